@@ -1,0 +1,46 @@
+# hotline — two commands on a fresh machine with Python 3.11:
+#   make run    create .venv, install, migrate the SQLite database, load the demo, serve :5000
+#   make test   install the test tools and run the whole suite
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+PYTEST_ARGS ?=
+
+.PHONY: run test serve migrate demo worker docs clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.test: requirements.txt requirements-test.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements-test.txt
+	touch $@ $(VENV)/.runtime
+
+run: $(VENV)/.runtime
+	$(FLASK) db upgrade
+	$(FLASK) demo
+	$(FLASK) serve
+
+migrate: $(VENV)/.runtime
+	$(FLASK) db upgrade
+
+demo: migrate
+	$(FLASK) demo
+
+docs: $(VENV)/.runtime
+	$(FLASK) workflow-docs
+
+# pytest exits 5 when it collected nothing: that must never pass.
+test: $(VENV)/.test
+	@scripts/ensure-chromium
+	@$(BIN)/python -m pytest $(PYTEST_ARGS); status=$$?; \
+	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; \
+	exit $$status
+
+clean:
+	rm -rf $(VENV) .pytest_cache test-artifacts

@@ -1,0 +1,57 @@
+"""Settings. Every value can be overridden by a HOTLINE_* environment variable.
+
+`load_settings()` returns a plain dict that `create_app()` copies into `app.config`;
+tests pass their own overrides on top.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def default_instance_path() -> Path:
+    return Path(_env("HOTLINE_INSTANCE_PATH", str(PROJECT_ROOT / "instance")))
+
+
+def load_secret_key(instance_path: Path) -> str:
+    """HOTLINE_SECRET_KEY, else a key generated once into instance/secret_key (0600)."""
+    key = _env("HOTLINE_SECRET_KEY")
+    if key:
+        return key
+    key_file = instance_path / "secret_key"
+    instance_path.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return key_file.read_text().strip()
+    with os.fdopen(fd, "w") as fh:
+        fh.write(secrets.token_hex(32))
+    return key_file.read_text().strip()
+
+
+def load_settings(instance_path: Path) -> dict:
+    database_url = _env("HOTLINE_DATABASE_URL", f"sqlite:///{instance_path / 'hotline.sqlite3'}")
+    return {
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "HOTLINE_REDIS_URL": _env("HOTLINE_REDIS_URL"),
+        "HOTLINE_TIMEZONE": _env("HOTLINE_TIMEZONE", "Asia/Shanghai"),
+        "HOTLINE_PORT": int(_env("HOTLINE_PORT", "5000")),
+        "HOTLINE_DEMO_PASSWORD": _env("HOTLINE_DEMO_PASSWORD", "demo12345"),
+        # werkzeug's default (scrypt); tests use a cheap method to stay fast.
+        "HOTLINE_PASSWORD_METHOD": _env("HOTLINE_PASSWORD_METHOD", "scrypt"),
+        "HOTLINE_TOKEN_TTL_HOURS": int(_env("HOTLINE_TOKEN_TTL_HOURS", "12")),
+        "HOTLINE_SQLITE_BUSY_TIMEOUT_MS": int(_env("HOTLINE_SQLITE_BUSY_TIMEOUT_MS", "15000")),
+        "SQLALCHEMY_TRACK_MODIFICATIONS": False,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "JSON_AS_ASCII": False,
+        "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+    }

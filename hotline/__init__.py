@@ -1,0 +1,44 @@
+"""hotline: the closed loop of a 12345 government-service hotline centre."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from config import PROJECT_ROOT, default_instance_path, load_secret_key, load_settings
+from hotline.extensions import db, migrate
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    overrides = dict(overrides or {})
+    instance_path = Path(overrides.pop("INSTANCE_PATH", default_instance_path()))
+    instance_path.mkdir(parents=True, exist_ok=True)
+
+    app = Flask(__name__, instance_path=str(instance_path),
+                template_folder="web/templates", static_folder="web/static")
+    app.config.update(load_settings(instance_path))
+    app.config.update(overrides)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = load_secret_key(instance_path)
+    app.json.ensure_ascii = False
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            from hotline.db import configure_sqlite
+
+            configure_sqlite(db.engine, app.config["HOTLINE_SQLITE_BUSY_TIMEOUT_MS"])
+
+    from hotline import models  # noqa: F401  (register every table with the metadata)
+    from hotline.web import register_web
+
+    register_web(app)
+
+    from hotline.commands import register_commands
+
+    register_commands(app)
+    return app

@@ -1,0 +1,1 @@
+"""Accounts, roles, sign-in for pages and bearer tokens for the API."""

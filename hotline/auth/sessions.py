@@ -1,0 +1,54 @@
+"""Who is signed in to the pages, and CSRF protection of their forms."""
+from __future__ import annotations
+
+import hmac
+import secrets
+from functools import wraps
+
+from flask import abort, g, redirect, request, session, url_for
+
+from hotline.auth.models import User
+from hotline.extensions import db
+
+
+def load_page_user() -> None:
+    user_id = session.get("user_id")
+    user = db.session.get(User, user_id) if user_id else None
+    g.user = user if user is not None and user.active else None
+
+
+def sign_in(user: User) -> None:
+    session.clear()
+    session["user_id"] = user.id
+    session.permanent = True
+
+
+def sign_out() -> None:
+    session.clear()
+
+
+def login_required(view):
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if g.get("user") is None:
+            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def csrf_token() -> str:
+    token = session.get("csrf")
+    if token is None:
+        token = session["csrf"] = secrets.token_urlsafe(24)
+    return token
+
+
+def check_csrf() -> None:
+    """Every form POST must carry the session's token."""
+    if request.method != "POST":
+        return
+    sent = request.form.get("csrf_token", "")
+    expected = session.get("csrf")
+    if not expected or not hmac.compare_digest(sent, expected):
+        abort(400, description="表单已过期，请刷新页面后重试")

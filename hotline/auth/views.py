@@ -1,0 +1,40 @@
+"""Sign-in and sign-out pages."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, g, redirect, render_template, request, url_for
+
+from hotline.auth.operations import authenticate
+from hotline.auth.sessions import sign_in, sign_out
+
+bp = Blueprint("auth", __name__, template_folder="templates")
+
+
+def _safe_next(target: str | None) -> str:
+    """Only redirect within this site."""
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return url_for("pages.appeal_list")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    error = None
+    if request.method == "POST":
+        user = authenticate(request.form.get("username", "").strip(), request.form.get("password", ""))
+        if user is not None:
+            sign_in(user)
+            return redirect(_safe_next(request.form.get("next")))
+        error = "用户名或密码错误"
+    elif g.user is not None:
+        return redirect(_safe_next(request.args.get("next")))
+    return render_template("auth/login.html", error=error, next=request.values.get("next", "")), (
+        401 if error else 200
+    )
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    sign_out()
+    return redirect(url_for("auth.login"))

@@ -1,0 +1,22 @@
+"""The current time, and conversion to the centre's local time zone."""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app, has_app_context
+
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def local_zone() -> ZoneInfo:
+    name = current_app.config["HOTLINE_TIMEZONE"] if has_app_context() else DEFAULT_TIMEZONE
+    return ZoneInfo(name)
+
+
+def to_local(value: datetime | None) -> datetime | None:
+    return value.astimezone(local_zone()) if value is not None else None

@@ -1,0 +1,44 @@
+"""Command-line entry points: `flask --app wsgi <command>`."""
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from werkzeug.serving import run_simple
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=None, help="default: HOTLINE_PORT (5000)")
+def serve_command(host: str, port: int | None) -> None:
+    """Serve the embedded set-up: web pages and API in one process (no reloader)."""
+    port = port or current_app.config["HOTLINE_PORT"]
+    click.echo(f"hotline: http://{host}:{port}/  (database: {current_app.config['SQLALCHEMY_DATABASE_URI']})")
+    # Flask refuses app.run() inside its CLI; this is the same server, without the reloader
+    # (which would start a second process).
+    run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False)
+
+
+@click.command("workflow-docs")
+@click.option("--check", is_flag=True, help="fail if docs/workflow.md is out of date")
+def workflow_docs_command(check: bool) -> None:
+    """Write docs/workflow.md (state diagram and action table) from the state machine."""
+    from config import PROJECT_ROOT
+    from hotline.workflow.diagram import render_markdown
+
+    target = PROJECT_ROOT / "docs" / "workflow.md"
+    text = render_markdown()
+    if check:
+        if not target.exists() or target.read_text(encoding="utf-8") != text:
+            raise click.ClickException("docs/workflow.md is out of date: run `flask --app wsgi workflow-docs`")
+        click.echo("docs/workflow.md is up to date")
+        return
+    target.write_text(text, encoding="utf-8")
+    click.echo(f"wrote {target}")
+
+
+def register_commands(app: Flask) -> None:
+    from hotline.demo import demo_command
+
+    app.cli.add_command(serve_command)
+    app.cli.add_command(workflow_docs_command)
+    app.cli.add_command(demo_command)

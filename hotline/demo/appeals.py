@@ -1,0 +1,238 @@
+"""Demo appeals in every state, produced by performing the real actions as the real
+accounts at simulated past times, so every event log is true."""
+from __future__ import annotations
+
+import heapq
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from hotline.auth.models import User
+from hotline.extensions import db
+from hotline.grid.models import Unit
+from hotline.models import Appeal, Category
+from hotline.demo.texts import STREET_PLACES, SURNAMES, TEXTS
+from hotline.validation import CREDIT_CODE_CHARS, credit_code_check_char
+from hotline.workflow.operations import create_appeal, perform
+
+# How many appeals end in each state (300 in all).
+PLAN = [("accepted", 24), ("dispatched", 30), ("handling", 50), ("supervised", 16), ("replied", 25),
+        ("revisiting", 30), ("auditing", 20), ("evaluated", 85), ("voided", 10), ("merged", 10)]
+OPEN_TARGETS = ("accepted", "dispatched", "handling", "supervised")
+
+# Typical hours each action takes after the previous one.
+TYPICAL_HOURS = {"dispatch": 0.5, "redispatch": 3, "return": 0.5, "sign": 3, "supervise": 30,
+                 "request_extension": 48, "approve_extension": 5, "reply": 72, "reject_reply": 10,
+                 "approve_reply": 6, "visit": 20, "audit": 24, "answer": 0.2, "void": 0.5, "merge": 0.5}
+# How long an appeal may already have sat in its final state, in days.
+IDLE_DAYS = {"accepted": 0.1, "dispatched": 1.5, "handling": 8, "supervised": 4, "replied": 2,
+             "revisiting": 1.5, "auditing": 3, "evaluated": 25, "voided": 20, "merged": 10}
+
+
+@dataclass
+class Step:
+    action: str
+    actor: str
+    body: dict = field(default_factory=dict)
+
+
+@dataclass
+class Script:
+    """One demo appeal: what is recorded, what is done to it and when."""
+
+    data: dict
+    steps: list[Step]
+    moments: list[datetime]  # creation, then one per step
+    target: str
+    master: Script | None = None  # for a repeat, the appeal it is merged into
+    appeal: Appeal | None = None
+
+
+def credit_code(rng: random.Random) -> str:
+    """A random 统一社会信用代码 with a correct check character."""
+    body = "91" + "210102" + "".join(rng.choice(CREDIT_CODE_CHARS) for _ in range(9))
+    return body + credit_code_check_char(body)
+
+
+class DemoAppeals:
+    def __init__(self, rng: random.Random, now: datetime):
+        self.rng = rng
+        self.now = now
+        self.units = {u.code: u for u in db.session.scalars(select(Unit))}
+        self.users = {u.username: u for u in db.session.scalars(select(User))}
+        self.leaves = {c.code: c for c in db.session.scalars(select(Category).where(Category.level == 3))}
+
+    # ---------------------------------------------------------------- the appeal itself
+
+    def _place(self) -> tuple[str, str, float, float]:
+        (district, street), (patterns, (lat, lon)) = self.rng.choice(list(STREET_PLACES.items()))
+        address = self.rng.choice(patterns).format(n=self.rng.randint(1, 300))
+        street_code = f"{district}{street:03d}"
+        return street_code, address, lat + self.rng.uniform(-.008, .008), lon + self.rng.uniform(-.008, .008)
+
+    def _citizen(self) -> dict:
+        rng = self.rng
+        phone = "1" + rng.choice("3578") + "".join(rng.choice("0123456789") for _ in range(9))
+        if rng.random() < 0.04:
+            return {"is_anonymous": True, "citizen_phone": phone if rng.random() < 0.5 else None}
+        return {"citizen_name": rng.choice(SURNAMES) + rng.choice(("先生", "女士")), "citizen_phone": phone,
+                "is_confidential": rng.random() < 0.05}
+
+    def _new_data(self) -> tuple[dict, str, str]:
+        """The appeal as the operator records it, its street, and the text of its result."""
+        rng = self.rng
+        code = rng.choice(sorted(TEXTS))
+        kind, title, content, result = rng.choice(TEXTS[code])
+        street_code, address, lat, lon = self._place()
+        data = {"type": kind, "category": code, "title": title, "content": content.format(place=address),
+                "address": address, "lat": round(lat, 6), "lon": round(lon, 6), **self._citizen()}
+        if code in ("010202", "100301") or rng.random() < 0.03:
+            data["urgency"] = "紧急"
+        if code.startswith("09"):
+            data.update(is_enterprise=True, enterprise_credit_code=credit_code(rng),
+                        enterprise_name=f"沈阳{rng.choice('华盛恒瑞鑫源宏达兴')}{rng.choice('科技电子商贸机械')}有限公司")
+        return {k: v for k, v in data.items() if v is not None}, street_code, result
+
+    # ---------------------------------------------------------------- the path
+
+    def _route(self, category: Category, street_code: str, avoid: Unit | None = None) -> Unit:
+        """Demo routing: the district's department for its type, else the street."""
+        street = self.units[street_code]
+        choices = [street]
+        if category.dept_type:
+            dept = next(u for u in self.units.values() if u.kind == "department"
+                        and u.parent_id == street.parent_id and u.dept_type == category.dept_type)
+            choices = [dept, street]
+        choices = [u for u in choices if u is not avoid] or [street.parent]
+        return self.rng.choice(choices)
+
+    def _plan(self, target: str, category: Category, data: dict, street_code: str, result: str) -> list[Step]:
+        rng = self.rng
+        kind = data["type"]
+        if target == "accepted":
+            return []
+        if target == "voided":
+            return [Step("void", "dispatcher", {"reason": rng.choice(("无效诉求", "转110", "不予受理")),
+                                                "note": "经核实不属于12345受理范围"})]
+        answered = kind == "咨询" and target in ("revisiting", "auditing", "evaluated") and rng.random() < 0.5
+        steps: list[Step] = []
+        if answered:
+            steps.append(Step("answer", "operator", {"reply": result}))
+        else:
+            unit = self._route(category, street_code)
+            steps.append(Step("dispatch", "dispatcher", {"unit_id": unit.id}))
+            if rng.random() < 0.12:
+                steps.append(Step("return", f"u{unit.code}", {"reason": "该事项不属于本单位职责",
+                                                              "basis": "依据《沈阳市12345确责清单》相关条目"}))
+                unit = self._route(category, street_code, avoid=unit)
+                steps.append(Step("dispatch", "dispatcher", {"unit_id": unit.id, "note": "按确责清单重新派单"}))
+            if unit.level == "street" and rng.random() < 0.4:
+                below = [u for u in self.units.values() if unit.is_ancestor_of(u)]
+                child = rng.choice(below)
+                steps.append(Step("redispatch", f"u{unit.code}", {"unit_id": child.id}))
+                unit = child
+            if target == "dispatched":
+                return steps
+            handler = f"u{unit.code}"
+            signed = not (target == "supervised" and rng.random() < 0.3)
+            if signed:
+                steps.append(Step("sign", handler))
+            if target == "supervised":
+                steps.append(Step("supervise", "supervisor", {"level": "yellow", "note": "请加快办理进度"}))
+                if rng.random() < 0.4:
+                    steps.append(Step("supervise", "supervisor", {"level": "red", "note": "已超期，请立即办理"}))
+                return steps
+            if rng.random() < 0.15 and kind in ("求助", "投诉", "举报") and data.get("urgency", "一般") == "一般":
+                steps.append(Step("request_extension", handler,
+                                  {"working_days": rng.randint(2, 5), "reason": "需协调多个部门共同处理"}))
+                if target != "handling" or rng.random() < 0.5:
+                    steps.append(Step("approve_extension", "supervisor", {"note": "同意延期"}))
+            if target == "handling":
+                return steps
+            resolved = rng.choices(("解决", "部分解决", "未解决"), (85, 10, 5))[0]
+            steps.append(Step("reply", handler, {"result": result, "resolved": resolved}))
+            if target == "replied":
+                return steps
+            if rng.random() < 0.1:
+                steps.append(Step("reject_reply", "dispatcher", {"note": "答复内容不完整，请补充办理过程"}))
+                steps.append(Step("reply", handler, {"result": result + "（已补充办理过程）", "resolved": resolved}))
+            steps.append(Step("approve_reply", "dispatcher"))
+        if target == "revisiting":
+            return steps
+        if target == "evaluated" and not answered and rng.random() < 0.12:
+            steps.append(Step("visit", "visitor", {"reached": True, "resolved": "未解决", "satisfaction": "不满意",
+                                                   "note": "市民反映问题仍未解决"}))
+            steps.append(Step("reply", handler, {"result": result + "（重办：已再次现场处理）", "resolved": "解决"}))
+            steps.append(Step("approve_reply", "dispatcher"))
+        if rng.random() < 0.06:
+            steps.append(Step("visit", "visitor", {"reached": False, "note": "三次拨打均无人接听"}))
+        else:
+            # 不满意 would reopen it; that path is planned above.
+            satisfaction = rng.choices(("满意", "基本满意"), (80, 20))[0]
+            steps.append(Step("visit", "visitor", {"reached": True, "satisfaction": satisfaction,
+                                                   "resolved": "解决" if satisfaction == "满意" else "部分解决"}))
+        if target == "auditing":
+            return steps
+        steps.append(Step("audit", "supervisor", {"passed": True, "note": "抽查通过"}))
+        return steps
+
+    # ---------------------------------------------------------------- running it
+
+    def _times(self, steps: list[Step], target: str, start: datetime | None = None) -> list[datetime]:
+        """The moment of creation, then of each step, all in the past."""
+        rng = self.rng
+        gaps = [timedelta(hours=TYPICAL_HOURS[s.action] * rng.uniform(0.3, 2.0)) for s in steps]
+        # Returns happen inside the return window (one hour for urgent appeals).
+        gaps = [min(g, timedelta(minutes=40)) if s.action == "return" else g for s, g in zip(steps, gaps)]
+        idle = timedelta(days=IDLE_DAYS[target] * rng.random()) + timedelta(minutes=5)
+        begin = start or (self.now - sum(gaps, timedelta()) - idle)
+        moments, at = [begin], begin
+        for gap in gaps:
+            at += gap
+            moments.append(at)
+        return moments
+
+    def script(self, target: str) -> Script:
+        data, street_code, result = self._new_data()
+        steps = self._plan(target, self.leaves[data["category"]], data, street_code, result)
+        return Script(data, steps, self._times(steps, target), target)
+
+    def repeat_script(self, master: Script) -> Script:
+        """A second caller about a problem already open: merged into the first appeal."""
+        data = {**master.data, "content": "再次反映：" + master.data["content"], **self._citizen()}
+        data = {k: v for k, v in data.items() if v is not None and not k.startswith("enterprise")}
+        data.pop("is_enterprise", None)
+        steps = [Step("merge", "operator", {"note": "同一问题重复来电"})]
+        start = min(master.moments[0] + timedelta(hours=self.rng.uniform(0.5, 20)), self.now - timedelta(hours=1))
+        return Script(data, steps, self._times(steps, "merged", start=start), "merged", master=master)
+
+    def run(self, scripts: list[Script]) -> None:
+        """Take every step of every script in time order, as the day would have gone."""
+        queue = [(script.moments[0], n, script, 0) for n, script in enumerate(scripts)]
+        heapq.heapify(queue)
+        while queue:
+            at, n, script, index = heapq.heappop(queue)
+            if index == 0:
+                script.appeal = create_appeal(script.data, self.users["operator"], at=at)
+            else:
+                step = script.steps[index - 1]
+                body = dict(step.body)
+                if step.action == "merge":
+                    body["master_number"] = script.master.appeal.number
+                script.appeal = perform(script.appeal.id, step.action, body, self.users[step.actor], at=at)
+            if index < len(script.steps):
+                heapq.heappush(queue, (script.moments[index + 1], n, script, index + 1))
+            elif script.appeal.state != script.target:
+                raise RuntimeError(f"demo appeal {script.appeal.number} ended in {script.appeal.state}, "
+                                   f"planned {script.target}")
+
+
+def load_demo_appeals(now: datetime, seed: int = 12345) -> int:
+    demo = DemoAppeals(random.Random(seed), now)
+    scripts = [demo.script(target) for target, n in PLAN if target != "merged" for _ in range(n)]
+    masters = [s for s in scripts if s.target in OPEN_TARGETS]
+    scripts += [demo.repeat_script(demo.rng.choice(masters)) for _ in range(dict(PLAN)["merged"])]
+    demo.run(scripts)
+    return len(scripts)

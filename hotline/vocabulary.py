@@ -1,0 +1,45 @@
+"""Closed vocabularies of the domain, stored in the database as their Chinese names
+(as the API speaks them, DESIGN.md §8)."""
+from __future__ import annotations
+
+# Channel name -> the two digits it contributes to the 工单编号.
+CHANNELS: dict[str, str] = {
+    "电话": "01",
+    "网站": "02",
+    "随手拍": "03",
+    "Open311": "04",
+    "110转入": "05",
+    "主动发现": "06",
+}
+# Channels that arrive through their own intake (citizen reports, Open311), not the console.
+STAFF_CHANNELS = ("电话", "网站", "110转入", "主动发现")
+
+APPEAL_TYPES = ("咨询", "求助", "投诉", "举报", "建议", "表扬")
+URGENCIES = ("一般", "紧急", "特急")
+RESOLUTIONS = ("解决", "部分解决", "未解决")
+SATISFACTIONS = ("满意", "基本满意", "不满意")
+UNRATED = "未评价"
+VOID_REASONS = ("无效诉求", "不予受理", "转110", "转信访")
+CARD_LEVELS = {"yellow": "黄牌", "red": "红牌"}
+
+UNIT_LEVELS = ("province", "city", "district", "street", "community", "grid")
+UNIT_LEVEL_NAMES = {
+    "province": "省",
+    "city": "市",
+    "district": "区",
+    "street": "街道",
+    "community": "社区",
+    "grid": "网格",
+}
+# area: a node of the 省-市-区-街道-社区-网格 tree; department: a functional department
+# hanging on an area node; centre: the 12345 hotline centre itself.
+UNIT_KINDS = ("area", "department", "centre")
+
+ROLES = {
+    "admin": "系统管理员",
+    "operator": "话务员",
+    "dispatcher": "派单员",
+    "handler": "承办人",
+    "supervisor": "督办员",
+    "visitor": "回访员",
+}

@@ -1,0 +1,62 @@
+"""Blueprints (pages, JSON API), error rendering and template helpers."""
+from __future__ import annotations
+
+from flask import Flask, g, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from hotline.auth.sessions import check_csrf, csrf_token, load_page_user
+from hotline.clock import to_local
+from hotline.errors import AppError
+from hotline.vocabulary import CARD_LEVELS, ROLES, UNIT_LEVEL_NAMES
+from hotline.workflow.deadlines import SLA_LABELS
+from hotline.workflow.machine import ACTIONS, STATES
+
+API_PREFIX = "/api/"
+
+
+def _wants_json() -> bool:
+    return request.path.startswith(API_PREFIX)
+
+
+def _error_response(status: int, code: str, message: str, payload: dict | None = None):
+    if _wants_json():
+        body = payload or {"error": {"code": code, "message": message, "fields": {}}}
+        return jsonify(body), status
+    return render_template("error.html", status=status, message=message), status
+
+
+def localtime(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    return to_local(value).strftime(fmt) if value else "—"
+
+
+def register_web(app: Flask) -> None:
+    from hotline.auth.views import bp as auth_bp
+    from hotline.web.api import bp as api_bp
+    from hotline.web.pages import bp as pages_bp
+
+    @app.before_request
+    def _page_session():
+        g.user = None
+        if not _wants_json():
+            check_csrf()
+        load_page_user()
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(pages_bp)
+    app.register_blueprint(api_bp)
+
+    @app.errorhandler(AppError)
+    def _app_error(exc: AppError):
+        return _error_response(exc.status, exc.code, exc.message, exc.to_dict())
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        messages = {404: "页面或资源不存在", 405: "不支持该请求方法", 413: "上传内容过大"}
+        message = exc.description if exc.code == 400 else messages.get(exc.code, exc.name)
+        return _error_response(exc.code or 500, exc.name.lower().replace(" ", "_"), message)
+
+    app.jinja_env.globals.update(
+        csrf_token=csrf_token, STATES=STATES, ACTIONS=ACTIONS, SLA_LABELS=SLA_LABELS,
+        ROLES=ROLES, UNIT_LEVEL_NAMES=UNIT_LEVEL_NAMES, CARD_LEVELS=CARD_LEVELS,
+    )
+    app.jinja_env.filters["localtime"] = localtime

@@ -1,0 +1,266 @@
+"""What the API answers with: response models and their construction from the models.
+
+Datetimes are ISO 8601 in the centre's time zone, with the offset."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from hotline.auth.models import User
+from hotline.clock import to_local
+from hotline.grid.models import Unit
+from hotline.models import Appeal, AppealEvent, Category
+from hotline.validation import mask_name, mask_phone
+from hotline.workflow.deadlines import SLA_LABELS, sla_status
+from hotline.workflow.machine import ACTIONS, STATES
+from hotline.workflow.visibility import can_see_identity
+
+SlaStatus = Literal["on_time", "warning", "overdue"]
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    fields: dict[str, str] = Field(default_factory=dict)
+    state: str | None = None
+    allowed_actions: list[str] | None = None
+    version: int | None = None
+
+
+class Error(BaseModel):
+    error: ErrorDetail
+
+
+class TokenRequest(BaseModel):
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=200)
+
+
+class TokenOut(BaseModel):
+    token: str
+    expires_at: datetime
+
+
+class UnitRef(BaseModel):
+    id: int
+    code: str
+    name: str
+
+    @classmethod
+    def of(cls, unit: Unit | None) -> UnitRef | None:
+        return cls(id=unit.id, code=unit.code, name=unit.name) if unit else None
+
+
+class UnitOut(UnitRef):
+    level: str
+    kind: str
+    dept_type: str | None
+    parent_id: int | None
+
+    @classmethod
+    def of(cls, unit: Unit) -> UnitOut:
+        return cls(id=unit.id, code=unit.code, name=unit.name, level=unit.level, kind=unit.kind,
+                   dept_type=unit.dept_type, parent_id=unit.parent_id)
+
+
+class UnitList(BaseModel):
+    items: list[UnitOut]
+
+
+class CategoryOut(BaseModel):
+    id: int
+    code: str
+    name: str
+    full_name: str
+    level: int
+    parent_id: int | None
+    is_leaf: bool
+
+    @classmethod
+    def of(cls, c: Category) -> CategoryOut:
+        return cls(id=c.id, code=c.code, name=c.name, full_name=c.full_name, level=c.level,
+                   parent_id=c.parent_id, is_leaf=c.is_leaf)
+
+
+class CategoryList(BaseModel):
+    items: list[CategoryOut]
+
+
+class CategoryRef(BaseModel):
+    code: str
+    name: str
+
+
+class UserOut(BaseModel):
+    id: int
+    username: str
+    display_name: str
+    unit: UnitRef
+    roles: list[str]
+
+    @classmethod
+    def of(cls, user: User) -> UserOut:
+        return cls(id=user.id, username=user.username, display_name=user.display_name,
+                   unit=UnitRef.of(user.unit), roles=sorted(user.roles))
+
+
+class Sla(BaseModel):
+    status: SlaStatus | None = Field(description="正常 on_time / 临期 warning / 超期 overdue；无计时为 null")
+    label: str | None
+    due_at: datetime | None
+    warn_at: datetime | None
+
+
+class Citizen(BaseModel):
+    name: str | None
+    phone: str | None
+    address: str | None
+    masked: bool = Field(description="true: 无权查看完整身份信息，已脱敏")
+
+
+class Enterprise(BaseModel):
+    name: str | None
+    credit_code: str | None
+
+
+class Deadlines(BaseModel):
+    sign_due_at: datetime | None
+    return_due_at: datetime | None
+    due_at: datetime | None
+    visit_due_at: datetime | None
+
+
+class Counters(BaseModel):
+    dispatches: int
+    returns: int
+    reopens: int
+    extensions: int
+
+
+class Outcome(BaseModel):
+    result: str | None
+    public_reply: str | None
+    reply_resolved: str | None = Field(description="承办单位自报的解决情况")
+    resolved: str | None = Field(description="回访时市民确认的解决情况")
+    satisfaction: str
+
+
+class EventOut(BaseModel):
+    id: int
+    at: datetime
+    action: str
+    action_label: str
+    from_state: str | None
+    to_state: str
+    actor: str | None
+    unit: UnitRef | None
+    target_unit: UnitRef | None
+    note: str | None
+    payload: dict
+
+    @classmethod
+    def of(cls, e: AppealEvent) -> EventOut:
+        return cls(id=e.id, at=to_local(e.at), action=e.action,
+                   action_label=ACTIONS.get(e.action, "受理" if e.action == "create" else e.action),
+                   from_state=e.from_state, to_state=e.to_state,
+                   actor=e.actor.display_name if e.actor else "系统",
+                   unit=UnitRef.of(e.unit), target_unit=UnitRef.of(e.target_unit), note=e.note,
+                   payload=e.payload)
+
+
+class AppealSummary(BaseModel):
+    id: int
+    number: str
+    channel: str
+    type: str
+    category: CategoryRef
+    urgency: str
+    title: str
+    state: str
+    state_label: str
+    current_unit: UnitRef | None
+    is_confidential: bool
+    is_enterprise: bool
+    received_at: datetime
+    due_at: datetime | None
+    sla: Sla
+    version: int
+
+    @classmethod
+    def fields_of(cls, a: Appeal, at: datetime) -> dict:
+        status = sla_status(a, at)
+        return dict(
+            id=a.id, number=a.number, channel=a.channel, type=a.type,
+            category=CategoryRef(code=a.category.code, name=a.category.name), urgency=a.urgency,
+            title=a.title, state=a.state, state_label=STATES[a.state],
+            current_unit=UnitRef.of(a.current_unit), is_confidential=a.is_confidential,
+            is_enterprise=a.is_enterprise, received_at=to_local(a.received_at), due_at=to_local(a.due_at),
+            sla=Sla(status=status, label=SLA_LABELS.get(status), due_at=to_local(a.sla_due_at),
+                    warn_at=to_local(a.sla_warn_at)),
+            version=a.version,
+        )
+
+    @classmethod
+    def of(cls, a: Appeal, at: datetime) -> AppealSummary:
+        return cls(**cls.fields_of(a, at))
+
+
+class AppealPage(BaseModel):
+    items: list[AppealSummary]
+    total: int
+    page: int
+    per_page: int
+    pages: int
+
+
+class AppealDetail(AppealSummary):
+    content: str
+    citizen: Citizen
+    is_anonymous: bool
+    enterprise: Enterprise | None
+    address: str | None
+    lat: float | None
+    lon: float | None
+    main_unit: UnitRef | None
+    co_units: list[UnitRef]
+    designated: bool
+    supervision_level: Literal["yellow", "red"] | None
+    deadlines: Deadlines
+    counters: Counters
+    outcome: Outcome
+    merged_into: str | None = Field(description="并入的主工单编号")
+    void_reason: str | None
+    created_at: datetime
+    closed_at: datetime | None
+    allowed_actions: list[str] = Field(description="当前用户现在可以执行的操作")
+    events: list[EventOut]
+
+    @classmethod
+    def of(cls, a: Appeal, viewer: User, at: datetime, allowed_actions: list[str]) -> AppealDetail:
+        full = can_see_identity(viewer, a)
+        citizen = Citizen(
+            name=a.citizen_name if full else mask_name(a.citizen_name),
+            phone=a.citizen_phone if full else mask_phone(a.citizen_phone),
+            address=a.citizen_address if full else None,
+            masked=not full,
+        )
+        return cls(
+            **cls.fields_of(a, at),
+            content=a.content, citizen=citizen, is_anonymous=a.is_anonymous,
+            enterprise=Enterprise(name=a.enterprise_name, credit_code=a.enterprise_credit_code)
+            if a.is_enterprise else None,
+            address=a.address, lat=a.lat, lon=a.lon, main_unit=UnitRef.of(a.main_unit),
+            co_units=[UnitRef.of(c.unit) for c in a.co_units], designated=a.designated,
+            supervision_level=a.supervision_level,
+            deadlines=Deadlines(sign_due_at=to_local(a.sign_due_at), return_due_at=to_local(a.return_due_at),
+                                due_at=to_local(a.due_at), visit_due_at=to_local(a.visit_due_at)),
+            counters=Counters(dispatches=a.dispatch_count, returns=a.return_count,
+                              reopens=a.reopen_count, extensions=a.extension_count),
+            outcome=Outcome(result=a.result, public_reply=a.public_reply, reply_resolved=a.reply_resolved,
+                            resolved=a.resolved, satisfaction=a.satisfaction),
+            merged_into=a.merged_into.number if a.merged_into else None, void_reason=a.void_reason,
+            created_at=to_local(a.created_at), closed_at=to_local(a.closed_at),
+            allowed_actions=allowed_actions, events=[EventOut.of(e) for e in a.events],
+        )

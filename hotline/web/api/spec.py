@@ -1,0 +1,153 @@
+"""Endpoints declared with their schemas, and the OpenAPI 3.1 document generated from them.
+
+    @api.endpoint("GET", "/appeals/<ref>", summary="…", response=AppealDetail)
+    def get_appeal(user, ref): ...
+
+The decorator authenticates, parses the query into its model, checks the body is a JSON
+object, and serialises the returned model; the same declarations produce the document."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from flask import Blueprint, Response, jsonify, request
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+
+from hotline.errors import BadRequest
+from hotline.validation import validate
+
+REF_TEMPLATE = "#/components/schemas/{model}"
+_CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>")
+_ERROR_TEXT = {
+    400: "请求内容有误（fields 指出字段）",
+    401: "未登录或令牌无效",
+    403: "无权执行",
+    404: "不存在或无权查看",
+    409: "与当前状态冲突",
+}
+
+
+@dataclass
+class Operation:
+    method: str
+    rule: str
+    name: str
+    summary: str
+    tags: tuple[str, ...]
+    body: type[BaseModel] | None
+    query: type[BaseModel] | None
+    response: type[BaseModel] | None
+    status: int
+    auth: bool
+    errors: tuple[int, ...]
+    description: str = ""
+    path_params: dict[str, dict] = field(default_factory=dict)
+
+
+class Api:
+    def __init__(self, blueprint: Blueprint, *, title: str, version: str,
+                 authenticate: Callable[[], Any], error_model: type[BaseModel]):
+        self.blueprint = blueprint
+        self.title = title
+        self.version = version
+        self.authenticate = authenticate
+        self.error_model = error_model
+        self.operations: list[Operation] = []
+
+    def endpoint(self, method: str, rule: str, *, summary: str, response: type[BaseModel] | None = None,
+                 status: int = 200, body: type[BaseModel] | None = None,
+                 query: type[BaseModel] | None = None, auth: bool = True, tags: tuple[str, ...] = (),
+                 errors: tuple[int, ...] = (), name: str | None = None, description: str = "",
+                 path_params: dict[str, dict] | None = None):
+        def decorate(fn):
+            endpoint_name = name or fn.__name__
+
+            def view(**path_args):
+                kwargs = dict(path_args)
+                if auth:
+                    kwargs["user"] = self.authenticate()
+                if body is not None:
+                    kwargs["data"] = json_object()
+                if query is not None:
+                    kwargs["query"] = validate(query, request.args.to_dict(), "查询参数")
+                result = fn(**kwargs)
+                if isinstance(result, Response):
+                    return result
+                payload = result.model_dump(mode="json") if isinstance(result, BaseModel) else result
+                return (jsonify(payload), status) if payload is not None else ("", status)
+
+            self.blueprint.add_url_rule(rule, endpoint_name, view, methods=[method])
+            self.operations.append(Operation(
+                method=method, rule=rule, name=endpoint_name, summary=summary, tags=tags, body=body,
+                query=query, response=response, status=status, auth=auth,
+                errors=tuple(sorted({*errors, *((401,) if auth else ()), *((400,) if body or query else ())})),
+                description=description, path_params=path_params or {},
+            ))
+            return fn
+
+        return decorate
+
+    # ------------------------------------------------------------ OpenAPI
+
+    def openapi(self, prefix: str) -> dict:
+        models = {self.error_model}
+        for op in self.operations:
+            models.update(m for m in (op.body, op.query, op.response) if m is not None)
+        keyed = [(m, "validation") for m in models if m is not None]
+        ref_map, defs = models_json_schema(keyed, ref_template=REF_TEMPLATE)
+        schemas = defs.get("$defs", {})
+        refs = {model: ref_map[(model, "validation")] for model in models}
+
+        paths: dict[str, dict] = {}
+        for op in self.operations:
+            path = prefix + _CONVERTER.sub(r"{\2}", op.rule)
+            paths.setdefault(path, {})[op.method.lower()] = self._operation(op, refs, schemas)
+        return {
+            "openapi": "3.1.0",
+            "info": {"title": self.title, "version": self.version},
+            "paths": paths,
+            "components": {
+                "schemas": schemas,
+                "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            },
+        }
+
+    def _operation(self, op: Operation, refs: dict, schemas: dict) -> dict:
+        params = []
+        for kind, param in _CONVERTER.findall(op.rule):
+            schema = op.path_params.get(param) or {"type": "integer" if kind == "int" else "string"}
+            params.append({"name": param, "in": "path", "required": True, "schema": schema})
+        if op.query is not None:
+            query_schema = schemas.get(op.query.__name__) or op.query.model_json_schema(ref_template=REF_TEMPLATE)
+            required = set(query_schema.get("required", []))
+            for pname, pschema in query_schema.get("properties", {}).items():
+                params.append({"name": pname, "in": "query", "required": pname in required,
+                               "schema": pschema, "description": pschema.get("description", "")})
+        doc: dict[str, Any] = {"operationId": op.name, "summary": op.summary, "tags": list(op.tags)}
+        if op.description:
+            doc["description"] = op.description
+        if params:
+            doc["parameters"] = params
+        if op.body is not None:
+            doc["requestBody"] = {"required": True,
+                                  "content": {"application/json": {"schema": refs[op.body]}}}
+        ok: dict[str, Any] = {"description": "成功"}
+        if op.response is not None:
+            ok["content"] = {"application/json": {"schema": refs[op.response]}}
+        responses = {str(op.status): ok}
+        for code in op.errors:
+            responses[str(code)] = {"description": _ERROR_TEXT[code],
+                                    "content": {"application/json": {"schema": refs[self.error_model]}}}
+        doc["responses"] = responses
+        doc["security"] = [{"bearer": []}] if op.auth else []
+        return doc
+
+
+def json_object() -> dict:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise BadRequest("请求体必须是 JSON 对象（Content-Type: application/json）",
+                         fields={"body": "必须是 JSON 对象"})
+    return data

@@ -1,0 +1,1 @@
+"""The appeal lifecycle: the state machine, its operations, deadlines and numbering."""

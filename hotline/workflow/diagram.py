@@ -1,0 +1,56 @@
+"""docs/workflow.md, generated from the machine's data (`flask --app wsgi workflow-docs`)."""
+from __future__ import annotations
+
+from hotline.workflow.machine import ACTIONS, FINAL_STATES, INITIAL_STATE, STATES, TRANSITIONS
+
+
+def render_mermaid() -> str:
+    lines = ["stateDiagram-v2"]
+    lines += [f'    state "{cn} {name}" as {name}' for name, cn in STATES.items()]
+    lines.append(f"    [*] --> {INITIAL_STATE} : create 受理")
+    seen = set()
+    for t in TRANSITIONS:
+        key = (t.source, t.dest, t.action)
+        if key not in seen:
+            seen.add(key)
+            lines.append(f"    {t.source} --> {t.dest} : {t.action} {ACTIONS[t.action]}")
+    lines += [f"    {name} --> [*]" for name in STATES if name in FINAL_STATES]
+    return "\n".join(lines)
+
+
+def render_table() -> str:
+    rows = ["| action | 中文 | from | to | who may (403 otherwise) | rules (409 otherwise) | taken when |",
+            "| --- | --- | --- | --- | --- | --- | --- |"]
+    for t in TRANSITIONS:
+        by_kind = {kind: "; ".join(g.label for g in t.guards if g.kind == kind) or "—"
+                   for kind in ("role", "rule", "branch")}
+        rows.append(f"| `{t.action}` | {ACTIONS[t.action]} | `{t.source}` | `{t.dest}` | "
+                    f"{by_kind['role']} | {by_kind['rule']} | {by_kind['branch']} |")
+    return "\n".join(rows)
+
+
+def render_markdown() -> str:
+    states = "\n".join(f"| `{name}` | {cn} |" for name, cn in STATES.items())
+    return f"""# Appeal workflow
+
+Generated from `hotline/workflow/machine.py` by `flask --app wsgi workflow-docs`; do not edit
+by hand (a test fails when this file and the machine disagree).
+
+```mermaid
+{render_mermaid()}
+```
+
+## States
+
+| state | 中文 |
+| --- | --- |
+{states}
+
+## Transitions
+
+Where an action has several rows from one state, the first whose conditions hold is taken.
+An action not listed for the current state answers 409 with the state and the actions
+allowed now.
+
+{render_table()}
+"""

@@ -1,0 +1,79 @@
+"""Lists of appeals: the filters both the pages and the API offer, done in SQL."""
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Literal
+
+from pydantic import Field, field_validator
+from sqlalchemy import func, or_, select
+
+from hotline.auth.models import User
+from hotline.clock import local_zone
+from hotline.extensions import db
+from hotline.grid.models import Unit
+from hotline.models import Appeal, Category
+from hotline.workflow.deadlines import sla_status_sql
+from hotline.workflow.machine import STATES
+from hotline.workflow.schemas import AppealType, Body, Channel, Urgency
+from hotline.workflow.visibility import visible_clause
+
+
+class AppealFilter(Body):
+    state: str | None = Field(None, description="状态，可用逗号分隔多个，如 dispatched,handling")
+    unit: int | None = Field(None, description="当前承办单位及其下级单位")
+    overdue: bool | None = Field(None, description="true：当前步骤已超期；false：未超期")
+    sla: Literal["on_time", "warning", "overdue"] | None = None
+    channel: Channel | None = None
+    type: AppealType | None = None
+    urgency: Urgency | None = None
+    category: str | None = Field(None, max_length=16, description="分类编码（含下级分类）")
+    q: str | None = Field(None, max_length=100, description="工单编号、标题或内容关键词")
+    received_from: date | None = None
+    received_to: date | None = None
+    page: int = Field(1, ge=1, le=100000)
+    per_page: int = Field(20, ge=1, le=100)
+
+    @field_validator("state")
+    @classmethod
+    def _states(cls, value: str | None) -> str | None:
+        if value:
+            unknown = [s for s in value.split(",") if s not in STATES]
+            if unknown:
+                raise ValueError(f"未知状态：{','.join(unknown)}")
+        return value or None
+
+
+def search_appeals(user: User, f: AppealFilter, at: datetime) -> tuple[list[Appeal], int]:
+    conditions = [visible_clause(user)]
+    if f.state:
+        conditions.append(Appeal.state.in_(f.state.split(",")))
+    if f.unit is not None:
+        unit = db.session.get(Unit, f.unit)
+        if unit is None:
+            return [], 0
+        conditions.append(Appeal.current_unit_id.in_(select(Unit.id).where(Unit.subtree_clause(unit.path))))
+    if f.overdue is not None:
+        conditions.append(Appeal.sla_due_at < at if f.overdue
+                          else or_(Appeal.sla_due_at.is_(None), Appeal.sla_due_at >= at))
+    if f.sla:
+        conditions.append(sla_status_sql(at) == f.sla)
+    for column, value in ((Appeal.channel, f.channel), (Appeal.type, f.type), (Appeal.urgency, f.urgency)):
+        if value:
+            conditions.append(column == value)
+    if f.category:
+        conditions.append(Appeal.category_id.in_(select(Category.id).where(Category.code.startswith(f.category))))
+    if f.q:
+        like = f"%{f.q}%"
+        conditions.append(or_(Appeal.number == f.q, Appeal.title.like(like), Appeal.content.like(like)))
+    zone = local_zone()
+    if f.received_from:
+        conditions.append(Appeal.received_at >= datetime.combine(f.received_from, time(), zone))
+    if f.received_to:
+        conditions.append(Appeal.received_at < datetime.combine(f.received_to + timedelta(days=1), time(), zone))
+
+    total = db.session.scalar(select(func.count()).select_from(Appeal).where(*conditions))
+    items = db.session.scalars(
+        select(Appeal).where(*conditions).order_by(Appeal.received_at.desc(), Appeal.id.desc())
+        .offset((f.page - 1) * f.per_page).limit(f.per_page)
+    ).all()
+    return list(items), total

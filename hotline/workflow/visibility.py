@@ -1,0 +1,37 @@
+"""Who may see which appeal, and whose identity they may see."""
+from __future__ import annotations
+
+from sqlalchemy import exists, false, or_, select, true
+
+from hotline.auth.models import User
+from hotline.grid.models import Unit
+from hotline.models import Appeal, AppealCoUnit, AppealEvent
+
+# Centre roles that work with the citizen directly.
+IDENTITY_ROLES = ("operator", "dispatcher", "visitor", "supervisor")
+
+
+def visible_clause(user: User):
+    """SQL condition on Appeal: the centre sees every appeal; a unit sees those that were
+    ever sent to it or to a unit below it, and those it co-handles."""
+    if user.at_centre:
+        return true()
+    if not user.active:
+        return false()
+    subtree = select(Unit.id).where(Unit.subtree_clause(user.unit.path))
+    return or_(
+        Appeal.current_unit_id.in_(subtree),
+        exists().where(AppealEvent.appeal_id == Appeal.id, AppealEvent.target_unit_id.in_(subtree)),
+        exists().where(AppealCoUnit.appeal_id == Appeal.id, AppealCoUnit.unit_id.in_(subtree)),
+    )
+
+
+def can_see_identity(user: User, appeal: Appeal) -> bool:
+    """Name and phone in full: centre staff who deal with citizens, and the handlers of
+    the units now handling the appeal, except when it is 保密 or 匿名 (then never to a unit)."""
+    if user.at_centre:
+        return user.has_role(*IDENTITY_ROLES)
+    if appeal.is_confidential or appeal.is_anonymous or not user.has_role("handler"):
+        return False
+    handling = {appeal.current_unit_id, appeal.main_unit_id, *(c.unit_id for c in appeal.co_units)}
+    return user.unit_id in handling

@@ -1,0 +1,165 @@
+"""Fixtures: an app on a migrated database holding the demo organisation, on SQLite and
+on PostgreSQL. With CI=true an unreachable PostgreSQL (or Redis, or Chromium) fails the
+run instead of skipping."""
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from hotline import create_app
+from hotline.extensions import db
+
+REQUIRED = os.environ.get("CI") == "true"
+POSTGRES_ADMIN_URL = os.environ.get("HOTLINE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+FAST_PASSWORDS = "pbkdf2:sha256:1000"
+PASSWORD = "test-password"
+
+
+def unavailable(what: str, reason: object):
+    if REQUIRED:
+        pytest.fail(f"{what} is required (CI=true) but unavailable: {reason}", pytrace=False)
+    pytest.skip(f"{what} unavailable: {reason}")
+
+
+def make_app(url: str, instance: Path, **extra):
+    return create_app({
+        "SQLALCHEMY_DATABASE_URI": url, "INSTANCE_PATH": instance, "SECRET_KEY": "test-secret",
+        "HOTLINE_PASSWORD_METHOD": FAST_PASSWORDS, "HOTLINE_DEMO_PASSWORD": PASSWORD, "TESTING": True,
+        **extra,
+    })
+
+
+def migrate_and_load(app) -> None:
+    from flask_migrate import upgrade
+
+    from hotline.demo import load_reference
+
+    with app.app_context():
+        upgrade()
+        load_reference(PASSWORD)
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """A migrated SQLite file with the demo organisation, copied for every test."""
+    folder = tmp_path_factory.mktemp("template")
+    path = folder / "hotline.sqlite3"
+    migrate_and_load(make_app(f"sqlite:///{path}", folder))
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A database of its own on the PostgreSQL server, dropped at the end."""
+    try:
+        admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        conn = admin.connect()
+    except Exception as exc:  # noqa: BLE001 - any failure to connect means "not there"
+        unavailable("PostgreSQL", exc)
+    name = f"hotline_test_{uuid.uuid4().hex[:10]}"
+    conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield admin.url.set(database=name).render_as_string(hide_password=False)
+    conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    conn.close()
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_migrated(postgres_url, tmp_path_factory) -> str:
+    from flask_migrate import upgrade
+
+    app = make_app(postgres_url, tmp_path_factory.mktemp("pg"))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return postgres_url
+
+
+def _fresh_postgres(url: str, instance: Path):
+    """Empty every table, then load the demo organisation again."""
+    from hotline.demo import load_reference
+
+    app = make_app(url, instance)
+    with app.app_context():
+        tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+        with db.engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        load_reference(PASSWORD)
+    return app
+
+
+@pytest.fixture
+def sqlite_app(sqlite_template, tmp_path):
+    shutil.copy(sqlite_template, tmp_path / "hotline.sqlite3")
+    app = make_app(f"sqlite:///{tmp_path / 'hotline.sqlite3'}", tmp_path)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def postgres_app(postgres_migrated, tmp_path):
+    app = _fresh_postgres(postgres_migrated, tmp_path)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def app(request):
+    """The app on each database the suite runs against."""
+    return request.getfixturevalue("sqlite_app" if request.param == "sqlite" else "postgres_app")
+
+
+@pytest.fixture
+def ctx(app):
+    """An application context on `app`, for calling operations directly."""
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def api(app):
+    from tests.helpers import ApiClient
+
+    return ApiClient(app)
+
+
+CHROMIUM = os.environ.get("HOTLINE_TEST_CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's chromium driven by Playwright (`playwright install` cannot download here)."""
+    if not Path(CHROMIUM).exists():
+        unavailable("Chromium", f"{CHROMIUM} not found (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def live_server(sqlite_app):
+    """The app served on a free local port for the browser."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, sqlite_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()

@@ -1,0 +1,166 @@
+"""Every action in every state: taken where DESIGN.md §4 allows it, 409 elsewhere; and the
+wrong people get 403, or 404 when they may not even see the appeal."""
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers import DEPT, DISTRICT, OTHER_DISTRICT, OTHER_STREET, STREET, STREET_HANDLER
+
+# (state, action) -> the state it leads to with the canonical body below. Written out from
+# the design table, not read from the machine.
+ALLOWED = {
+    ("accepted", "dispatch"): "dispatched",
+    ("accepted", "answer"): "revisiting",
+    ("accepted", "merge"): "merged",
+    ("accepted", "void"): "voided",
+    ("dispatched", "redispatch"): "dispatched",
+    ("dispatched", "return"): "accepted",
+    ("dispatched", "sign"): "handling",
+    ("dispatched", "supervise"): "supervised",
+    ("handling", "supervise"): "supervised",
+    ("handling", "request_extension"): "handling",
+    ("handling", "reply"): "replied",
+    ("supervised", "request_extension"): "supervised",
+    ("supervised", "reply"): "replied",
+    ("supervised", "supervise"): "supervised",
+    ("replied", "reject_reply"): "handling",
+    ("replied", "approve_reply"): "revisiting",
+    ("revisiting", "visit"): "auditing",
+    ("auditing", "audit"): "evaluated",
+}
+# Allowed in the state, but refused by a rule of the moment with the canonical body (409).
+RULE_REFUSED = {
+    ("handling", "approve_extension"): "没有待审批的延期申请",
+    ("handling", "reject_extension"): "没有待审批的延期申请",
+    ("supervised", "approve_extension"): "没有待审批的延期申请",
+    ("supervised", "reject_extension"): "没有待审批的延期申请",
+    ("supervised", "sign"): "工单已签收",
+}
+# States our canonical appeal reaches without ever being sent to a unit.
+NEVER_AT_A_UNIT = ("accepted", "merged", "voided")
+STATES = ["accepted", "dispatched", "handling", "supervised", "replied", "revisiting", "auditing",
+          "evaluated", "merged", "voided"]
+
+
+def canonical(api, action: str) -> tuple[str, dict]:
+    """Who takes the action and with what body, for an appeal at the demo street."""
+    return {
+        "dispatch": ("dispatcher", {"unit_id": api.unit_id(STREET)}),
+        "answer": ("operator", {"reply": "已解答"}),
+        "merge": ("operator", {"master_number": api.create()["number"]}),
+        "void": ("dispatcher", {"reason": "无效诉求"}),
+        "redispatch": (STREET_HANDLER, {"unit_id": api.unit_id(f"{STREET}001")}),
+        "return": (STREET_HANDLER, {"reason": "不属于本单位职责", "basis": "确责清单"}),
+        "sign": (STREET_HANDLER, {}),
+        "supervise": ("supervisor", {"level": "red", "note": "请立即办理"}),
+        "request_extension": (STREET_HANDLER, {"working_days": 2, "reason": "需协调"}),
+        "approve_extension": ("supervisor", {}),
+        "reject_extension": ("supervisor", {}),
+        "reply": (STREET_HANDLER, {"result": "已办结", "resolved": "解决"}),
+        "reject_reply": ("dispatcher", {"note": "请补充"}),
+        "approve_reply": ("dispatcher", {}),
+        "visit": ("visitor", {"reached": True, "resolved": "解决", "satisfaction": "满意"}),
+        "audit": ("supervisor", {"passed": True}),
+    }[action]
+
+
+ACTIONS = ["dispatch", "answer", "merge", "void", "redispatch", "return", "sign", "supervise",
+           "request_extension", "approve_extension", "reject_extension", "reply", "reject_reply",
+           "approve_reply", "visit", "audit"]
+
+
+@pytest.mark.parametrize("state", STATES)
+def test_every_action_in_every_state(api, state):
+    wrong = []
+    for action in ACTIONS:
+        appeal = api.appeal_in(state)
+        user, body = canonical(api, action)
+        resp = api.post(f"/api/v1/appeals/{appeal['id']}/actions/{action}", user, json=body)
+        got = resp.get_json()
+        if (state, action) in ALLOWED:
+            if resp.status_code != 200 or got["state"] != ALLOWED[(state, action)]:
+                wrong.append((action, resp.status_code, got.get("state") or got["error"]["message"]))
+        elif (state, action) in RULE_REFUSED:
+            if resp.status_code != 409 or got["error"]["message"] != RULE_REFUSED[(state, action)]:
+                wrong.append((action, resp.status_code, got))
+        elif user.startswith("u") and state in NEVER_AT_A_UNIT:
+            if resp.status_code != 404:  # the unit cannot see it at all
+                wrong.append((action, resp.status_code, got))
+        else:
+            error = got.get("error", {})
+            if resp.status_code != 409 or error.get("state") != state or action in error.get("allowed_actions", []):
+                wrong.append((action, resp.status_code, got))
+            elif f"（{state}）" not in error["message"]:
+                wrong.append((action, "message does not name the state", error["message"]))
+        if resp.status_code != 200:
+            after = api.appeal(appeal["id"])
+            if after["version"] != appeal["version"] or len(after["events"]) != len(appeal["events"]):
+                wrong.append((action, "a refused action changed the appeal"))
+    assert wrong == []
+
+
+def test_409_names_the_state_and_what_is_allowed(api):
+    appeal = api.appeal_in("handling")
+    error = api.act(appeal["id"], "sign", STREET_HANDLER, expect=409)["error"]
+    assert error["code"] == "action_not_allowed" and error["state"] == "handling"
+    assert error["allowed_actions"] == ["request_extension", "reply"]
+    assert "办理" in error["message"] and "反馈（reply）" in error["message"]
+
+
+# (state, action, user) refused with 403: right state, wrong person.
+FORBIDDEN = [
+    ("accepted", "dispatch", "supervisor"),
+    ("accepted", "dispatch", "visitor"),
+    ("accepted", "dispatch", "admin"),
+    ("accepted", "answer", "dispatcher"),
+    ("dispatched", "sign", "dispatcher"),
+    ("dispatched", "sign", f"u{DISTRICT}"),  # the unit above may see it, not sign for it
+    ("dispatched", "redispatch", f"u{DISTRICT}"),
+    ("dispatched", "return", "operator"),
+    ("handling", "reply", "supervisor"),
+    ("handling", "supervise", STREET_HANDLER),
+    ("handling", "supervise", "dispatcher"),
+    ("replied", "approve_reply", "operator"),
+    ("replied", "approve_reply", STREET_HANDLER),
+    ("revisiting", "visit", "operator"),
+    ("auditing", "audit", "visitor"),
+]
+
+
+@pytest.mark.parametrize("state,action,user", FORBIDDEN)
+def test_wrong_role_or_unit_is_403(api, state, action, user):
+    appeal = api.appeal_in(state)
+    error = api.act(appeal["id"], action, user, canonical(api, action)[1], expect=403)["error"]
+    assert error["code"] == "forbidden" and error["message"]
+    assert api.appeal(appeal["id"])["version"] == appeal["version"]
+
+
+def test_supervisors_above_the_unit_may_supervise(api):
+    appeal = api.appeal_in("handling")
+    # 和平区 supervises its street; 沈河区 does not even see the appeal.
+    assert api.act(appeal["id"], "supervise", f"u{DISTRICT}", {"level": "yellow", "note": "区督办"})["state"] == "supervised"
+    assert api.act(appeal["id"], "supervise", f"u{OTHER_DISTRICT}", {"level": "red", "note": "x"}, expect=404)
+
+
+def test_units_that_never_had_it_get_404(api):
+    appeal = api.appeal_in("handling")
+    for user in (f"u{OTHER_STREET}", f"u{DEPT}", f"u{STREET}001"):
+        assert api.get(f"/api/v1/appeals/{appeal['id']}", user).status_code == 404
+        assert api.act(appeal["id"], "reply", user, {"result": "x", "resolved": "解决"}, expect=404)
+    listed = api.get("/api/v1/appeals", f"u{OTHER_STREET}", expect=200).get_json()
+    assert appeal["id"] not in [a["id"] for a in listed["items"]]
+
+
+def test_unknown_action_or_appeal_is_404(api):
+    appeal = api.appeal_in("accepted")
+    assert api.post(f"/api/v1/appeals/{appeal['id']}/actions/teleport", "dispatcher", json={}).status_code == 404
+    assert api.get("/api/v1/appeals/999999", "dispatcher", expect=404).get_json()["error"]["code"] == "not_found"
+    assert api.get("/api/v1/appeals/abc", "dispatcher", expect=404)
+
+
+def test_stale_version_is_409(api):
+    appeal = api.appeal_in("dispatched")
+    api.act(appeal["id"], "sign", STREET_HANDLER, {"version": appeal["version"]})
+    error = api.act(appeal["id"], "supervise", "supervisor",
+                    {"level": "yellow", "note": "x", "version": appeal["version"]}, expect=409)["error"]
+    assert "旧版本" in error["message"]

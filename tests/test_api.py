@@ -1,0 +1,102 @@
+"""The JSON API around the appeals: tokens, lists and filters, reference data, OpenAPI."""
+from __future__ import annotations
+
+from openapi_spec_validator import validate as validate_spec
+
+from tests.conftest import PASSWORD
+from tests.helpers import DISTRICT, STREET, STREET_HANDLER
+
+
+def test_token_login_and_logout(api):
+    bad = api.request("POST", "/api/v1/auth/token", json={"username": "operator", "password": "wrong"}, expect=401)
+    assert bad.get_json()["error"]["message"] == "用户名或密码错误"
+    missing = api.request("POST", "/api/v1/auth/token", json={"username": "operator"}, expect=400)
+    assert missing.get_json()["error"]["fields"] == {"password": "必填"}
+    token = api.request("POST", "/api/v1/auth/token", json={"username": "operator", "password": PASSWORD},
+                        expect=201).get_json()["token"]
+    auth = {"Authorization": f"Bearer {token}"}
+    me = api.request("GET", "/api/v1/me", headers=auth, expect=200).get_json()
+    assert me["username"] == "operator" and me["roles"] == ["operator"] and me["unit"]["code"] == "210100RX"
+    api.request("DELETE", "/api/v1/auth/token", headers=auth, expect=204)
+    api.request("GET", "/api/v1/me", headers=auth, expect=401)
+
+
+def test_list_filters_and_pagination(api):
+    handling = [api.appeal_in("handling") for _ in range(3)]
+    accepted = api.appeal_in("accepted", type="咨询", category="030401", title="咨询公租房")
+    urgent = api.appeal_in("dispatched", urgency="紧急")
+
+    def ids(user="dispatcher", **query):
+        return [a["id"] for a in api.get("/api/v1/appeals", user, query=query, expect=200).get_json()["items"]]
+
+    assert set(ids(state="handling")) == {a["id"] for a in handling}
+    assert set(ids(state="accepted,dispatched")) == {accepted["id"], urgent["id"]}
+    assert ids(type="咨询") == [accepted["id"]]
+    assert ids(urgency="紧急") == [urgent["id"]]
+    assert ids(category="03") == [accepted["id"]]
+    assert ids(q=urgent["number"]) == [urgent["id"]]
+    assert ids(q="公租房") == [accepted["id"]]
+    assert set(ids(unit=api.unit_id(DISTRICT))) == {a["id"] for a in handling} | {urgent["id"]}
+    assert ids(overdue="true") == [] and len(ids(overdue="false")) == 5
+    assert len(ids(sla="on_time")) == 4  # the accepted one runs no clock
+    # The street sees what was sent to it; newest first, paged.
+    page = api.get("/api/v1/appeals", STREET_HANDLER, query={"per_page": 2, "page": 2}, expect=200).get_json()
+    assert (page["total"], page["pages"], page["page"], len(page["items"])) == (4, 2, 2, 2)
+    first = api.get("/api/v1/appeals", STREET_HANDLER, query={"per_page": 2}, expect=200).get_json()["items"]
+    assert first[0]["received_at"] >= first[1]["received_at"] >= page["items"][0]["received_at"]
+
+
+def test_list_rejects_bad_filters(api):
+    error = api.get("/api/v1/appeals", "dispatcher", query={"state": "lost", "per_page": 500},
+                    expect=400).get_json()["error"]
+    assert set(error["fields"]) == {"state", "per_page"}
+
+
+def test_units_and_categories(api):
+    units = api.get("/api/v1/units", "dispatcher", expect=200).get_json()["items"]
+    by_code = {u["code"]: u for u in units}
+    assert by_code["210102"]["parent_id"] == by_code["210100"]["id"] and by_code["210102"]["level"] == "district"
+    assert by_code[STREET]["parent_id"] == by_code["210102"]["id"] and by_code[STREET]["name"] == "太原街街道"
+    assert {u["level"] for u in units} == {"province", "city", "district", "street", "community", "grid"}
+    assert [u["code"] for u in api.get("/api/v1/units", STREET_HANDLER, query={"code": "210103"},
+                                       expect=200).get_json()["items"]] == ["210103"]
+    children = api.get("/api/v1/units", "dispatcher", query={"parent_id": by_code[STREET]["id"]}).get_json()["items"]
+    assert {u["level"] for u in children} == {"community"} and len(children) == 2
+
+    leaves = api.get("/api/v1/categories", "dispatcher", query={"leaf": "true"}, expect=200).get_json()["items"]
+    assert len(leaves) >= 40 and all(c["is_leaf"] and len(c["code"]) == 6 for c in leaves)
+    assert next(c for c in leaves if c["code"] == "010101")["full_name"] == "城市管理 / 市容环境 / 占道经营"
+    tops = api.get("/api/v1/categories", "dispatcher", query={"parent": ""}).get_json()["items"]
+    assert len(tops) > len(leaves)  # no parent filter given: everything
+
+
+def test_openapi_document_is_valid_and_covers_every_endpoint(api):
+    spec = api.get("/api/v1/openapi.json", "dispatcher", expect=200).get_json()
+    validate_spec(spec)
+    assert spec["openapi"] == "3.1.0"
+    paths = spec["paths"]
+    for path in ("/api/v1/auth/token", "/api/v1/appeals", "/api/v1/appeals/{ref}", "/api/v1/units",
+                 "/api/v1/categories", "/api/v1/appeals/{ref}/actions/dispatch",
+                 "/api/v1/appeals/{ref}/actions/visit"):
+        assert path in paths
+    visit = paths["/api/v1/appeals/{ref}/actions/visit"]["post"]
+    body = visit["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    assert set(spec["components"]["schemas"][body]["properties"]) >= {"reached", "resolved", "satisfaction"}
+    assert {"400", "403", "404", "409"} <= set(visit["responses"])
+    assert len([p for p in paths if "/actions/" in p]) == 16
+
+
+def test_errors_have_one_shape(api):
+    for resp in (api.request("GET", "/api/v1/nowhere"),
+                 api.request("PATCH", "/api/v1/appeals"),
+                 api.request("GET", "/api/v1/appeals")):
+        error = resp.get_json()["error"]
+        assert set(error) >= {"code", "message", "fields"} and resp.status_code in (401, 404, 405)
+
+
+def test_pages_session_reads_the_api_but_cannot_write_with_it(api):
+    client = api.app.test_client()
+    with client.session_transaction() as session:
+        session["user_id"] = 3  # dispatcher in the demo order of accounts
+    assert client.get("/api/v1/me").get_json()["username"] == "dispatcher"
+    assert client.post("/api/v1/appeals", json={}).status_code == 401

@@ -1,0 +1,74 @@
+"""Working-day deadlines as DESIGN.md §6 counts them, and the deadlines actions set."""
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select
+
+from hotline.auth.models import User
+from hotline.calendar.workdays import WorkCalendar
+from hotline.errors import Conflict
+from hotline.extensions import db
+from hotline.workflow.operations import create_appeal, perform
+from tests.helpers import STREET, appeal_data
+
+SH = ZoneInfo("Asia/Shanghai")
+CAL = WorkCalendar(SH)
+
+
+def local(*args) -> datetime:
+    return datetime(*args, tzinfo=SH)
+
+
+def test_start_day_not_counted_and_due_at_end_of_day():
+    # Monday 2026-11-23 10:00 + 1 working day → Tuesday 23:59:59 local.
+    assert CAL.add_working_days(local(2026, 11, 23, 10), 1) == local(2026, 11, 24, 23, 59, 59)
+    # Friday + 1 → Monday.
+    assert CAL.add_working_days(local(2026, 11, 27, 18), 1) == local(2026, 11, 30, 23, 59, 59)
+
+
+def test_national_day_2025_and_its_makeup_saturday():
+    # 2025: 10-01..10-08 off (国庆+中秋); Saturday 10-11 is a make-up working day.
+    assert CAL.describe(local(2025, 10, 11).date()) == (True, "调休上班")
+    assert CAL.describe(local(2025, 9, 28).date()) == (True, "调休上班")  # a Sunday
+    assert CAL.add_working_days(local(2025, 9, 30, 9), 1) == local(2025, 10, 9, 23, 59, 59)
+    assert CAL.add_working_days(local(2025, 9, 30, 9), 3) == local(2025, 10, 11, 23, 59, 59)
+
+
+def test_spring_festival_2026():
+    working, reason = CAL.describe(local(2026, 2, 17).date())
+    assert not working and reason == "春节"
+    # Friday 2026-02-13 + 1 → Saturday 02-14 (make-up day); + 2 → Tuesday 02-24.
+    assert CAL.add_working_days(local(2026, 2, 13, 15), 1) == local(2026, 2, 14, 23, 59, 59)
+    assert CAL.add_working_days(local(2026, 2, 13, 15), 2) == local(2026, 2, 24, 23, 59, 59)
+
+
+def test_dispatch_sets_deadlines_counted_from_dispatch(ctx):
+    users = {u.username: u for u in db.session.scalars(select(User))}
+    street = users[f"u{STREET}"].unit_id
+    # Just after midnight local time, which is still the previous day in UTC.
+    at = local(2026, 11, 24, 0, 5)
+    appeal = create_appeal(appeal_data(), users["operator"], at=at)
+    appeal = perform(appeal.id, "dispatch", {"unit_id": street}, users["dispatcher"], at=at)
+    assert appeal.sign_due_at == local(2026, 11, 25, 23, 59, 59)  # 1 WD, from Tuesday the 24th
+    assert appeal.due_at == local(2026, 12, 8, 23, 59, 59)  # 10 WD
+    assert appeal.number.startswith("20261124")
+
+    urgent = create_appeal(appeal_data(urgency="紧急"), users["operator"], at=at)
+    urgent = perform(urgent.id, "dispatch", {"unit_id": street}, users["dispatcher"], at=at)
+    assert urgent.sign_due_at == local(2026, 11, 24, 0, 35)  # 30 minutes
+    assert urgent.return_due_at == local(2026, 11, 24, 1, 5)  # 1 hour
+    assert urgent.due_at == local(2026, 11, 25, 0, 5)  # 24 hours
+    # Warning at two thirds of the interval.
+    assert urgent.sla_warn_at == local(2026, 11, 24, 0, 25)
+
+
+def test_return_window_closes(ctx):
+    users = {u.username: u for u in db.session.scalars(select(User))}
+    at = local(2026, 11, 24, 9)
+    appeal = create_appeal(appeal_data(urgency="紧急"), users["operator"], at=at)
+    perform(appeal.id, "dispatch", {"unit_id": users[f"u{STREET}"].unit_id}, users["dispatcher"], at=at)
+    with pytest.raises(Conflict, match=r"已超过退单时限（2026-11-24 10:00）"):
+        perform(appeal.id, "return", {"reason": "x", "basis": "y"}, users[f"u{STREET}"], at=local(2026, 11, 24, 10, 1))

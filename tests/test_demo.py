@@ -1,0 +1,50 @@
+"""`flask --app wsgi demo`: 300 appeals in every state, made by real actions; safe twice."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from hotline.auth.models import User
+from hotline.extensions import db
+from hotline.grid.models import Unit
+from hotline.models import Appeal, AppealEvent
+from hotline.workflow.machine import STATES, transitions_from
+
+
+def test_demo_loads_every_state_with_true_event_logs(tmp_path):
+    from tests.conftest import make_app
+
+    app = make_app(f"sqlite:///{tmp_path / 'demo.sqlite3'}", tmp_path, HOTLINE_DEMO_PASSWORD="demo12345")
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+    first = runner.invoke(args=["demo"])
+    assert first.exit_code == 0 and "300 appeals" in first.output
+    second = runner.invoke(args=["demo"])
+    assert second.exit_code == 0 and "nothing to do" in second.output
+
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Appeal)) == 300
+        by_state = dict(db.session.execute(select(Appeal.state, func.count()).group_by(Appeal.state)).all())
+        assert set(by_state) == set(STATES)
+        # Every appeal's log is a chain of legal transitions ending in its state.
+        for appeal in db.session.scalars(select(Appeal)):
+            events = appeal.events
+            assert events[0].action == "create" and events[0].to_state == "accepted"
+            for before, after in zip(events, events[1:]):
+                assert after.from_state == before.to_state
+                assert any(t.dest == after.to_state for t in transitions_from(after.from_state, after.action))
+                assert after.at >= before.at
+            assert events[-1].to_state == appeal.state
+        # Numbers run in time order within a day.
+        rows = db.session.execute(select(Appeal.number, Appeal.created_at).order_by(Appeal.number)).all()
+        same_day = [(a, b) for a, b in zip(rows, rows[1:]) if a.number[:10] == b.number[:10]]
+        assert all(a.created_at <= b.created_at for a, b in same_day)
+        # An account for every unit and grid, plus the centre's five.
+        usernames = set(db.session.scalars(select(User.username)))
+        codes = set(db.session.scalars(select(Unit.code).where(Unit.kind != "centre")))
+        assert {f"u{c}" for c in codes} | {"admin", "operator", "dispatcher", "supervisor", "visitor"} == usernames
+        assert db.session.scalar(select(func.count()).select_from(Unit).where(Unit.level == "grid")) == 20
+        assert db.session.scalar(select(func.count()).select_from(AppealEvent)) > 1000
+
+    client = app.test_client()
+    resp = client.post("/api/v1/auth/token", json={"username": "u210102", "password": "demo12345"})
+    assert resp.status_code == 201

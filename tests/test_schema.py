@@ -1,0 +1,60 @@
+"""The migrations build exactly the schema the models describe, on an empty SQLite and an
+empty PostgreSQL database, and can be undone."""
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import create_engine, inspect, text
+
+from hotline.extensions import db
+from tests.conftest import POSTGRES_ADMIN_URL, make_app, unavailable
+
+
+def _differences(app) -> list:
+    with app.app_context(), db.engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        return compare_metadata(context, db.metadata)
+
+
+def _check_round_trip(app) -> None:
+    with app.app_context():
+        upgrade()
+    assert _differences(app) == []
+    with app.app_context():
+        downgrade(revision="base")
+        assert inspect(db.engine).get_table_names() == ["alembic_version"]
+        upgrade()
+        assert set(inspect(db.engine).get_table_names()) == {t for t in db.metadata.tables} | {"alembic_version"}
+        db.engine.dispose()
+
+
+def test_migrations_match_models_on_sqlite(tmp_path):
+    _check_round_trip(make_app(f"sqlite:///{tmp_path / 'empty.sqlite3'}", tmp_path))
+
+
+@pytest.mark.postgres
+def test_migrations_match_models_on_postgresql(tmp_path):
+    try:
+        admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        conn = admin.connect()
+    except Exception as exc:  # noqa: BLE001
+        unavailable("PostgreSQL", exc)
+    name = f"hotline_schema_{uuid.uuid4().hex[:8]}"
+    conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        _check_round_trip(make_app(admin.url.set(database=name).render_as_string(hide_password=False), tmp_path))
+    finally:
+        conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        conn.close()
+        admin.dispose()
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(sqlite_app):
+    with sqlite_app.app_context(), db.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 15000

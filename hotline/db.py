@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextvars
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import Iterator
 
 from sqlalchemy import DateTime, event

@@ -185,7 +185,7 @@ class DemoAppeals:
         rng = self.rng
         gaps = [timedelta(hours=TYPICAL_HOURS[s.action] * rng.uniform(0.3, 2.0)) for s in steps]
         # Returns happen inside the return window (one hour for urgent appeals).
-        gaps = [min(g, timedelta(minutes=40)) if s.action == "return" else g for s, g in zip(steps, gaps)]
+        gaps = [min(g, timedelta(minutes=40)) if s.action == "return" else g for s, g in zip(steps, gaps, strict=True)]
         idle = timedelta(days=IDLE_DAYS[target] * rng.random()) + timedelta(minutes=5)
         begin = start or (self.now - sum(gaps, timedelta()) - idle)
         moments, at = [begin], begin

@@ -6,6 +6,7 @@ from sqlalchemy import exists, false, or_, select, true
 from hotline.auth.models import User
 from hotline.grid.models import Unit
 from hotline.models import Appeal, AppealCoUnit, AppealEvent
+from hotline.validation import mask_name, mask_phone
 
 # Centre roles that work with the citizen directly.
 IDENTITY_ROLES = ("operator", "dispatcher", "visitor", "supervisor")
@@ -35,3 +36,14 @@ def can_see_identity(user: User, appeal: Appeal) -> bool:
         return False
     handling = {appeal.current_unit_id, appeal.main_unit_id, *(c.unit_id for c in appeal.co_units)}
     return user.unit_id in handling
+
+
+def citizen_identity(user: User, appeal: Appeal) -> dict:
+    """The 诉求人 as this user may see them: in full, or masked (no address at all)."""
+    full = can_see_identity(user, appeal)
+    return {
+        "name": appeal.citizen_name if full else mask_name(appeal.citizen_name),
+        "phone": appeal.citizen_phone if full else mask_phone(appeal.citizen_phone),
+        "address": appeal.citizen_address if full else None,
+        "masked": not full,
+    }

@@ -1,7 +1,7 @@
 """Foundation: units, users, categories, appeals and their events
 
 Revision ID: 0001_foundation
-Revises: 
+Revises:
 Create Date: 2026-11-24 06:27:44.560205
 
 """

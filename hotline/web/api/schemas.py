@@ -12,10 +12,9 @@ from hotline.auth.models import User
 from hotline.clock import to_local
 from hotline.grid.models import Unit
 from hotline.models import Appeal, AppealEvent, Category
-from hotline.validation import mask_name, mask_phone
 from hotline.workflow.deadlines import SLA_LABELS, sla_status
 from hotline.workflow.machine import ACTIONS, STATES
-from hotline.workflow.visibility import can_see_identity
+from hotline.workflow.visibility import citizen_identity
 
 SlaStatus = Literal["on_time", "warning", "overdue"]
 
@@ -239,16 +238,9 @@ class AppealDetail(AppealSummary):
 
     @classmethod
     def of(cls, a: Appeal, viewer: User, at: datetime, allowed_actions: list[str]) -> AppealDetail:
-        full = can_see_identity(viewer, a)
-        citizen = Citizen(
-            name=a.citizen_name if full else mask_name(a.citizen_name),
-            phone=a.citizen_phone if full else mask_phone(a.citizen_phone),
-            address=a.citizen_address if full else None,
-            masked=not full,
-        )
         return cls(
             **cls.fields_of(a, at),
-            content=a.content, citizen=citizen, is_anonymous=a.is_anonymous,
+            content=a.content, citizen=Citizen(**citizen_identity(viewer, a)), is_anonymous=a.is_anonymous,
             enterprise=Enterprise(name=a.enterprise_name, credit_code=a.enterprise_credit_code)
             if a.is_enterprise else None,
             address=a.address, lat=a.lat, lon=a.lon, main_unit=UnitRef.of(a.main_unit),

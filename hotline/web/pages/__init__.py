@@ -15,14 +15,14 @@ from hotline.errors import AppError, BadRequest, Forbidden, NotFound
 from hotline.extensions import db
 from hotline.grid.models import Unit
 from hotline.models import Appeal, Category
-from hotline.validation import mask_name, mask_phone, validate
+from hotline.validation import validate
 from hotline.vocabulary import APPEAL_TYPES, RESOLUTIONS, SATISFACTIONS, STAFF_CHANNELS, URGENCIES, VOID_REASONS
 from hotline.workflow import machine, operations
 from hotline.workflow.deadlines import sla_status
 from hotline.workflow.machine import ACTIONS, ActionContext
 from hotline.workflow.queries import AppealFilter, search_appeals
 from hotline.workflow.schemas import AppealCreate
-from hotline.workflow.visibility import can_see_identity
+from hotline.workflow.visibility import citizen_identity
 
 bp = Blueprint("pages", __name__, template_folder="templates")
 
@@ -121,13 +121,7 @@ def _render_detail(appeal: Appeal, *, open_action: str | None = None, values: di
                    errors: dict | None = None, message: str | None = None, status: int = 200):
     at = now()
     actions = machine.available_actions(ActionContext(appeal, g.user, at))
-    full = can_see_identity(g.user, appeal)
-    citizen = {
-        "name": appeal.citizen_name if full else mask_name(appeal.citizen_name),
-        "phone": appeal.citizen_phone if full else mask_phone(appeal.citizen_phone),
-        "address": appeal.citizen_address if full else None,
-        "masked": not full,
-    }
+    citizen = citizen_identity(g.user, appeal)
     repeats = list(db.session.scalars(select(Appeal).where(Appeal.merged_into_id == appeal.id)))
     return render_template(
         "pages/detail.html", appeal=appeal, actions=actions, citizen=citizen, at=at,

@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 PYTEST_ARGS ?=
 
-.PHONY: run test serve migrate demo worker docs clean
+.PHONY: run test migrate demo docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,7 @@ docs: $(VENV)/.runtime
 
 # pytest exits 5 when it collected nothing: that must never pass.
 test: $(VENV)/.test
+	$(BIN)/ruff check --quiet .
 	@scripts/ensure-chromium
 	@$(BIN)/python -m pytest $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; \

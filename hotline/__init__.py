@@ -33,7 +33,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
             configure_sqlite(db.engine, app.config["HOTLINE_SQLITE_BUSY_TIMEOUT_MS"])
 
-    from hotline import models  # noqa: F401  (register every table with the metadata)
+    from hotline import audit, models, revisions  # noqa: F401  (register every table)
+    from hotline.grid import models as grid_models  # noqa: F401
     from hotline.web import register_web
 
     register_web(app)

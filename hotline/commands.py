@@ -38,7 +38,9 @@ def workflow_docs_command(check: bool) -> None:
 
 def register_commands(app: Flask) -> None:
     from hotline.demo import demo_command
+    from hotline.grid.cli import grid_cli
 
+    app.cli.add_command(grid_cli)
     app.cli.add_command(serve_command)
     app.cli.add_command(workflow_docs_command)
     app.cli.add_command(demo_command)

@@ -27,7 +27,8 @@ class Base(DeclarativeBase):
         metadata=MetaData(naming_convention=NAMING_CONVENTION),
         type_annotation_map={
             datetime: UTCDateTime(),
-            dict: JSON().with_variant(JSONB(), "postgresql"),
+            # None is SQL NULL (not JSON null), so "IS NULL" means "has none".
+            dict: JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql"),
         },
     )
 

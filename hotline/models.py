@@ -50,6 +50,8 @@ class Appeal(db.Model):
     __table_args__ = (
         CheckConstraint("version >= 1", name="version_positive"),
         Index("ix_appeals_state_sla_due_at", "state", "sla_due_at"),
+        # "Overdue in my area": a range count per unit of the subtree, from the index alone.
+        Index("ix_appeals_current_unit_sla_due_at", "current_unit_id", "sla_due_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -75,9 +77,14 @@ class Appeal(db.Model):
     address: Mapped[str | None] = mapped_column(String(200))
     lat: Mapped[float | None] = mapped_column(Float)
     lon: Mapped[float | None] = mapped_column(Float)
+    # Where the point routes to: its grid, else the smallest area containing it, with
+    # the reason when it is not a grid (or when there is no point at all).
+    grid_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    place_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    place_note: Mapped[str | None] = mapped_column(String(200))
 
     state: Mapped[str] = mapped_column(String(16), index=True, default="accepted")
-    current_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    current_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
     main_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
     # The unit that sent it to the current unit; NULL means the centre did.
     dispatched_by_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
@@ -125,6 +132,8 @@ class Appeal(db.Model):
 
     category: Mapped[Category] = relationship(lazy="joined")
     current_unit: Mapped[Unit | None] = relationship(foreign_keys=[current_unit_id], lazy="joined")
+    grid: Mapped[Unit | None] = relationship(foreign_keys=[grid_id])
+    place_unit: Mapped[Unit | None] = relationship(foreign_keys=[place_unit_id])
     main_unit: Mapped[Unit | None] = relationship(foreign_keys=[main_unit_id])
     dispatched_by_unit: Mapped[Unit | None] = relationship(foreign_keys=[dispatched_by_unit_id])
     merged_into: Mapped[Appeal | None] = relationship(remote_side=[id])

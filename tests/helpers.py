@@ -23,10 +23,11 @@ STREET_HANDLER = f"u{STREET}"
 
 def appeal_data(**overrides) -> dict:
     data = {
-        "type": "投诉", "category": "010101", "title": "商贩占道经营影响通行",
-        "content": "太原北街86号门口每天傍晚有摊贩占用人行道，行人只能走机动车道。",
+        # 违章停车: a street's duty in the demo 确责清单.
+        "type": "投诉", "category": "040201", "title": "车辆长期占用消防通道",
+        "content": "太原北街86号小区消防通道常年停满私家车，消防车无法进入。",
         "citizen_name": "王先生", "citizen_phone": "13812345678",
-        "address": "和平区太原北街86号", "lat": 41.797, "lon": 123.402,
+        "address": "和平区太原北街86号", "lat": 41.88, "lon": 123.32,  # in GRID
     }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
@@ -125,3 +126,28 @@ class ApiClient:
             appeal = self.act(appeal["id"], action, user, body)
         assert appeal["state"] == state
         return appeal
+
+
+class Browser:
+    """A signed-in page session (the test client with cookies)."""
+
+    def __init__(self, app, username: str):
+        self.client = app.test_client()
+        page = self.client.get("/login").get_data(as_text=True)
+        resp = self.client.post("/login", data={"username": username, "password": PASSWORD,
+                                                "csrf_token": self.csrf(page)})
+        assert resp.status_code == 302, resp.get_data(as_text=True)
+
+    @staticmethod
+    def csrf(html: str) -> str:
+        return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+    def get(self, path: str, expect: int = 200) -> str:
+        resp = self.client.get(path)
+        assert resp.status_code == expect, resp.status_code
+        return resp.get_data(as_text=True)
+
+    def submit(self, path: str, form_page: str, data: dict, expect: int = 302):
+        resp = self.client.post(path, data={"csrf_token": self.csrf(self.get(form_page)), **data})
+        assert resp.status_code == expect, resp.get_data(as_text=True)[:2000]
+        return resp

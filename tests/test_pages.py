@@ -6,33 +6,7 @@ import re
 
 import pytest
 
-from tests.conftest import PASSWORD
-from tests.helpers import STREET, STREET_HANDLER, ApiClient
-
-
-class Browser:
-    """A signed-in page session (the test client with cookies)."""
-
-    def __init__(self, app, username: str):
-        self.client = app.test_client()
-        page = self.client.get("/login").get_data(as_text=True)
-        resp = self.client.post("/login", data={"username": username, "password": PASSWORD,
-                                                "csrf_token": self.csrf(page)})
-        assert resp.status_code == 302, resp.get_data(as_text=True)
-
-    @staticmethod
-    def csrf(html: str) -> str:
-        return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-
-    def get(self, path: str, expect: int = 200) -> str:
-        resp = self.client.get(path)
-        assert resp.status_code == expect, resp.status_code
-        return resp.get_data(as_text=True)
-
-    def submit(self, path: str, form_page: str, data: dict, expect: int = 302):
-        resp = self.client.post(path, data={"csrf_token": self.csrf(self.get(form_page)), **data})
-        assert resp.status_code == expect, resp.get_data(as_text=True)[:2000]
-        return resp
+from tests.helpers import STREET, STREET_HANDLER, ApiClient, Browser
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
+from hotline import revisions
 from hotline.auth.models import User
 from hotline.auth.operations import hash_password
 from hotline.clock import now
@@ -21,6 +22,7 @@ def load_reference(password: str) -> None:
 
     with write_transaction(db.session):
         load_reference_data(hash_password(password))
+        revisions.bump("grid")
 
 
 @click.command("demo")

@@ -13,7 +13,9 @@ from hotline.auth.models import User
 from hotline.extensions import db
 from hotline.grid.models import Unit
 from hotline.models import Appeal, Category
-from hotline.demo.texts import STREET_PLACES, SURNAMES, TEXTS
+from hotline.demo.texts import STREET_ADDRESSES, SURNAMES, TEXTS
+from hotline.grid.geo import geometry_from_geojson, placement
+from hotline.grid.responsibility import BELOW_DEPARTMENTS, suggest
 from hotline.validation import CREDIT_CODE_CHARS, credit_code_check_char
 from hotline.workflow.operations import create_appeal, perform
 
@@ -61,16 +63,21 @@ class DemoAppeals:
         self.rng = rng
         self.now = now
         self.units = {u.code: u for u in db.session.scalars(select(Unit))}
+        self.units_by_id = {u.id: u for u in self.units.values()}
         self.users = {u.username: u for u in db.session.scalars(select(User))}
         self.leaves = {c.code: c for c in db.session.scalars(select(Category).where(Category.level == 3))}
 
     # ---------------------------------------------------------------- the appeal itself
 
-    def _place(self) -> tuple[str, str, float, float]:
-        (district, street), (patterns, (lat, lon)) = self.rng.choice(list(STREET_PLACES.items()))
-        address = self.rng.choice(patterns).format(n=self.rng.randint(1, 300))
-        street_code = f"{district}{street:03d}"
-        return street_code, address, lat + self.rng.uniform(-.008, .008), lon + self.rng.uniform(-.008, .008)
+    def _place(self) -> tuple[str, float, float]:
+        """An address in a demo street and a point inside one of that street's grids."""
+        street_code, patterns = self.rng.choice(list(STREET_ADDRESSES.items()))
+        street = self.units[street_code]
+        grid = self.rng.choice([u for u in self.units.values() if u.level == "grid" and street.is_ancestor_of(u)])
+        west, south, east, north = geometry_from_geojson(grid.boundary).bounds
+        lon = self.rng.uniform(west + (east - west) * .05, east - (east - west) * .05)
+        lat = self.rng.uniform(south + (north - south) * .05, north - (north - south) * .05)
+        return self.rng.choice(patterns).format(n=self.rng.randint(1, 300)), lat, lon
 
     def _citizen(self) -> dict:
         rng = self.rng
@@ -80,12 +87,12 @@ class DemoAppeals:
         return {"citizen_name": rng.choice(SURNAMES) + rng.choice(("先生", "女士")), "citizen_phone": phone,
                 "is_confidential": rng.random() < 0.05}
 
-    def _new_data(self) -> tuple[dict, str, str]:
-        """The appeal as the operator records it, its street, and the text of its result."""
+    def _new_data(self) -> tuple[dict, str]:
+        """The appeal as the operator records it, and the text of its result."""
         rng = self.rng
         code = rng.choice(sorted(TEXTS))
         kind, title, content, result = rng.choice(TEXTS[code])
-        street_code, address, lat, lon = self._place()
+        address, lat, lon = self._place()
         data = {"type": kind, "category": code, "title": title, "content": content.format(place=address),
                 "address": address, "lat": round(lat, 6), "lon": round(lon, 6), **self._citizen()}
         if code in ("010202", "100301") or rng.random() < 0.03:
@@ -93,22 +100,22 @@ class DemoAppeals:
         if code.startswith("09"):
             data.update(is_enterprise=True, enterprise_credit_code=credit_code(rng),
                         enterprise_name=f"沈阳{rng.choice('华盛恒瑞鑫源宏达兴')}{rng.choice('科技电子商贸机械')}有限公司")
-        return {k: v for k, v in data.items() if v is not None}, street_code, result
+        return {k: v for k, v in data.items() if v is not None}, result
 
     # ---------------------------------------------------------------- the path
 
-    def _route(self, category: Category, street_code: str, avoid: Unit | None = None) -> Unit:
-        """Demo routing: the district's department for its type, else the street."""
-        street = self.units[street_code]
-        choices = [street]
-        if category.dept_type:
-            dept = next(u for u in self.units.values() if u.kind == "department"
-                        and u.parent_id == street.parent_id and u.dept_type == category.dept_type)
-            choices = [dept, street]
-        choices = [u for u in choices if u is not avoid] or [street.parent]
-        return self.rng.choice(choices)
+    def _candidates(self, category: Category, data: dict) -> list[Unit]:
+        """Where the dispatcher may send it: the 确责 suggestions for the place, keeping a
+        department's duty away from streets and below."""
+        place = placement(data["lon"], data["lat"])
+        place_unit = self.units_by_id[place.unit_id]
+        suggestions, _ = suggest(category, place_unit)
+        units = [s.unit for s in suggestions]
+        if suggestions and suggestions[0].rule.is_department_duty:
+            units = [u for u in units if not (u.is_area and u.level in BELOW_DEPARTMENTS)]
+        return units or [self.units[place_unit.code_at("street")]]
 
-    def _plan(self, target: str, category: Category, data: dict, street_code: str, result: str) -> list[Step]:
+    def _plan(self, target: str, category: Category, data: dict, result: str) -> list[Step]:
         rng = self.rng
         kind = data["type"]
         if target == "accepted":
@@ -121,16 +128,19 @@ class DemoAppeals:
         if answered:
             steps.append(Step("answer", "operator", {"reply": result}))
         else:
-            unit = self._route(category, street_code)
+            candidates = self._candidates(category, data)
+            unit = candidates[1] if len(candidates) > 1 and rng.random() < 0.15 else candidates[0]
             steps.append(Step("dispatch", "dispatcher", {"unit_id": unit.id}))
             if rng.random() < 0.12:
                 steps.append(Step("return", f"u{unit.code}", {"reason": "该事项不属于本单位职责",
                                                               "basis": "依据《沈阳市12345确责清单》相关条目"}))
-                unit = self._route(category, street_code, avoid=unit)
+                others = [u for u in candidates if u is not unit] or [self.units[unit.code_at("district")]]
+                unit = others[0]
                 steps.append(Step("dispatch", "dispatcher", {"unit_id": unit.id, "note": "按确责清单重新派单"}))
-            if unit.level == "street" and rng.random() < 0.4:
-                below = [u for u in self.units.values() if unit.is_ancestor_of(u)]
-                child = rng.choice(below)
+            if unit.is_area and unit.level == "street" and rng.random() < 0.4:
+                # To the community or grid where the problem is.
+                place = self.units_by_id[placement(data["lon"], data["lat"]).unit_id]
+                child = self.units[place.code_at(rng.choice(("community", "grid")))]
                 steps.append(Step("redispatch", f"u{unit.code}", {"unit_id": child.id}))
                 unit = child
             if target == "dispatched":
@@ -195,8 +205,8 @@ class DemoAppeals:
         return moments
 
     def script(self, target: str) -> Script:
-        data, street_code, result = self._new_data()
-        steps = self._plan(target, self.leaves[data["category"]], data, street_code, result)
+        data, result = self._new_data()
+        steps = self._plan(target, self.leaves[data["category"]], data, result)
         return Script(data, steps, self._times(steps, target), target)
 
     def repeat_script(self, master: Script) -> Script:

@@ -15,13 +15,16 @@ CENTRE_CODE = "210100RX"
 DEPARTMENTS = (("CG", "城管", "城市管理局"), ("ZJ", "住建", "住房和城乡建设局"),
                ("SJ", "市场监管", "市场监督管理局"), ("HB", "生态环境", "生态环境局"))
 
-# district code, name, [(street name, [(community name, grid count)])]
+# district code, name, longitude span, [(street name, [(community name, grid count)])]. Streets
+# split their district north/south, communities split their street west/east, grids split
+# their community into bands: the polygons nest exactly (DESIGN.md §5, issue #3).
+CITY_LATITUDES = (41.70, 41.90)
 DISTRICTS = [
-    ("210102", "和平区", [
+    ("210102", "和平区", (123.30, 123.40), [
         ("太原街街道", [("民主社区", 3), ("北四社区", 2)]),
         ("南湖街道", [("文化社区", 3), ("三好社区", 2)]),
     ]),
-    ("210103", "沈河区", [
+    ("210103", "沈河区", (123.40, 123.50), [
         ("五里河街道", [("青年社区", 3), ("长青社区", 2)]),
         ("朱剪炉街道", [("朱剪炉社区", 3), ("风雨坛社区", 2)]),
     ]),
@@ -89,10 +92,20 @@ CENTRE_ACCOUNTS = [
 SUPERVISING_LEVELS = ("province", "city", "district")
 
 
+def rectangle(west: float, south: float, east: float, north: float) -> dict:
+    w, s, e, n = (round(v, 6) for v in (west, south, east, north))
+    return {"type": "Polygon", "coordinates": [[[w, s], [e, s], [e, n], [w, n], [w, s]]]}
+
+
+def _split(low: float, high: float, parts: int, index: int) -> tuple[float, float]:
+    step = (high - low) / parts
+    return low + step * index, low + step * (index + 1)
+
+
 def _add_unit(units: dict[str, Unit], code: str, name: str, level: str, parent: Unit | None,
-              kind: str = "area", dept_type: str | None = None) -> Unit:
+              kind: str = "area", dept_type: str | None = None, boundary: dict | None = None) -> Unit:
     unit = Unit(code=code, name=name, level=level, kind=kind, dept_type=dept_type,
-                parent=parent, path=Unit.path_for(parent, code))
+                parent=parent, path=Unit.path_for(parent, code), boundary=boundary)
     db.session.add(unit)
     units[code] = unit
     return unit
@@ -110,16 +123,21 @@ def build_units() -> dict[str, Unit]:
     city = _add_unit(units, "210100", "沈阳市", "city", province)
     _add_unit(units, CENTRE_CODE, "沈阳市12345政务服务便民热线中心", "city", city, kind="centre")
     _add_departments(units, city, "沈阳市")
-    for district_code, district_name, streets in DISTRICTS:
+    for district_code, district_name, (west, east), streets in DISTRICTS:
         district = _add_unit(units, district_code, district_name, "district", city)
         _add_departments(units, district, district_name)
-        for s, (street_name, communities) in enumerate(streets, start=1):
-            street = _add_unit(units, f"{district_code}{s:03d}", street_name, "street", district)
-            for c, (community_name, grids) in enumerate(communities, start=1):
-                community = _add_unit(units, f"{street.code}{c:03d}", community_name, "community", street)
-                for n in range(1, grids + 1):
-                    _add_unit(units, f"{community.code}{n:03d}",
-                              f"{community_name}第{GRID_NUMERALS[n - 1]}网格", "grid", community)
+        for s, (street_name, communities) in enumerate(streets):
+            street = _add_unit(units, f"{district_code}{s + 1:03d}", street_name, "street", district)
+            # The first street is the northern half.
+            south, north = _split(*CITY_LATITUDES, len(streets), len(streets) - 1 - s)
+            for c, (community_name, grids) in enumerate(communities):
+                community = _add_unit(units, f"{street.code}{c + 1:03d}", community_name, "community", street)
+                c_west, c_east = _split(west, east, len(communities), c)
+                for n in range(grids):
+                    g_south, g_north = _split(south, north, grids, grids - 1 - n)  # first grid northmost
+                    _add_unit(units, f"{community.code}{n + 1:03d}",
+                              f"{community_name}第{GRID_NUMERALS[n]}网格", "grid", community,
+                              boundary=rectangle(c_west, g_south, c_east, g_north))
     return units
 
 
@@ -144,12 +162,55 @@ def accounts_for(units: dict[str, Unit]) -> list[Account]:
     return accounts
 
 
+# The demo 确责清单: (category, only in area, target kind, target level, dept type, priority, basis)
+RULES = [
+    ("0101", None, "area", "street", None, 1, "《沈阳市市容和环境卫生管理条例》：街道负责辖区市容环境日常管理"),
+    ("0101", "210102", "department", "district", "城管", 1, "和平区试点：市容环境问题由区城市管理局统一执法"),
+    ("010102", None, "area", "grid", None, 1, "乱堆乱放由网格员先行发现处置"),
+    ("0102", None, "department", "district", "住建", 1, "市政道路、井盖由区住建部门养护"),
+    ("010203", None, "department", "district", "城管", 1, "城市照明由区城市管理部门维护"),
+    ("0103", None, "department", "district", "城管", 1, "违法建设由城管执法部门查处"),
+    ("0103", None, "area", "street", None, 2, "街道负责违法建设的巡查发现与报告"),
+    ("02", None, "department", "district", "市场监管", 1, "《市场监督管理行政处罚程序规定》"),
+    ("0301", None, "area", "street", None, 1, "物业矛盾由街道、社区属地协调"),
+    ("0301", None, "department", "district", "住建", 2, "物业服务企业由住建部门监管"),
+    ("030102", None, "department", "district", "市场监管", 1, "电梯属特种设备，由市场监管部门监管"),
+    ("0302", None, "department", "district", "住建", 1, "供热由住建部门监管"),
+    ("0303", None, "area", "street", None, 1, "房屋漏水等相邻纠纷由街道属地协调"),
+    ("0304", None, "department", "district", "住建", 1, "保障性住房由住建部门受理"),
+    ("04", None, "area", "district", None, 1, "交通出行问题由区政府协调交通运输、公安交管部门"),
+    ("040201", None, "area", "street", None, 1, "小区及背街小巷违停由街道属地治理"),
+    ("05", None, "department", "district", "生态环境", 1, "《中华人民共和国环境保护法》"),
+    ("050202", None, "area", "community", None, 1, "社会生活噪声由社区先行劝导"),
+    ("050202", None, "area", "street", None, 2, "劝导无效的由街道协调处理"),
+    ("06", None, "area", "district", None, 1, "社会保障事项由区人社部门办理"),
+    ("07", None, "area", "district", None, 1, "基础教育由区教育部门负责"),
+    ("08", None, "area", "district", None, 1, "医疗卫生由区卫健部门负责"),
+    ("0802", None, "area", "street", None, 1, "病媒生物防治由街道组织实施"),
+    ("09", None, "area", "district", None, 1, "营商环境问题由区营商环境建设部门牵头"),
+    ("090102", None, "department", "district", "市场监管", 1, "经营主体登记由市场监管部门办理"),
+    ("10", None, "department", "city", "住建", 1, "供水、燃气等公用事业由市住建部门监管"),
+    ("1002", None, "area", "district", None, 1, "供电问题由区政府协调供电企业"),
+]
+
+
+def build_rules() -> None:
+    from hotline.grid.models import ResponsibilityRule
+    from hotline.grid.operations import RuleBody, resolve_rule
+
+    for category, area, kind, level, dept_type, priority, basis in RULES:
+        body = RuleBody(category=category, area=area, target_kind=kind, target_level=level,
+                        dept_type=dept_type, priority=priority, basis=basis)
+        db.session.add(ResponsibilityRule(**resolve_rule(body)))
+
+
 def load_reference_data(password_hash: str) -> dict[str, Unit]:
-    """Add the organisation, taxonomy and accounts to the session; the caller commits.
-    Every account gets the same password (hashed once: hashing is slow by design)."""
+    """Add the organisation, taxonomy, 确责清单 and accounts to the session; the caller
+    commits. Every account gets the same password (hashed once: hashing is slow by design)."""
     units = build_units()
     build_categories()
     db.session.flush()
+    build_rules()
     for account in accounts_for(units):
         db.session.add(new_user(account.username, account.display_name, units[account.unit_code].id,
                                 list(account.roles), password_hash=password_hash))

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, String, and_
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text, and_, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from hotline.clock import now
 from hotline.extensions import db
-from hotline.vocabulary import UNIT_LEVEL_NAMES
+from hotline.vocabulary import UNIT_LEVEL_NAMES, UNIT_LEVELS
 
 # Byte-wise collation on PostgreSQL so that path ranges and the index agree.
 PathString = String(255).with_variant(String(255, collation="C"), "postgresql")
@@ -27,6 +30,9 @@ class Unit(db.Model):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
     path: Mapped[str] = mapped_column(PathString, index=True)
     active: Mapped[bool] = mapped_column(default=True)
+    # GeoJSON geometry (WGS84) of the area: required for grids; an upper-level area
+    # without one is the union of its children.
+    boundary: Mapped[dict | None]
 
     parent: Mapped[Unit | None] = relationship(remote_side=[id])
 
@@ -50,6 +56,22 @@ class Unit(db.Model):
         """True for the unit itself and every unit below it."""
         return other.path.startswith(self.path)
 
+    @property
+    def is_area(self) -> bool:
+        return self.kind == "area"
+
+    @property
+    def depth(self) -> int:
+        return UNIT_LEVELS.index(self.level)
+
+    def code_at(self, level: str) -> str:
+        """The code of this area's ancestor (or itself) at `level`."""
+        return self.path.strip("/").split("/")[UNIT_LEVELS.index(level)]
+
+    def ancestors_query(self):
+        """Its ancestors, root first: one query on the unique code index."""
+        return select(Unit).where(Unit.code.in_(self.ancestor_codes)).order_by(Unit.path)
+
     @staticmethod
     def path_for(parent: Unit | None, code: str) -> str:
         return f"{parent.path if parent else '/'}{code}/"
@@ -62,3 +84,37 @@ class Unit(db.Model):
 
     def __repr__(self) -> str:
         return f"<Unit {self.code} {self.name}>"
+
+
+class ResponsibilityRule(db.Model):
+    """One line of the responsibility list (确责清单 / 派单目录): appeals of this category
+    (and every category below it), optionally only in this area, are the duty of the area
+    government at `target_level` above the place, or of the department of `dept_type`
+    hanging on that area."""
+
+    __tablename__ = "responsibility_rules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"), index=True)
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    target_kind: Mapped[str] = mapped_column(String(12))  # "area" | "department"
+    target_level: Mapped[str] = mapped_column(String(16))
+    dept_type: Mapped[str | None] = mapped_column(String(20))
+    priority: Mapped[int] = mapped_column(default=1)
+    basis: Mapped[str | None] = mapped_column(Text)  # 确责依据
+    active: Mapped[bool] = mapped_column(default=True)
+    updated_at: Mapped[datetime] = mapped_column(default=now, onupdate=now)
+
+    category = relationship("Category", lazy="joined")
+    area: Mapped[Unit | None] = relationship(lazy="joined")
+
+    @property
+    def is_department_duty(self) -> bool:
+        return self.target_kind == "department"
+
+    def describe(self) -> str:
+        """规则#3：城市管理 / 市容环境 → 区级 城管部门（和平区）"""
+        target = (f"{UNIT_LEVEL_NAMES[self.target_level]}级{self.dept_type}部门" if self.is_department_duty
+                  else f"{UNIT_LEVEL_NAMES[self.target_level]}级属地")
+        scope = f"（限{self.area.name}）" if self.area else ""
+        return f"规则#{self.id}：{self.category.full_name} → {target}{scope}"

@@ -31,6 +31,7 @@ def localtime(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
 
 def register_web(app: Flask) -> None:
     from hotline.auth.views import bp as auth_bp
+    from hotline.grid.views import bp as grid_bp
     from hotline.web.api import bp as api_bp
     from hotline.web.pages import bp as pages_bp
 
@@ -43,6 +44,7 @@ def register_web(app: Flask) -> None:
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(pages_bp)
+    app.register_blueprint(grid_bp)
     app.register_blueprint(api_bp)
 
     @app.errorhandler(AppError)

@@ -16,11 +16,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable
 
+from sqlalchemy import select
 from transitions import Machine
 
 from hotline.auth.models import User
 from hotline.clock import to_local
 from hotline.errors import Conflict, Forbidden
+from hotline.extensions import db
+from hotline.grid.models import Unit
 from hotline.models import Appeal
 from hotline.vocabulary import CARD_LEVELS
 from hotline.workflow.deadlines import policy_for
@@ -54,6 +57,8 @@ ACTIONS: dict[str, str] = {
     "approve_extension": "批准延期",
     "reject_extension": "驳回延期",
     "reply": "反馈",
+    "co_sign": "协办签收",
+    "co_report": "协办反馈",
     "reject_reply": "审核退回",
     "approve_reply": "审核通过",
     "visit": "回访",
@@ -125,12 +130,36 @@ def _supervises(c: ActionContext) -> bool:
     )
 
 
+def co_part(c: ActionContext):
+    """The actor's unit's share of a 联办 appeal, if it is a co-unit."""
+    return next((p for p in c.appeal.co_units if p.unit_id == c.actor.unit_id), None)
+
+
+CO_UNIT = Guard(
+    "role",
+    "handler of a co-handling (协办) unit",
+    lambda c: c.actor.has_role("handler") and co_part(c) is not None,
+    "只有本工单的协办单位可以执行此操作",
+)
+CO_NOT_SIGNED = Guard("rule", "co-unit not yet signed", lambda c: co_part(c).signed_at is None, "本单位已签收")
+CO_SIGNED = Guard("rule", "co-unit signed", lambda c: co_part(c).signed_at is not None, "本单位尚未签收，请先签收")
+CO_NOT_REPORTED = Guard("rule", "co-unit has not reported", lambda c: co_part(c).reported_at is None,
+                        "本单位已反馈协办情况")
+
 SUPERVISOR_ABOVE = Guard(
     "role",
     "supervisor of the centre or of a unit above the current unit",
     _supervises,
     "只有热线中心或承办单位上级的督办员可以执行此操作",
 )
+
+def _has_units_below(c: ActionContext) -> bool:
+    unit = c.appeal.current_unit
+    return db.session.scalar(select(Unit.id).where(Unit.parent_id == unit.id, Unit.active).limit(1)) is not None
+
+
+HAS_UNITS_BELOW = Guard("rule", "the current unit has units below it", _has_units_below,
+                        "本单位没有下级单位，不能转派")
 
 RETURNS_LEFT = Guard(
     "rule",
@@ -243,7 +272,7 @@ TRANSITIONS: list[Transition] = [
     *_t("answer", "accepted", "revisiting", CENTRE_OPERATOR),
     *_t("merge", "accepted", "merged", CENTRE_INTAKE),
     *_t("void", "accepted", "voided", CENTRE_INTAKE),
-    *_t("redispatch", "dispatched", "dispatched", CURRENT_UNIT),
+    *_t("redispatch", "dispatched", "dispatched", CURRENT_UNIT, HAS_UNITS_BELOW),
     *_t("return", "dispatched", "accepted", CURRENT_UNIT, RETURNS_LEFT, IN_RETURN_WINDOW, BY_CENTRE),
     *_t("return", "dispatched", "dispatched", CURRENT_UNIT, RETURNS_LEFT, IN_RETURN_WINDOW, BY_UNIT),
     *_t("sign", "dispatched", "handling", CURRENT_UNIT),
@@ -254,6 +283,8 @@ TRANSITIONS: list[Transition] = [
         CURRENT_UNIT, SIGNED, NO_PENDING_EXTENSION, EXTENSIONS_LEFT),
     *_t("approve_extension", ["handling", "supervised"], None, SUPERVISOR_ABOVE, PENDING_EXTENSION),
     *_t("reject_extension", ["handling", "supervised"], None, SUPERVISOR_ABOVE, PENDING_EXTENSION),
+    *_t("co_sign", ["dispatched", "handling", "supervised"], None, CO_UNIT, CO_NOT_SIGNED),
+    *_t("co_report", ["dispatched", "handling", "supervised"], None, CO_UNIT, CO_SIGNED, CO_NOT_REPORTED),
     *_t("reply", "handling", "replied", CURRENT_UNIT),
     *_t("reply", "supervised", "replied", CURRENT_UNIT, SIGNED),
     *_t("reject_reply", "replied", "handling", CENTRE_REVIEWER),

@@ -18,7 +18,9 @@ from hotline.clock import now
 from hotline.db import ConcurrentUpdate, write_transaction
 from hotline.errors import BadRequest, Conflict, Forbidden, NotFound
 from hotline.extensions import db
+from hotline.grid.geo import placement
 from hotline.grid.models import Unit
+from hotline.grid.responsibility import check_not_pushed_down
 from hotline.models import Appeal, AppealCoUnit, AppealEvent, Category, Extension
 from hotline.validation import validate
 from hotline.vocabulary import STAFF_CHANNELS, UNRATED
@@ -74,8 +76,10 @@ def create_appeal(data: Mapping[str, Any], actor: User, *, at: datetime | None =
         values = body.model_dump(exclude={"category", "received_at"})
         if body.is_anonymous:
             values["citizen_name"] = None
+        place = placement(body.lon, body.lat)
         appeal = Appeal(
             **values,
+            grid_id=place.grid_id, place_unit_id=place.unit_id, place_note=place.reason,
             number=next_number(db.session, body.channel, at),
             category=category,
             state=machine.INITIAL_STATE,
@@ -89,7 +93,8 @@ def create_appeal(data: Mapping[str, Any], actor: User, *, at: datetime | None =
         db.session.add(AppealEvent(
             appeal_id=appeal.id, at=at, actor_id=actor.id, unit_id=actor.unit_id,
             action="create", from_state=None, to_state=appeal.state,
-            payload={"channel": body.channel, "number": appeal.number},
+            payload={"channel": body.channel, "number": appeal.number,
+                     "place": {"grid_id": place.grid_id, "unit_id": place.unit_id, "reason": place.reason}},
         ))
     return appeal
 
@@ -197,6 +202,7 @@ def _handling_clock(appeal: Appeal) -> None:
 # 派单
 def _prepare_dispatch(ctx: ActionContext) -> dict:
     unit = _unit(ctx.body.unit_id)
+    check_not_pushed_down(ctx.appeal, unit)
     co_ids = list(dict.fromkeys(ctx.body.co_unit_ids))
     if unit.id in co_ids:
         raise BadRequest("请求内容有误：co_unit_ids：主办单位不能同时是协办单位",
@@ -223,6 +229,7 @@ def _prepare_redispatch(ctx: ActionContext) -> dict:
     if not ctx.appeal.current_unit.is_ancestor_of(unit):
         raise BadRequest("请求内容有误：unit_id：只能转派给本单位的下级单位",
                          fields={"unit_id": "只能转派给本单位的下级单位"})
+    check_not_pushed_down(ctx.appeal, unit)
     return {"unit": unit}
 
 
@@ -331,6 +338,20 @@ def _apply_reply(ctx: ActionContext, prepared: dict) -> Outcome:
     appeal.replied_at = ctx.at
     appeal.supervision_level = None  # the reply closes an open 督办 card
     stop_clock(appeal)
+    # The main unit's reply closes 联办; say whose part was still missing.
+    missing = [c.unit.name for c in appeal.co_units if c.reported_at is None]
+    return Outcome(details={"co_units_unreported": missing} if missing else None)
+
+
+# 联办: a co-unit signs for and reports its part; the appeal's state does not move.
+def _apply_co_sign(ctx: ActionContext, prepared: dict) -> Outcome:
+    machine.co_part(ctx).signed_at = ctx.at
+    return Outcome()
+
+
+def _apply_co_report(ctx: ActionContext, prepared: dict) -> Outcome:
+    part = machine.co_part(ctx)
+    part.reported_at, part.report = ctx.at, ctx.body.result
     return Outcome()
 
 
@@ -442,6 +463,8 @@ SPECS: dict[str, ActionSpec] = {
     "approve_extension": ActionSpec(schemas.ActionBody, _apply_approve_extension),
     "reject_extension": ActionSpec(schemas.ActionBody, _apply_reject_extension),
     "reply": ActionSpec(schemas.ReplyBody, _apply_reply),
+    "co_sign": ActionSpec(schemas.ActionBody, _apply_co_sign),
+    "co_report": ActionSpec(schemas.CoReportBody, _apply_co_report),
     "reject_reply": ActionSpec(schemas.RejectReplyBody, _apply_reject_reply),
     "approve_reply": ActionSpec(schemas.ApproveReplyBody, _apply_approve_reply),
     "visit": ActionSpec(schemas.VisitBody, _apply_visit),

@@ -77,3 +77,13 @@ def search_appeals(user: User, f: AppealFilter, at: datetime) -> tuple[list[Appe
         .offset((f.page - 1) * f.per_page).limit(f.per_page)
     ).all()
     return list(items), total
+
+
+def overdue_count(unit: Unit, at: datetime) -> int:
+    """Appeals now with a unit in this unit's subtree whose running step is overdue."""
+    return db.session.scalar(
+        select(func.count()).select_from(Appeal).where(
+            Appeal.current_unit_id.in_(select(Unit.id).where(Unit.subtree_clause(unit.path))),
+            Appeal.sla_due_at < at,
+        )
+    )

@@ -128,6 +128,10 @@ class ReplyBody(ActionBody):
     public_reply: str | None = Field(None, max_length=2000, description="答复市民的内容")
 
 
+class CoReportBody(ActionBody):
+    result: str = Field(min_length=1, max_length=4000, description="本协办单位的办理情况")
+
+
 class RejectReplyBody(ActionBody):
     note: str = Field(min_length=1, max_length=1000, description="退回理由")
 

@@ -30,6 +30,7 @@ def authenticate():
 api = Api(bp, title="hotline 12345 诉求闭环 API", version="1.0", authenticate=authenticate, error_model=Error)
 
 from hotline.web.api import appeals, auth, reference  # noqa: E402,F401  (register endpoints)
+from hotline.grid import api as grid_api  # noqa: E402,F401
 
 
 @bp.get("/openapi.json")

@@ -26,6 +26,8 @@ class ErrorDetail(BaseModel):
     state: str | None = None
     allowed_actions: list[str] | None = None
     version: int | None = None
+    rule_id: int | None = Field(None, description="拒绝所依据的确责清单规则")
+    problems: list[str] | None = Field(None, description="导入被拒绝时的逐条问题")
 
 
 class Error(BaseModel):

@@ -14,6 +14,7 @@ from hotline.clock import now
 from hotline.errors import AppError, BadRequest, Forbidden, NotFound
 from hotline.extensions import db
 from hotline.grid.models import Unit
+from hotline.grid.responsibility import suggest_for
 from hotline.models import Appeal, Category
 from hotline.validation import validate
 from hotline.vocabulary import APPEAL_TYPES, RESOLUTIONS, SATISFACTIONS, STAFF_CHANNELS, URGENCIES, VOID_REASONS
@@ -117,15 +118,25 @@ def _unit_options(appeal: Appeal, actions: list[str]) -> dict[str, list[Unit]]:
     return options
 
 
+def _place_below(appeal: Appeal, actions: list[str]) -> set[int]:
+    """For 转派: the units where the problem is (its community and grid) below the current unit."""
+    if "redispatch" not in actions or appeal.place_unit is None:
+        return set()
+    chain = [*db.session.scalars(appeal.place_unit.ancestors_query()), appeal.place_unit]
+    return {u.id for u in chain if appeal.current_unit.is_ancestor_of(u)}
+
+
 def _render_detail(appeal: Appeal, *, open_action: str | None = None, values: dict | None = None,
                    errors: dict | None = None, message: str | None = None, status: int = 200):
     at = now()
     actions = machine.available_actions(ActionContext(appeal, g.user, at))
     citizen = citizen_identity(g.user, appeal)
     repeats = list(db.session.scalars(select(Appeal).where(Appeal.merged_into_id == appeal.id)))
+    suggestions, routing_notes = suggest_for(appeal) if "dispatch" in actions else ([], [])
     return render_template(
         "pages/detail.html", appeal=appeal, actions=actions, citizen=citizen, at=at,
         sla=sla_status(appeal, at), unit_options=_unit_options(appeal, actions), repeats=repeats,
+        suggestions=suggestions, routing_notes=routing_notes, place_below=_place_below(appeal, actions),
         open_action=open_action, values=values or {}, errors=errors or {}, message=message,
         resolutions=RESOLUTIONS, satisfactions=SATISFACTIONS, void_reasons=VOID_REASONS,
     ), status

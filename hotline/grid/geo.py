@@ -1,0 +1,159 @@
+"""Point routing: (lat, lon) → grid → its chain of ancestors (DESIGN.md §5).
+
+`GridIndex` is pure geometry: an STRtree over the grid polygons, which are prepared, so a
+point is tested against the few polygons whose boxes hold it with shapely's vectorised
+`intersects_xy`. Rules that make the answer deterministic:
+
+* a point inside one grid's interior goes to that grid;
+* a point on a boundary shared by several grids goes to the one with the smallest code;
+* a point in no grid goes to the smallest upper-level area that holds it (its own polygon,
+  or the union of its children), and else to nobody: the centre's queue, with the reason.
+
+`placement()` serves the app: it keeps one index per process and rebuilds it when the
+"grid" revision changes (an import, a unit edit)."""
+from __future__ import annotations
+
+import json
+import threading
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+from shapely import STRtree
+
+from hotline.vocabulary import UNIT_LEVEL_NAMES, UNIT_LEVELS
+
+NOWHERE = -1
+_AREA_LEVELS = ("community", "street", "district", "city", "province")  # smallest first
+
+
+@dataclass(frozen=True)
+class Shape:
+    unit_id: int
+    code: str
+    name: str
+    level: str
+    geometry: shapely.Geometry
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a point belongs. `unit_id` is the grid, or the area it fell back to."""
+
+    grid_id: int | None
+    unit_id: int | None
+    reason: str | None  # why it is not a grid; None when it is
+
+    @property
+    def on_grid(self) -> bool:
+        return self.grid_id is not None
+
+
+class GridIndex:
+    def __init__(self, grids: list[Shape], areas: list[Shape] = ()):
+        self.grids = sorted(grids, key=lambda s: s.code)  # position = tie-break rank
+        self._polygons = np.array([s.geometry for s in self.grids], dtype=object)
+        shapely.prepare(self._polygons)
+        self._tree = STRtree(self._polygons)
+        # Upper-level areas, smallest level first, then by code.
+        self.areas = sorted(areas, key=lambda s: (_AREA_LEVELS.index(s.level), s.code))
+        self._area_polygons = np.array([s.geometry for s in self.areas], dtype=object)
+        shapely.prepare(self._area_polygons)
+
+    def __len__(self) -> int:
+        return len(self.grids)
+
+    def locate_many(self, lons, lats) -> np.ndarray:
+        """For each point, the position of its grid in `self.grids`, or NOWHERE."""
+        xs = np.asarray(lons, dtype=float)
+        ys = np.asarray(lats, dtype=float)
+        found = np.full(len(xs), NOWHERE, dtype=np.int64)
+        if not len(self.grids) or not len(xs):
+            return found
+        point_idx, grid_idx = self._tree.query(shapely.points(xs, ys))  # boxes holding the point
+        hit = shapely.intersects_xy(self._polygons[grid_idx], xs[point_idx], ys[point_idx])
+        point_idx, grid_idx = point_idx[hit], grid_idx[hit]
+        inside = shapely.contains_xy(self._polygons[grid_idx], xs[point_idx], ys[point_idx])
+        # Interior beats boundary, then the smallest code (the smallest position).
+        n = len(self.grids)
+        key = np.where(inside, 0, n) + grid_idx
+        best = np.full(len(xs), 2 * n, dtype=np.int64)
+        np.minimum.at(best, point_idx, key)
+        located = best < 2 * n
+        found[located] = best[located] % n
+        return found
+
+    def locate(self, lon: float | None, lat: float | None) -> Placement:
+        if lon is None or lat is None:
+            return Placement(None, None, "未提供坐标，由热线中心人工派单")
+        position = int(self.locate_many([lon], [lat])[0])
+        if position != NOWHERE:
+            return Placement(self.grids[position].unit_id, self.grids[position].unit_id, None)
+        if len(self.areas):
+            holding = shapely.intersects_xy(self._area_polygons, lon, lat)
+            if holding.any():
+                area = self.areas[int(np.argmax(holding))]
+                return Placement(None, area.unit_id,
+                                 f"坐标不在任何网格内，落入{UNIT_LEVEL_NAMES[area.level]}「{area.name}」")
+        return Placement(None, None, "坐标不在本中心任何网格及辖区范围内，由热线中心人工派单")
+
+
+def geometry_from_geojson(value: dict) -> shapely.Geometry:
+    return shapely.from_geojson(json.dumps(value))
+
+
+def build_index(units) -> GridIndex:
+    """The index of these units: grids by their own polygons, upper areas by their own
+    polygon or else the union of the grids below them."""
+    units = [u for u in units if u.is_area]
+    grids = [Shape(u.id, u.code, u.name, u.level, geometry_from_geojson(u.boundary))
+             for u in units if u.level == "grid" and u.boundary]
+    below: dict[str, list] = defaultdict(list)  # area code -> polygons of its grids
+    paths = {u.id: u.path for u in units}
+    for grid in grids:
+        for code in paths[grid.unit_id].strip("/").split("/")[:-1]:
+            below[code].append(grid.geometry)
+    areas = []
+    for unit in units:
+        if unit.level == "grid":
+            continue
+        if unit.boundary:
+            areas.append(Shape(unit.id, unit.code, unit.name, unit.level, geometry_from_geojson(unit.boundary)))
+        elif below[unit.code]:
+            areas.append(Shape(unit.id, unit.code, unit.name, unit.level, shapely.union_all(below[unit.code])))
+    return GridIndex(grids, areas)
+
+
+# ------------------------------------------------------------------ the app's index
+
+_lock = threading.Lock()
+_cached: dict[str, tuple[str, GridIndex]] = {}
+
+
+def current_index() -> GridIndex:
+    """This process's index for the app's database, rebuilt when the grids changed."""
+    from flask import current_app
+    from sqlalchemy import select
+
+    from hotline.extensions import db
+    from hotline.grid.models import Unit
+    from hotline.revisions import current
+
+    key = current_app.config["SQLALCHEMY_DATABASE_URI"]
+    revision = current("grid")
+    cached = _cached.get(key)
+    if cached is None or cached[0] != revision:
+        with _lock:
+            cached = _cached.get(key)
+            if cached is None or cached[0] != revision:
+                units = db.session.scalars(select(Unit).where(Unit.active)).all()
+                cached = _cached[key] = (revision, build_index(units))
+    return cached[1]
+
+
+def placement(lon: float | None, lat: float | None) -> Placement:
+    return current_index().locate(lon, lat)
+
+
+assert set(_AREA_LEVELS) | {"grid"} == set(UNIT_LEVELS)

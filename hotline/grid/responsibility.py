@@ -1,0 +1,97 @@
+"""The responsibility list (确责清单) applied to an appeal: ranked dispatch suggestions, and
+the refusal to push a department's duty down to street, community or grid."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from hotline.errors import BadRequest
+from hotline.extensions import db
+from hotline.grid.models import ResponsibilityRule, Unit
+from hotline.models import Appeal, Category
+from hotline.vocabulary import UNIT_LEVEL_NAMES
+
+# Levels a department's duty may not be pushed down to.
+BELOW_DEPARTMENTS = ("street", "community", "grid")
+DEPARTMENT_LEVELS = ("province", "city", "district")
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    unit: Unit
+    rule: ResponsibilityRule
+    rank: int
+
+
+def place_chain(place: Unit | None) -> dict[str, Unit]:
+    """Level → area unit, from the place up to the province. Without a place, the chain of
+    the centre's own city (a city- or province-level duty can still be found)."""
+    if place is None:
+        centre = db.session.scalar(select(Unit).where(Unit.kind == "centre", Unit.active).order_by(Unit.id))
+        place = centre.parent if centre else None
+        if place is None:
+            return {}
+    units = [*db.session.scalars(place.ancestors_query()), place]
+    return {u.level: u for u in units if u.is_area}
+
+
+def matching_rules(category: Category, chain: dict[str, Unit]) -> list[ResponsibilityRule]:
+    """Active rules for the category or any category above it, whose area (if any) holds the
+    place; most specific first: a rule for an area before a general one, a deeper category
+    before a shallower one, then by priority."""
+    prefixes = [category.code[:n] for n in range(2, len(category.code) + 1, 2)]
+    rules = db.session.scalars(
+        select(ResponsibilityRule).join(Category, ResponsibilityRule.category_id == Category.id)
+        .where(ResponsibilityRule.active, Category.code.in_(prefixes))
+    ).all()
+    chain_ids = {u.id for u in chain.values()}
+    rules = [r for r in rules if r.area_id is None or r.area_id in chain_ids]
+    return sorted(rules, key=lambda r: (r.area_id is None, -len(r.category.code), r.priority, r.id))
+
+
+def target_of(rule: ResponsibilityRule, chain: dict[str, Unit]) -> Unit | None:
+    area = chain.get(rule.target_level)
+    if area is None or not rule.is_department_duty:
+        return area
+    return db.session.scalar(select(Unit).where(
+        Unit.parent_id == area.id, Unit.kind == "department", Unit.dept_type == rule.dept_type, Unit.active))
+
+
+def suggest(category: Category, place: Unit | None) -> tuple[list[Suggestion], list[str]]:
+    """Ranked units to dispatch to, each with the rule behind it; and notes on rules that
+    could not be applied to this place."""
+    chain = place_chain(place)
+    suggestions: list[Suggestion] = []
+    notes: list[str] = []
+    for rule in matching_rules(category, chain):
+        unit = target_of(rule, chain)
+        if unit is None:
+            notes.append(f"{rule.describe()}：未能定位到{UNIT_LEVEL_NAMES[rule.target_level]}级"
+                         f"{'部门' if rule.is_department_duty else '属地单位'}，请人工选择")
+        elif all(s.unit.id != unit.id for s in suggestions):
+            suggestions.append(Suggestion(unit, rule, len(suggestions) + 1))
+    if not suggestions and not notes:
+        notes.append("确责清单中没有适用于该分类的规则，请人工选择承办单位")
+    return suggestions, notes
+
+
+def suggest_for(appeal: Appeal) -> tuple[list[Suggestion], list[str]]:
+    return suggest(appeal.category, appeal.place_unit)
+
+
+def department_duty(appeal: Appeal) -> ResponsibilityRule | None:
+    """The rule that makes the appeal a department's duty, if its first rule is one."""
+    rules = matching_rules(appeal.category, place_chain(appeal.place_unit))
+    return rules[0] if rules and rules[0].is_department_duty else None
+
+
+def check_not_pushed_down(appeal: Appeal, unit: Unit, field: str = "unit_id") -> None:
+    """400 when a department's duty would go to a street, community or grid."""
+    if not (unit.is_area and unit.level in BELOW_DEPARTMENTS):
+        return
+    rule = department_duty(appeal)
+    if rule is not None:
+        reason = (f"依据{rule.describe()}，该事项属{UNIT_LEVEL_NAMES[rule.target_level]}级{rule.dept_type}部门职责，"
+                  f"部门职责不得下沉到{UNIT_LEVEL_NAMES[unit.level]}")
+        raise BadRequest(f"请求内容有误：{field}：{reason}", fields={field: reason}, rule_id=rule.id)

@@ -33,8 +33,13 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
             configure_sqlite(db.engine, app.config["HOTLINE_SQLITE_BUSY_TIMEOUT_MS"])
 
-    from hotline import audit, models, revisions  # noqa: F401  (register every table)
+    # Register every table with the metadata (Alembic compares against it).
+    from hotline import audit, models, revisions  # noqa: F401
+    from hotline.calendar import models as calendar_models  # noqa: F401
     from hotline.grid import models as grid_models  # noqa: F401
+    from hotline.ledger import models as ledger_models  # noqa: F401
+    from hotline.notifications import models as notification_models  # noqa: F401
+    from hotline.workflow import models as workflow_models  # noqa: F401
     from hotline.web import register_web
 
     register_web(app)

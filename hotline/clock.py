@@ -20,3 +20,11 @@ def local_zone() -> ZoneInfo:
 
 def to_local(value: datetime | None) -> datetime | None:
     return value.astimezone(local_zone()) if value is not None else None
+
+
+def format_local(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    return to_local(value).strftime(fmt) if value else "—"
+
+
+def local_today():
+    return now().astimezone(local_zone()).date()

@@ -9,13 +9,40 @@ from werkzeug.serving import run_simple
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=None, help="default: HOTLINE_PORT (5000)")
-def serve_command(host: str, port: int | None) -> None:
-    """Serve the embedded set-up: web pages and API in one process (no reloader)."""
-    port = port or current_app.config["HOTLINE_PORT"]
-    click.echo(f"hotline: http://{host}:{port}/  (database: {current_app.config['SQLALCHEMY_DATABASE_URI']})")
+@click.option("--scheduler/--no-scheduler", default=True, help="run the periodic jobs in this process")
+def serve_command(host: str, port: int | None, scheduler: bool) -> None:
+    """Serve the embedded set-up: pages, API and (by default) the scheduler in one process."""
+    from hotline.scheduler import build
+
+    app = current_app._get_current_object()
+    port = port or app.config["HOTLINE_PORT"]
+    click.echo(f"hotline: http://{host}:{port}/  (database: {app.config['SQLALCHEMY_DATABASE_URI']})")
+    if scheduler:
+        build(app).start()
+        click.echo("hotline: scheduler running in this process (escalation sweep every minute)")
     # Flask refuses app.run() inside its CLI; this is the same server, without the reloader
     # (which would start a second process).
-    run_simple(host, port, current_app._get_current_object(), threaded=True, use_reloader=False)
+    run_simple(host, port, app, threaded=True, use_reloader=False)
+
+
+@click.command("scheduler")
+def scheduler_command() -> None:
+    """Run the periodic jobs (one such process per deployment; never inside web workers)."""
+    import logging
+
+    from hotline.scheduler import JOBS, run_blocking
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    click.echo("hotline scheduler: " + ", ".join(j.id for j in JOBS))
+    run_blocking(current_app._get_current_object())
+
+
+@click.command("sweep")
+def sweep_command() -> None:
+    """Run the escalation sweep once, now."""
+    from hotline.workflow.escalation import sweep
+
+    click.echo(sweep())
 
 
 @click.command("workflow-docs")
@@ -42,5 +69,7 @@ def register_commands(app: Flask) -> None:
 
     app.cli.add_command(grid_cli)
     app.cli.add_command(serve_command)
+    app.cli.add_command(scheduler_command)
+    app.cli.add_command(sweep_command)
     app.cli.add_command(workflow_docs_command)
     app.cli.add_command(demo_command)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, String, Text, event
+from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, String, Text, event, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hotline.auth.models import User
@@ -12,6 +12,10 @@ from hotline.clock import now
 from hotline.extensions import db
 from hotline.grid.models import Unit
 from hotline.vocabulary import UNRATED
+
+
+def _partial(name: str, column: str, where: str) -> Index:
+    return Index(name, column, postgresql_where=text(where), sqlite_where=text(where))
 
 
 class Category(db.Model):
@@ -47,25 +51,34 @@ class Category(db.Model):
 
 class Appeal(db.Model):
     __tablename__ = "appeals"
+    # Every index costs each update of an appeal (a bulk sweep changes 100,000 rows at a
+    # time), so there are few, and the work lists are partial indexes: a row leaves the
+    # index when it leaves the list. bench/sweep.py measures the price.
     __table_args__ = (
         CheckConstraint("version >= 1", name="version_positive"),
-        Index("ix_appeals_state_sla_due_at", "state", "sla_due_at"),
-        # "Overdue in my area": a range count per unit of the subtree, from the index alone.
+        # "My area" lists and counts: a range per unit of the subtree, from the index alone.
         Index("ix_appeals_current_unit_sla_due_at", "current_unit_id", "sla_due_at"),
+        # The centre's queue of appeals waiting to be dispatched (lists run newest first by id).
+        _partial("ix_appeals_accepted_id", "id", "state = 'accepted'"),
+        # The sweep: unsigned or in hand, by deadline; warnings to give; the next rung.
+        _partial("ix_appeals_running_sla_due_at", "sla_due_at", "state IN ('dispatched', 'handling')"),
+        _partial("ix_appeals_warning_pending_at", "warning_pending_at", "warning_pending_at IS NOT NULL"),
+        _partial("ix_appeals_next_escalation_at", "next_escalation_at", "next_escalation_at IS NOT NULL"),
+        _partial("ix_appeals_merged_into_id", "merged_into_id", "merged_into_id IS NOT NULL"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(16), unique=True)  # 工单编号
     channel: Mapped[str] = mapped_column(String(10))
     type: Mapped[str] = mapped_column(String(4))
-    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"), index=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"))
     urgency: Mapped[str] = mapped_column(String(4), default="一般")
     title: Mapped[str] = mapped_column(String(100))
     content: Mapped[str] = mapped_column(Text)
 
     # 诉求人
     citizen_name: Mapped[str | None] = mapped_column(String(50))
-    citizen_phone: Mapped[str | None] = mapped_column(String(20), index=True)
+    citizen_phone: Mapped[str | None] = mapped_column(String(20))
     citizen_address: Mapped[str | None] = mapped_column(String(200))
     is_confidential: Mapped[bool] = mapped_column(default=False)  # 保密
     is_anonymous: Mapped[bool] = mapped_column(default=False)  # 匿名
@@ -79,18 +92,18 @@ class Appeal(db.Model):
     lon: Mapped[float | None] = mapped_column(Float)
     # Where the point routes to: its grid, else the smallest area containing it, with
     # the reason when it is not a grid (or when there is no point at all).
-    grid_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
-    place_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    grid_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    place_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
     place_note: Mapped[str | None] = mapped_column(String(200))
 
-    state: Mapped[str] = mapped_column(String(16), index=True, default="accepted")
+    state: Mapped[str] = mapped_column(String(16), default="accepted")
     current_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
-    main_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    main_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
     # The unit that sent it to the current unit; NULL means the centre did.
     dispatched_by_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
     designated: Mapped[bool] = mapped_column(default=False)  # centre-designated after 3 returns
     supervision_level: Mapped[str | None] = mapped_column(String(8))  # open 督办 card
-    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("appeals.id"), index=True)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("appeals.id"))
     void_reason: Mapped[str | None] = mapped_column(String(20))
 
     received_at: Mapped[datetime]
@@ -110,7 +123,15 @@ class Appeal(db.Model):
     due_at: Mapped[datetime | None]
     visit_due_at: Mapped[datetime | None]
     sla_due_at: Mapped[datetime | None] = mapped_column(index=True)
-    sla_warn_at: Mapped[datetime | None] = mapped_column(index=True)
+    sla_warn_at: Mapped[datetime | None]
+    # The escalation sweep's work list, each column NULL once done, so a sweep touches only
+    # the rows it changes: the warning still to give, and the next rung of the 督办 ladder.
+    warning_pending_at: Mapped[datetime | None]
+    supervised_at: Mapped[datetime | None]  # the last card
+    next_escalation_at: Mapped[datetime | None]
+    # Whose supervisors chase a card against the current unit: the level above it, kept
+    # up to date as the unit changes, and raised by 通报.
+    escalated_to_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
 
     dispatch_count: Mapped[int] = mapped_column(default=0)
     return_count: Mapped[int] = mapped_column(default=0)
@@ -133,6 +154,7 @@ class Appeal(db.Model):
     category: Mapped[Category] = relationship(lazy="joined")
     current_unit: Mapped[Unit | None] = relationship(foreign_keys=[current_unit_id], lazy="joined")
     grid: Mapped[Unit | None] = relationship(foreign_keys=[grid_id])
+    escalated_to_unit: Mapped[Unit | None] = relationship(foreign_keys=[escalated_to_unit_id])
     place_unit: Mapped[Unit | None] = relationship(foreign_keys=[place_unit_id])
     main_unit: Mapped[Unit | None] = relationship(foreign_keys=[main_unit_id])
     dispatched_by_unit: Mapped[Unit | None] = relationship(foreign_keys=[dispatched_by_unit_id])
@@ -175,6 +197,8 @@ class AppealEvent(db.Model):
     """Append-only log: one row per action, written in the action's transaction."""
 
     __tablename__ = "appeal_events"
+    # Only dispatches, transfers and returns name a target unit (visibility looks them up).
+    __table_args__ = (_partial("ix_appeal_events_target_unit_id", "target_unit_id", "target_unit_id IS NOT NULL"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     appeal_id: Mapped[int] = mapped_column(ForeignKey("appeals.id", ondelete="CASCADE"), index=True)
@@ -185,7 +209,7 @@ class AppealEvent(db.Model):
     from_state: Mapped[str | None] = mapped_column(String(16))
     to_state: Mapped[str] = mapped_column(String(16))
     # The unit the appeal was sent to by this action (dispatch, redispatch, return).
-    target_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    target_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
     note: Mapped[str | None] = mapped_column(Text)
     payload: Mapped[dict] = mapped_column(default=dict)
 

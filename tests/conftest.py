@@ -82,14 +82,19 @@ def postgres_migrated(postgres_url, tmp_path_factory) -> str:
 
 
 def _fresh_postgres(url: str, instance: Path):
-    """Empty every table, then load the demo organisation again."""
+    """Empty every table, then load what migrations seed and the demo organisation again."""
+    from sqlalchemy import insert
+
     from hotline.demo import load_reference
+    from hotline.workflow.models import SlaPolicy
+    from hotline.workflow.sla_defaults import default_rows
 
     app = make_app(url, instance)
     with app.app_context():
         tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
         with db.engine.begin() as conn:
             conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            conn.execute(insert(SlaPolicy), default_rows())
         load_reference(PASSWORD)
     return app
 

@@ -51,6 +51,15 @@ def test_the_whole_loop_in_chromium(open_page):
     operator.fill("input[name=citizen_name]", "赵女士")
     operator.fill("input[name=citizen_phone]", "139 1234")
     operator.select_option("select[name=type]", "求助")
+    # The console tells the caller when to expect an answer, from the calendar API.
+    operator.wait_for_selector("#expected[data-handle]")
+    expected = operator.locator("#expected")
+    api_due = operator.evaluate("fetch('/api/v1/calendar/due?working_days=10').then(r => r.json())")["due_at"]
+    assert expected.get_attribute("data-handle") == api_due[:16].replace("T", " ")
+    assert "若现在派单" in expected.inner_text()
+    operator.select_option("select[name=urgency]", "紧急")
+    operator.wait_for_function("document.querySelector('#expected').dataset.handle !== " + repr(api_due[:16].replace("T", " ")))
+    operator.select_option("select[name=urgency]", "一般")
     operator.select_option("select[name=category]", "010201")
     operator.fill("input[name=title]", "道路坑洼积水")
     operator.fill("textarea[name=content]", "太原北街12号路面坑洼，下雨积水。")

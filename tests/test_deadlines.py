@@ -72,3 +72,20 @@ def test_return_window_closes(ctx):
     perform(appeal.id, "dispatch", {"unit_id": users[f"u{STREET}"].unit_id}, users["dispatcher"], at=at)
     with pytest.raises(Conflict, match=r"已超过退单时限（2026-11-24 10:00）"):
         perform(appeal.id, "return", {"reason": "x", "basis": "y"}, users[f"u{STREET}"], at=local(2026, 11, 24, 10, 1))
+
+
+def test_reopen_resets_the_deadline_and_approval_sets_the_visit(ctx):
+    users = {u.username: u for u in db.session.scalars(select(User))}
+    street = users[f"u{STREET}"]
+    start = local(2026, 11, 23, 9)
+    appeal = create_appeal(appeal_data(), users["operator"], at=start)
+    perform(appeal.id, "dispatch", {"unit_id": street.unit_id}, users["dispatcher"], at=start)
+    perform(appeal.id, "sign", {}, street, at=local(2026, 11, 23, 10))
+    perform(appeal.id, "reply", {"result": "已处理", "resolved": "解决"}, street, at=local(2026, 11, 24, 10))
+    appeal = perform(appeal.id, "approve_reply", {}, users["dispatcher"], at=local(2026, 11, 24, 11))
+    assert appeal.visit_due_at == local(2026, 11, 25, 23, 59, 59)  # 1 working day
+    appeal = perform(appeal.id, "visit", {"reached": True, "resolved": "未解决", "satisfaction": "不满意"},
+                     users["visitor"], at=local(2026, 11, 25, 16))
+    assert appeal.state == "handling"
+    assert appeal.due_at == local(2026, 12, 2, 23, 59, 59)  # 重办: 5 working days from the visit
+    assert appeal.sla_due_at == appeal.due_at

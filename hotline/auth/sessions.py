@@ -4,6 +4,7 @@ from __future__ import annotations
 import hmac
 import secrets
 from functools import wraps
+from urllib.parse import urlsplit
 
 from flask import abort, g, redirect, request, session, url_for
 
@@ -25,6 +26,13 @@ def sign_in(user: User) -> None:
 
 def sign_out() -> None:
     session.clear()
+
+
+def local_target(target: str | None, default: str) -> str:
+    """`target` if it is a path on this site, else `default` (no open redirects)."""
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return default
 
 
 def login_required(view):

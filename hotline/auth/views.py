@@ -1,21 +1,16 @@
 """Sign-in and sign-out pages."""
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, g, redirect, render_template, request, url_for
 
 from hotline.auth.operations import authenticate
-from hotline.auth.sessions import sign_in, sign_out
+from hotline.auth.sessions import local_target, sign_in, sign_out
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
 
 def _safe_next(target: str | None) -> str:
-    """Only redirect within this site."""
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
-        return target
-    return url_for("pages.appeal_list")
+    return local_target(target, url_for("pages.appeal_list"))
 
 
 @bp.route("/login", methods=["GET", "POST"])

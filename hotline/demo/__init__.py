@@ -15,6 +15,7 @@ from hotline.auth.operations import hash_password
 from hotline.clock import now
 from hotline.db import write_transaction
 from hotline.extensions import db
+from hotline.workflow.escalation import sweep
 
 
 def load_reference(password: str) -> None:
@@ -37,6 +38,33 @@ def demo_command(appeals: bool) -> None:
         return
     started = time.monotonic()
     load_reference(current_app.config["HOTLINE_DEMO_PASSWORD"])
-    count = load_demo_appeals(now()) if appeals else 0
+    count = 0
+    if appeals:
+        at = now()
+        count = load_demo_appeals(at)
+        report = sweep(at)  # what the scheduler would have done by now
+        items = load_demo_ledger(at)
+        click.echo(f"demo: sweep gave {report.warned} warnings, {report.yellow} yellow and {report.red} red cards; "
+                   f"万件清理 ledger holds {items} appeals")
     click.echo(f"demo: loaded the organisation, categories, accounts and {count} appeals "
                f"in {time.monotonic() - started:.1f}s")
+
+
+def load_demo_ledger(at) -> int:
+    """A 万件清理 campaign over the demo's long-open, repeated and enterprise appeals."""
+    from datetime import timedelta
+
+    from hotline.ledger import operations as ledger
+
+    supervisor = db.session.scalar(select(User).where(User.username == "supervisor"))
+    today = at.date()
+    campaign = ledger.create_campaign({
+        "name": "万件清理", "batch": "第一批", "period_start": (today - timedelta(days=30)).isoformat(),
+        "period_end": (today + timedelta(days=60)).isoformat(), "owner": "沈阳市12345热线中心 督办科",
+        "note": "清理久拖未决、重复投诉和涉企诉求",
+    }, supervisor)
+    for rule in ({"rule": "open_days", "days": 10}, {"rule": "repeat_callers", "callers": 2},
+                 {"rule": "enterprise_unresolved"}, {"rule": "dissatisfied_twice"}):
+        ledger.enroll(campaign.id, rule | {"leader": "分管副主任"}, supervisor, at=at)
+    ledger.snapshot_all()
+    return ledger.progress(campaign, supervisor).total

@@ -88,8 +88,8 @@ CENTRE_ACCOUNTS = [
     Account("supervisor", "督办员老张", CENTRE_CODE, ("supervisor",)),
     Account("visitor", "回访员小刘", CENTRE_CODE, ("visitor",)),
 ]
-# Area units above the street also supervise the units below them.
-SUPERVISING_LEVELS = ("province", "city", "district")
+# Area units above the grid also supervise the units below them.
+SUPERVISING_LEVELS = ("province", "city", "district", "street", "community")
 
 
 def rectangle(west: float, south: float, east: float, north: float) -> dict:

@@ -5,11 +5,11 @@ from flask import Flask, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from hotline.auth.sessions import check_csrf, csrf_token, load_page_user
-from hotline.clock import to_local
+from hotline.clock import format_local
 from hotline.errors import AppError
 from hotline.vocabulary import CARD_LEVELS, ROLES, UNIT_LEVEL_NAMES
 from hotline.workflow.deadlines import SLA_LABELS
-from hotline.workflow.machine import ACTIONS, STATES
+from hotline.workflow.machine import ACTIONS, EVENT_LABELS, STATES
 
 API_PREFIX = "/api/"
 
@@ -25,13 +25,13 @@ def _error_response(status: int, code: str, message: str, payload: dict | None =
     return render_template("error.html", status=status, message=message), status
 
 
-def localtime(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    return to_local(value).strftime(fmt) if value else "—"
-
-
 def register_web(app: Flask) -> None:
     from hotline.auth.views import bp as auth_bp
+    from hotline.calendar.views import bp as calendar_bp
     from hotline.grid.views import bp as grid_bp
+    from hotline.ledger.views import bp as ledger_bp
+    from hotline.notifications.views import bp as notifications_bp
+    from hotline.workflow.views import bp as workflow_bp
     from hotline.web.api import bp as api_bp
     from hotline.web.pages import bp as pages_bp
 
@@ -44,7 +44,8 @@ def register_web(app: Flask) -> None:
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(pages_bp)
-    app.register_blueprint(grid_bp)
+    for feature in (grid_bp, calendar_bp, ledger_bp, notifications_bp, workflow_bp):
+        app.register_blueprint(feature)
     app.register_blueprint(api_bp)
 
     @app.errorhandler(AppError)
@@ -58,7 +59,7 @@ def register_web(app: Flask) -> None:
         return _error_response(exc.code or 500, exc.name.lower().replace(" ", "_"), message)
 
     app.jinja_env.globals.update(
-        csrf_token=csrf_token, STATES=STATES, ACTIONS=ACTIONS, SLA_LABELS=SLA_LABELS,
+        csrf_token=csrf_token, STATES=STATES, ACTIONS=ACTIONS, EVENT_LABELS=EVENT_LABELS, SLA_LABELS=SLA_LABELS,
         ROLES=ROLES, UNIT_LEVEL_NAMES=UNIT_LEVEL_NAMES, CARD_LEVELS=CARD_LEVELS,
     )
-    app.jinja_env.filters["localtime"] = localtime
+    app.jinja_env.filters["localtime"] = format_local

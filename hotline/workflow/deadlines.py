@@ -1,18 +1,26 @@
-"""Time limits of each step (DESIGN.md §6) and the SLA clock kept on the appeal."""
+"""Time limits of each step (DESIGN.md §6) from the SLA policy table, and the SLA clock
+kept on the appeal."""
 from __future__ import annotations
 
+import re
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import case, literal
+from sqlalchemy import case, literal, select
 
-from hotline.calendar.workdays import WorkCalendar
-from hotline.clock import local_zone
+from hotline import revisions
+from hotline.calendar.service import current_calendar
+from hotline.extensions import db
 from hotline.models import Appeal
+from hotline.workflow.models import SlaPolicy
+from hotline.workflow.sla_defaults import class_of
 
 # Warning (黄灯) once this share of the interval is used.
 WARN_SHARE = 2 / 3
+LIMIT_PATTERN = r"^([1-9]\d{0,3})(min|h|wd)$"
+_LIMIT = re.compile(LIMIT_PATTERN)
 
 
 @dataclass(frozen=True)
@@ -21,9 +29,17 @@ class Limit:
     hours: int = 0
     minutes: int = 0
 
-    def due_from(self, start: datetime, calendar: WorkCalendar) -> datetime:
+    @classmethod
+    def parse(cls, text: str) -> Limit:
+        match = _LIMIT.match(text)
+        if match is None:
+            raise ValueError(f"时限格式应为 30min、24h 或 10wd，而不是「{text}」")
+        field = {"min": "minutes", "h": "hours", "wd": "working_days"}[match.group(2)]
+        return cls(**{field: int(match.group(1))})
+
+    def due_from(self, start: datetime) -> datetime:
         if self.working_days:
-            return calendar.add_working_days(start, self.working_days)
+            return current_calendar().add_working_days(start, self.working_days)
         return start + timedelta(hours=self.hours, minutes=self.minutes)
 
     def __str__(self) -> str:
@@ -34,64 +50,93 @@ class Limit:
         return f"{self.minutes}分钟"
 
 
+# A red card still overdue this long after is reported one level higher (通报).
+ESCALATE_AFTER = Limit(working_days=5)
+
+
 @dataclass(frozen=True)
 class Policy:
-    name: str
+    urgency: str
+    type: str
     sign: Limit
     return_window: Limit
     handle: Limit
     visit: Limit
     reopen: Limit
-    extension_times: int  # approved extensions allowed
-    extension_max_days: int  # working days per extension
-    reopen_rounds: int = 2
+    red_after: Limit
+    extension_times: int
+    extension_max_days: int
+    reopen_rounds: int
+    sign_text: str = ""
+    handle_text: str = ""
+
+    @property
+    def name(self) -> str:
+        return "紧急" if class_of(self.urgency, self.type) == "urgent" else self.type
+
+    @classmethod
+    def of(cls, row: SlaPolicy) -> Policy:
+        limits = {f: Limit.parse(getattr(row, f)) for f in ("sign", "return_window", "handle", "visit",
+                                                            "reopen", "red_after")}
+        return cls(urgency=row.urgency, type=row.type, **limits, extension_times=row.extension_times,
+                   extension_max_days=row.extension_max_days, reopen_rounds=row.reopen_rounds,
+                   sign_text=row.sign, handle_text=row.handle)
 
 
-WD = lambda n: Limit(working_days=n)  # noqa: E731 - reads like the table in DESIGN.md
+_lock = threading.Lock()
+_cached: dict[str, tuple[str, dict[tuple[str, str], Policy]]] = {}
 
-POLICIES = {
-    "urgent": Policy("紧急", Limit(minutes=30), Limit(hours=1), Limit(hours=24), Limit(hours=4),
-                     Limit(hours=24), extension_times=0, extension_max_days=0),
-    "general": Policy("一般", WD(1), WD(1), WD(10), WD(1), WD(5),
-                      extension_times=2, extension_max_days=5),
-    "consult": Policy("咨询", WD(1), WD(1), WD(3), WD(2), WD(3),
-                      extension_times=1, extension_max_days=2),
-    "suggest": Policy("建议", WD(1), WD(1), WD(5), WD(2), WD(3),
-                      extension_times=1, extension_max_days=2),
-}
+
+def policies() -> dict[tuple[str, str], Policy]:
+    """The policy table, cached per process until the "sla" revision changes."""
+    key = current_app.config["SQLALCHEMY_DATABASE_URI"]
+    token = revisions.current("sla")
+    cached = _cached.get(key)
+    if cached is None or cached[0] != token:
+        with _lock:
+            table = {(r.urgency, r.type): Policy.of(r) for r in db.session.scalars(select(SlaPolicy))}
+            cached = _cached[key] = (token, table)
+    return cached[1]
 
 
 def policy_for(appeal: Appeal) -> Policy:
-    if appeal.urgency in ("紧急", "特急"):
-        return POLICIES["urgent"]
-    if appeal.type in ("求助", "投诉", "举报"):
-        return POLICIES["general"]
-    if appeal.type == "咨询":
-        return POLICIES["consult"]
-    return POLICIES["suggest"]
-
-
-def calendar() -> WorkCalendar:
-    """The app's working-day calendar (one per app; holidays are loaded once)."""
-    cal = current_app.extensions.get("hotline.calendar")
-    if cal is None:
-        cal = current_app.extensions["hotline.calendar"] = WorkCalendar(local_zone())
-    return cal
+    return policies()[(appeal.urgency, appeal.type)]
 
 
 def due(limit: Limit, start: datetime) -> datetime:
-    return limit.due_from(start, calendar())
+    return limit.due_from(start)
 
 
 def start_clock(appeal: Appeal, start: datetime, due_at: datetime) -> None:
-    """The step now running must be done by `due_at`; warn at 2/3 of the interval."""
+    """The step now running must be done by `due_at`; warn at 2/3 of the interval. Under
+    an open card, the ladder waits for the new deadline before it climbs again."""
     appeal.sla_due_at = due_at
     appeal.sla_warn_at = start + (due_at - start) * WARN_SHARE
+    appeal.warning_pending_at = appeal.sla_warn_at
+    if appeal.next_escalation_at is not None and appeal.next_escalation_at < due_at:
+        appeal.next_escalation_at = due_at
 
 
 def stop_clock(appeal: Appeal) -> None:
-    appeal.sla_due_at = None
-    appeal.sla_warn_at = None
+    appeal.sla_due_at = appeal.sla_warn_at = appeal.warning_pending_at = None
+
+
+def issue_card(appeal: Appeal, level: str, at: datetime) -> None:
+    """A 督办 card (by a supervisor or by the sweep): chased by the supervisors of the level
+    above; a yellow card turns red after the policy's delay, a red one is reported higher
+    (通报) after ESCALATE_AFTER, in both cases only while the step is still overdue."""
+    appeal.supervision_level = level
+    appeal.supervised_at = at
+    wait = policy_for(appeal).red_after if level == "yellow" else ESCALATE_AFTER
+    rung = wait.due_from(at)
+    appeal.next_escalation_at = max(rung, appeal.sla_due_at) if appeal.sla_due_at else rung
+
+
+def close_card(appeal: Appeal) -> None:
+    """The card is settled; a later one starts again at the level above the unit."""
+    appeal.supervision_level = None
+    appeal.next_escalation_at = None
+    appeal.escalated_to_unit_id = appeal.current_unit.parent_id if appeal.current_unit else None
 
 
 SLA_LABELS = {"on_time": "正常", "warning": "临期", "overdue": "超期"}

@@ -1,7 +1,7 @@
 """docs/workflow.md, generated from the machine's data (`flask --app wsgi workflow-docs`)."""
 from __future__ import annotations
 
-from hotline.workflow.machine import ACTIONS, FINAL_STATES, INITIAL_STATE, STATES, TRANSITIONS
+from hotline.workflow.machine import ACTIONS, FINAL_STATES, INITIAL_STATE, STATES, SYSTEM_EVENTS, TRANSITIONS
 
 
 def render_mermaid() -> str:
@@ -31,6 +31,7 @@ def render_table() -> str:
 
 def render_markdown() -> str:
     states = "\n".join(f"| `{name}` | {cn} |" for name, cn in STATES.items())
+    system = "\n".join(f"| `{name}` | {cn} |" for name, cn in SYSTEM_EVENTS.items())
     return f"""# Appeal workflow
 
 Generated from `hotline/workflow/machine.py` by `flask --app wsgi workflow-docs`; do not edit
@@ -53,4 +54,14 @@ An action not listed for the current state answers 409 with the state and the ac
 allowed now.
 
 {render_table()}
+
+## System events
+
+Written by the system, not taken as actions: `create` opens the appeal in `accepted`, the
+others leave the state as it is. The escalation sweep also opens and raises 督办 cards with
+the machine's own `supervise` transition.
+
+| event | 中文 |
+| --- | --- |
+{system}
 """

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from transitions import Machine
 
 from hotline.auth.models import User
-from hotline.clock import to_local
+from hotline.clock import format_local
 from hotline.errors import Conflict, Forbidden
 from hotline.extensions import db
 from hotline.grid.models import Unit
@@ -64,6 +64,10 @@ ACTIONS: dict[str, str] = {
     "visit": "回访",
     "audit": "监督",
 }
+
+# Events the system writes that are not actions: they leave the state as it is.
+SYSTEM_EVENTS: dict[str, str] = {"create": "受理", "warn": "临期预警", "escalate": "通报"}
+EVENT_LABELS = {**ACTIONS, **SYSTEM_EVENTS}
 
 MAX_RETURNS = 3
 
@@ -169,15 +173,11 @@ RETURNS_LEFT = Guard(
 )
 
 
-def _fmt(value: datetime | None) -> str:
-    return to_local(value).strftime("%Y-%m-%d %H:%M") if value else "—"
-
-
 IN_RETURN_WINDOW = Guard(
     "rule",
     "within the return window",
     lambda c: c.appeal.return_due_at is None or c.at <= c.appeal.return_due_at,
-    lambda c: f"已超过退单时限（{_fmt(c.appeal.return_due_at)}），不能退单",
+    lambda c: f"已超过退单时限（{format_local(c.appeal.return_due_at)}），不能退单",
 )
 SIGNED = Guard("rule", "signed", lambda c: c.appeal.signed_at is not None, "工单尚未签收，请先签收")
 NOT_SIGNED = Guard("rule", "not yet signed", lambda c: c.appeal.signed_at is None, "工单已签收")

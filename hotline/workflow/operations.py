@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import attributes
 
 from hotline.auth.models import User
-from hotline.clock import now
+from hotline.clock import format_local, now
 from hotline.db import ConcurrentUpdate, write_transaction
 from hotline.errors import BadRequest, Conflict, Forbidden, NotFound
 from hotline.extensions import db
@@ -22,10 +22,11 @@ from hotline.grid.geo import placement
 from hotline.grid.models import Unit
 from hotline.grid.responsibility import check_not_pushed_down
 from hotline.models import Appeal, AppealCoUnit, AppealEvent, Category, Extension
+from hotline.notifications.operations import notify
 from hotline.validation import validate
-from hotline.vocabulary import STAFF_CHANNELS, UNRATED
+from hotline.vocabulary import CARD_LEVELS, STAFF_CHANNELS, UNRATED
 from hotline.workflow import machine, schemas
-from hotline.workflow.deadlines import Limit, due, policy_for, start_clock, stop_clock
+from hotline.workflow.deadlines import Limit, close_card, due, issue_card, policy_for, start_clock, stop_clock
 from hotline.workflow.machine import ACTIONS, MAX_RETURNS, ActionContext
 from hotline.workflow.numbering import next_number
 from hotline.workflow.visibility import visible_clause
@@ -182,6 +183,7 @@ def _set_unit(appeal: Appeal, unit: Unit | None, dispatched_by: Unit | None) -> 
     appeal.current_unit = unit
     appeal.main_unit = unit
     appeal.dispatched_by_unit = dispatched_by
+    appeal.escalated_to_unit_id = unit.parent_id if unit else None
 
 
 def _start_signing(appeal: Appeal, at: datetime) -> dict:
@@ -220,7 +222,17 @@ def _apply_dispatch(ctx: ActionContext, prepared: dict) -> Outcome:
     appeal.due_at = due(policy_for(appeal).handle, ctx.at)
     details.update(due_at=appeal.due_at, designated=appeal.designated,
                    co_unit_ids=[u.id for u in prepared["co_units"]])
+    _notify_new_work(appeal, unit, ctx.at)
+    for co in prepared["co_units"]:
+        notify(co.id, "dispatch", f"新协办工单：{appeal.title}", appeal_id=appeal.id,
+               link=f"/appeals/{appeal.id}", at=ctx.at)
     return Outcome(unit, details)
+
+
+def _notify_new_work(appeal: Appeal, unit: Unit, at: datetime) -> None:
+    notify(unit.id, "dispatch", f"新派单：{appeal.title}", appeal_id=appeal.id, link=f"/appeals/{appeal.id}",
+           body=f"工单 {appeal.number}，请于 {format_local(appeal.sign_due_at)} 前签收。", at=at)
+
 
 
 # 转派
@@ -237,7 +249,9 @@ def _apply_redispatch(ctx: ActionContext, prepared: dict) -> Outcome:
     appeal, unit = ctx.appeal, prepared["unit"]
     _set_unit(appeal, unit, appeal.current_unit)
     appeal.dispatch_count += 1
-    return Outcome(unit, _start_signing(appeal, ctx.at))
+    details = _start_signing(appeal, ctx.at)
+    _notify_new_work(appeal, unit, ctx.at)
+    return Outcome(unit, details)
 
 
 # 退单
@@ -267,6 +281,8 @@ def _apply_return(ctx: ActionContext, prepared: dict) -> Outcome:
     _set_unit(appeal, parent, _dispatcher_of(appeal, parent))
     details = _start_signing(appeal, ctx.at)
     details["return_count"] = appeal.return_count
+    notify(parent.id, "return", f"下级退回：{appeal.title}", appeal_id=appeal.id, link=f"/appeals/{appeal.id}",
+           body=f"理由：{ctx.body.reason}", at=ctx.at)
     return Outcome(parent, details)
 
 
@@ -286,8 +302,19 @@ def _prepare_supervise(ctx: ActionContext) -> dict:
 
 
 def _apply_supervise(ctx: ActionContext, prepared: dict) -> Outcome:
-    ctx.appeal.supervision_level = ctx.body.level
-    return Outcome(details={"unit_id": ctx.appeal.current_unit_id})
+    appeal = ctx.appeal
+    issue_card(appeal, ctx.body.level, ctx.at)
+    _notify_card(appeal, ctx.body.level, ctx.at, by=ctx.actor.display_name)
+    return Outcome(details={"unit_id": appeal.current_unit_id})
+
+
+def _notify_card(appeal: Appeal, level: str, at: datetime, by: str) -> None:
+    card = CARD_LEVELS[level]
+    link = f"/appeals/{appeal.id}"
+    notify(appeal.current_unit_id, "supervise", f"{card}督办：{appeal.title}", appeal_id=appeal.id, link=link,
+           body=f"{by}对工单 {appeal.number} 亮{card}督办，请尽快办理。", at=at)
+    notify(appeal.escalated_to_unit_id, "supervise", f"下级单位被{card}督办：{appeal.title}", role="supervisor",
+           appeal_id=appeal.id, link=link, at=at)
 
 
 # 延期
@@ -304,6 +331,10 @@ def _apply_request_extension(ctx: ActionContext, prepared: dict) -> Outcome:
         unit_id=ctx.appeal.current_unit_id, requested_by_id=ctx.actor.id, requested_at=ctx.at,
         working_days=ctx.body.working_days, reason=ctx.body.reason,
     ))
+    unit = ctx.appeal.current_unit
+    notify(unit.parent_id, "extension", f"延期申请：{ctx.appeal.title}", role="supervisor",
+           appeal_id=ctx.appeal.id, link=f"/appeals/{ctx.appeal.id}", at=ctx.at,
+           body=f"{unit.name}申请延期{ctx.body.working_days}个工作日：{ctx.body.reason}")
     return Outcome()
 
 
@@ -336,7 +367,7 @@ def _apply_reply(ctx: ActionContext, prepared: dict) -> Outcome:
     appeal.reply_resolved = body.resolved
     appeal.public_reply = body.public_reply or body.result
     appeal.replied_at = ctx.at
-    appeal.supervision_level = None  # the reply closes an open 督办 card
+    close_card(appeal)  # the reply closes an open 督办 card
     stop_clock(appeal)
     # The main unit's reply closes 联办; say whose part was still missing.
     missing = [c.unit.name for c in appeal.co_units if c.reported_at is None]
@@ -390,8 +421,11 @@ def _reopen(appeal: Appeal, at: datetime) -> dict:
         stop_clock(appeal)
         return {"reopen_count": appeal.reopen_count}
     appeal.current_unit = appeal.main_unit
+    appeal.escalated_to_unit_id = appeal.main_unit.parent_id
     appeal.due_at = due(policy_for(appeal).reopen, at)
     start_clock(appeal, at, appeal.due_at)
+    notify(appeal.current_unit_id, "reopen", f"重办：{appeal.title}", appeal_id=appeal.id,
+           link=f"/appeals/{appeal.id}", body=f"请于 {format_local(appeal.due_at)} 前重新办结。", at=at)
     return {"reopen_count": appeal.reopen_count, "due_at": appeal.due_at}
 
 

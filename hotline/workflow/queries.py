@@ -1,11 +1,12 @@
 """Lists of appeals: the filters both the pages and the API offer, done in SQL."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Literal
 
 from pydantic import Field, field_validator
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, func, or_, select
 
 from hotline.auth.models import User
 from hotline.clock import local_zone
@@ -13,7 +14,7 @@ from hotline.extensions import db
 from hotline.grid.models import Unit
 from hotline.models import Appeal, Category
 from hotline.workflow.deadlines import sla_status_sql
-from hotline.workflow.machine import STATES
+from hotline.workflow.machine import OPEN_STATES, STATES
 from hotline.workflow.schemas import AppealType, Body, Channel, Urgency
 from hotline.workflow.visibility import visible_clause
 
@@ -51,7 +52,7 @@ def search_appeals(user: User, f: AppealFilter, at: datetime) -> tuple[list[Appe
         unit = db.session.get(Unit, f.unit)
         if unit is None:
             return [], 0
-        conditions.append(Appeal.current_unit_id.in_(select(Unit.id).where(Unit.subtree_clause(unit.path))))
+        conditions.append(_in_subtree(unit))
     if f.overdue is not None:
         conditions.append(Appeal.sla_due_at < at if f.overdue
                           else or_(Appeal.sla_due_at.is_(None), Appeal.sla_due_at >= at))
@@ -73,7 +74,7 @@ def search_appeals(user: User, f: AppealFilter, at: datetime) -> tuple[list[Appe
 
     total = db.session.scalar(select(func.count()).select_from(Appeal).where(*conditions))
     items = db.session.scalars(
-        select(Appeal).where(*conditions).order_by(Appeal.received_at.desc(), Appeal.id.desc())
+        select(Appeal).where(*conditions).order_by(Appeal.id.desc())  # newest registered first
         .offset((f.page - 1) * f.per_page).limit(f.per_page)
     ).all()
     return list(items), total
@@ -82,8 +83,51 @@ def search_appeals(user: User, f: AppealFilter, at: datetime) -> tuple[list[Appe
 def overdue_count(unit: Unit, at: datetime) -> int:
     """Appeals now with a unit in this unit's subtree whose running step is overdue."""
     return db.session.scalar(
-        select(func.count()).select_from(Appeal).where(
-            Appeal.current_unit_id.in_(select(Unit.id).where(Unit.subtree_clause(unit.path))),
-            Appeal.sla_due_at < at,
-        )
+        select(func.count()).select_from(Appeal).where(_in_subtree(unit), Appeal.sla_due_at < at)
     )
+
+
+@dataclass
+class AreaCounts:
+    unit: Unit | None  # None: the centre's own queue
+    open: int = 0
+    on_time: int = 0
+    warning: int = 0
+    overdue: int = 0
+    yellow: int = 0
+    red: int = 0
+
+
+def _area_counts(unit: Unit | None, condition, at: datetime) -> AreaCounts:
+    status = sla_status_sql(at)
+    row = db.session.execute(
+        select(func.count(),
+               func.sum(case((status == "on_time", 1), else_=0)),
+               func.sum(case((status == "warning", 1), else_=0)),
+               func.sum(case((status == "overdue", 1), else_=0)),
+               func.sum(case((Appeal.supervision_level == "yellow", 1), else_=0)),
+               func.sum(case((Appeal.supervision_level == "red", 1), else_=0)))
+        .where(Appeal.state.in_(OPEN_STATES), condition)
+    ).one()
+    return AreaCounts(unit, *(v or 0 for v in row))
+
+
+def dashboard(user: User, at: datetime) -> tuple[AreaCounts, list[AreaCounts]]:
+    """Open appeals of the user's area by SLA status and card, in total and per unit one
+    level below (the centre: the districts and city departments, plus its own queue)."""
+    if user.at_centre:
+        top = user.unit.parent  # the city
+        total = _area_counts(top, visible_clause(user), at)
+        rows = [_area_counts(None, Appeal.current_unit_id.is_(None), at)]
+    else:
+        top = user.unit
+        total = _area_counts(top, _in_subtree(top), at)
+        rows = [_area_counts(top, Appeal.current_unit_id == top.id, at)]
+    children = db.session.scalars(select(Unit).where(Unit.parent_id == top.id, Unit.active, Unit.kind != "centre")
+                                  .order_by(Unit.path)).all()
+    rows += [_area_counts(child, _in_subtree(child), at) for child in children]
+    return total, [r for r in rows if r.open]
+
+
+def _in_subtree(unit: Unit):
+    return Appeal.current_unit_id.in_(select(Unit.id).where(Unit.subtree_clause(unit.path)))

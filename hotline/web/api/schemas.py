@@ -13,7 +13,7 @@ from hotline.clock import to_local
 from hotline.grid.models import Unit
 from hotline.models import Appeal, AppealEvent, Category
 from hotline.workflow.deadlines import SLA_LABELS, sla_status
-from hotline.workflow.machine import ACTIONS, STATES
+from hotline.workflow.machine import EVENT_LABELS, STATES
 from hotline.workflow.visibility import citizen_identity
 
 SlaStatus = Literal["on_time", "warning", "overdue"]
@@ -164,7 +164,7 @@ class EventOut(BaseModel):
     @classmethod
     def of(cls, e: AppealEvent) -> EventOut:
         return cls(id=e.id, at=to_local(e.at), action=e.action,
-                   action_label=ACTIONS.get(e.action, "受理" if e.action == "create" else e.action),
+                   action_label=EVENT_LABELS.get(e.action, e.action),
                    from_state=e.from_state, to_state=e.to_state,
                    actor=e.actor.display_name if e.actor else "系统",
                    unit=UnitRef.of(e.unit), target_unit=UnitRef.of(e.target_unit), note=e.note,

@@ -44,6 +44,7 @@ class Operation:
     errors: tuple[int, ...]
     description: str = ""
     path_params: dict[str, dict] = field(default_factory=dict)
+    media_type: str | None = None  # a file instead of JSON
 
 
 class Api:
@@ -60,7 +61,7 @@ class Api:
                  status: int = 200, body: type[BaseModel] | None = None,
                  query: type[BaseModel] | None = None, auth: bool = True, tags: tuple[str, ...] = (),
                  errors: tuple[int, ...] = (), name: str | None = None, description: str = "",
-                 path_params: dict[str, dict] | None = None):
+                 path_params: dict[str, dict] | None = None, media_type: str | None = None):
         def decorate(fn):
             endpoint_name = name or fn.__name__
 
@@ -83,7 +84,7 @@ class Api:
                 method=method, rule=rule, name=endpoint_name, summary=summary, tags=tags, body=body,
                 query=query, response=response, status=status, auth=auth,
                 errors=tuple(sorted({*errors, *((401,) if auth else ()), *((400,) if body or query else ())})),
-                description=description, path_params=path_params or {},
+                description=description, path_params=path_params or {}, media_type=media_type,
             ))
             return fn
 
@@ -134,7 +135,9 @@ class Api:
             doc["requestBody"] = {"required": True,
                                   "content": {"application/json": {"schema": refs[op.body]}}}
         ok: dict[str, Any] = {"description": "成功"}
-        if op.response is not None:
+        if op.media_type:
+            ok["content"] = {op.media_type: {"schema": {"type": "string", "contentMediaType": op.media_type}}}
+        elif op.response is not None:
             ok["content"] = {"application/json": {"schema": refs[op.response]}}
         responses = {str(op.status): ok}
         for code in op.errors:

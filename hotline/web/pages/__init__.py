@@ -19,7 +19,7 @@ from hotline.models import Appeal, Category
 from hotline.validation import validate
 from hotline.vocabulary import APPEAL_TYPES, RESOLUTIONS, SATISFACTIONS, STAFF_CHANNELS, URGENCIES, VOID_REASONS
 from hotline.workflow import machine, operations
-from hotline.workflow.deadlines import sla_status
+from hotline.workflow.deadlines import policies, sla_status
 from hotline.workflow.machine import ACTIONS, ActionContext
 from hotline.workflow.queries import AppealFilter, search_appeals
 from hotline.workflow.schemas import AppealCreate
@@ -97,8 +97,9 @@ def appeal_new():
         else:
             flash(f"已受理，工单编号 {appeal.number}", "success")
             return redirect(url_for("pages.appeal_detail", ref=appeal.id))
+    limits = {f"{u}/{t}": {"sign": p.sign_text, "handle": p.handle_text} for (u, t), p in policies().items()}
     return render_template(
-        "pages/new.html", values=values, errors=errors, categories=_leaf_categories(),
+        "pages/new.html", values=values, errors=errors, categories=_leaf_categories(), limits=limits,
         types=APPEAL_TYPES, urgencies=URGENCIES, channels=STAFF_CHANNELS,
         may_set_received_at=g.user.has_role("operator"),
     ), status

@@ -1,0 +1,77 @@
+"""The app's working-day calendar (statutory + local overrides), cached per process and
+rebuilt when the "calendar" revision changes; and the operations that edit overrides."""
+from __future__ import annotations
+
+import threading
+from datetime import date
+
+from flask import current_app
+from pydantic import Field
+from sqlalchemy import select
+
+from hotline import audit, revisions
+from hotline.auth.models import User
+from hotline.calendar.models import CalendarOverride
+from hotline.calendar.workdays import WorkCalendar
+from hotline.clock import local_zone
+from hotline.db import write_transaction
+from hotline.errors import NotFound
+from hotline.extensions import db
+from hotline.validation import validate
+from hotline.workflow.schemas import Body
+
+_lock = threading.Lock()
+_cached: dict[str, tuple[str, WorkCalendar]] = {}
+
+
+def current_calendar() -> WorkCalendar:
+    key = current_app.config["SQLALCHEMY_DATABASE_URI"]
+    token = revisions.current("calendar")
+    cached = _cached.get(key)
+    if cached is None or cached[0] != token:
+        with _lock:
+            overrides = {o.day: (o.working, o.reason) for o in db.session.scalars(select(CalendarOverride))}
+            cached = _cached[key] = (token, WorkCalendar(local_zone(), overrides))
+    return cached[1]
+
+
+class OverrideBody(Body):
+    working: bool = Field(description="true：工作日；false：休息日")
+    reason: str = Field(min_length=1, max_length=100, description="原因，如「地方性假日」「临时调休」")
+
+
+def get_override(day: date) -> CalendarOverride | None:
+    return db.session.get(CalendarOverride, day)
+
+
+def list_overrides() -> list[CalendarOverride]:
+    return list(db.session.scalars(select(CalendarOverride).order_by(CalendarOverride.day)))
+
+
+def set_override(day: date, data, actor: User) -> CalendarOverride:
+    body = validate(OverrideBody, data, "日历设置")
+    with write_transaction(db.session):
+        override = db.session.get(CalendarOverride, day)
+        before = {"working": override.working, "reason": override.reason} if override else None
+        values = {"working": body.working, "reason": body.reason, "updated_by_id": actor.id}
+        if override is None:
+            override = CalendarOverride(day=day, **values)
+            db.session.add(override)
+        else:
+            for name, value in values.items():
+                setattr(override, name, value)
+        revisions.bump("calendar")
+        audit.record(actor, "calendar_override", day.isoformat(), "set",
+                     {"before": before, "after": {"working": body.working, "reason": body.reason}})
+    return override
+
+
+def remove_override(day: date, actor: User) -> None:
+    with write_transaction(db.session):
+        override = db.session.get(CalendarOverride, day)
+        if override is None:
+            raise NotFound(f"{day.isoformat()} 没有本地设置")
+        audit.record(actor, "calendar_override", day.isoformat(), "remove",
+                     {"working": override.working, "reason": override.reason})
+        db.session.delete(override)
+        revisions.bump("calendar")

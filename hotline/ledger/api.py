@@ -1,0 +1,146 @@
+"""API of the campaign ledgers."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Response
+from pydantic import BaseModel, Field
+
+from hotline.clock import local_today, now
+from hotline.ledger import operations as ledger
+from hotline.ledger.models import Campaign, CampaignItem
+from hotline.web.api import api
+from hotline.web.api.schemas import AppealSummary
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class ProgressOut(BaseModel):
+    total: int
+    closed: int = Field(description="回访或监督通过的办结数")
+    rate: float | None = Field(description="办结率（0–1）")
+    overdue: int = Field(description="超过目标日期仍未办结")
+
+    @classmethod
+    def of(cls, p: ledger.Progress) -> ProgressOut:
+        return cls(total=p.total, closed=p.closed, rate=p.rate, overdue=p.overdue)
+
+
+class BreakdownOut(BaseModel):
+    key: str
+    label: str
+    level: str | None
+    progress: ProgressOut
+
+
+class SnapshotOut(BaseModel):
+    day: date
+    total: int
+    closed: int
+
+
+class CampaignOut(BaseModel):
+    id: int
+    name: str
+    batch: str
+    period_start: date
+    period_end: date
+    owner: str
+    note: str | None
+    progress: ProgressOut
+
+    @classmethod
+    def of(cls, c: Campaign, user) -> CampaignOut:
+        return cls(id=c.id, name=c.name, batch=c.batch, period_start=c.period_start, period_end=c.period_end,
+                   owner=c.owner, note=c.note, progress=ProgressOut.of(ledger.progress(c, user)))
+
+
+class CampaignList(BaseModel):
+    items: list[CampaignOut]
+
+
+class CampaignDetail(CampaignOut):
+    by_unit: list[BreakdownOut]
+    by_level: list[BreakdownOut]
+    trend: list[SnapshotOut]
+
+
+class ItemOut(BaseModel):
+    id: int
+    appeal: AppealSummary
+    leader: str
+    target_date: date
+    closed: bool
+    overdue: bool
+    enrolled_by: str
+    note: str | None
+
+    @classmethod
+    def of(cls, item: CampaignItem, day: date, at) -> ItemOut:
+        closed = ledger.is_closed(item.appeal)
+        return cls(id=item.id, appeal=AppealSummary.of(item.appeal, at), leader=item.leader,
+                   target_date=item.target_date, closed=closed, overdue=item.target_date < day and not closed,
+                   enrolled_by=item.enrolled_by, note=item.note)
+
+
+class ItemList(BaseModel):
+    items: list[ItemOut]
+
+
+class EnrollResult(BaseModel):
+    added: int
+
+
+def _breakdown(rows) -> list[BreakdownOut]:
+    return [BreakdownOut(key=b.key, label=b.label, level=b.level, progress=ProgressOut.of(b.progress)) for b in rows]
+
+
+@api.endpoint("GET", "/ledgers", summary="专项台账（如万件清理）", response=CampaignList, tags=("ledgers",))
+def list_ledgers(user):
+    return CampaignList(items=[CampaignOut.of(c, user) for c in ledger.list_campaigns(user)])
+
+
+@api.endpoint("POST", "/ledgers", summary="新建台账（中心督办员）", body=ledger.CampaignBody, response=CampaignOut,
+              status=201, tags=("ledgers",), errors=(403,))
+def create_ledger(user, data):
+    return CampaignOut.of(ledger.create_campaign(data, user), user)
+
+
+@api.endpoint("GET", "/ledgers/<int:campaign_id>", summary="台账进度：总数、办结率、按单位与层级、趋势",
+              response=CampaignDetail, tags=("ledgers",), errors=(404,))
+def get_ledger(user, campaign_id: int):
+    c = ledger.get_campaign(campaign_id, user)
+    return CampaignDetail(**CampaignOut.of(c, user).model_dump(), by_unit=_breakdown(ledger.by_unit(c, user)),
+                          by_level=_breakdown(ledger.by_level(c, user)),
+                          trend=[SnapshotOut(day=s.day, total=s.total, closed=s.closed) for s in ledger.trend(c)])
+
+
+@api.endpoint("GET", "/ledgers/<int:campaign_id>/items", summary="台账事项", response=ItemList,
+              tags=("ledgers",), errors=(404,))
+def ledger_items(user, campaign_id: int):
+    c = ledger.get_campaign(campaign_id, user)
+    day, at = local_today(), now()
+    return ItemList(items=[ItemOut.of(i, day, at) for i in ledger.items(c, user)])
+
+
+@api.endpoint("POST", "/ledgers/<int:campaign_id>/enroll", summary="按规则或工单编号纳入台账",
+              body=ledger.EnrollBody, response=EnrollResult, tags=("ledgers",), errors=(403, 404))
+def enroll(user, campaign_id: int, data):
+    return EnrollResult(added=ledger.enroll(campaign_id, data, user))
+
+
+@api.endpoint("PUT", "/ledgers/<int:campaign_id>/items/<int:item_id>", summary="设置责任领导与目标日期",
+              body=ledger.ItemBody, response=ItemOut, tags=("ledgers",), errors=(403, 404))
+def update_item(user, campaign_id: int, item_id: int, data):
+    item = ledger.update_item(campaign_id, item_id, data, user)
+    return ItemOut.of(item, local_today(), now())
+
+
+@api.endpoint("GET", "/ledgers/<int:campaign_id>/export.xlsx", summary="导出台账（.xlsx：汇总与事项两张表）",
+              tags=("ledgers",), errors=(404,), media_type=XLSX)
+def export_ledger(user, campaign_id: int):
+    c = ledger.get_campaign(campaign_id, user)
+    filename = f"ledger-{c.id}.xlsx"
+    return Response(ledger.export_xlsx(c, user), mimetype=XLSX,
+                    headers={"Content-Disposition": f"attachment; filename={filename}"})
+

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from hotline.auth.models import User
+from hotline.clock import now
+from hotline.extensions import db
+from hotline.models import Appeal
+
+
+class Campaign(db.Model):
+    __tablename__ = "ledger_campaigns"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    batch: Mapped[str] = mapped_column(String(50))  # 第一批 …
+    period_start: Mapped[date]
+    period_end: Mapped[date]
+    owner: Mapped[str] = mapped_column(String(100))  # 牵头单位 / 负责人
+    note: Mapped[str | None] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=now)
+
+    items: Mapped[list[CampaignItem]] = relationship(back_populates="campaign", cascade="all, delete-orphan",
+                                                     order_by="CampaignItem.id")
+
+
+class CampaignItem(db.Model):
+    """One appeal in a campaign, with the leader answerable for it and the date to close by."""
+
+    __tablename__ = "ledger_items"
+    __table_args__ = (UniqueConstraint("campaign_id", "appeal_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("ledger_campaigns.id", ondelete="CASCADE"), index=True)
+    appeal_id: Mapped[int] = mapped_column(ForeignKey("appeals.id", ondelete="CASCADE"), index=True)
+    leader: Mapped[str] = mapped_column(String(50))  # 责任领导
+    target_date: Mapped[date]
+    enrolled_by: Mapped[str] = mapped_column(String(60))  # the rule, or "手动"
+    enrolled_at: Mapped[datetime] = mapped_column(default=now)
+    enrolled_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+
+    campaign: Mapped[Campaign] = relationship(back_populates="items")
+    appeal: Mapped[Appeal] = relationship(lazy="joined")
+    enrolled_by_user: Mapped[User | None] = relationship()
+
+
+class CampaignSnapshot(db.Model):
+    """Progress at the end of a day, for the trend."""
+
+    __tablename__ = "ledger_snapshots"
+
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("ledger_campaigns.id", ondelete="CASCADE"),
+                                             primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    total: Mapped[int]
+    closed: Mapped[int]
+    taken_at: Mapped[datetime] = mapped_column(default=now)

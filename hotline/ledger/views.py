@@ -1,0 +1,84 @@
+"""The ledger pages for supervisors: campaigns, progress, enrolment, items, export."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
+
+from hotline.auth.sessions import login_required
+from hotline.clock import local_today
+from hotline.errors import BadRequest
+from hotline.ledger import operations as ledger
+from hotline.ledger.api import XLSX
+
+bp = Blueprint("ledger", __name__, template_folder="templates")
+
+
+def _form(*names: str) -> dict:
+    return {n: request.form[n].strip() for n in names if request.form.get(n, "").strip()}
+
+
+@bp.route("/ledger", methods=["GET", "POST"])
+@login_required
+def campaigns():
+    errors, values, status = {}, {}, 200
+    if request.method == "POST":
+        values = _form("name", "batch", "period_start", "period_end", "owner", "note")
+        try:
+            campaign = ledger.create_campaign(values, g.user)
+        except BadRequest as exc:
+            errors, status = exc.fields or {"body": exc.message}, 400
+        else:
+            flash(f"已建立台账「{campaign.name}（{campaign.batch}）」", "success")
+            return redirect(url_for("ledger.campaign", campaign_id=campaign.id))
+    rows = [(c, ledger.progress(c, g.user)) for c in ledger.list_campaigns(g.user)]
+    return render_template("ledger/list.html", rows=rows, may_manage=ledger.may_manage(g.user),
+                           errors=errors, values=values), status
+
+
+def _render(campaign, *, errors=None, values=None, status=200):
+    day = local_today()
+    return render_template(
+        "ledger/campaign.html", campaign=campaign, day=day, progress=ledger.progress(campaign, g.user, day),
+        by_unit=ledger.by_unit(campaign, g.user, day), by_level=ledger.by_level(campaign, g.user, day),
+        overdue=ledger.overdue_items(campaign, g.user, day), items=ledger.items(campaign, g.user),
+        trend=ledger.trend(campaign), rules=ledger.RULES, may_manage=ledger.may_manage(g.user),
+        is_closed=ledger.is_closed, errors=errors or {}, values=values or {},
+    ), status
+
+
+@bp.get("/ledger/<int:campaign_id>")
+@login_required
+def campaign(campaign_id: int):
+    return _render(ledger.get_campaign(campaign_id, g.user))
+
+
+@bp.post("/ledger/<int:campaign_id>/enroll")
+@login_required
+def enroll(campaign_id: int):
+    values = _form("rule", "days", "callers", "leader", "target_date")
+    numbers = request.form.get("numbers", "").split()
+    if numbers:
+        values = {k: v for k, v in values.items() if k not in ("rule", "days", "callers")} | {"numbers": numbers}
+    try:
+        added = ledger.enroll(campaign_id, values, g.user)
+    except BadRequest as exc:
+        return _render(ledger.get_campaign(campaign_id, g.user), errors=exc.fields, values=request.form, status=400)
+    flash(f"已纳入 {added} 件（已在台账中的不重复纳入）", "success")
+    return redirect(url_for("ledger.campaign", campaign_id=campaign_id))
+
+
+@bp.post("/ledger/<int:campaign_id>/items/<int:item_id>")
+@login_required
+def item(campaign_id: int, item_id: int):
+    try:
+        ledger.update_item(campaign_id, item_id, _form("leader", "target_date", "note"), g.user)
+    except BadRequest as exc:
+        flash(exc.message, "error")
+    return redirect(url_for("ledger.campaign", campaign_id=campaign_id) + f"#item-{item_id}")
+
+
+@bp.get("/ledger/<int:campaign_id>.xlsx")
+@login_required
+def export(campaign_id: int):
+    c = ledger.get_campaign(campaign_id, g.user)
+    return Response(ledger.export_xlsx(c, g.user), mimetype=XLSX,
+                    headers={"Content-Disposition": f"attachment; filename=ledger-{c.id}.xlsx"})

@@ -1,0 +1,70 @@
+"""Oversight and administration pages: the dashboard counts, SLA policies and the calendar."""
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from hotline.auth.models import User
+from hotline.extensions import db
+from hotline.workflow.escalation import sweep
+from hotline.workflow.operations import create_appeal, perform
+from tests.helpers import STREET, ApiClient, Browser, appeal_data
+
+SH = ZoneInfo("Asia/Shanghai")
+
+
+def test_dashboard_counts_by_sla_and_card(api):
+    with api.app.app_context():
+        u = {x.username: x for x in db.session.scalars(select(User))}
+        past = datetime(2026, 1, 5, 10, tzinfo=SH)
+        for _ in range(2):  # long overdue, swept into yellow cards
+            a = create_appeal(appeal_data(), u["operator"], at=past)
+            perform(a.id, "dispatch", {"unit_id": u[f"u{STREET}"].unit_id}, u["dispatcher"], at=past)
+        sweep()
+    api.appeal_in("handling")  # on time
+    api.appeal_in("accepted")  # at the centre
+    centre = api.get("/api/v1/dashboard", "supervisor", expect=200).get_json()
+    assert (centre["total"]["open"], centre["total"]["overdue"], centre["total"]["yellow"]) == (4, 2, 2)
+    rows = {(r["unit"] or {}).get("code", "centre"): r for r in centre["rows"]}
+    assert set(rows) == {"centre", "210102"} and rows["210102"]["open"] == 3 and rows["centre"]["open"] == 1
+    district = api.get("/api/v1/dashboard", "u210102", expect=200).get_json()
+    assert district["total"]["open"] == 3 and [r["unit"]["code"] for r in district["rows"]] == [STREET]
+    street = api.get("/api/v1/dashboard", f"u{STREET}", expect=200).get_json()
+    assert street["rows"][0]["unit"]["code"] == STREET and street["rows"][0]["overdue"] == 2
+
+
+def test_dashboard_page(sqlite_app):
+    ApiClient(sqlite_app).appeal_in("handling")
+    html = Browser(sqlite_app, "supervisor").get("/dashboard")
+    assert 'data-unit="210102"' in html and "督办看板" in html
+    Browser(sqlite_app, "u210102001001001").get("/dashboard", expect=403)  # a grid worker
+
+
+def test_sla_policy_page(sqlite_app):
+    admin = Browser(sqlite_app, "admin")
+    page = admin.get("/admin/sla-policies")
+    assert page.count("data-policy=") == 18
+    form = {"urgency": "一般", "type": "投诉", "sign": "1wd", "return_window": "1wd", "handle": "10 days",
+            "visit": "1wd", "reopen": "5wd", "red_after": "1wd", "extension_times": "2", "extension_max_days": "5",
+            "reopen_rounds": "2"}
+    refused = admin.submit("/admin/sla-policies", "/admin/sla-policies", form, expect=400).get_data(as_text=True)
+    assert "10 days" in refused and "「一般·投诉」有误" in refused
+    admin.submit("/admin/sla-policies", "/admin/sla-policies", form | {"handle": "8wd"})
+    assert 'name="handle" value="8wd"' in admin.get("/admin/sla-policies")
+    admin.submit("/admin/sla-policies/reset", "/admin/sla-policies", {})
+    assert 'name="handle" value="8wd"' not in admin.get("/admin/sla-policies")
+    Browser(sqlite_app, "supervisor").get("/admin/sla-policies", expect=403)
+
+
+def test_calendar_page_shows_holidays_and_sets_overrides(sqlite_app):
+    admin = Browser(sqlite_app, "admin")
+    october = admin.get("/admin/calendar?month=2025-10")
+    assert re.search(r'class="rest" data-day="2025-10-01"', october) and "国庆节" in october
+    assert re.search(r'class="work" data-day="2025-10-11"', october)  # 调休上班
+    admin.submit("/admin/calendar", "/admin/calendar", {"day": "2026-12-25", "working": "false", "reason": "地方性假日"})
+    december = admin.get("/admin/calendar?month=2026-12")
+    assert re.search(r'class="rest" data-day="2026-12-25"', december) and 'data-override="2026-12-25"' in december
+    assert "保存" not in Browser(sqlite_app, "operator").get("/admin/calendar?month=2026-12").split("本地设置")[1]

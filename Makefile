@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 PYTEST_ARGS ?=
 
-.PHONY: run test migrate demo docs clean
+.PHONY: run test worker scheduler migrate demo docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,13 @@ run: $(VENV)/.runtime
 	$(FLASK) db upgrade
 	$(FLASK) demo
 	$(FLASK) serve
+
+# Scale-out: with HOTLINE_REDIS_URL set, side effects go to RQ; run workers and one scheduler.
+worker: $(VENV)/.runtime
+	$(FLASK) worker
+
+scheduler: $(VENV)/.runtime
+	$(FLASK) scheduler
 
 migrate: $(VENV)/.runtime
 	$(FLASK) db upgrade

@@ -42,6 +42,16 @@ def load_settings(instance_path: Path) -> dict:
     return {
         "SQLALCHEMY_DATABASE_URI": database_url,
         "HOTLINE_REDIS_URL": _env("HOTLINE_REDIS_URL"),
+        "HOTLINE_QUEUE": _env("HOTLINE_QUEUE", "hotline"),
+        # SMS: "record" keeps every message in the sms_messages table; "http" also posts it
+        # to the gateway at HOTLINE_SMS_GATEWAY_URL.
+        "HOTLINE_SMS_PROVIDER": _env("HOTLINE_SMS_PROVIDER", "record"),
+        "HOTLINE_SMS_GATEWAY_URL": _env("HOTLINE_SMS_GATEWAY_URL"),
+        "HOTLINE_SMS_TIMEOUT_SECONDS": float(_env("HOTLINE_SMS_TIMEOUT_SECONDS", "5")),
+        # Uploaded files live outside the web root and are served only through the app.
+        "HOTLINE_UPLOAD_DIR": _env("HOTLINE_UPLOAD_DIR", str(instance_path / "uploads")),
+        "HOTLINE_UPLOAD_MAX_BYTES": int(_env("HOTLINE_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024))),
+        "HOTLINE_UPLOAD_MAX_PIXELS": int(_env("HOTLINE_UPLOAD_MAX_PIXELS", str(40_000_000))),
         "HOTLINE_TIMEZONE": _env("HOTLINE_TIMEZONE", "Asia/Shanghai"),
         "HOTLINE_PORT": int(_env("HOTLINE_PORT", "5000")),
         "HOTLINE_DEMO_PASSWORD": _env("HOTLINE_DEMO_PASSWORD", "demo12345"),

@@ -35,8 +35,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     # Register every table with the metadata (Alembic compares against it).
     from hotline import audit, models, revisions  # noqa: F401
+    from hotline.attachments import models as attachment_models  # noqa: F401
     from hotline.calendar import models as calendar_models  # noqa: F401
     from hotline.grid import models as grid_models  # noqa: F401
+    from hotline.jobs import models as job_models  # noqa: F401
     from hotline.ledger import models as ledger_models  # noqa: F401
     from hotline.notifications import models as notification_models  # noqa: F401
     from hotline.workflow import models as workflow_models  # noqa: F401

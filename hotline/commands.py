@@ -1,9 +1,20 @@
 """Command-line entry points: `flask --app wsgi <command>`."""
 from __future__ import annotations
 
+import logging
+
 import click
 from flask import Flask, current_app
 from werkzeug.serving import run_simple
+
+
+def _log_jobs() -> None:
+    """Show what the periodic jobs did on the console."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
+    log = logging.getLogger("hotline")
+    log.setLevel(logging.INFO)
+    log.addHandler(handler)
 
 
 @click.command("serve")
@@ -18,6 +29,7 @@ def serve_command(host: str, port: int | None, scheduler: bool) -> None:
     port = port or app.config["HOTLINE_PORT"]
     click.echo(f"hotline: http://{host}:{port}/  (database: {app.config['SQLALCHEMY_DATABASE_URI']})")
     if scheduler:
+        _log_jobs()
         build(app).start()
         click.echo("hotline: scheduler running in this process (escalation sweep every minute)")
     # Flask refuses app.run() inside its CLI; this is the same server, without the reloader
@@ -28,11 +40,9 @@ def serve_command(host: str, port: int | None, scheduler: bool) -> None:
 @click.command("scheduler")
 def scheduler_command() -> None:
     """Run the periodic jobs (one such process per deployment; never inside web workers)."""
-    import logging
-
     from hotline.scheduler import JOBS, run_blocking
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    _log_jobs()
     click.echo("hotline scheduler: " + ", ".join(j.id for j in JOBS))
     run_blocking(current_app._get_current_object())
 
@@ -66,10 +76,12 @@ def workflow_docs_command(check: bool) -> None:
 def register_commands(app: Flask) -> None:
     from hotline.demo import demo_command
     from hotline.grid.cli import grid_cli
+    from hotline.jobs.worker import worker_command
 
     app.cli.add_command(grid_cli)
     app.cli.add_command(serve_command)
     app.cli.add_command(scheduler_command)
     app.cli.add_command(sweep_command)
+    app.cli.add_command(worker_command)
     app.cli.add_command(workflow_docs_command)
     app.cli.add_command(demo_command)

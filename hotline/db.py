@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextvars
+import logging
 from contextlib import contextmanager
 from datetime import UTC
 from typing import Iterator
@@ -13,6 +14,8 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import scoped_session
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.types import TypeDecorator
+
+log = logging.getLogger("hotline.db")
 
 
 class UTCDateTime(TypeDecorator):
@@ -63,6 +66,27 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if _writing.get() else "BEGIN")
 
 
+_AFTER_COMMIT = "hotline.after_commit"
+
+
+def after_commit(session, callback) -> None:
+    """Run `callback()` once the current write transaction has committed (never if it
+    rolls back). Registering the same callback twice runs it once."""
+    if isinstance(session, scoped_session):
+        session = session()
+    callbacks = session.info.setdefault(_AFTER_COMMIT, [])
+    if callback not in callbacks:
+        callbacks.append(callback)
+
+
+def _run_after_commit(session) -> None:
+    for callback in session.info.pop(_AFTER_COMMIT, []):
+        try:
+            callback()
+        except Exception:  # noqa: BLE001 - the change is committed; a failed follow-up is retried later
+            log.exception("after-commit callback %r failed", callback)
+
+
 class ConcurrentUpdate(Exception):
     """Another transaction changed the same rows first."""
 
@@ -92,13 +116,19 @@ def write_transaction(session) -> Iterator[None]:
         yield
         session.commit()
     except StaleDataError as exc:
-        session.rollback()
+        _rollback(session)
         raise ConcurrentUpdate(str(exc)) from exc
     except OperationalError as exc:
-        session.rollback()
+        _rollback(session)
         if is_lock_timeout(exc):
             raise ConcurrentUpdate(str(exc)) from exc
         raise
     except BaseException:
-        session.rollback()
+        _rollback(session)
         raise
+    _run_after_commit(session)
+
+
+def _rollback(session) -> None:
+    session.info.pop(_AFTER_COMMIT, None)
+    session.rollback()

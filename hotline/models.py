@@ -69,6 +69,7 @@ class Appeal(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(16), unique=True)  # 工单编号
+    query_code: Mapped[str] = mapped_column(String(6))  # 查询码, told to the citizen with the number
     channel: Mapped[str] = mapped_column(String(10))
     type: Mapped[str] = mapped_column(String(4))
     category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"))

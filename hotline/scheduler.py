@@ -31,6 +31,13 @@ def _ledger_snapshots() -> str:
     return f"snapshots of {snapshot_all()} campaigns"
 
 
+def _outbox_relay() -> str:
+    from hotline.jobs.outbox import relay
+
+    report = relay()
+    return f"enqueued {report.enqueued}, ran inline {report.ran_inline}, deferred {report.deferred}"
+
+
 @dataclass(frozen=True)
 class Job:
     id: str
@@ -42,6 +49,8 @@ class Job:
 JOBS = [
     Job("escalation-sweep", _sweep, "interval", {"minutes": 1}),
     Job("ledger-snapshot", _ledger_snapshots, "cron", {"hour": 0, "minute": 5}),
+    # The safety net of the outbox: what the web process could not hand out, retries, dead workers.
+    Job("outbox-relay", _outbox_relay, "interval", {"seconds": 15}),
 ]
 
 

@@ -86,6 +86,8 @@ def _fresh_postgres(url: str, instance: Path):
     from sqlalchemy import insert
 
     from hotline.demo import load_reference
+    from hotline.notifications.models import MessageTemplate
+    from hotline.notifications.sms_defaults import TEMPLATES
     from hotline.workflow.models import SlaPolicy
     from hotline.workflow.sla_defaults import default_rows
 
@@ -95,6 +97,7 @@ def _fresh_postgres(url: str, instance: Path):
         with db.engine.begin() as conn:
             conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
             conn.execute(insert(SlaPolicy), default_rows())
+            conn.execute(insert(MessageTemplate), [{"key": k, "name": n, "body": b} for k, (n, b) in TEMPLATES.items()])
         load_reference(PASSWORD)
     return app
 
@@ -168,3 +171,23 @@ def live_server(sqlite_app):
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join()
+
+
+REDIS_URL = os.environ.get("HOTLINE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture
+def redis_url():
+    """The Redis server (database 15, emptied before and after each test)."""
+    from redis import Redis
+    from redis.exceptions import RedisError
+
+    client = Redis.from_url(REDIS_URL)
+    try:
+        client.ping()
+    except RedisError as exc:
+        unavailable("Redis", exc)
+    client.flushdb()
+    yield REDIS_URL
+    client.flushdb()
+    client.close()

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from tests.conftest import PASSWORD
 
@@ -94,6 +95,14 @@ def test_the_whole_loop_in_chromium(open_page):
         "return", "sign"]  # a department has no units below it to 转派 to
     act(handler, "sign")
     handler.wait_for_selector("text=工单状态为「办理」")
+    # A photo of the repaired road, from the phone.
+    photo = ARTIFACTS / "after.jpg"
+    Image.new("RGB", (800, 600), (90, 90, 90)).save(photo, "JPEG")
+    handler.set_input_files("#photos input[type=file]", str(photo))
+    handler.select_option("#photos select[name=kind]", "after")
+    handler.click("#photos button[type=submit]")
+    handler.wait_for_selector("text=已上传办理后照片")
+    assert handler.locator("#photos img").first.evaluate("img => img.complete && img.naturalWidth") == 320
     act(handler, "reply", fill={"result": "已修补坑槽约12平方米"}, select={"resolved": "解决"})
     handler.wait_for_selector("text=工单状态为「反馈」")
     assert handler.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scrolling
@@ -111,4 +120,5 @@ def test_the_whole_loop_in_chromium(open_page):
     act(supervisor, "audit", select={"passed": "通过"})
     supervisor.wait_for_selector("text=工单状态为「评价」")
     timeline = supervisor.locator(".timeline li").all_inner_texts()
-    assert len(timeline) == 7 and "签收" in timeline[2] and "已修补坑槽" in " ".join(timeline)
+    assert len(timeline) == 8 and "签收" in timeline[2] and "上传照片" in timeline[3]
+    assert "已修补坑槽" in " ".join(timeline)

@@ -7,7 +7,7 @@ from hotline.auth.models import User
 from hotline.extensions import db
 from hotline.grid.models import Unit
 from hotline.models import Appeal, AppealEvent
-from hotline.workflow.machine import STATES, SYSTEM_EVENTS, transitions_from
+from hotline.workflow.machine import STATES, NON_TRANSITION_EVENTS, transitions_from
 
 
 def test_demo_loads_every_state_with_true_event_logs(tmp_path):
@@ -32,7 +32,7 @@ def test_demo_loads_every_state_with_true_event_logs(tmp_path):
             assert events[0].action == "create" and events[0].to_state == "accepted"
             for before, after in zip(events, events[1:]):
                 assert after.from_state == before.to_state
-                if after.action in SYSTEM_EVENTS:  # the sweep's warnings and 通报
+                if after.action in NON_TRANSITION_EVENTS:  # the sweep's warnings and 通报
                     assert after.from_state == after.to_state
                 else:
                     assert any(t.dest == after.to_state for t in transitions_from(after.from_state, after.action))

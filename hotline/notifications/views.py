@@ -1,10 +1,16 @@
 from __future__ import annotations
 
-from flask import Blueprint, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from sqlalchemy import select
 
 from hotline.auth.sessions import local_target, login_required
-from hotline.notifications import operations
+from hotline.errors import BadRequest, Forbidden
+from hotline.extensions import db
+from hotline.notifications import operations, sms
+from hotline.notifications.models import SmsMessage
 from hotline.notifications.operations import KINDS
+from hotline.notifications.sms_defaults import SAMPLE_CONTEXT
+from hotline.validation import mask_phone
 
 bp = Blueprint("notifications", __name__, template_folder="templates")
 
@@ -27,3 +33,49 @@ def read():
     ids = [int(i) for i in request.form.getlist("id") if i.isdigit()] or None
     operations.mark_read(g.user, ids)
     return redirect(local_target(request.form.get("next"), url_for("notifications.inbox")))
+
+
+def _admin() -> None:
+    if not g.user.has_role("admin"):
+        raise Forbidden("只有系统管理员可以查看短信记录和修改短信模板")
+
+
+@bp.get("/admin/sms")
+@login_required
+def sms_log():
+    _admin()
+    messages = db.session.scalars(select(SmsMessage).order_by(SmsMessage.id.desc()).limit(200)).all()
+    return render_template("notifications/sms_log.html", messages=messages, mask_phone=mask_phone)
+
+
+@bp.route("/admin/message-templates", methods=["GET", "POST"])
+@login_required
+def templates():
+    _admin()
+    errors, status, editing = {}, 200, None
+    if request.method == "POST":
+        editing = request.form.get("key", "")
+        try:
+            sms.update_template(editing, request.form.get("body", ""), g.user)
+        except BadRequest as exc:
+            errors, status = exc.fields, 400
+        else:
+            flash("已保存短信模板", "success")
+            return redirect(url_for("notifications.templates"))
+    previews = {}
+    for t in sms.list_templates():
+        try:
+            previews[t.key] = sms.render(t.body, SAMPLE_CONTEXT)
+        except Exception as exc:  # noqa: BLE001 - a template saved before validation: show why
+            previews[t.key] = f"（无法预览：{exc}）"
+    return render_template("notifications/templates.html", templates=sms.list_templates(), previews=previews,
+                           errors=errors, editing=editing, values=request.form, variables=SAMPLE_CONTEXT), status
+
+
+@bp.post("/admin/message-templates/reset")
+@login_required
+def templates_reset():
+    _admin()
+    sms.reset_templates(g.user)
+    flash("已恢复默认短信模板", "success")
+    return redirect(url_for("notifications.templates"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Flask, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from hotline.attachments.models import KINDS as ATTACHMENT_KINDS
 from hotline.auth.sessions import check_csrf, csrf_token, load_page_user
 from hotline.clock import format_local
 from hotline.errors import AppError
@@ -26,9 +27,11 @@ def _error_response(status: int, code: str, message: str, payload: dict | None =
 
 
 def register_web(app: Flask) -> None:
+    from hotline.attachments.views import bp as attachments_bp
     from hotline.auth.views import bp as auth_bp
     from hotline.calendar.views import bp as calendar_bp
     from hotline.grid.views import bp as grid_bp
+    from hotline.jobs.views import bp as jobs_bp
     from hotline.ledger.views import bp as ledger_bp
     from hotline.notifications.views import bp as notifications_bp
     from hotline.workflow.views import bp as workflow_bp
@@ -44,7 +47,7 @@ def register_web(app: Flask) -> None:
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(pages_bp)
-    for feature in (grid_bp, calendar_bp, ledger_bp, notifications_bp, workflow_bp):
+    for feature in (grid_bp, calendar_bp, ledger_bp, notifications_bp, workflow_bp, attachments_bp, jobs_bp):
         app.register_blueprint(feature)
     app.register_blueprint(api_bp)
 
@@ -59,7 +62,8 @@ def register_web(app: Flask) -> None:
         return _error_response(exc.code or 500, exc.name.lower().replace(" ", "_"), message)
 
     app.jinja_env.globals.update(
-        csrf_token=csrf_token, STATES=STATES, ACTIONS=ACTIONS, EVENT_LABELS=EVENT_LABELS, SLA_LABELS=SLA_LABELS,
-        ROLES=ROLES, UNIT_LEVEL_NAMES=UNIT_LEVEL_NAMES, CARD_LEVELS=CARD_LEVELS,
+        csrf_token=csrf_token, STATES=STATES, ACTIONS=ACTIONS, EVENT_LABELS=EVENT_LABELS,
+        SLA_LABELS=SLA_LABELS, ROLES=ROLES, UNIT_LEVEL_NAMES=UNIT_LEVEL_NAMES, CARD_LEVELS=CARD_LEVELS,
+        ATTACHMENT_KINDS=ATTACHMENT_KINDS,
     )
     app.jinja_env.filters["localtime"] = format_local

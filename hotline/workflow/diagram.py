@@ -1,7 +1,7 @@
 """docs/workflow.md, generated from the machine's data (`flask --app wsgi workflow-docs`)."""
 from __future__ import annotations
 
-from hotline.workflow.machine import ACTIONS, FINAL_STATES, INITIAL_STATE, STATES, SYSTEM_EVENTS, TRANSITIONS
+from hotline.workflow.machine import ACTIONS, FINAL_STATES, INITIAL_STATE, STATES, NON_TRANSITION_EVENTS, TRANSITIONS
 
 
 def render_mermaid() -> str:
@@ -31,7 +31,7 @@ def render_table() -> str:
 
 def render_markdown() -> str:
     states = "\n".join(f"| `{name}` | {cn} |" for name, cn in STATES.items())
-    system = "\n".join(f"| `{name}` | {cn} |" for name, cn in SYSTEM_EVENTS.items())
+    system = "\n".join(f"| `{name}` | {cn} |" for name, cn in NON_TRANSITION_EVENTS.items())
     return f"""# Appeal workflow
 
 Generated from `hotline/workflow/machine.py` by `flask --app wsgi workflow-docs`; do not edit
@@ -55,11 +55,11 @@ allowed now.
 
 {render_table()}
 
-## System events
+## Other events
 
-Written by the system, not taken as actions: `create` opens the appeal in `accepted`, the
-others leave the state as it is. The escalation sweep also opens and raises 督办 cards with
-the machine's own `supervise` transition.
+Events that are not transitions: `create` opens the appeal in `accepted`, the others leave
+the state as it is. The escalation sweep also opens and raises 督办 cards with the machine's
+own `supervise` transition.
 
 | event | 中文 |
 | --- | --- |

@@ -65,9 +65,10 @@ ACTIONS: dict[str, str] = {
     "audit": "监督",
 }
 
-# Events the system writes that are not actions: they leave the state as it is.
-SYSTEM_EVENTS: dict[str, str] = {"create": "受理", "warn": "临期预警", "escalate": "通报"}
-EVENT_LABELS = {**ACTIONS, **SYSTEM_EVENTS}
+# Events that are not transitions of the machine: `create` opens the appeal, the others leave
+# its state as it is (the sweep's warnings and 通报, a photo added).
+NON_TRANSITION_EVENTS: dict[str, str] = {"create": "受理", "warn": "临期预警", "escalate": "通报", "attach": "上传照片"}
+EVENT_LABELS = {**ACTIONS, **NON_TRANSITION_EVENTS}
 
 MAX_RETURNS = 3
 

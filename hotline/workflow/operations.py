@@ -5,6 +5,7 @@ Each runs in one transaction that validates the input, fires the transition, set
 fields, writes the event and bumps the version; on any error nothing is written."""
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Callable, Mapping
@@ -23,6 +24,7 @@ from hotline.grid.models import Unit
 from hotline.grid.responsibility import check_not_pushed_down
 from hotline.models import Appeal, AppealCoUnit, AppealEvent, Category, Extension
 from hotline.notifications.operations import notify
+from hotline.notifications.sms import queue_sms
 from hotline.validation import validate
 from hotline.vocabulary import CARD_LEVELS, STAFF_CHANNELS, UNRATED
 from hotline.workflow import machine, schemas
@@ -81,7 +83,7 @@ def create_appeal(data: Mapping[str, Any], actor: User, *, at: datetime | None =
         appeal = Appeal(
             **values,
             grid_id=place.grid_id, place_unit_id=place.unit_id, place_note=place.reason,
-            number=next_number(db.session, body.channel, at),
+            number=next_number(db.session, body.channel, at), query_code=f"{secrets.randbelow(10**6):06d}",
             category=category,
             state=machine.INITIAL_STATE,
             received_at=body.received_at or at,
@@ -97,6 +99,7 @@ def create_appeal(data: Mapping[str, Any], actor: User, *, at: datetime | None =
             payload={"channel": body.channel, "number": appeal.number,
                      "place": {"grid_id": place.grid_id, "unit_id": place.unit_id, "reason": place.reason}},
         ))
+        queue_sms(appeal, "sms.accepted")
     return appeal
 
 
@@ -401,6 +404,7 @@ def _start_visit_clock(appeal: Appeal, at: datetime) -> dict:
 def _apply_approve_reply(ctx: ActionContext, prepared: dict) -> Outcome:
     if ctx.body.public_reply:
         ctx.appeal.public_reply = ctx.body.public_reply
+    queue_sms(ctx.appeal, "sms.replied")
     return Outcome(details=_start_visit_clock(ctx.appeal, ctx.at))
 
 
@@ -410,6 +414,7 @@ def _apply_answer(ctx: ActionContext, prepared: dict) -> Outcome:
     appeal.result = appeal.public_reply = ctx.body.reply
     appeal.reply_resolved = "解决"
     appeal.replied_at = ctx.at
+    queue_sms(appeal, "sms.replied")
     return Outcome(details=_start_visit_clock(appeal, ctx.at))
 
 
@@ -435,6 +440,8 @@ def _apply_visit(ctx: ActionContext, prepared: dict) -> Outcome:
     appeal.visited_at = ctx.at
     appeal.satisfaction = body.satisfaction or UNRATED
     appeal.resolved = body.resolved
+    if not body.reached:
+        queue_sms(appeal, "sms.visit_missed")
     if appeal.state == "auditing":
         stop_clock(appeal)
         return Outcome()
@@ -447,6 +454,7 @@ def _apply_audit(ctx: ActionContext, prepared: dict) -> Outcome:
     if appeal.state == "evaluated":
         appeal.closed_at = ctx.at
         stop_clock(appeal)
+        queue_sms(appeal, "sms.closed")
         return Outcome()
     return Outcome(appeal.main_unit, _reopen(appeal, ctx.at))
 

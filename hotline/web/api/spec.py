@@ -26,6 +26,7 @@ _ERROR_TEXT = {
     403: "无权执行",
     404: "不存在或无权查看",
     409: "与当前状态冲突",
+    413: "上传内容超过大小上限",
 }
 
 
@@ -45,6 +46,7 @@ class Operation:
     description: str = ""
     path_params: dict[str, dict] = field(default_factory=dict)
     media_type: str | None = None  # a file instead of JSON
+    upload: dict | None = None  # multipart/form-data fields (JSON Schema properties)
 
 
 class Api:
@@ -61,7 +63,8 @@ class Api:
                  status: int = 200, body: type[BaseModel] | None = None,
                  query: type[BaseModel] | None = None, auth: bool = True, tags: tuple[str, ...] = (),
                  errors: tuple[int, ...] = (), name: str | None = None, description: str = "",
-                 path_params: dict[str, dict] | None = None, media_type: str | None = None):
+                 path_params: dict[str, dict] | None = None, media_type: str | None = None,
+                 upload: dict | None = None):
         def decorate(fn):
             endpoint_name = name or fn.__name__
 
@@ -83,8 +86,9 @@ class Api:
             self.operations.append(Operation(
                 method=method, rule=rule, name=endpoint_name, summary=summary, tags=tags, body=body,
                 query=query, response=response, status=status, auth=auth,
-                errors=tuple(sorted({*errors, *((401,) if auth else ()), *((400,) if body or query else ())})),
-                description=description, path_params=path_params or {}, media_type=media_type,
+                errors=tuple(sorted({*errors, *((401,) if auth else ()),
+                                     *((400,) if body or query or upload else ())})),
+                description=description, path_params=path_params or {}, media_type=media_type, upload=upload,
             ))
             return fn
 
@@ -134,6 +138,11 @@ class Api:
         if op.body is not None:
             doc["requestBody"] = {"required": True,
                                   "content": {"application/json": {"schema": refs[op.body]}}}
+        if op.upload is not None:
+            properties = {n: {k: v for k, v in f.items() if k != "required"} for n, f in op.upload.items()}
+            required = [n for n, f in op.upload.items() if f.get("required")]
+            schema = {"type": "object", "properties": properties, "required": required}
+            doc["requestBody"] = {"required": True, "content": {"multipart/form-data": {"schema": schema}}}
         ok: dict[str, Any] = {"description": "成功"}
         if op.media_type:
             ok["content"] = {op.media_type: {"schema": {"type": "string", "contentMediaType": op.media_type}}}

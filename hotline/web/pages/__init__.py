@@ -9,6 +9,7 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 from pydantic import BaseModel
 from sqlalchemy import select
 
+from hotline.attachments import operations as attachments
 from hotline.auth.sessions import login_required
 from hotline.clock import now
 from hotline.errors import AppError, BadRequest, Forbidden, NotFound
@@ -134,10 +135,12 @@ def _render_detail(appeal: Appeal, *, open_action: str | None = None, values: di
     citizen = citizen_identity(g.user, appeal)
     repeats = list(db.session.scalars(select(Appeal).where(Appeal.merged_into_id == appeal.id)))
     suggestions, routing_notes = suggest_for(appeal) if "dispatch" in actions else ([], [])
+    photos = attachments.for_appeal(appeal)
     return render_template(
         "pages/detail.html", appeal=appeal, actions=actions, citizen=citizen, at=at,
         sla=sla_status(appeal, at), unit_options=_unit_options(appeal, actions), repeats=repeats,
         suggestions=suggestions, routing_notes=routing_notes, place_below=_place_below(appeal, actions),
+        attachments=photos, upload_kinds=attachments.allowed_kinds(g.user, appeal),
         open_action=open_action, values=values or {}, errors=errors or {}, message=message,
         resolutions=RESOLUTIONS, satisfactions=SATISFACTIONS, void_reasons=VOID_REASONS,
     ), status

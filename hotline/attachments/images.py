@@ -1,0 +1,122 @@
+"""Checking, cleaning and shrinking uploaded photos (Pillow; HEIC through pillow-heif).
+
+The content decides, never the file name: the bytes must open as JPEG, PNG, WebP or HEIC,
+within the size and pixel limits (a decompression bomb is refused before it is decoded).
+GPS is read from EXIF first; then the picture is re-encoded with no metadata at all (no
+EXIF, no XMP, no ICC profile, orientation applied)."""
+from __future__ import annotations
+
+import io
+import warnings
+from dataclasses import dataclass
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+try:  # HEIC is taken only where it can be decoded
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+    HEIC = True
+except ImportError:  # pragma: no cover - pinned in requirements.txt
+    HEIC = False
+
+# Uploaded format → (stored format, content type, extension). Browsers do not show HEIC,
+# so it is stored as JPEG.
+STORED = {
+    "JPEG": ("JPEG", "image/jpeg", "jpg"),
+    "PNG": ("PNG", "image/png", "png"),
+    "WEBP": ("WEBP", "image/webp", "webp"),
+    "HEIF": ("JPEG", "image/jpeg", "jpg"),
+}
+THUMBNAIL = (320, 320)
+GPS_IFD = 0x8825
+
+
+class ImageRejected(ValueError):
+    """Why an upload is not a picture we take (the message is shown to the user)."""
+
+
+@dataclass(frozen=True)
+class CleanImage:
+    data: bytes
+    content_type: str
+    extension: str
+    original_format: str
+    width: int
+    height: int
+    gps: tuple[float, float] | None  # (lat, lon), WGS84 as phones record it
+
+
+def clean(data: bytes, *, max_bytes: int, max_pixels: int) -> CleanImage:
+    if not data:
+        raise ImageRejected("文件为空")
+    if len(data) > max_bytes:
+        limit = f"{max_bytes / 1024 / 1024:g} MB" if max_bytes >= 1024 * 1024 else f"{max_bytes // 1024} KB"
+        raise ImageRejected(f"图片不能超过 {limit}")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))  # reads the header only
+    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ImageRejected(_unknown_format(data)) from None
+    except OSError as exc:
+        raise ImageRejected(f"图片已损坏，无法读取（{exc}）") from None
+    original = image.format
+    if original not in STORED:
+        raise ImageRejected(f"不支持 {original} 格式，请上传 JPEG、PNG、WebP 或 HEIC 照片")
+    width, height = image.size
+    if width * height > max_pixels:
+        raise ImageRejected(f"图片像素过多（{width}×{height}），上限为 {max_pixels // 1_000_000} 百万像素")
+    gps = _gps(image)
+    try:
+        image.load()
+        image = ImageOps.exif_transpose(image)
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise ImageRejected(f"图片已损坏，无法读取（{exc}）") from None
+    stored_format, content_type, extension = STORED[original]
+    return CleanImage(_encode(image, stored_format), content_type, extension, original, image.width,
+                      image.height, gps)
+
+
+def _unknown_format(data: bytes) -> str:
+    head = data[:12]
+    if head[4:12] in (b"ftypheic", b"ftypheix", b"ftypmif1", b"ftyphevc") and not HEIC:
+        return "无法解码 HEIC 照片：请在手机相机设置中选择“兼容性最佳”，或转换为 JPEG 后上传"
+    return "不是可识别的图片，请上传 JPEG、PNG、WebP 或 HEIC 照片"
+
+
+def _encode(image: Image.Image, fmt: str) -> bytes:
+    """Re-encode without any metadata."""
+    image.info = {}
+    if fmt == "JPEG" and image.mode not in ("RGB", "L"):
+        image = image.convert("RGB")
+    out = io.BytesIO()
+    options = {"JPEG": {"quality": 88, "optimize": True}, "PNG": {"optimize": True}, "WEBP": {"quality": 85}}
+    image.save(out, fmt, **options[fmt])
+    return out.getvalue()
+
+
+def _gps(image: Image.Image) -> tuple[float, float] | None:
+    try:
+        gps = image.getexif().get_ifd(GPS_IFD)
+    except Exception:  # noqa: BLE001 - broken EXIF is not a broken picture
+        return None
+    try:
+        lat = _degrees(gps[2]) * (-1 if str(gps.get(1, "N")).upper().startswith("S") else 1)
+        lon = _degrees(gps[4]) * (-1 if str(gps.get(3, "E")).upper().startswith("W") else 1)
+    except (KeyError, TypeError, ValueError, ZeroDivisionError):
+        return None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180) or (lat == 0 and lon == 0):
+        return None
+    return round(lat, 7), round(lon, 7)
+
+
+def _degrees(value) -> float:
+    d, m, s = (float(v) for v in value)
+    return d + m / 60 + s / 3600
+
+
+def thumbnail(data: bytes) -> bytes:
+    image = Image.open(io.BytesIO(data))
+    image.thumbnail(THUMBNAIL)
+    return _encode(image, "JPEG")

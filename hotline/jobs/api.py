@@ -1,0 +1,66 @@
+"""Administrators' view of the outbox: failed side effects and retrying them."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+
+from hotline.clock import to_local
+from hotline.errors import Forbidden
+from hotline.extensions import db
+from hotline.jobs import outbox
+from hotline.jobs.models import OutboxMessage
+from hotline.web.api import api
+from hotline.workflow.schemas import Body
+
+
+class JobOut(BaseModel):
+    id: int
+    kind: str
+    status: str
+    attempts: int
+    last_error: str | None
+    next_attempt_at: datetime | None
+    created_at: datetime
+    done_at: datetime | None
+
+    @classmethod
+    def of(cls, m: OutboxMessage) -> JobOut:
+        return cls(id=m.id, kind=m.kind, status=m.status, attempts=m.attempts, last_error=m.last_error,
+                   next_attempt_at=to_local(m.next_attempt_at), created_at=to_local(m.created_at),
+                   done_at=to_local(m.done_at))
+
+
+class JobList(BaseModel):
+    items: list[JobOut]
+
+
+class JobQuery(Body):
+    status: Literal["pending", "enqueued", "running", "done", "failed"] = "failed"
+    limit: int = Field(50, ge=1, le=500)
+
+
+def _admin(user) -> None:
+    if not user.has_role("admin"):
+        raise Forbidden("只有系统管理员可以查看和重试后台任务")
+
+
+def recent(status: str, limit: int) -> list[OutboxMessage]:
+    return list(db.session.scalars(select(OutboxMessage).where(OutboxMessage.status == status)
+                                   .order_by(OutboxMessage.id.desc()).limit(limit)))
+
+
+@api.endpoint("GET", "/jobs", summary="后台任务（默认：失败的）", query=JobQuery, response=JobList,
+              tags=("jobs",), errors=(403,))
+def list_jobs(user, query: JobQuery):
+    _admin(user)
+    return JobList(items=[JobOut.of(m) for m in recent(query.status, query.limit)])
+
+
+@api.endpoint("POST", "/jobs/<int:job_id>/retry", summary="重试失败的任务（管理员）", response=JobOut,
+              tags=("jobs",), errors=(403, 404, 409))
+def retry_job(user, job_id: int):
+    _admin(user)
+    return JobOut.of(outbox.retry(job_id, user))

@@ -1,0 +1,158 @@
+"""SMS to citizens: templates, providers, and the outbox job that sends one message.
+
+Sending is idempotent. The message id given to the provider is the outbox row's, so a
+gateway that deduplicates by id delivers a message once even if a worker dies after the
+request and the job runs again; and the record row is unique per outbox row."""
+from __future__ import annotations
+
+import json
+import re
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+
+from flask import current_app
+from jinja2 import StrictUndefined, TemplateError
+from jinja2.sandbox import SandboxedEnvironment
+from sqlalchemy import delete, insert, select
+
+from hotline import audit
+from hotline.auth.models import User
+from hotline.clock import format_local
+from hotline.db import write_transaction
+from hotline.errors import BadRequest, NotFound
+from hotline.extensions import db
+from hotline.jobs import outbox
+from hotline.models import Appeal
+from hotline.notifications.models import MessageTemplate, SmsMessage
+from hotline.notifications.sms_defaults import SAMPLE_CONTEXT, TEMPLATES
+
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_ENV = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+MAX_LENGTH = 500
+
+
+class SmsError(Exception):
+    """The provider did not accept the message; the job is retried."""
+
+
+# ------------------------------------------------------------------ providers
+
+
+class RecordingProvider:
+    """Keeps the message in sms_messages only (the embedded default)."""
+
+    name = "record"
+
+    def send(self, message_id: str, phone: str, text: str) -> str | None:
+        return None
+
+
+@dataclass
+class HttpGatewayProvider:
+    """POSTs {"id", "phone", "text"} as JSON; the gateway answers 2xx (optionally {"ref"})."""
+
+    url: str
+    timeout: float
+    name = "http"
+
+    def send(self, message_id: str, phone: str, text: str) -> str | None:
+        body = json.dumps({"id": message_id, "phone": phone, "text": text}, ensure_ascii=False).encode()
+        request = urllib.request.Request(self.url, data=body, method="POST",
+                                         headers={"Content-Type": "application/json; charset=utf-8",
+                                                  "Idempotency-Key": message_id})
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                answer = response.read()
+        except urllib.error.HTTPError as exc:
+            raise SmsError(f"gateway answered {exc.code}") from None
+        except (urllib.error.URLError, TimeoutError, OSError) as exc:
+            raise SmsError(f"gateway unreachable: {exc}") from None
+        try:
+            return str(json.loads(answer).get("ref") or "") or None
+        except (ValueError, AttributeError):
+            return None
+
+
+def provider():
+    config = current_app.config
+    if config["HOTLINE_SMS_PROVIDER"] == "http":
+        if not config["HOTLINE_SMS_GATEWAY_URL"]:
+            raise SmsError("HOTLINE_SMS_GATEWAY_URL is not set")
+        return HttpGatewayProvider(config["HOTLINE_SMS_GATEWAY_URL"], config["HOTLINE_SMS_TIMEOUT_SECONDS"])
+    return RecordingProvider()
+
+
+# ------------------------------------------------------------------ templates
+
+
+def render(body: str, context: dict) -> str:
+    return _ENV.from_string(body).render(**context).strip()
+
+
+def context_for(appeal: Appeal) -> dict:
+    return {"citizen_name": appeal.citizen_name, "number": appeal.number, "query_code": appeal.query_code,
+            "title": appeal.title, "public_reply": appeal.public_reply or "",
+            "visited_at": format_local(appeal.visited_at)}
+
+
+def is_mobile(phone: str | None) -> bool:
+    return bool(phone and _MOBILE.match(phone))
+
+
+def queue_sms(appeal: Appeal, key: str) -> None:
+    """Write the text now (it says what was true at this moment) and send it after commit.
+    Landlines cannot receive SMS; anonymous callers without a number get none."""
+    if not is_mobile(appeal.citizen_phone):
+        return
+    template = db.session.get(MessageTemplate, key)
+    text = render(template.body if template else TEMPLATES[key][1], context_for(appeal))
+    outbox.add("sms.send", {"template": key, "appeal_id": appeal.id, "phone": appeal.citizen_phone,
+                            "text": text[:MAX_LENGTH]})
+
+
+def send_job(outbox_id: int, payload: dict) -> None:
+    if db.session.scalar(select(SmsMessage.id).where(SmsMessage.outbox_id == outbox_id)):
+        with write_transaction(db.session):
+            outbox.complete(outbox_id)  # sent by an earlier run that died before marking it
+        return
+    sender = provider()
+    ref = sender.send(f"hotline-{outbox_id}", payload["phone"], payload["text"])
+    with write_transaction(db.session):
+        db.session.execute(insert(SmsMessage).values(
+            outbox_id=outbox_id, appeal_id=payload.get("appeal_id"), template=payload["template"],
+            phone=payload["phone"], text=payload["text"], provider=sender.name, provider_ref=ref))
+        outbox.complete(outbox_id)
+
+
+# ------------------------------------------------------------------ administration
+
+
+def list_templates() -> list[MessageTemplate]:
+    return list(db.session.scalars(select(MessageTemplate).order_by(MessageTemplate.key)))
+
+
+def update_template(key: str, body: str, actor: User) -> MessageTemplate:
+    body = (body or "").strip()
+    if not body or len(body) > 1000:
+        problem = "不能为空且不超过1000个字符"
+        raise BadRequest(f"短信模板有误：body：{problem}", fields={"body": problem})
+    try:
+        render(body, SAMPLE_CONTEXT)  # every variable must exist and the syntax must hold
+    except TemplateError as exc:
+        message = f"模板无法使用：{exc}（可用变量：{'、'.join(SAMPLE_CONTEXT)}）"
+        raise BadRequest(f"短信模板有误：body：{message}", fields={"body": message}) from None
+    with write_transaction(db.session):
+        template = db.session.get(MessageTemplate, key)
+        if template is None:
+            raise NotFound("没有这个短信模板")
+        audit.record(actor, "message_template", key, "update", {"before": template.body, "after": body})
+        template.body, template.updated_by_id = body, actor.id
+    return template
+
+
+def reset_templates(actor: User) -> None:
+    with write_transaction(db.session):
+        db.session.execute(delete(MessageTemplate))
+        db.session.add_all(MessageTemplate(key=k, name=n, body=b) for k, (n, b) in TEMPLATES.items())
+        audit.record(actor, "message_template", None, "reset", {})

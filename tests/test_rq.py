@@ -1,0 +1,131 @@
+"""The outbox with Redis and real RQ workers (separate processes): nothing is enqueued before
+the transaction commits, a job is never enqueued twice, and a worker killed with SIGKILL in
+the middle of sending an SMS leaves a job that runs again, with the SMS delivered once."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from datetime import timedelta
+
+import pytest
+from redis import Redis
+from rq import Queue
+from rq.job import Job
+from sqlalchemy import select
+
+from config import PROJECT_ROOT
+from hotline.clock import now
+from hotline.db import write_transaction
+from hotline.extensions import db
+from hotline.jobs import outbox
+from hotline.jobs.models import OutboxMessage
+from hotline.notifications.models import SmsMessage
+from tests.conftest import make_app
+from tests.fake_sms_gateway import FakeGateway
+from tests.helpers import ApiClient
+
+pytestmark = pytest.mark.redis
+QUEUE = "hotline-test"
+
+
+@pytest.fixture
+def redis_app(app, redis_url, tmp_path):
+    """The same database as `app`, with jobs going through Redis to workers."""
+    def build(**extra):
+        return make_app(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path, HOTLINE_REDIS_URL=redis_url,
+                        HOTLINE_QUEUE=QUEUE, **extra)
+    return build
+
+
+def queued(redis_url) -> list[str]:
+    return Queue(QUEUE, connection=Redis.from_url(redis_url)).job_ids
+
+
+def start_worker(app, *args: str) -> subprocess.Popen:
+    env = {**os.environ, "HOTLINE_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+           "HOTLINE_REDIS_URL": app.config["HOTLINE_REDIS_URL"], "HOTLINE_QUEUE": QUEUE,
+           "HOTLINE_INSTANCE_PATH": str(app.instance_path), "HOTLINE_SECRET_KEY": "test-secret",
+           "HOTLINE_SMS_PROVIDER": app.config["HOTLINE_SMS_PROVIDER"],
+           "HOTLINE_SMS_GATEWAY_URL": app.config.get("HOTLINE_SMS_GATEWAY_URL") or "",
+           "HOTLINE_SMS_TIMEOUT_SECONDS": "30"}
+    return subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "worker", *args], cwd=PROJECT_ROOT,
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+
+def test_nothing_is_enqueued_before_commit(redis_app, redis_url):
+    app = redis_app()
+    with app.app_context():
+        with write_transaction(db.session):
+            message = outbox.add("sms.send", {"template": "sms.accepted", "phone": "13900000000", "text": "测试"})
+            db.session.flush()
+            assert queued(redis_url) == []  # still inside the transaction
+        assert queued(redis_url) == [f"outbox-{message.id}"]
+        assert db.session.get(OutboxMessage, message.id).status == "enqueued"
+        with pytest.raises(RuntimeError), write_transaction(db.session):
+            outbox.add("sms.send", {"template": "sms.accepted", "phone": "13900000001", "text": "回滚"})
+            raise RuntimeError("rolled back")
+        assert queued(redis_url) == [f"outbox-{message.id}"]  # the rolled-back one never arrives
+
+
+def test_a_job_is_never_enqueued_twice(redis_app, redis_url):
+    app = redis_app()
+    appeal = ApiClient(app).create()
+    with app.app_context():
+        [row] = db.session.scalars(select(OutboxMessage)).all()
+        assert queued(redis_url) == [f"outbox-{row.id}"]
+        assert outbox.relay().enqueued == 0  # already claimed: no second relay takes it
+        assert outbox._enqueue(row.id, stale=False)  # even forced: RQ refuses the duplicate id
+        assert queued(redis_url) == [f"outbox-{row.id}"]
+    worker = start_worker(app, "--burst")
+    assert worker.wait(timeout=60) == 0, worker.stdout.read().decode()
+    [message] = [m for m in _sms(app) if m.appeal_id == appeal["id"]]
+    assert message.template == "sms.accepted"
+    with app.app_context():
+        assert db.session.get(OutboxMessage, row.id).status == "done"
+
+
+def _sms(app) -> list[SmsMessage]:
+    with app.app_context():
+        return list(db.session.scalars(select(SmsMessage)))
+
+
+def test_a_worker_killed_mid_job_leaves_a_job_that_runs_again_once(redis_app, redis_url):
+    with FakeGateway(["hold", "ok"]) as gateway:
+        app = redis_app(HOTLINE_SMS_PROVIDER="http", HOTLINE_SMS_GATEWAY_URL=gateway.url)
+        ApiClient(app).create()
+        with app.app_context():
+            [row] = db.session.scalars(select(OutboxMessage)).all()
+        worker = start_worker(app)
+        assert gateway.got_request.wait(timeout=60), "the worker never called the gateway"
+        worker.send_signal(signal.SIGKILL)  # in the middle of the job: the request is still open
+        worker.wait(timeout=30)
+        with app.app_context():
+            db.session.expire_all()
+            stuck = db.session.get(OutboxMessage, row.id)
+            assert (stuck.status, stuck.attempts) == ("running", 1)
+            assert Job.fetch(f"outbox-{row.id}", connection=Redis.from_url(redis_url)).get_status() == "started"
+            assert outbox.relay().enqueued == 0  # its lease has not run out: it might be alive
+            report = outbox.relay(at=now() + outbox.LEASE + timedelta(seconds=1))  # now it is dead
+            assert report.enqueued == 1 and queued(redis_url) == [f"outbox-{row.id}"]
+        gateway.release.set()
+        second = start_worker(app, "--burst")
+        assert second.wait(timeout=60) == 0, second.stdout.read().decode()
+        with app.app_context():
+            db.session.expire_all()
+            done = db.session.get(OutboxMessage, row.id)
+            assert (done.status, done.attempts) == ("done", 2)
+        assert gateway.received == [f"hotline-{row.id}"] * 2
+        assert gateway.delivered == {f"hotline-{row.id}": 1}  # the citizen got one SMS
+        assert len(_sms(app)) == 1
+
+
+def test_redis_down_leaves_the_row_for_the_next_relay(app, tmp_path):
+    down = make_app(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path, HOTLINE_REDIS_URL="redis://127.0.0.1:1/0",
+                    HOTLINE_QUEUE=QUEUE)
+    appeal = ApiClient(down).create()  # the change commits; the SMS waits
+    assert appeal["state"] == "accepted"
+    with down.app_context():
+        [row] = db.session.scalars(select(OutboxMessage)).all()
+        assert row.status == "pending"

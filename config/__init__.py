@@ -52,6 +52,20 @@ def load_settings(instance_path: Path) -> dict:
         "HOTLINE_UPLOAD_DIR": _env("HOTLINE_UPLOAD_DIR", str(instance_path / "uploads")),
         "HOTLINE_UPLOAD_MAX_BYTES": int(_env("HOTLINE_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024))),
         "HOTLINE_UPLOAD_MAX_PIXELS": int(_env("HOTLINE_UPLOAD_MAX_PIXELS", str(40_000_000))),
+        # Open311 GeoReport v2: the jurisdiction this endpoint serves, who to ask for a key,
+        # and the key `flask demo` gives the demo client.
+        "HOTLINE_OPEN311_JURISDICTION": _env("HOTLINE_OPEN311_JURISDICTION", "shenyang.12345.gov.cn"),
+        "HOTLINE_OPEN311_CONTACT": _env("HOTLINE_OPEN311_CONTACT", "沈阳市12345政务服务便民热线，电话 12345"),
+        "HOTLINE_OPEN311_KEY_SERVICE": _env("HOTLINE_OPEN311_KEY_SERVICE", "请联系热线中心系统管理员申请 api_key"),
+        "HOTLINE_OPEN311_DEMO_KEY": _env("HOTLINE_OPEN311_DEMO_KEY", "demo-open311-key"),
+        # Assessment (DESIGN.md §7): the first-contact limit behind 响应率, the weights of the
+        # composite score (percent), and the points a red card costs.
+        "HOTLINE_CONTACT_LIMIT": _env("HOTLINE_CONTACT_LIMIT", "1wd"),
+        "HOTLINE_CONTACT_LIMIT_URGENT": _env("HOTLINE_CONTACT_LIMIT_URGENT", "2h"),
+        "HOTLINE_SCORE_WEIGHTS": {"response": float(_env("HOTLINE_SCORE_WEIGHT_RESPONSE", "30")),
+                                  "resolution": float(_env("HOTLINE_SCORE_WEIGHT_RESOLUTION", "35")),
+                                  "satisfaction": float(_env("HOTLINE_SCORE_WEIGHT_SATISFACTION", "35"))},
+        "HOTLINE_RED_CARD_PENALTY": float(_env("HOTLINE_RED_CARD_PENALTY", "2")),
         "HOTLINE_TIMEZONE": _env("HOTLINE_TIMEZONE", "Asia/Shanghai"),
         "HOTLINE_PORT": int(_env("HOTLINE_PORT", "5000")),
         "HOTLINE_DEMO_PASSWORD": _env("HOTLINE_DEMO_PASSWORD", "demo12345"),

@@ -77,8 +77,10 @@ def register_commands(app: Flask) -> None:
     from hotline.demo import demo_command
     from hotline.grid.cli import grid_cli
     from hotline.jobs.worker import worker_command
+    from hotline.open311.cli import open311_cli
 
     app.cli.add_command(grid_cli)
+    app.cli.add_command(open311_cli)
     app.cli.add_command(serve_command)
     app.cli.add_command(scheduler_command)
     app.cli.add_command(sweep_command)

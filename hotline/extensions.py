@@ -29,6 +29,7 @@ class Base(DeclarativeBase):
             datetime: UTCDateTime(),
             # None is SQL NULL (not JSON null), so "IS NULL" means "has none".
             dict: JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql"),
+            list: JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql"),
         },
     )
 

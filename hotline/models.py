@@ -31,6 +31,9 @@ class Category(db.Model):
     # The department type that usually owns this kind of problem (城管, 住建 …), a routing hint.
     dept_type: Mapped[str | None] = mapped_column(String(20))
     active: Mapped[bool] = mapped_column(default=True)
+    # What a report of this kind should also say (灯杆编号, 持续时间 …): a list of
+    # questions, served to Open311 clients as the service's attributes.
+    questions: Mapped[list] = mapped_column(default=list)
 
     parent: Mapped[Category | None] = relationship(remote_side=[id])
 
@@ -115,6 +118,9 @@ class Appeal(db.Model):
     replied_at: Mapped[datetime | None]
     approved_at: Mapped[datetime | None]
     visited_at: Mapped[datetime | None]
+    # 响应: the unit must contact the citizen by `contact_due_at`; reset when a new unit receives it.
+    contact_due_at: Mapped[datetime | None]
+    first_contact_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
 
     # Deadlines of each step, and the clock that runs now (NULL when none does): the

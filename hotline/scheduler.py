@@ -38,6 +38,12 @@ def _outbox_relay() -> str:
     return f"enqueued {report.enqueued}, ran inline {report.ran_inline}, deferred {report.deferred}"
 
 
+def _forget_idempotency_keys() -> str:
+    from hotline.idempotency import purge
+
+    return f"forgot {purge()} idempotency keys"
+
+
 @dataclass(frozen=True)
 class Job:
     id: str
@@ -49,6 +55,7 @@ class Job:
 JOBS = [
     Job("escalation-sweep", _sweep, "interval", {"minutes": 1}),
     Job("ledger-snapshot", _ledger_snapshots, "cron", {"hour": 0, "minute": 5}),
+    Job("idempotency-purge", _forget_idempotency_keys, "cron", {"hour": 3, "minute": 30}),
     # The safety net of the outbox: what the web process could not hand out, retries, dead workers.
     Job("outbox-relay", _outbox_relay, "interval", {"seconds": 15}),
 ]

@@ -75,9 +75,23 @@ def field_errors(exc: ValidationError) -> dict[str, str]:
     return fields
 
 
+def _nul_fields(data: Any, path: str = "") -> list[str]:
+    """Where a NUL character hides: no database stores it, and no person types it."""
+    if isinstance(data, str):
+        return [path or "body"] if "\x00" in data else []
+    if isinstance(data, Mapping):
+        return [f for k, v in data.items() for f in _nul_fields(v, f"{path}.{k}" if path else str(k))]
+    if isinstance(data, list):
+        return [f for i, v in enumerate(data) for f in _nul_fields(v, f"{path}.{i}")]
+    return []
+
+
 def validate(model: type[M], data: Any, what: str = "请求内容") -> M:
     if not isinstance(data, Mapping):
         raise BadRequest(f"{what}必须是 JSON 对象", fields={"body": "必须是 JSON 对象"})
+    nul = _nul_fields(dict(data))
+    if nul:
+        raise BadRequest(f"{what}有误：含有不允许的空字符（NUL）", fields={f: "不能含有空字符（NUL）" for f in nul})
     try:
         return model.model_validate(dict(data))
     except (ValidationError, FieldErrors) as exc:

@@ -18,6 +18,8 @@ ALLOWED = {
     ("dispatched", "sign"): "handling",
     ("dispatched", "supervise"): "supervised",
     ("handling", "supervise"): "supervised",
+    ("handling", "contact"): "handling",
+    ("supervised", "contact"): "supervised",
     ("handling", "request_extension"): "handling",
     ("handling", "reply"): "replied",
     ("supervised", "request_extension"): "supervised",
@@ -52,6 +54,7 @@ def canonical(api, action: str) -> tuple[str, dict]:
         "redispatch": (STREET_HANDLER, {"unit_id": api.unit_id(f"{STREET}001")}),
         "return": (STREET_HANDLER, {"reason": "不属于本单位职责", "basis": "确责清单"}),
         "sign": (STREET_HANDLER, {}),
+        "contact": (STREET_HANDLER, {"method": "电话", "note": "已电话联系市民，约定上门查看"}),
         "supervise": ("supervisor", {"level": "red", "note": "请立即办理"}),
         "request_extension": (STREET_HANDLER, {"working_days": 2, "reason": "需协调"}),
         "approve_extension": ("supervisor", {}),
@@ -64,7 +67,7 @@ def canonical(api, action: str) -> tuple[str, dict]:
     }[action]
 
 
-ACTIONS = ["dispatch", "answer", "merge", "void", "redispatch", "return", "sign", "supervise",
+ACTIONS = ["dispatch", "answer", "merge", "void", "redispatch", "return", "sign", "contact", "supervise",
            "request_extension", "approve_extension", "reject_extension", "reply", "reject_reply",
            "approve_reply", "visit", "audit"]
 
@@ -103,7 +106,7 @@ def test_409_names_the_state_and_what_is_allowed(api):
     appeal = api.appeal_in("handling")
     error = api.act(appeal["id"], "sign", STREET_HANDLER, expect=409)["error"]
     assert error["code"] == "action_not_allowed" and error["state"] == "handling"
-    assert error["allowed_actions"] == ["request_extension", "reply"]
+    assert error["allowed_actions"] == ["contact", "request_extension", "reply"]
     assert "办理" in error["message"] and "反馈（reply）" in error["message"]
 
 

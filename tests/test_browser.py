@@ -122,3 +122,42 @@ def test_the_whole_loop_in_chromium(open_page):
     timeline = supervisor.locator(".timeline li").all_inner_texts()
     assert len(timeline) == 8 and "签收" in timeline[2] and "上传照片" in timeline[3]
     assert "已修补坑槽" in " ".join(timeline)
+
+
+def test_a_citizen_reports_from_a_phone_with_location_and_photo(chromium, live_server, sqlite_app, tmp_path):
+    """随手拍 on a phone: the browser's location fills the pin, a photo goes along, and the
+    receipt page is the tracking page."""
+    from tests.test_attachments import jpeg_with_metadata
+
+    photo = tmp_path / "street.jpg"
+    photo.write_bytes(jpeg_with_metadata())
+    context = chromium.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN",
+                                   geolocation={"latitude": 41.88, "longitude": 123.32},
+                                   permissions=["geolocation"])
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server}/login")
+        page.click("text=随手拍反映问题")
+        page.select_option("select[name=category]", "040201")
+        page.fill("textarea[name=content]", "太原北街86号小区消防通道被私家车堵死")
+        page.set_input_files("input[name=photos]", str(photo))
+        page.click("#locate")
+        page.wait_for_selector("#located:has-text('已定位')")
+        page.fill("input[name=citizen_phone]", "13912345678")
+        page.click("button[type=submit]")
+        page.wait_for_url(re.compile(r".*/track\?.*"))
+        assert "已受理" in page.inner_text(".tracking")
+        assert "工单编号" in page.inner_text("body") and "查询码" in page.inner_text("body")
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "citizen-report.png"), full_page=True)
+    finally:
+        context.close()
+    from sqlalchemy import select
+
+    from hotline.extensions import db
+    from hotline.models import Appeal
+
+    with sqlite_app.app_context():
+        appeal = db.session.scalar(select(Appeal).where(Appeal.channel == "随手拍"))
+        assert appeal.grid.code == "210102001001001"  # the phone's location, on its grid
+        assert [e.action for e in appeal.events] == ["create", "attach"]

@@ -52,3 +52,15 @@ def test_demo_loads_every_state_with_true_event_logs(tmp_path):
     client = app.test_client()
     resp = client.post("/api/v1/auth/token", json={"username": "u210102", "password": "demo12345"})
     assert resp.status_code == 201
+    # The demo Open311 client's key (HOTLINE_OPEN311_DEMO_KEY) files requests; the demo's
+    # 随手拍 reports are what GET requests serves.
+    served = client.get("/open311/v2/requests.json").get_json()
+    assert served and all(r["service_request_id"][8:10] == "03" for r in served)
+    filed = client.post("/open311/v2/requests.json", data={"api_key": "demo-open311-key", "service_code": "040201",
+                                                           "lat": "41.88", "long": "123.32"})
+    assert filed.status_code == 201
+    assert client.post("/open311/v2/requests.json", data={"api_key": "demo-open311-key-x"}).status_code == 403
+    # 响应: most signed demo appeals were followed by a call to the citizen
+    with app.app_context():
+        contacted = db.session.scalar(select(func.count()).select_from(Appeal).where(Appeal.first_contact_at.is_not(None)))
+        assert contacted > 50

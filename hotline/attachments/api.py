@@ -10,6 +10,7 @@ from hotline.attachments import operations, storage
 from hotline.attachments.models import KINDS, Attachment
 from hotline.clock import to_local
 from hotline.errors import BadRequest, NotFound
+from hotline.pagination import Page, PageQuery, paginate
 from hotline.web.api import api
 from hotline.web.api.appeals import REF
 from hotline.workflow.operations import find_appeal
@@ -41,7 +42,7 @@ class AttachmentOut(BaseModel):
                    thumbnail_url=f"/api/v1/attachments/{a.id}/thumbnail" if a.thumbnail_key else None)
 
 
-class AttachmentList(BaseModel):
+class AttachmentList(Page):
     items: list[AttachmentOut]
 
 
@@ -77,10 +78,11 @@ def upload(user, ref):
     return AttachmentOut.of(attachment)
 
 
-@api.endpoint("GET", "/appeals/<ref>/attachments", summary="工单照片", response=AttachmentList,
+@api.endpoint("GET", "/appeals/<ref>/attachments", summary="工单照片", query=PageQuery, response=AttachmentList,
               tags=("attachments",), errors=(404,), path_params={"ref": REF})
-def list_attachments(user, ref):
-    return AttachmentList(items=[AttachmentOut.of(a) for a in operations.for_appeal(find_appeal(ref, user))])
+def list_attachments(user, ref, query: PageQuery):
+    photos, page = paginate(operations.for_appeal(find_appeal(ref, user)), query)
+    return AttachmentList(items=[AttachmentOut.of(a) for a in photos], **page)
 
 
 @api.endpoint("GET", "/attachments/<int:attachment_id>/content", summary="照片文件", tags=("attachments",),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
+from typing import Callable
 
 from flask import current_app
 from sqlalchemy import select
@@ -43,26 +44,44 @@ def allowed_kinds(user: User, appeal: Appeal) -> list[str]:
 
 def upload(ref, data: bytes, kind: str, actor: User, *, note: str | None = None,
            at: datetime | None = None) -> Attachment:
-    at = at or now()
     if kind not in KINDS:
         raise BadRequest(f"请求内容有误：kind：必须是以下之一：{'、'.join(KINDS)}", fields={"kind": "未知的照片类别"})
-    if note and len(note) > 500:
-        raise BadRequest("请求内容有误：note：不能超过500个字符", fields={"note": "不能超过500个字符"})
+    check_note(note)
     appeal = find_appeal(ref, actor)
     if kind not in allowed_kinds(actor, appeal):
         raise Forbidden("您不能为该工单上传这类照片" if allowed_kinds(actor, appeal) else "您不能为该工单上传照片")
+    return store(lambda: find_appeal(appeal.id, actor), data, kind, actor, note, at or now())
+
+
+def check_note(note: str | None) -> None:
+    if note and len(note) > 500:
+        raise BadRequest("请求内容有误：note：不能超过500个字符", fields={"note": "不能超过500个字符"})
+
+
+def cleaned(data: bytes, field: str = "file") -> images.CleanImage:
+    """The picture checked (content, size, pixels) and stripped of metadata; 400 if refused."""
     config = current_app.config
     try:
-        picture = images.clean(data, max_bytes=config["HOTLINE_UPLOAD_MAX_BYTES"],
-                               max_pixels=config["HOTLINE_UPLOAD_MAX_PIXELS"])
+        return images.clean(data, max_bytes=config["HOTLINE_UPLOAD_MAX_BYTES"],
+                            max_pixels=config["HOTLINE_UPLOAD_MAX_PIXELS"])
     except images.ImageRejected as exc:
-        raise BadRequest(f"图片无法接收：{exc}", fields={"file": str(exc)}) from None
+        raise BadRequest(f"图片无法接收：{exc}", fields={field: str(exc)}) from None
+
+
+def store(load: Callable[[], Appeal], data: bytes, kind: str, actor: User | None, note: str | None,
+          at: datetime) -> Attachment:
+    """Check and clean the picture, write the file, then in one transaction the row, the
+    event and the thumbnail job (the file is removed again if that fails). `load` finds
+    the appeal again inside the transaction, checking access as it does; `actor` None is
+    the citizen."""
+    picture = cleaned(data)
     key = storage.save(picture.data, picture.extension)
     try:
         with write_transaction(db.session):
-            appeal = find_appeal(appeal.id, actor)
+            appeal = load()
             attachment = Attachment(
-                appeal_id=appeal.id, kind=kind, uploaded_by_id=actor.id, unit_id=actor.unit_id,
+                appeal_id=appeal.id, kind=kind, uploaded_by_id=actor.id if actor else None,
+                unit_id=actor.unit_id if actor else None,
                 content_type=picture.content_type, original_format=picture.original_format,
                 width=picture.width, height=picture.height, size=len(picture.data),
                 sha256=hashlib.sha256(data).hexdigest(), storage_key=key, note=note, created_at=at,
@@ -75,7 +94,8 @@ def upload(ref, data: bytes, kind: str, actor: User, *, note: str | None = None,
                 payload["located_from_photo"] = _locate(appeal, *picture.gps)
             appeal.updated_at = at
             attributes.flag_modified(appeal, "updated_at")  # a change to the appeal: a new version
-            db.session.add(AppealEvent(appeal_id=appeal.id, at=at, actor_id=actor.id, unit_id=actor.unit_id,
+            db.session.add(AppealEvent(appeal_id=appeal.id, at=at, actor_id=actor.id if actor else None,
+                                       unit_id=actor.unit_id if actor else None,
                                        action="attach", from_state=appeal.state, to_state=appeal.state,
                                        note=note, payload=payload))
             outbox.add("attachment.thumbnail", {"attachment_id": attachment.id})

@@ -1,18 +1,29 @@
-"""Accounts and credentials."""
+"""Accounts and credentials, and their administration."""
 from __future__ import annotations
 
 import hashlib
 import secrets
 from datetime import datetime, timedelta
 
+from typing import Any, Literal, Mapping
+
 from flask import current_app
-from sqlalchemy import delete, select
+from pydantic import Field, field_validator
+from sqlalchemy import Select, delete, func, or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from hotline import audit
 from hotline.auth.models import ApiToken, User, UserRole
 from hotline.clock import now
 from hotline.db import write_transaction
+from hotline.errors import BadRequest, Conflict, Forbidden, NotFound
 from hotline.extensions import db
+from hotline.grid.models import Unit
+from hotline.validation import validate
+from hotline.vocabulary import ROLES
+from hotline.workflow.schemas import Body, Id
+
+Role = Literal[tuple(ROLES)]  # type: ignore[valid-type]
 
 # Compared against when the username does not exist, so both paths cost the same.
 _DUMMY_HASH = generate_password_hash("not a password", method="pbkdf2:sha256:1000")
@@ -67,3 +78,139 @@ def user_for_token(raw: str, at: datetime | None = None) -> User | None:
 def revoke_token(raw: str) -> None:
     with write_transaction(db.session):
         db.session.execute(delete(ApiToken).where(ApiToken.token_hash == _digest(raw)))
+
+
+# ------------------------------------------------------------------ administration (admins only)
+
+USERNAME = r"^[A-Za-z0-9_.\-]+$"
+# Roles that work at the hotline centre itself, and the one that works in a unit.
+CENTRE_ROLES = frozenset({"operator", "dispatcher", "visitor"})
+UNIT_ROLES = frozenset({"handler"})
+
+
+class UserBody(Body):
+    display_name: str | None = Field(None, min_length=1, max_length=100)
+    unit_id: Id | None = None
+    roles: list[Role] | None = Field(None, min_length=1, max_length=len(ROLES))
+    active: bool | None = None
+
+
+class PasswordBody(Body):
+    password: str = Field(min_length=8, max_length=200, description="至少8位，同时包含字母和数字")
+
+    @field_validator("password")
+    @classmethod
+    def _strong_enough(cls, value: str) -> str:
+        if not (any(c.isalpha() for c in value) and any(c.isdigit() for c in value)):
+            raise ValueError("密码至少8位，且须同时包含字母和数字")
+        return value
+
+
+class UserCreate(UserBody, PasswordBody):
+    username: str = Field(min_length=3, max_length=64, pattern=USERNAME)
+    display_name: str = Field(min_length=1, max_length=100)
+    unit_id: Id
+    roles: list[Role] = Field(min_length=1, max_length=len(ROLES))
+
+
+def _require_admin(actor: User) -> None:
+    if not actor.has_role("admin"):
+        raise Forbidden("只有系统管理员可以管理账号")
+
+
+def _check_placement(unit: Unit | None, roles: set[str]) -> None:
+    """Centre roles work at the centre; handlers work in a unit."""
+    if unit is None or not unit.active:
+        raise BadRequest("请求内容有误：unit_id：没有这个单位", fields={"unit_id": "没有这个单位"})
+    if not unit.is_centre and roles & CENTRE_ROLES:
+        names = "、".join(ROLES[r] for r in sorted(roles & CENTRE_ROLES))
+        raise BadRequest(f"请求内容有误：roles：{names}只能设在热线中心", fields={"roles": f"{names}只能设在热线中心"})
+    if unit.is_centre and roles & UNIT_ROLES:
+        raise BadRequest("请求内容有误：roles：承办人必须属于承办单位，不能设在热线中心",
+                         fields={"roles": "承办人不能设在热线中心"})
+
+
+def get_user(user_id: int, actor: User) -> User:
+    _require_admin(actor)
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound("没有这个账号")
+    return user
+
+
+def users_query(actor: User, *, unit_id: int | None = None, role: str | None = None, q: str | None = None,
+                active: bool | None = None) -> Select:
+    _require_admin(actor)
+    stmt = select(User).order_by(User.id)
+    if unit_id is not None:
+        stmt = stmt.where(User.unit_id == unit_id)
+    if role is not None:
+        stmt = stmt.where(User.id.in_(select(UserRole.user_id).where(UserRole.role == role)))
+    if q:
+        stmt = stmt.where(or_(User.username.contains(q, autoescape=True),
+                              User.display_name.contains(q, autoescape=True)))
+    if active is not None:
+        stmt = stmt.where(User.active.is_(active))
+    return stmt
+
+
+def create_user(data: Mapping[str, Any], actor: User) -> User:
+    _require_admin(actor)
+    body = validate(UserCreate, data)
+    roles = set(body.roles)
+    with write_transaction(db.session):
+        _check_placement(db.session.get(Unit, body.unit_id), roles)
+        if db.session.scalar(select(User.id).where(func.lower(User.username) == body.username.lower())):
+            raise Conflict(f"用户名 {body.username} 已被使用", fields={"username": "已被使用"})
+        user = new_user(body.username, body.display_name, body.unit_id, sorted(roles),
+                        password_hash=hash_password(body.password))
+        user.active = body.active if body.active is not None else True
+        db.session.add(user)
+        db.session.flush()
+        audit.record(actor, "user", user.id, "create", _described(user))
+    return user
+
+
+def update_user(user_id: int, data: Mapping[str, Any], actor: User) -> User:
+    _require_admin(actor)
+    body = validate(UserBody, data)
+    with write_transaction(db.session):
+        user = get_user(user_id, actor)
+        before = _described(user)
+        roles = set(body.roles) if body.roles is not None else set(user.roles)
+        unit = db.session.get(Unit, body.unit_id) if body.unit_id is not None else user.unit
+        _check_placement(unit, roles)
+        if user.id == actor.id and (body.active is False or "admin" not in roles):
+            raise Conflict("不能停用自己的账号或取消自己的管理员角色（以免无人能管理账号）")
+        if body.display_name is not None:
+            user.display_name = body.display_name
+        user.unit = unit
+        if roles != set(user.roles):
+            user.role_rows = [UserRole(role=r) for r in sorted(roles)]
+        if body.active is not None:
+            user.active = body.active
+        if not user.active or user.unit_id != before["unit_id"] or roles != set(before["roles"]):
+            _revoke_all(user)  # what the tokens were issued for no longer holds
+        db.session.flush()
+        audit.record(actor, "user", user.id, "update", {"before": before, "after": _described(user)})
+    return user
+
+
+def set_password(user_id: int, data: Mapping[str, Any], actor: User) -> User:
+    _require_admin(actor)
+    body = validate(PasswordBody, data)
+    with write_transaction(db.session):
+        user = get_user(user_id, actor)
+        user.password_hash = hash_password(body.password)
+        _revoke_all(user)
+        audit.record(actor, "user", user.id, "password", {"username": user.username})
+    return user
+
+
+def _revoke_all(user: User) -> None:
+    db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
+
+
+def _described(user: User) -> dict:
+    return {"username": user.username, "display_name": user.display_name, "unit_id": user.unit_id,
+            "roles": sorted(user.roles), "active": user.active}

@@ -10,6 +10,7 @@ from hotline.calendar import service
 from hotline.clock import now, to_local
 from hotline.errors import BadRequest, Forbidden
 from hotline.validation import FieldErrors
+from hotline.pagination import Page, PageQuery, paginate
 from hotline.web.api import api
 from hotline.workflow.schemas import Body
 
@@ -47,7 +48,7 @@ class OverrideOut(BaseModel):
     reason: str
 
 
-class OverrideList(BaseModel):
+class OverrideList(Page):
     items: list[OverrideOut]
 
 
@@ -83,10 +84,11 @@ def day_info(user, day: str):
     return DayOut(date=day, working=working, reason=reason, override=service.get_override(day) is not None)
 
 
-@api.endpoint("GET", "/calendar/overrides", summary="本地工作日设置", response=OverrideList, tags=("calendar",))
-def overrides(user):
-    return OverrideList(items=[OverrideOut(date=o.day, working=o.working, reason=o.reason)
-                               for o in service.list_overrides()])
+@api.endpoint("GET", "/calendar/overrides", summary="本地工作日设置", query=PageQuery, response=OverrideList,
+              tags=("calendar",))
+def overrides(user, query: PageQuery):
+    rows, page = paginate(service.list_overrides(), query)
+    return OverrideList(items=[OverrideOut(date=o.day, working=o.working, reason=o.reason) for o in rows], **page)
 
 
 @api.endpoint("PUT", "/calendar/overrides/<day>", summary="设置某日为工作日或休息日（管理员）",

@@ -18,6 +18,9 @@ from hotline.extensions import db
 from hotline.workflow.escalation import sweep
 
 
+DEMO_OPEN311_CLIENT = "Open311 演示客户端"
+
+
 def load_reference(password: str) -> None:
     from hotline.demo.reference import load_reference_data
 
@@ -32,7 +35,9 @@ def load_reference(password: str) -> None:
 def demo_command(appeals: bool) -> None:
     """Load the demo data (once)."""
     from hotline.demo.appeals import load_demo_appeals
+    from hotline.open311.operations import add_client
 
+    add_client(DEMO_OPEN311_CLIENT, current_app.config["HOTLINE_OPEN311_DEMO_KEY"])
     if db.session.scalar(select(func.count()).select_from(User)):
         click.echo("demo: data already present, nothing to do")
         return

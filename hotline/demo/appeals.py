@@ -17,6 +17,7 @@ from hotline.demo.texts import STREET_ADDRESSES, SURNAMES, TEXTS
 from hotline.grid.geo import geometry_from_geojson, placement
 from hotline.grid.responsibility import BELOW_DEPARTMENTS, suggest
 from hotline.validation import CREDIT_CODE_CHARS, credit_code_check_char
+from hotline.reports.operations import submit as submit_report
 from hotline.workflow.operations import create_appeal, perform
 
 # How many appeals end in each state (300 in all).
@@ -25,7 +26,7 @@ PLAN = [("accepted", 24), ("dispatched", 30), ("handling", 50), ("supervised", 1
 OPEN_TARGETS = ("accepted", "dispatched", "handling", "supervised")
 
 # Typical hours each action takes after the previous one.
-TYPICAL_HOURS = {"dispatch": 0.5, "redispatch": 3, "return": 0.5, "sign": 3, "supervise": 30,
+TYPICAL_HOURS = {"dispatch": 0.5, "redispatch": 3, "return": 0.5, "sign": 3, "contact": 8, "supervise": 30,
                  "request_extension": 48, "approve_extension": 5, "reply": 72, "reject_reply": 10,
                  "approve_reply": 6, "visit": 20, "audit": 24, "answer": 0.2, "void": 0.5, "merge": 0.5}
 # How long an appeal may already have sat in its final state, in days.
@@ -97,7 +98,9 @@ class DemoAppeals:
                 "address": address, "lat": round(lat, 6), "lon": round(lon, 6), **self._citizen()}
         if code in ("010202", "100301") or rng.random() < 0.03:
             data["urgency"] = "紧急"
-        if code.startswith("09"):
+        if code.startswith(("01", "05")) and rng.random() < 0.4:
+            data["channel"] = "随手拍"  # a citizen's photo report from the street
+        elif code.startswith("09"):
             data.update(is_enterprise=True, enterprise_credit_code=credit_code(rng),
                         enterprise_name=f"沈阳{rng.choice('华盛恒瑞鑫源宏达兴')}{rng.choice('科技电子商贸机械')}有限公司")
         return {k: v for k, v in data.items() if v is not None}, result
@@ -149,6 +152,9 @@ class DemoAppeals:
             signed = not (target == "supervised" and rng.random() < 0.3)
             if signed:
                 steps.append(Step("sign", handler))
+                if rng.random() < 0.85:  # most units call the citizen back (响应)
+                    steps.append(Step("contact", handler, {"method": rng.choice(("电话", "电话", "上门")),
+                                                           "note": "已联系市民了解具体情况，约定处理时间"}))
             if target == "supervised":
                 steps.append(Step("supervise", "supervisor", {"level": "yellow", "note": "请加快办理进度"}))
                 if rng.random() < 0.4:
@@ -216,6 +222,7 @@ class DemoAppeals:
         data.pop("is_enterprise", None)
         steps = [Step("merge", "operator", {"note": "同一问题重复来电"})]
         start = min(master.moments[0] + timedelta(hours=self.rng.uniform(0.5, 20)), self.now - timedelta(hours=1))
+        start = max(start, master.moments[0] + timedelta(minutes=1))  # the second call comes after the first
         return Script(data, steps, self._times(steps, "merged", start=start), "merged", master=master)
 
     def run(self, scripts: list[Script]) -> None:
@@ -224,7 +231,10 @@ class DemoAppeals:
         heapq.heapify(queue)
         while queue:
             at, n, script, index = heapq.heappop(queue)
-            if index == 0:
+            if index == 0 and script.data.get("channel") == "随手拍":
+                report = {k: v for k, v in script.data.items() if k not in ("channel", "urgency")}
+                script.appeal = submit_report(report, at=at)
+            elif index == 0:
                 script.appeal = create_appeal(script.data, self.users["operator"], at=at)
             else:
                 step = script.steps[index - 1]

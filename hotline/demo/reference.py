@@ -141,11 +141,32 @@ def build_units() -> dict[str, Unit]:
     return units
 
 
+# What a report of some kinds should also say (served to Open311 clients as attributes).
+QUESTIONS = {
+    "010203": [
+        {"code": "pole_number", "description": "灯杆编号（灯杆上的喷涂编号）", "datatype": "string", "order": 1},
+        {"code": "lamps_out", "description": "不亮的路灯数量", "datatype": "singlevaluelist", "required": True,
+         "order": 2, "values": [{"key": "one", "name": "1盏"}, {"key": "few", "name": "2至5盏"},
+                                {"key": "many", "name": "整条路段"}]},
+    ],
+    "010101": [
+        {"code": "hours", "description": "占道经营时段（可多选）", "datatype": "multivaluelist", "order": 1,
+         "values": [{"key": "morning", "name": "早市"}, {"key": "daytime", "name": "白天"},
+                    {"key": "night", "name": "夜市"}]},
+    ],
+    "050201": [
+        {"code": "since", "description": "噪声开始时间", "datatype": "datetime", "order": 1},
+        {"code": "decibels", "description": "自测分贝数（如有）", "datatype": "number", "order": 2},
+    ],
+}
+
+
 def build_categories() -> dict[str, Category]:
     categories: dict[str, Category] = {}
     for code, name, dept_type in CATEGORIES:
         level = len(code) // 2
         category = Category(code=code, name=name, level=level, dept_type=dept_type,
+                            questions=QUESTIONS.get(code, []),
                             parent=categories.get(code[:-2]) if level > 1 else None)
         db.session.add(category)
         categories[code] = category

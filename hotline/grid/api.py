@@ -11,6 +11,7 @@ from hotline.grid.geo import Placement, placement
 from hotline.grid.models import ResponsibilityRule, Unit
 from hotline.grid.responsibility import department_duty, suggest_for
 from hotline.validation import validate
+from hotline.pagination import Page, PageQuery, paginate
 from hotline.web.api import api
 from hotline.web.api.appeals import REF
 from hotline.web.api.schemas import UnitOut, UnitRef
@@ -58,7 +59,7 @@ class RuleOut(BaseModel):
                    description=r.describe())
 
 
-class RuleList(BaseModel):
+class RuleList(Page):
     items: list[RuleOut]
 
 
@@ -126,10 +127,10 @@ def get_unit(user, unit_id: int):
                       ancestors=[UnitRef.of(u) for u in db.session.scalars(unit.ancestors_query())])
 
 
-@api.endpoint("GET", "/routing-rules", summary="确责清单", response=RuleList, tags=("routing",))
-def list_rules(user):
-    rules = db.session.scalars(select(ResponsibilityRule).order_by(ResponsibilityRule.id))
-    return RuleList(items=[RuleOut.of(r) for r in rules])
+@api.endpoint("GET", "/routing-rules", summary="确责清单", query=PageQuery, response=RuleList, tags=("routing",))
+def list_rules(user, query: PageQuery):
+    rules, page = paginate(select(ResponsibilityRule).order_by(ResponsibilityRule.id), query)
+    return RuleList(items=[RuleOut.of(r) for r in rules], **page)
 
 
 @api.endpoint("POST", "/routing-rules", summary="新增确责规则（管理员）", body=operations.RuleBody,

@@ -4,16 +4,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
-from sqlalchemy import select
+from pydantic import BaseModel
+from sqlalchemy import Select, select
 
 from hotline.clock import to_local
 from hotline.errors import Forbidden
 from hotline.extensions import db
 from hotline.jobs import outbox
 from hotline.jobs.models import OutboxMessage
+from hotline.pagination import Page, PageQuery, paginate
 from hotline.web.api import api
-from hotline.workflow.schemas import Body
 
 
 class JobOut(BaseModel):
@@ -33,13 +33,12 @@ class JobOut(BaseModel):
                    done_at=to_local(m.done_at))
 
 
-class JobList(BaseModel):
+class JobList(Page):
     items: list[JobOut]
 
 
-class JobQuery(Body):
+class JobQuery(PageQuery):
     status: Literal["pending", "enqueued", "running", "done", "failed"] = "failed"
-    limit: int = Field(50, ge=1, le=500)
 
 
 def _admin(user) -> None:
@@ -47,16 +46,20 @@ def _admin(user) -> None:
         raise Forbidden("只有系统管理员可以查看和重试后台任务")
 
 
+def listing(status: str) -> Select:
+    return select(OutboxMessage).where(OutboxMessage.status == status).order_by(OutboxMessage.id.desc())
+
+
 def recent(status: str, limit: int) -> list[OutboxMessage]:
-    return list(db.session.scalars(select(OutboxMessage).where(OutboxMessage.status == status)
-                                   .order_by(OutboxMessage.id.desc()).limit(limit)))
+    return list(db.session.scalars(listing(status).limit(limit)))
 
 
 @api.endpoint("GET", "/jobs", summary="后台任务（默认：失败的）", query=JobQuery, response=JobList,
               tags=("jobs",), errors=(403,))
 def list_jobs(user, query: JobQuery):
     _admin(user)
-    return JobList(items=[JobOut.of(m) for m in recent(query.status, query.limit)])
+    jobs, page = paginate(listing(query.status), query)
+    return JobList(items=[JobOut.of(m) for m in jobs], **page)
 
 
 @api.endpoint("POST", "/jobs/<int:job_id>/retry", summary="重试失败的任务（管理员）", response=JobOut,

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 from hotline.clock import local_today, now
 from hotline.ledger import operations as ledger
 from hotline.ledger.models import Campaign, CampaignItem
+from hotline.pagination import Page, PageQuery, paginate
 from hotline.web.api import api
 from hotline.web.api.schemas import AppealSummary
 
@@ -55,7 +56,7 @@ class CampaignOut(BaseModel):
                    owner=c.owner, note=c.note, progress=ProgressOut.of(ledger.progress(c, user)))
 
 
-class CampaignList(BaseModel):
+class CampaignList(Page):
     items: list[CampaignOut]
 
 
@@ -83,7 +84,7 @@ class ItemOut(BaseModel):
                    enrolled_by=item.enrolled_by, note=item.note)
 
 
-class ItemList(BaseModel):
+class ItemList(Page):
     items: list[ItemOut]
 
 
@@ -95,9 +96,11 @@ def _breakdown(rows) -> list[BreakdownOut]:
     return [BreakdownOut(key=b.key, label=b.label, level=b.level, progress=ProgressOut.of(b.progress)) for b in rows]
 
 
-@api.endpoint("GET", "/ledgers", summary="专项台账（如万件清理）", response=CampaignList, tags=("ledgers",))
-def list_ledgers(user):
-    return CampaignList(items=[CampaignOut.of(c, user) for c in ledger.list_campaigns(user)])
+@api.endpoint("GET", "/ledgers", summary="专项台账（如万件清理）", query=PageQuery, response=CampaignList,
+              tags=("ledgers",))
+def list_ledgers(user, query: PageQuery):
+    campaigns, page = paginate(ledger.list_campaigns(user), query)
+    return CampaignList(items=[CampaignOut.of(c, user) for c in campaigns], **page)
 
 
 @api.endpoint("POST", "/ledgers", summary="新建台账（中心督办员）", body=ledger.CampaignBody, response=CampaignOut,
@@ -115,12 +118,13 @@ def get_ledger(user, campaign_id: int):
                           trend=[SnapshotOut(day=s.day, total=s.total, closed=s.closed) for s in ledger.trend(c)])
 
 
-@api.endpoint("GET", "/ledgers/<int:campaign_id>/items", summary="台账事项", response=ItemList,
+@api.endpoint("GET", "/ledgers/<int:campaign_id>/items", summary="台账事项", query=PageQuery, response=ItemList,
               tags=("ledgers",), errors=(404,))
-def ledger_items(user, campaign_id: int):
+def ledger_items(user, campaign_id: int, query: PageQuery):
     c = ledger.get_campaign(campaign_id, user)
     day, at = local_today(), now()
-    return ItemList(items=[ItemOut.of(i, day, at) for i in ledger.items(c, user)])
+    items, page = paginate(ledger.items_query(c, user), query)
+    return ItemList(items=[ItemOut.of(i, day, at) for i in items], **page)
 
 
 @api.endpoint("POST", "/ledgers/<int:campaign_id>/enroll", summary="按规则或工单编号纳入台账",

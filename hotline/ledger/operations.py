@@ -10,7 +10,7 @@ from typing import Literal
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from pydantic import Field, model_validator
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from hotline import audit
@@ -247,8 +247,12 @@ def overdue_items(campaign: Campaign, user: User, day: date | None = None) -> li
                                    .order_by(CampaignItem.target_date, CampaignItem.id)))
 
 
+def items_query(campaign: Campaign, user: User) -> Select:
+    return _items(campaign, user).order_by(CampaignItem.id)
+
+
 def items(campaign: Campaign, user: User) -> list[CampaignItem]:
-    return list(db.session.scalars(_items(campaign, user).order_by(CampaignItem.id)))
+    return list(db.session.scalars(items_query(campaign, user)))
 
 
 def is_closed(appeal: Appeal) -> bool:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import exists, func, insert, or_, select
+from sqlalchemy import Select, exists, func, insert, or_, select
 
 from hotline.auth.models import User
 from hotline.clock import now
@@ -51,13 +51,15 @@ def unread_count(user: User) -> int:
     return db.session.scalar(select(func.count()).select_from(Notification).where(for_user(user), _unread(user)))
 
 
-def recent(user: User, *, unread_only: bool = False, limit: int = 50) -> list[tuple[Notification, bool]]:
+def listing(user: User, *, unread_only: bool = False) -> Select:
     """(notification, read) pairs, newest first."""
     read = exists().where(NotificationRead.notification_id == Notification.id, NotificationRead.user_id == user.id)
-    stmt = select(Notification, read).where(for_user(user)).order_by(Notification.id.desc()).limit(limit)
-    if unread_only:
-        stmt = stmt.where(~read)
-    return [(n, bool(r)) for n, r in db.session.execute(stmt)]
+    stmt = select(Notification, read).where(for_user(user)).order_by(Notification.id.desc())
+    return stmt.where(~read) if unread_only else stmt
+
+
+def recent(user: User, *, unread_only: bool = False, limit: int = 50) -> list[tuple[Notification, bool]]:
+    return [(n, bool(r)) for n, r in db.session.execute(listing(user, unread_only=unread_only).limit(limit))]
 
 
 def mark_read(user: User, ids: list[int] | None = None) -> int:

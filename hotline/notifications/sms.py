@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from flask import current_app
 from jinja2 import StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Select, delete, insert, select
 
 from hotline import audit
 from hotline.auth.models import User
@@ -130,6 +130,18 @@ def send_job(outbox_id: int, payload: dict) -> None:
 
 def list_templates() -> list[MessageTemplate]:
     return list(db.session.scalars(select(MessageTemplate).order_by(MessageTemplate.key)))
+
+
+def preview(template: MessageTemplate) -> str:
+    """The template filled with sample values, or why it cannot be."""
+    try:
+        return render(template.body, SAMPLE_CONTEXT)
+    except Exception as exc:  # noqa: BLE001 - a template saved before validation: show why
+        return f"（无法预览：{exc}）"
+
+
+def sms_log() -> Select:
+    return select(SmsMessage).order_by(SmsMessage.id.desc())
 
 
 def update_template(key: str, body: str, actor: User) -> MessageTemplate:

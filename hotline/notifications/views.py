@@ -1,13 +1,11 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
-from sqlalchemy import select
 
 from hotline.auth.sessions import local_target, login_required
 from hotline.errors import BadRequest, Forbidden
 from hotline.extensions import db
 from hotline.notifications import operations, sms
-from hotline.notifications.models import SmsMessage
 from hotline.notifications.operations import KINDS
 from hotline.notifications.sms_defaults import SAMPLE_CONTEXT
 from hotline.validation import mask_phone
@@ -44,7 +42,7 @@ def _admin() -> None:
 @login_required
 def sms_log():
     _admin()
-    messages = db.session.scalars(select(SmsMessage).order_by(SmsMessage.id.desc()).limit(200)).all()
+    messages = db.session.scalars(sms.sms_log().limit(200)).all()
     return render_template("notifications/sms_log.html", messages=messages, mask_phone=mask_phone)
 
 
@@ -62,12 +60,7 @@ def templates():
         else:
             flash("已保存短信模板", "success")
             return redirect(url_for("notifications.templates"))
-    previews = {}
-    for t in sms.list_templates():
-        try:
-            previews[t.key] = sms.render(t.body, SAMPLE_CONTEXT)
-        except Exception as exc:  # noqa: BLE001 - a template saved before validation: show why
-            previews[t.key] = f"（无法预览：{exc}）"
+    previews = {t.key: sms.preview(t) for t in sms.list_templates()}
     return render_template("notifications/templates.html", templates=sms.list_templates(), previews=previews,
                            errors=errors, editing=editing, values=request.form, variables=SAMPLE_CONTEXT), status
 

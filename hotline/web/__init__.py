@@ -13,6 +13,7 @@ from hotline.workflow.deadlines import SLA_LABELS
 from hotline.workflow.machine import ACTIONS, EVENT_LABELS, STATES
 
 API_PREFIX = "/api/"
+OPEN311_PREFIX = "/open311/"
 
 
 def _wants_json() -> bool:
@@ -20,6 +21,10 @@ def _wants_json() -> bool:
 
 
 def _error_response(status: int, code: str, message: str, payload: dict | None = None):
+    if request.path.startswith(OPEN311_PREFIX):
+        from hotline.open311.views import error_response
+
+        return error_response(status, message)
     if _wants_json():
         body = payload or {"error": {"code": code, "message": message, "fields": {}}}
         return jsonify(body), status
@@ -33,7 +38,10 @@ def register_web(app: Flask) -> None:
     from hotline.grid.views import bp as grid_bp
     from hotline.jobs.views import bp as jobs_bp
     from hotline.ledger.views import bp as ledger_bp
+    from hotline.metrics.views import bp as metrics_bp
     from hotline.notifications.views import bp as notifications_bp
+    from hotline.open311.views import bp as open311_bp
+    from hotline.reports.views import bp as reports_bp
     from hotline.workflow.views import bp as workflow_bp
     from hotline.web.api import bp as api_bp
     from hotline.web.pages import bp as pages_bp
@@ -41,15 +49,17 @@ def register_web(app: Flask) -> None:
     @app.before_request
     def _page_session():
         g.user = None
-        if not _wants_json():
+        if not request.path.startswith((API_PREFIX, OPEN311_PREFIX)):  # those use keys, not cookies
             check_csrf()
         load_page_user()
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(pages_bp)
-    for feature in (grid_bp, calendar_bp, ledger_bp, notifications_bp, workflow_bp, attachments_bp, jobs_bp):
+    for feature in (grid_bp, calendar_bp, ledger_bp, metrics_bp, notifications_bp, workflow_bp, attachments_bp,
+                    jobs_bp, reports_bp):
         app.register_blueprint(feature)
     app.register_blueprint(api_bp)
+    app.register_blueprint(open311_bp)
 
     @app.errorhandler(AppError)
     def _app_error(exc: AppError):

@@ -5,6 +5,7 @@ from pydantic import BaseModel
 
 from hotline.clock import now
 from hotline.errors import Forbidden
+from hotline.pagination import Page, PageQuery, paginate
 from hotline.web.api import api
 from hotline.web.api.schemas import UnitRef
 from hotline.workflow import policies
@@ -20,7 +21,7 @@ class PolicyOut(policies.PolicyBody):
     type: str
 
 
-class PolicyList(BaseModel):
+class PolicyList(Page):
     items: list[PolicyOut]
 
 
@@ -56,9 +57,18 @@ def _policy_out(row) -> PolicyOut:
     return PolicyOut(urgency=row.urgency, type=row.type, **policies.snapshot(row))
 
 
-@api.endpoint("GET", "/sla-policies", summary="办理时限（紧急程度 × 诉求类型）", response=PolicyList, tags=("sla",))
-def list_policies(user):
-    return PolicyList(items=[_policy_out(r) for r in policies.list_policies()])
+@api.endpoint("GET", "/sla-policies", summary="办理时限（紧急程度 × 诉求类型）", query=PageQuery, response=PolicyList,
+              tags=("sla",))
+def list_policies(user, query: PageQuery):
+    rows, page = paginate(policies.list_policies(), query)
+    return PolicyList(items=[_policy_out(r) for r in rows], **page)
+
+
+@api.endpoint("POST", "/sla-policies/reset", summary="恢复默认办理时限（管理员）", response=PolicyList,
+              tags=("sla",), errors=(403,))
+def reset_policies(user):
+    policies.reset_defaults(user)
+    return list_policies(user, PageQuery())
 
 
 @api.endpoint("PUT", "/sla-policies/<urgency>/<appeal_type>", summary="修改办理时限（管理员）",

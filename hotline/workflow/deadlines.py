@@ -103,6 +103,12 @@ def policy_for(appeal: Appeal) -> Policy:
     return policies()[(appeal.urgency, appeal.type)]
 
 
+def contact_limit(appeal: Appeal) -> Limit:
+    """How soon the unit must first contact the citizen after receiving the appeal (响应)."""
+    key = "HOTLINE_CONTACT_LIMIT_URGENT" if appeal.urgency != "一般" else "HOTLINE_CONTACT_LIMIT"
+    return Limit.parse(current_app.config[key])
+
+
 def due(limit: Limit, start: datetime) -> datetime:
     return limit.due_from(start)
 

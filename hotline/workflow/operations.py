@@ -14,21 +14,32 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import attributes
 
+from hotline import MAX_ID
 from hotline.auth.models import User
 from hotline.clock import format_local, now
 from hotline.db import ConcurrentUpdate, write_transaction
 from hotline.errors import BadRequest, Conflict, Forbidden, NotFound
 from hotline.extensions import db
-from hotline.grid.geo import placement
+from hotline.grid.geo import Placement, placement
 from hotline.grid.models import Unit
 from hotline.grid.responsibility import check_not_pushed_down
+from hotline.idempotency import Once, run_once
 from hotline.models import Appeal, AppealCoUnit, AppealEvent, Category, Extension
 from hotline.notifications.operations import notify
 from hotline.notifications.sms import queue_sms
 from hotline.validation import validate
 from hotline.vocabulary import CARD_LEVELS, STAFF_CHANNELS, UNRATED
 from hotline.workflow import machine, schemas
-from hotline.workflow.deadlines import Limit, close_card, due, issue_card, policy_for, start_clock, stop_clock
+from hotline.workflow.deadlines import (
+    Limit,
+    close_card,
+    contact_limit,
+    due,
+    issue_card,
+    policy_for,
+    start_clock,
+    stop_clock,
+)
 from hotline.workflow.machine import ACTIONS, MAX_RETURNS, ActionContext
 from hotline.workflow.numbering import next_number
 from hotline.workflow.visibility import visible_clause
@@ -43,7 +54,7 @@ STALE = "工单已被他人更新（您看到的是旧版本），请刷新后�
 def find_appeal(ref: int | str, user: User) -> Appeal:
     """The appeal by id or 工单编号, if this user may see it; 404 otherwise."""
     ref = str(ref)
-    if not ref.isdigit():
+    if not ref.isdigit() or (len(ref) != 16 and int(ref) > MAX_ID):
         raise NotFound("没有这个工单")
     by_ref = Appeal.number == ref if len(ref) == 16 else Appeal.id == int(ref)
     appeal = db.session.scalar(select(Appeal).where(by_ref, visible_clause(user)))
@@ -55,7 +66,10 @@ def find_appeal(ref: int | str, user: User) -> Appeal:
 # ---------------------------------------------------------------- 受理 (create)
 
 
-def create_appeal(data: Mapping[str, Any], actor: User, *, at: datetime | None = None) -> Appeal:
+def create_appeal(data: Mapping[str, Any], actor: User, *, at: datetime | None = None,
+                  once: Once | None = None) -> Appeal:
+    """受理 at the console: an operator or dispatcher records a call (or a letter, a 110
+    hand-over, something found on patrol)."""
     at = at or now()
     if not (actor.at_centre and actor.has_role("operator", "dispatcher")):
         raise Forbidden("只有热线中心的话务员或派单员可以登记诉求")
@@ -70,37 +84,58 @@ def create_appeal(data: Mapping[str, Any], actor: User, *, at: datetime | None =
             fields["received_at"] = "来电时间必须在最近7天内且不晚于当前时间"
     if fields:
         raise BadRequest("请求内容有误：" + "；".join(f"{k}：{v}" for k, v in fields.items()), fields=fields)
+    return register(body, actor=actor, at=at, received_at=body.received_at, once=once)
 
-    with write_transaction(db.session):
-        category = db.session.scalar(select(Category).where(Category.code == body.category))
-        if category is None or not category.active or not category.is_leaf:
-            reason = "不是末级分类" if category is not None and category.active else "没有这个分类"
-            raise BadRequest(f"请求内容有误：category：{reason}", fields={"category": reason})
-        values = body.model_dump(exclude={"category", "received_at"})
-        if body.is_anonymous:
-            values["citizen_name"] = None
-        place = placement(body.lon, body.lat)
-        appeal = Appeal(
-            **values,
-            grid_id=place.grid_id, place_unit_id=place.unit_id, place_note=place.reason,
-            number=next_number(db.session, body.channel, at), query_code=f"{secrets.randbelow(10**6):06d}",
-            category=category,
-            state=machine.INITIAL_STATE,
-            received_at=body.received_at or at,
-            created_at=at,
-            updated_at=at,
-            created_by_id=actor.id,
-        )
-        db.session.add(appeal)
-        db.session.flush()
-        db.session.add(AppealEvent(
-            appeal_id=appeal.id, at=at, actor_id=actor.id, unit_id=actor.unit_id,
-            action="create", from_state=None, to_state=appeal.state,
-            payload={"channel": body.channel, "number": appeal.number,
-                     "place": {"grid_id": place.grid_id, "unit_id": place.unit_id, "reason": place.reason}},
-        ))
-        queue_sms(appeal, "sms.accepted")
-    return appeal
+
+def register(body: schemas.AppealCreate, *, at: datetime, actor: User | None = None,
+             received_at: datetime | None = None, once: Once | None = None, place: Placement | None = None,
+             details: dict | None = None, attach: Callable[[Appeal], None] | None = None) -> Appeal:
+    """受理 proper, for every intake (console, citizen reports, Open311): number the appeal,
+    place it, write the event, text the citizen the receipt, in one transaction. `actor` is
+    None when the citizen filed it; `place` overrides routing by the point; `attach(appeal)`
+    adds the intake's own rows in the same transaction. With `once`, a retry of the same
+    request returns the first appeal."""
+
+    def create() -> Appeal:
+        with write_transaction(db.session):
+            if once is not None and (previous := once.previous(db.session, at)) is not None:
+                return db.session.get(Appeal, previous)
+            category = db.session.scalar(select(Category).where(Category.code == body.category))
+            if category is None or not category.active or not category.is_leaf:
+                reason = "不是末级分类" if category is not None and category.active else "没有这个分类"
+                raise BadRequest(f"请求内容有误：category：{reason}", fields={"category": reason})
+            values = body.model_dump(exclude={"category", "received_at"})
+            if body.is_anonymous:
+                values["citizen_name"] = None
+            where = place or placement(body.lon, body.lat)
+            appeal = Appeal(
+                **values,
+                grid_id=where.grid_id, place_unit_id=where.unit_id, place_note=where.reason,
+                number=next_number(db.session, body.channel, at), query_code=f"{secrets.randbelow(10**6):06d}",
+                category=category,
+                state=machine.INITIAL_STATE,
+                received_at=received_at or at,
+                created_at=at,
+                updated_at=at,
+                created_by_id=actor.id if actor else None,
+            )
+            db.session.add(appeal)
+            db.session.flush()
+            if attach is not None:
+                attach(appeal)
+            db.session.add(AppealEvent(
+                appeal_id=appeal.id, at=at, actor_id=actor.id if actor else None,
+                unit_id=actor.unit_id if actor else None,
+                action="create", from_state=None, to_state=appeal.state,
+                payload={"channel": body.channel, "number": appeal.number, **(details or {}),
+                         "place": {"grid_id": where.grid_id, "unit_id": where.unit_id, "reason": where.reason}},
+            ))
+            if once is not None:
+                once.remember(db.session, appeal.id, at)
+            queue_sms(appeal, "sms.accepted")
+        return appeal
+
+    return run_once(once, create)
 
 
 # ---------------------------------------------------------------- actions
@@ -196,8 +231,11 @@ def _start_signing(appeal: Appeal, at: datetime) -> dict:
     appeal.signed_at = None
     appeal.sign_due_at = due(policy.sign, at)
     appeal.return_due_at = due(policy.return_window, at)
+    appeal.first_contact_at = None  # the new unit must contact the citizen itself
+    appeal.contact_due_at = due(contact_limit(appeal), at)
     start_clock(appeal, at, appeal.sign_due_at)
-    return {"sign_due_at": appeal.sign_due_at, "return_due_at": appeal.return_due_at}
+    return {"sign_due_at": appeal.sign_due_at, "return_due_at": appeal.return_due_at,
+            "contact_due_at": appeal.contact_due_at}
 
 
 def _handling_clock(appeal: Appeal) -> None:
@@ -294,6 +332,16 @@ def _apply_sign(ctx: ActionContext, prepared: dict) -> Outcome:
     ctx.appeal.signed_at = ctx.at
     _handling_clock(ctx.appeal)
     return Outcome()
+
+
+# 联系市民: the first contact after the unit received it is what 响应率 measures.
+def _apply_contact(ctx: ActionContext, prepared: dict) -> Outcome:
+    appeal = ctx.appeal
+    first = appeal.first_contact_at is None
+    if first:
+        appeal.first_contact_at = ctx.at
+    on_time = appeal.contact_due_at is None or ctx.at <= appeal.contact_due_at
+    return Outcome(details={"method": ctx.body.method, "first": first, "on_time": on_time})
 
 
 # 督办
@@ -499,6 +547,7 @@ SPECS: dict[str, ActionSpec] = {
     "redispatch": ActionSpec(schemas.RedispatchBody, _apply_redispatch, _prepare_redispatch),
     "return": ActionSpec(schemas.ReturnBody, _apply_return),
     "sign": ActionSpec(schemas.ActionBody, _apply_sign),
+    "contact": ActionSpec(schemas.ContactBody, _apply_contact),
     "supervise": ActionSpec(schemas.SuperviseBody, _apply_supervise, _prepare_supervise),
     "request_extension": ActionSpec(schemas.ExtensionRequestBody, _apply_request_extension,
                                     _prepare_extension),

@@ -15,13 +15,14 @@ from hotline.grid.models import Unit
 from hotline.models import Appeal, Category
 from hotline.workflow.deadlines import sla_status_sql
 from hotline.workflow.machine import OPEN_STATES, STATES
-from hotline.workflow.schemas import AppealType, Body, Channel, Urgency
+from hotline.pagination import MAX_PER_PAGE, PageQuery, paginate
+from hotline.workflow.schemas import AppealType, Channel, Id, Urgency
 from hotline.workflow.visibility import visible_clause
 
 
-class AppealFilter(Body):
+class AppealFilter(PageQuery):
     state: str | None = Field(None, description="状态，可用逗号分隔多个，如 dispatched,handling")
-    unit: int | None = Field(None, description="当前承办单位及其下级单位")
+    unit: Id | None = Field(None, description="当前承办单位及其下级单位")
     overdue: bool | None = Field(None, description="true：当前步骤已超期；false：未超期")
     sla: Literal["on_time", "warning", "overdue"] | None = None
     channel: Channel | None = None
@@ -31,8 +32,7 @@ class AppealFilter(Body):
     q: str | None = Field(None, max_length=100, description="工单编号、标题或内容关键词")
     received_from: date | None = None
     received_to: date | None = None
-    page: int = Field(1, ge=1, le=100000)
-    per_page: int = Field(20, ge=1, le=100)
+    per_page: int = Field(20, ge=1, le=MAX_PER_PAGE, description=f"每页条数，最多{MAX_PER_PAGE}")
 
     @field_validator("state")
     @classmethod
@@ -44,14 +44,14 @@ class AppealFilter(Body):
         return value or None
 
 
-def search_appeals(user: User, f: AppealFilter, at: datetime) -> tuple[list[Appeal], int]:
+def search_appeals(user: User, f: AppealFilter, at: datetime) -> tuple[list[Appeal], dict]:
     conditions = [visible_clause(user)]
     if f.state:
         conditions.append(Appeal.state.in_(f.state.split(",")))
     if f.unit is not None:
         unit = db.session.get(Unit, f.unit)
         if unit is None:
-            return [], 0
+            return paginate([], f)
         conditions.append(_in_subtree(unit))
     if f.overdue is not None:
         conditions.append(Appeal.sla_due_at < at if f.overdue
@@ -72,12 +72,8 @@ def search_appeals(user: User, f: AppealFilter, at: datetime) -> tuple[list[Appe
     if f.received_to:
         conditions.append(Appeal.received_at < datetime.combine(f.received_to + timedelta(days=1), time(), zone))
 
-    total = db.session.scalar(select(func.count()).select_from(Appeal).where(*conditions))
-    items = db.session.scalars(
-        select(Appeal).where(*conditions).order_by(Appeal.id.desc())  # newest registered first
-        .offset((f.page - 1) * f.per_page).limit(f.per_page)
-    ).all()
-    return list(items), total
+    # newest registered first
+    return paginate(select(Appeal).where(*conditions).order_by(Appeal.id.desc()), f)
 
 
 def overdue_count(unit: Unit, at: datetime) -> int:

@@ -3,10 +3,11 @@
 The operations validate with these; the OpenAPI document is generated from them."""
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from hotline import MAX_ID
 from hotline.validation import FieldErrors, normalize_credit_code, normalize_phone
 from hotline.vocabulary import (
     APPEAL_TYPES,
@@ -29,8 +30,12 @@ CHINA_LAT = (3.8, 53.6)
 CHINA_LON = (73.4, 135.1)
 
 
+# A database id: positive and within a 32-bit INTEGER (larger ones simply do not exist).
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
 class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
 
 
 class AppealCreate(Body):
@@ -83,16 +88,16 @@ class ActionBody(Body):
     """Fields every action accepts."""
 
     note: str | None = Field(None, max_length=1000, description="备注")
-    version: int | None = Field(None, ge=1, description="操作人看到的工单版本；已变化则 409")
+    version: int | None = Field(None, ge=1, le=MAX_ID, description="操作人看到的工单版本；已变化则 409")
 
 
 class DispatchBody(ActionBody):
-    unit_id: int = Field(description="主办单位")
-    co_unit_ids: list[int] = Field(default_factory=list, max_length=10, description="协办单位")
+    unit_id: Id = Field(description="主办单位")
+    co_unit_ids: list[Id] = Field(default_factory=list, max_length=10, description="协办单位")
 
 
 class RedispatchBody(ActionBody):
-    unit_id: int = Field(description="下级单位")
+    unit_id: Id = Field(description="下级单位")
 
 
 class ReturnBody(ActionBody):
@@ -110,6 +115,13 @@ class MergeBody(ActionBody):
 
 class VoidBody(ActionBody):
     reason: VoidReason
+
+
+class ContactBody(ActionBody):
+    """联系市民: the handling unit reached (or tried to reach) the citizen."""
+
+    method: Literal["电话", "上门", "短信"] = Field(description="联系方式")
+    note: str = Field(min_length=1, max_length=1000, description="沟通情况")
 
 
 class SuperviseBody(ActionBody):

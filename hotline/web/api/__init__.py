@@ -31,11 +31,14 @@ api = Api(bp, title="hotline 12345 诉求闭环 API", version="1.0", authenticat
 
 from hotline.web.api import appeals, auth, reference  # noqa: E402,F401  (register endpoints)
 from hotline.attachments import api as attachments_api  # noqa: E402,F401
+from hotline.auth import api as auth_api  # noqa: E402,F401
 from hotline.calendar import api as calendar_api  # noqa: E402,F401
 from hotline.grid import api as grid_api  # noqa: E402,F401
 from hotline.jobs import api as jobs_api  # noqa: E402,F401
 from hotline.ledger import api as ledger_api  # noqa: E402,F401
+from hotline.metrics import api as metrics_api  # noqa: E402,F401
 from hotline.notifications import api as notifications_api  # noqa: E402,F401
+from hotline.reports import api as reports_api  # noqa: E402,F401
 from hotline.workflow import api as workflow_api  # noqa: E402,F401
 
 

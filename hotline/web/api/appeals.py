@@ -1,10 +1,9 @@
 """Appeals: create, read, list, and one endpoint per action of the state machine."""
 from __future__ import annotations
 
-import math
-
 from flask import jsonify, url_for
 
+from hotline import idempotency
 from hotline.clock import now
 from hotline.web.api import api
 from hotline.web.api.schemas import AppealDetail, AppealPage, AppealSummary
@@ -23,9 +22,9 @@ def detail(appeal, user) -> AppealDetail:
 
 
 @api.endpoint("POST", "/appeals", summary="登记诉求（受理）", body=AppealCreate, response=AppealDetail,
-              status=201, tags=("appeals",), errors=(403,))
+              status=201, tags=("appeals",), errors=(403,), idempotent=True)
 def create_appeal(user, data):
-    appeal = operations.create_appeal(data, user)
+    appeal = operations.create_appeal(data, user, once=idempotency.from_request(f"user:{user.id}", data))
     response = jsonify(detail(appeal, user).model_dump(mode="json"))
     response.status_code = 201
     response.headers["Location"] = url_for("api.get_appeal", ref=appeal.id)
@@ -42,9 +41,8 @@ def get_appeal(user, ref):
               response=AppealPage, tags=("appeals",))
 def list_appeals(user, query: AppealFilter):
     at = now()
-    items, total = search_appeals(user, query, at)
-    return AppealPage(items=[AppealSummary.of(a, at) for a in items], total=total, page=query.page,
-                      per_page=query.per_page, pages=math.ceil(total / query.per_page))
+    items, page = search_appeals(user, query, at)
+    return AppealPage(items=[AppealSummary.of(a, at) for a in items], **page)
 
 
 def _register_action(action: str) -> None:

@@ -7,19 +7,20 @@ from sqlalchemy import select
 from hotline.extensions import db
 from hotline.grid.models import Unit
 from hotline.models import Category
+from hotline.pagination import PageQuery, paginate
 from hotline.web.api import api
 from hotline.web.api.schemas import CategoryList, CategoryOut, UnitList, UnitOut
-from hotline.workflow.schemas import Body
+from hotline.workflow.schemas import Id
 
 
-class UnitQuery(Body):
+class UnitQuery(PageQuery):
     code: str | None = Field(None, max_length=32)
-    parent_id: int | None = None
+    parent_id: Id | None = None
     level: str | None = Field(None, max_length=16)
     kind: str | None = Field(None, max_length=16)
 
 
-class CategoryQuery(Body):
+class CategoryQuery(PageQuery):
     leaf: bool | None = Field(None, description="true：只要末级分类")
     parent: str | None = Field(None, max_length=16, description="上级分类编码")
 
@@ -32,7 +33,8 @@ def list_units(user, query: UnitQuery):
                           (Unit.level, query.level), (Unit.kind, query.kind)):
         if value is not None:
             stmt = stmt.where(column == value)
-    return UnitList(items=[UnitOut.of(u) for u in db.session.scalars(stmt)])
+    units, page = paginate(stmt, query)
+    return UnitList(items=[UnitOut.of(u) for u in units], **page)
 
 
 @api.endpoint("GET", "/categories", summary="诉求分类（三级）", query=CategoryQuery,
@@ -44,4 +46,5 @@ def list_categories(user, query: CategoryQuery):
     if query.parent:
         parent = db.session.scalar(select(Category).where(Category.code == query.parent))
         stmt = stmt.where(Category.parent_id == (parent.id if parent else None))
-    return CategoryList(items=[CategoryOut.of(c) for c in db.session.scalars(stmt)])
+    categories, page = paginate(stmt, query)
+    return CategoryList(items=[CategoryOut.of(c) for c in categories], **page)

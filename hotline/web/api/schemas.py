@@ -12,6 +12,7 @@ from hotline.auth.models import User
 from hotline.clock import to_local
 from hotline.grid.models import Unit
 from hotline.models import Appeal, AppealEvent, Category
+from hotline.pagination import Page
 from hotline.workflow.deadlines import SLA_LABELS, sla_status
 from hotline.workflow.machine import EVENT_LABELS, STATES
 from hotline.workflow.visibility import citizen_identity
@@ -66,7 +67,7 @@ class UnitOut(UnitRef):
                    dept_type=unit.dept_type, parent_id=unit.parent_id)
 
 
-class UnitList(BaseModel):
+class UnitList(Page):
     items: list[UnitOut]
 
 
@@ -85,7 +86,7 @@ class CategoryOut(BaseModel):
                    parent_id=c.parent_id, is_leaf=c.is_leaf)
 
 
-class CategoryList(BaseModel):
+class CategoryList(Page):
     items: list[CategoryOut]
 
 
@@ -166,9 +167,14 @@ class EventOut(BaseModel):
         return cls(id=e.id, at=to_local(e.at), action=e.action,
                    action_label=EVENT_LABELS.get(e.action, e.action),
                    from_state=e.from_state, to_state=e.to_state,
-                   actor=e.actor.display_name if e.actor else "系统",
+                   actor=e.actor.display_name if e.actor else _anonymous_actor(e),
                    unit=UnitRef.of(e.unit), target_unit=UnitRef.of(e.target_unit), note=e.note,
                    payload=e.payload)
+
+
+def _anonymous_actor(e: AppealEvent) -> str:
+    """Events without an account are the citizen's own (a report, its photos) or the system's."""
+    return "市民" if e.action in ("create", "attach") else "系统"
 
 
 class AppealSummary(BaseModel):
@@ -208,12 +214,8 @@ class AppealSummary(BaseModel):
         return cls(**cls.fields_of(a, at))
 
 
-class AppealPage(BaseModel):
+class AppealPage(Page):
     items: list[AppealSummary]
-    total: int
-    page: int
-    per_page: int
-    pages: int
 
 
 class AppealDetail(AppealSummary):

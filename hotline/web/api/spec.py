@@ -15,6 +15,7 @@ from flask import Blueprint, Response, jsonify, request
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
+from hotline import MAX_ID, idempotency
 from hotline.errors import BadRequest
 from hotline.validation import validate
 
@@ -47,6 +48,7 @@ class Operation:
     path_params: dict[str, dict] = field(default_factory=dict)
     media_type: str | None = None  # a file instead of JSON
     upload: dict | None = None  # multipart/form-data fields (JSON Schema properties)
+    idempotent: bool = False  # takes an Idempotency-Key header
 
 
 class Api:
@@ -64,7 +66,7 @@ class Api:
                  query: type[BaseModel] | None = None, auth: bool = True, tags: tuple[str, ...] = (),
                  errors: tuple[int, ...] = (), name: str | None = None, description: str = "",
                  path_params: dict[str, dict] | None = None, media_type: str | None = None,
-                 upload: dict | None = None):
+                 upload: dict | None = None, idempotent: bool = False):
         def decorate(fn):
             endpoint_name = name or fn.__name__
 
@@ -87,8 +89,10 @@ class Api:
                 method=method, rule=rule, name=endpoint_name, summary=summary, tags=tags, body=body,
                 query=query, response=response, status=status, auth=auth,
                 errors=tuple(sorted({*errors, *((401,) if auth else ()),
-                                     *((400,) if body or query or upload else ())})),
+                                     *((400,) if body or query or upload or idempotent else ()),
+                                     *((409,) if idempotent else ())})),
                 description=description, path_params=path_params or {}, media_type=media_type, upload=upload,
+                idempotent=idempotent,
             ))
             return fn
 
@@ -122,7 +126,8 @@ class Api:
     def _operation(self, op: Operation, refs: dict, schemas: dict) -> dict:
         params = []
         for kind, param in _CONVERTER.findall(op.rule):
-            schema = op.path_params.get(param) or {"type": "integer" if kind == "int" else "string"}
+            schema = op.path_params.get(param) or (
+                {"type": "integer", "minimum": 0, "maximum": MAX_ID} if kind == "int" else {"type": "string"})
             params.append({"name": param, "in": "path", "required": True, "schema": schema})
         if op.query is not None:
             query_schema = schemas.get(op.query.__name__) or op.query.model_json_schema(ref_template=REF_TEMPLATE)
@@ -130,6 +135,8 @@ class Api:
             for pname, pschema in query_schema.get("properties", {}).items():
                 params.append({"name": pname, "in": "query", "required": pname in required,
                                "schema": pschema, "description": pschema.get("description", "")})
+        if op.idempotent:
+            params.append(idempotency.openapi_parameter())
         doc: dict[str, Any] = {"operationId": op.name, "summary": op.summary, "tags": list(op.tags)}
         if op.description:
             doc["description"] = op.description

@@ -2,7 +2,6 @@
 exactly the actions this user may take now."""
 from __future__ import annotations
 
-import math
 import typing
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
@@ -69,11 +68,11 @@ def appeal_list():
         filters = validate(AppealFilter, {k: v for k, v in request.args.items() if v.strip()}, "筛选条件")
     except BadRequest as exc:
         filters, error = AppealFilter(), exc.message
-    items, total = search_appeals(g.user, filters, at)
+    items, page = search_appeals(g.user, filters, at)
     args = {k: v for k, v in request.args.items() if k != "page" and v.strip()}
     return render_template(
-        "pages/list.html", items=items, total=total, filters=filters, error=error, args=args,
-        pages=max(math.ceil(total / filters.per_page), 1), at=at, sla_status=sla_status,
+        "pages/list.html", items=items, total=page["total"], filters=filters, error=error, args=args,
+        pages=max(page["pages"], 1), at=at, sla_status=sla_status,
     )
 
 

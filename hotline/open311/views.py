@@ -1,0 +1,123 @@
+"""The GeoReport v2 endpoints: every resource as `.json` or `.xml`, errors as the spec's
+error list (400, 403, 404) in the same format."""
+from __future__ import annotations
+
+import json
+from typing import Any
+from xml.etree import ElementTree
+
+from flask import Blueprint, Response, request, url_for
+from werkzeug.exceptions import HTTPException
+
+from hotline import idempotency
+from hotline.errors import AppError, NotFound
+from hotline.open311 import operations
+
+PREFIX = "/open311/v2"
+bp = Blueprint("open311", __name__, url_prefix=PREFIX)
+FORMATS = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
+# The element each list's items are called in XML.
+ITEM_TAGS = {"services": "service", "service_requests": "request", "errors": "error", "attributes": "attribute",
+             "values": "value", "endpoints": "endpoint", "formats": "format"}
+
+
+def _to_xml(parent: ElementTree.Element, key: str, value: Any) -> None:
+    element = ElementTree.SubElement(parent, key)
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _to_xml(element, k, v)
+    elif isinstance(value, list):
+        for item in value:
+            _to_xml(element, ITEM_TAGS[key], item)
+    elif isinstance(value, bool):
+        element.text = "true" if value else "false"
+    elif value is not None:
+        element.text = str(value)
+
+
+def render(fmt: str, root: str, payload: Any, status: int = 200) -> Response:
+    """`payload` as JSON, or as XML under `root` (a list becomes one element per item)."""
+    if fmt == "xml":
+        tree = ElementTree.Element(root)
+        if isinstance(payload, list):
+            for item in payload:
+                _to_xml(tree, ITEM_TAGS[root], item)
+        else:
+            for k, v in payload.items():
+                _to_xml(tree, k, v)
+        body = b'<?xml version="1.0" encoding="utf-8"?>\n' + ElementTree.tostring(tree, encoding="utf-8",
+                                                                                 xml_declaration=False)
+    else:
+        body = json.dumps(payload, ensure_ascii=False).encode()
+    return Response(body, status=status, content_type=FORMATS[fmt])
+
+
+def error_response(status: int, description: str, fields: dict[str, str] | None = None) -> Response:
+    """The spec's error list: one error per field at fault, else one for the request."""
+    fmt = "xml" if request.path.endswith(".xml") else "json"
+    errors = [{"code": status, "description": f"{name}: {problem}"} for name, problem in (fields or {}).items()]
+    return render(fmt, "errors", errors or [{"code": status, "description": description}], status)
+
+
+def _format(fmt: str) -> str:
+    if fmt not in FORMATS:
+        raise NotFound(f"format {fmt} not supported: 只支持 .json 和 .xml", fields={"format": "只支持 json 或 xml"})
+    operations.check_jurisdiction(request.values.get("jurisdiction_id"))
+    return fmt
+
+
+@bp.errorhandler(AppError)
+def _app_error(exc: AppError):
+    # The spec knows 400, 403 and 404: anything else the client did wrong is a 400.
+    status = exc.status if exc.status in (400, 403, 404) else 400
+    return error_response(status, exc.message, exc.fields)
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(exc: HTTPException):
+    return error_response(exc.code or 500, exc.description or exc.name)
+
+
+@bp.get("/discovery.<fmt>")
+def discovery(fmt):
+    return render(_format(fmt), "discovery", operations.discovery(url_for("open311.discovery", fmt=fmt,
+                                                                         _external=True).rsplit("/", 1)[0]))
+
+
+@bp.get("/services.<fmt>")
+def services(fmt):
+    return render(_format(fmt), "services", operations.services())
+
+
+@bp.get("/services/<code>.<fmt>")
+def service_definition(code, fmt):
+    return render(_format(fmt), "service_definition", operations.service_definition(code))
+
+
+@bp.post("/requests.<fmt>")
+def create_request(fmt):
+    fmt = _format(fmt)
+    params = request.values  # the form, and the query string (api_key is often sent there)
+    client = operations.client_for(params.get("api_key"))
+    content = sorted((k, v) for k, v in params.items(multi=True) if k != "api_key")
+    once = idempotency.from_request(f"open311:{client.id}", content)
+    appeal, row = operations.submit(params, client, once)
+    return render(fmt, "service_requests", [operations.receipt(appeal, row)], 201)
+
+
+@bp.get("/requests.<fmt>")
+def requests(fmt):
+    fmt = _format(fmt)
+    return render(fmt, "service_requests", operations.represent(operations.find(request.args)))
+
+
+@bp.get("/requests/<number>.<fmt>")
+def request_by_id(number, fmt):
+    fmt = _format(fmt)
+    return render(fmt, "service_requests", operations.represent([operations.find_one(number)]))
+
+
+@bp.get("/tokens/<token>.<fmt>")
+def token(token, fmt):
+    fmt = _format(fmt)
+    return render(fmt, "service_requests", [operations.token_result(operations.find_token(token))])

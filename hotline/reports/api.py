@@ -1,0 +1,97 @@
+"""Public API of citizen reports: file one (no account), and follow it."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import jsonify, request, url_for
+from pydantic import BaseModel, Field
+
+from hotline import idempotency
+from hotline.attachments.api import AttachmentOut
+from hotline.clock import to_local
+from hotline.errors import BadRequest
+from hotline.models import Appeal
+from hotline.reports import operations
+from hotline.reports.operations import CLOSED_STATES, STAGES, ReportCreate
+from hotline.web.api import api
+from hotline.web.api.schemas import CategoryRef
+from hotline.workflow.schemas import Body
+
+NUMBER = {"type": "string", "pattern": "^[0-9]{16}$", "description": "16位工单编号"}
+
+
+class ReportReceipt(BaseModel):
+    number: str = Field(description="工单编号")
+    query_code: str = Field(description="查询码：凭工单编号和查询码查询进度")
+    stage: str
+    received_at: datetime
+
+
+class TrackQuery(Body):
+    query_code: str = Field(min_length=6, max_length=6, pattern="^[0-9]{6}$", description="受理短信中的6位查询码")
+
+
+class Milestone(BaseModel):
+    at: datetime
+    text: str
+
+
+class ReportStatus(BaseModel):
+    number: str
+    title: str
+    category: CategoryRef
+    stage: str = Field(description="已受理 / 办理中 / 已办结 / 已合并 / 不予受理")
+    closed: bool
+    unit: str | None = Field(description="承办单位")
+    received_at: datetime
+    expected_at: datetime | None = Field(description="承诺办结时间")
+    public_reply: str | None = Field(description="答复")
+    milestones: list[Milestone]
+
+    @classmethod
+    def of(cls, a: Appeal) -> ReportStatus:
+        unit = a.main_unit or a.current_unit
+        return cls(number=a.number, title=a.title, category=CategoryRef(code=a.category.code, name=a.category.name),
+                   stage=STAGES[a.state], closed=a.state in CLOSED_STATES, unit=unit.name if unit else None,
+                   received_at=to_local(a.received_at), expected_at=to_local(a.due_at),
+                   public_reply=a.public_reply if a.state in CLOSED_STATES else None,
+                   milestones=[Milestone(at=to_local(e.at), text=text) for e, text in operations.milestones(a)])
+
+
+@api.endpoint("POST", "/reports", summary="市民随手拍：提交诉求（无需登录）", body=ReportCreate,
+              response=ReportReceipt, status=201, auth=False, tags=("reports",), idempotent=True,
+              description="受理后向留下的手机号发送工单编号和查询码。")
+def create_report(data):
+    once = idempotency.from_request("reports", data)
+    appeal = operations.submit(data, once=once)
+    receipt = ReportReceipt(number=appeal.number, query_code=appeal.query_code, stage=STAGES[appeal.state],
+                            received_at=to_local(appeal.received_at))
+    response = jsonify(receipt.model_dump(mode="json"))
+    response.status_code = 201
+    response.headers["Location"] = url_for("api.track_report", number=appeal.number, query_code=appeal.query_code)
+    return response
+
+
+PHOTO = {
+    "file": {"type": "string", "contentMediaType": "application/octet-stream",
+             "description": "JPEG、PNG、WebP 或 HEIC 照片；照片中的 GPS 可为未标点的诉求定位", "required": True},
+    "note": {"type": "string", "maxLength": 500},
+}
+
+
+@api.endpoint("POST", "/reports/<number>/photos", summary="市民为自己的随手拍补充照片（凭查询码，最多9张）",
+              query=TrackQuery, upload=PHOTO, response=AttachmentOut, status=201, auth=False, tags=("reports",),
+              errors=(404, 409, 413), path_params={"number": NUMBER})
+def add_report_photo(number, query: TrackQuery):
+    file = request.files.get("file")
+    if file is None:
+        raise BadRequest("请求内容有误：file：必填（multipart/form-data）", fields={"file": "必填"})
+    return AttachmentOut.of(operations.add_photo(number, query.query_code, file.read(),
+                                                 note=request.form.get("note") or None))
+
+
+@api.endpoint("GET", "/reports/<number>", summary="凭工单编号和查询码查询办理进度（无需登录）",
+              query=TrackQuery, response=ReportStatus, auth=False, tags=("reports",), errors=(404,),
+              path_params={"number": NUMBER})
+def track_report(number, query: TrackQuery):
+    return ReportStatus.of(operations.track(number, query.query_code))

@@ -1,0 +1,142 @@
+"""A citizen files a report (随手拍, or through an Open311 client) and follows it with the
+工单编号 and 查询码 the receipt SMS gave them.
+
+Reports enter the same loop as calls: `register` numbers, places and logs them, and they
+wait in the centre's queue with the grid their point routed to, where the dispatcher sees
+the ranked suggestions of the 确责清单."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Callable, Mapping
+
+from pydantic import Field
+from sqlalchemy import func, select
+
+from hotline.attachments import operations as attachments
+from hotline.attachments.models import Attachment
+from hotline.clock import now
+from hotline.errors import BadRequest, Conflict, NotFound
+from hotline.extensions import db
+from hotline.grid.geo import Placement
+from hotline.idempotency import Once
+from hotline.models import Appeal, AppealEvent
+from hotline.validation import validate
+from hotline.workflow import schemas
+from hotline.workflow.machine import FINAL_STATES
+from hotline.workflow.operations import register
+from hotline.workflow.schemas import AppealType, Body
+
+# What a citizen is told of each state: where their report stands, in their words.
+STAGES = {
+    "accepted": "已受理",
+    "dispatched": "办理中",
+    "handling": "办理中",
+    "supervised": "办理中",
+    "replied": "办理中",
+    "revisiting": "已办结",
+    "auditing": "已办结",
+    "evaluated": "已办结",
+    "merged": "已合并",
+    "voided": "不予受理",
+}
+CLOSED_STATES = frozenset(s for s, stage in STAGES.items() if stage in ("已办结", "已合并", "不予受理"))
+
+# The milestones of the event log a citizen sees; the rest is the centre's business.
+MILESTONES = {
+    "create": "诉求已受理",
+    "dispatch": "已转交{unit}办理",
+    "redispatch": "已转交{unit}办理",
+    "sign": "{unit}已签收，正在办理",
+    "approve_reply": "已办结并答复",
+    "answer": "已直接答复",
+    "visit": "已回访",
+    "merge": "与相同问题的工单合并办理",
+    "void": "不予受理",
+}
+REOPENED = "市民不满意，重新办理"
+TITLE_LENGTH = 30
+MAX_PHOTOS = 9  # a citizen's own photos per report
+
+
+class ReportCreate(Body):
+    """随手拍: what a citizen fills in on the phone."""
+
+    category: str = Field(min_length=1, max_length=16, description="末级分类编码")
+    content: str = Field(min_length=1, max_length=4000, description="问题描述")
+    title: str | None = Field(None, max_length=100, description="缺省取描述的开头")
+    type: AppealType = "求助"
+    address: str | None = Field(None, max_length=200, description="问题发生地点")
+    lat: float | None = Field(None, ge=schemas.CHINA_LAT[0], le=schemas.CHINA_LAT[1], description="WGS84 纬度")
+    lon: float | None = Field(None, ge=schemas.CHINA_LON[0], le=schemas.CHINA_LON[1], description="WGS84 经度")
+    citizen_name: str | None = Field(None, max_length=50)
+    citizen_phone: str | None = Field(None, max_length=20, description="手机号，用于接收受理回执和查询码")
+    is_anonymous: bool = False
+    is_confidential: bool = Field(False, description="保密：不向被反映的单位透露身份")
+
+
+def title_from(content: str) -> str:
+    first_line = content.strip().splitlines()[0].strip()
+    return first_line if len(first_line) <= TITLE_LENGTH else first_line[:TITLE_LENGTH - 1] + "…"
+
+
+def submit(data: Mapping[str, Any], *, channel: str = "随手拍", at: datetime | None = None,
+           once: Once | None = None, place: Placement | None = None, details: dict | None = None,
+           attach: Callable[[Appeal], None] | None = None) -> Appeal:
+    """File a citizen's report on `channel` (随手拍 or Open311). 400 names what is wrong."""
+    report = validate(ReportCreate, data)
+    values = report.model_dump(exclude={"title"})
+    appeal = validate(schemas.AppealCreate,  # the rules every appeal keeps (phone, both coordinates …)
+                      {**values, "title": report.title or title_from(report.content), "channel": channel})
+    return register(appeal, at=at or now(), once=once, place=place, details=details, attach=attach)
+
+
+def submit_with_photos(data: Mapping[str, Any], photos: list[bytes], *, at: datetime | None = None) -> Appeal:
+    """The 随手拍 form: a report and its photos. Every photo is checked before anything is
+    written, so a refused picture leaves no report behind."""
+    if len(photos) > MAX_PHOTOS:
+        raise BadRequest(f"请求内容有误：photos：最多{MAX_PHOTOS}张", fields={"photos": f"最多{MAX_PHOTOS}张"})
+    validate(ReportCreate, data)
+    for photo in photos:
+        attachments.cleaned(photo, field="photos")
+    appeal = submit(data, at=at)
+    for photo in photos:
+        add_photo(appeal.number, appeal.query_code, photo, at=at)
+    return appeal
+
+
+def add_photo(number: str, query_code: str, data: bytes, *, note: str | None = None,
+              at: datetime | None = None) -> Attachment:
+    """The citizen adds a photo to their own report (number + 查询码) while it is open."""
+    attachments.check_note(note)
+    _may_add_photo(track(number, query_code))
+    return attachments.store(lambda: _may_add_photo(track(number, query_code)), data, "report", None, note,
+                             at or now())
+
+
+def _may_add_photo(appeal: Appeal) -> Appeal:
+    if appeal.state in FINAL_STATES:
+        raise Conflict("诉求已办结，不能再添加照片", state=appeal.state)
+    taken = db.session.scalar(select(func.count()).select_from(Attachment).where(
+        Attachment.appeal_id == appeal.id, Attachment.kind == "report", Attachment.uploaded_by_id.is_(None)))
+    if taken >= MAX_PHOTOS:
+        raise Conflict(f"每件诉求最多上传{MAX_PHOTOS}张照片")
+    return appeal
+
+
+def track(number: str, query_code: str) -> Appeal:
+    """The appeal the citizen holds the 工单编号 and 查询码 of; 404 for any mismatch, so
+    neither can be guessed separately."""
+    appeal = db.session.scalar(select(Appeal).where(Appeal.number == number)) if number.isdigit() else None
+    if appeal is None or not query_code or appeal.query_code != query_code:
+        raise NotFound("工单编号或查询码不正确")
+    return appeal
+
+
+def milestones(appeal: Appeal) -> list[tuple[AppealEvent, str]]:
+    def told(e: AppealEvent) -> str:
+        if e.action == "visit" and e.to_state == "handling":
+            return REOPENED
+        unit = e.target_unit or e.unit
+        return MILESTONES[e.action].format(unit=unit.name if unit else "承办单位")
+
+    return [(e, told(e)) for e in appeal.events if e.action in MILESTONES]

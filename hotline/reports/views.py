@@ -1,0 +1,52 @@
+"""The citizen's pages: file a 随手拍 report with photos and a location, and follow it.
+No account: the receipt (工单编号 + 查询码) is the key."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from hotline.errors import AppError, NotFound
+from hotline.extensions import db
+from hotline.models import Category
+from hotline.reports import operations
+from hotline.reports.operations import CLOSED_STATES, MAX_PHOTOS, STAGES, ReportCreate
+from hotline.vocabulary import APPEAL_TYPES
+from hotline.web.pages import form_data
+
+bp = Blueprint("reports", __name__, template_folder="templates")
+
+
+@bp.route("/report", methods=["GET", "POST"])
+def new_report():
+    errors, values, status = {}, {}, 200
+    if request.method == "POST":
+        values = form_data(ReportCreate)
+        photos = [f.read() for f in request.files.getlist("photos") if f and f.filename]
+        try:
+            appeal = operations.submit_with_photos(values, photos)
+        except AppError as exc:
+            errors, status = exc.fields or {"body": exc.message}, exc.status
+        else:
+            flash(f"已受理。工单编号 {appeal.number}，查询码 {appeal.query_code}，请妥善保存（也已短信发送给您）。",
+                  "success")
+            return redirect(url_for("reports.track_page", number=appeal.number, query_code=appeal.query_code))
+    categories = db.session.scalars(select(Category).where(Category.active, Category.level == Category.LEAF_LEVEL)
+                                    .order_by(Category.code)).all()
+    return render_template("reports/new.html", values=values, errors=errors, categories=categories,
+                           types=APPEAL_TYPES, max_photos=MAX_PHOTOS), status
+
+
+@bp.get("/track")
+def track_page():
+    number = request.args.get("number", "").strip()
+    code = request.args.get("query_code", "").strip()
+    appeal, error, status = None, None, 200
+    if number or code:
+        try:
+            appeal = operations.track(number, code)
+        except NotFound as exc:
+            error, status = exc.message, 404
+    return render_template("reports/track.html", appeal=appeal, number=number, query_code=code, error=error,
+                           stage=STAGES.get(appeal.state) if appeal else None,
+                           closed=appeal is not None and appeal.state in CLOSED_STATES,
+                           milestones=operations.milestones(appeal) if appeal else []), status

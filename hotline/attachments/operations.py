@@ -25,7 +25,7 @@ from hotline.grid.geo import placement
 from hotline.jobs import outbox
 from hotline.models import Appeal, AppealEvent
 from hotline.workflow.machine import FINAL_STATES
-from hotline.workflow.operations import STALE, find_appeal
+from hotline.workflow.operations import STALE, find_appeal, may_register
 from hotline.workflow.schemas import CHINA_LAT, CHINA_LON
 
 
@@ -34,7 +34,7 @@ def allowed_kinds(user: User, appeal: Appeal) -> list[str]:
     units handling it add progress and before/after photos while it is open."""
     if appeal.state in FINAL_STATES:
         return []
-    if user.at_centre and user.has_role("operator", "dispatcher"):
+    if may_register(user):
         return ["report"]
     handling = {appeal.current_unit_id, *(c.unit_id for c in appeal.co_units)}
     if user.has_role("handler") and user.unit_id in handling:
@@ -50,7 +50,7 @@ def upload(ref, data: bytes, kind: str, actor: User, *, note: str | None = None,
     appeal = find_appeal(ref, actor)
     if kind not in allowed_kinds(actor, appeal):
         raise Forbidden("您不能为该工单上传这类照片" if allowed_kinds(actor, appeal) else "您不能为该工单上传照片")
-    return store(lambda: find_appeal(appeal.id, actor), data, kind, actor, note, at or now())
+    return store(lambda: find_appeal(appeal.id, actor), data, cleaned(data), kind, actor, note, at or now())
 
 
 def check_note(note: str | None) -> None:
@@ -68,13 +68,12 @@ def cleaned(data: bytes, field: str = "file") -> images.CleanImage:
         raise BadRequest(f"图片无法接收：{exc}", fields={field: str(exc)}) from None
 
 
-def store(load: Callable[[], Appeal], data: bytes, kind: str, actor: User | None, note: str | None,
-          at: datetime) -> Attachment:
-    """Check and clean the picture, write the file, then in one transaction the row, the
+def store(load: Callable[[], Appeal], data: bytes, picture: images.CleanImage, kind: str, actor: User | None,
+          note: str | None, at: datetime) -> Attachment:
+    """Write the cleaned picture of the upload `data`, then in one transaction the row, the
     event and the thumbnail job (the file is removed again if that fails). `load` finds
     the appeal again inside the transaction, checking access as it does; `actor` None is
     the citizen."""
-    picture = cleaned(data)
     key = storage.save(picture.data, picture.extension)
     try:
         with write_transaction(db.session):

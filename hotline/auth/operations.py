@@ -16,7 +16,7 @@ from hotline import audit
 from hotline.auth.models import ApiToken, User, UserRole
 from hotline.clock import now
 from hotline.db import write_transaction
-from hotline.errors import BadRequest, Conflict, Forbidden, NotFound
+from hotline.errors import BadRequest, Conflict, NotFound
 from hotline.extensions import db
 from hotline.grid.models import Unit
 from hotline.validation import validate
@@ -113,9 +113,7 @@ class UserCreate(UserBody, PasswordBody):
     roles: list[Role] = Field(min_length=1, max_length=len(ROLES))
 
 
-def _require_admin(actor: User) -> None:
-    if not actor.has_role("admin"):
-        raise Forbidden("只有系统管理员可以管理账号")
+ADMINS_ONLY = "只有系统管理员可以管理账号"
 
 
 def _check_placement(unit: Unit | None, roles: set[str]) -> None:
@@ -131,7 +129,7 @@ def _check_placement(unit: Unit | None, roles: set[str]) -> None:
 
 
 def get_user(user_id: int, actor: User) -> User:
-    _require_admin(actor)
+    actor.require_role("admin", refusal=ADMINS_ONLY)
     user = db.session.get(User, user_id)
     if user is None:
         raise NotFound("没有这个账号")
@@ -140,7 +138,7 @@ def get_user(user_id: int, actor: User) -> User:
 
 def users_query(actor: User, *, unit_id: int | None = None, role: str | None = None, q: str | None = None,
                 active: bool | None = None) -> Select:
-    _require_admin(actor)
+    actor.require_role("admin", refusal=ADMINS_ONLY)
     stmt = select(User).order_by(User.id)
     if unit_id is not None:
         stmt = stmt.where(User.unit_id == unit_id)
@@ -155,7 +153,7 @@ def users_query(actor: User, *, unit_id: int | None = None, role: str | None = N
 
 
 def create_user(data: Mapping[str, Any], actor: User) -> User:
-    _require_admin(actor)
+    actor.require_role("admin", refusal=ADMINS_ONLY)
     body = validate(UserCreate, data)
     roles = set(body.roles)
     with write_transaction(db.session):
@@ -172,7 +170,7 @@ def create_user(data: Mapping[str, Any], actor: User) -> User:
 
 
 def update_user(user_id: int, data: Mapping[str, Any], actor: User) -> User:
-    _require_admin(actor)
+    actor.require_role("admin", refusal=ADMINS_ONLY)
     body = validate(UserBody, data)
     with write_transaction(db.session):
         user = get_user(user_id, actor)
@@ -197,7 +195,7 @@ def update_user(user_id: int, data: Mapping[str, Any], actor: User) -> User:
 
 
 def set_password(user_id: int, data: Mapping[str, Any], actor: User) -> User:
-    _require_admin(actor)
+    actor.require_role("admin", refusal=ADMINS_ONLY)
     body = validate(PasswordBody, data)
     with write_transaction(db.session):
         user = get_user(user_id, actor)

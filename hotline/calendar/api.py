@@ -8,7 +8,7 @@ from pydantic import AwareDatetime, BaseModel, Field, model_validator
 
 from hotline.calendar import service
 from hotline.clock import now, to_local
-from hotline.errors import BadRequest, Forbidden
+from hotline.errors import BadRequest
 from hotline.validation import FieldErrors
 from hotline.pagination import Page, PageQuery, paginate
 from hotline.web.api import api
@@ -59,9 +59,6 @@ def parse_day(text: str) -> date:
         raise BadRequest(f"日期格式无效：{text}（应为 YYYY-MM-DD）", fields={"date": "应为 YYYY-MM-DD"}) from None
 
 
-def _admin(user) -> None:
-    if not user.has_role("admin"):
-        raise Forbidden("只有系统管理员可以设置工作日历")
 
 
 @api.endpoint("GET", "/calendar/due", summary="时限计算：N 个工作日或 N 小时后", query=DueQuery,
@@ -95,7 +92,7 @@ def overrides(user, query: PageQuery):
               body=service.OverrideBody, response=OverrideOut, tags=("calendar",), errors=(403,),
               path_params={"day": DAY})
 def set_override(user, day: str, data):
-    _admin(user)
+    user.require_role("admin", refusal=service.ADMINS_ONLY)
     o = service.set_override(parse_day(day), data, user)
     return OverrideOut(date=o.day, working=o.working, reason=o.reason)
 
@@ -103,5 +100,5 @@ def set_override(user, day: str, data):
 @api.endpoint("DELETE", "/calendar/overrides/<day>", summary="取消本地设置（管理员）", status=204,
               tags=("calendar",), errors=(400, 403, 404), path_params={"day": DAY})
 def remove_override(user, day: str):
-    _admin(user)
+    user.require_role("admin", refusal=service.ADMINS_ONLY)
     service.remove_override(parse_day(day), user)

@@ -20,6 +20,8 @@ from hotline.extensions import db
 from hotline.validation import validate
 from hotline.workflow.schemas import Body
 
+ADMINS_ONLY = "只有系统管理员可以设置工作日历"
+
 _lock = threading.Lock()
 _cached: dict[str, tuple[str, WorkCalendar]] = {}
 

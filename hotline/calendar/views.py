@@ -29,8 +29,7 @@ def admin():
         raise Forbidden("工作日历由热线中心维护")
     errors, status = {}, 200
     if request.method == "POST":
-        if not g.user.has_role("admin"):
-            raise Forbidden("只有系统管理员可以设置工作日历")
+        g.user.require_role("admin", refusal=service.ADMINS_ONLY)
         try:
             day = date.fromisoformat(request.form.get("day", ""))
         except ValueError:
@@ -58,8 +57,7 @@ def admin():
 @bp.post("/admin/calendar/<day>/remove")
 @login_required
 def remove(day: str):
-    if not g.user.has_role("admin"):
-        raise Forbidden("只有系统管理员可以设置工作日历")
+    g.user.require_role("admin", refusal=service.ADMINS_ONLY)
     try:
         parsed = date.fromisoformat(day)
     except ValueError:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from hotline.errors import Forbidden, NotFound
+from hotline.errors import NotFound
 from hotline.extensions import db
 from hotline.grid import operations
 from hotline.grid.geo import Placement, placement
@@ -19,9 +19,6 @@ from hotline.workflow.operations import find_appeal
 from hotline.workflow.schemas import CHINA_LAT, CHINA_LON, Body
 
 
-def _admin(user) -> None:
-    if not user.has_role("admin"):
-        raise Forbidden("只有系统管理员可以修改确责清单")
 
 
 class PlacementOut(BaseModel):
@@ -136,27 +133,27 @@ def list_rules(user, query: PageQuery):
 @api.endpoint("POST", "/routing-rules", summary="新增确责规则（管理员）", body=operations.RuleBody,
               response=RuleOut, status=201, tags=("routing",), errors=(403,))
 def create_rule(user, data):
-    _admin(user)
+    user.require_role("admin", refusal=operations.RULES_ADMINS_ONLY)
     return RuleOut.of(operations.create_rule(data, user))
 
 
 @api.endpoint("PUT", "/routing-rules/<int:rule_id>", summary="修改确责规则（管理员）", body=operations.RuleBody,
               response=RuleOut, tags=("routing",), errors=(403, 404))
 def update_rule(user, rule_id: int, data):
-    _admin(user)
+    user.require_role("admin", refusal=operations.RULES_ADMINS_ONLY)
     return RuleOut.of(operations.update_rule(rule_id, data, user))
 
 
 @api.endpoint("DELETE", "/routing-rules/<int:rule_id>", summary="删除确责规则（管理员）", status=204,
               tags=("routing",), errors=(403, 404))
 def delete_rule(user, rule_id: int):
-    _admin(user)
+    user.require_role("admin", refusal=operations.RULES_ADMINS_ONLY)
     operations.delete_rule(rule_id, user)
 
 
 @api.endpoint("POST", "/routing-rules/import", summary="从 CSV 导入确责清单（管理员）", body=RuleImport,
               response=ImportResult, tags=("routing",), errors=(403,))
 def import_rules(user, data):
-    _admin(user)
+    user.require_role("admin", refusal=operations.RULES_ADMINS_ONLY)
     body = validate(RuleImport, data)
     return ImportResult(rules=operations.import_rules_csv(body.csv, user, replace=body.replace))

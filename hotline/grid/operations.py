@@ -317,6 +317,7 @@ def _unit_row(unit: Unit) -> dict:
 
 # ------------------------------------------------------------------ 确责清单
 
+RULES_ADMINS_ONLY = "只有系统管理员可以修改确责清单"
 RULE_FIELDS = ["category", "area", "target_kind", "target_level", "dept_type", "priority", "basis"]
 
 

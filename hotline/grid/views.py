@@ -5,7 +5,7 @@ from flask import Blueprint, Response, flash, g, redirect, render_template, requ
 from sqlalchemy import select
 
 from hotline.auth.sessions import login_required
-from hotline.errors import BadRequest, Forbidden
+from hotline.errors import BadRequest
 from hotline.extensions import db
 from hotline.grid import operations
 from hotline.grid.models import ResponsibilityRule, Unit
@@ -15,9 +15,6 @@ from hotline.vocabulary import UNIT_LEVEL_NAMES
 bp = Blueprint("grid", __name__, template_folder="templates")
 
 
-def _require_admin() -> None:
-    if not g.user.has_role("admin"):
-        raise Forbidden("只有系统管理员可以修改确责清单")
 
 
 def _form_choices() -> dict:
@@ -49,7 +46,7 @@ def rules():
 @bp.route("/admin/routing-rules/<int:rule_id>", methods=["GET", "POST"])
 @login_required
 def rule_form(rule_id: int | None = None):
-    _require_admin()
+    g.user.require_role("admin", refusal=operations.RULES_ADMINS_ONLY)
     rule = operations.get_rule(rule_id) if rule_id else None
     values = operations.rule_snapshot(rule) if rule else {"target_kind": "area", "priority": 1, "active": True}
     errors, status = {}, 200
@@ -70,7 +67,7 @@ def rule_form(rule_id: int | None = None):
 @bp.post("/admin/routing-rules/<int:rule_id>/delete")
 @login_required
 def rule_delete(rule_id: int):
-    _require_admin()
+    g.user.require_role("admin", refusal=operations.RULES_ADMINS_ONLY)
     operations.delete_rule(rule_id, g.user)
     flash(f"已删除规则#{rule_id}", "success")
     return redirect(url_for("grid.rules"))
@@ -79,7 +76,7 @@ def rule_delete(rule_id: int):
 @bp.post("/admin/routing-rules/import")
 @login_required
 def rules_import():
-    _require_admin()
+    g.user.require_role("admin", refusal=operations.RULES_ADMINS_ONLY)
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise BadRequest("请选择 CSV 文件")

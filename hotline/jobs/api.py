@@ -8,7 +8,6 @@ from pydantic import BaseModel
 from sqlalchemy import Select, select
 
 from hotline.clock import to_local
-from hotline.errors import Forbidden
 from hotline.extensions import db
 from hotline.jobs import outbox
 from hotline.jobs.models import OutboxMessage
@@ -41,9 +40,7 @@ class JobQuery(PageQuery):
     status: Literal["pending", "enqueued", "running", "done", "failed"] = "failed"
 
 
-def _admin(user) -> None:
-    if not user.has_role("admin"):
-        raise Forbidden("只有系统管理员可以查看和重试后台任务")
+ADMINS_ONLY = "只有系统管理员可以查看和重试后台任务"
 
 
 def listing(status: str) -> Select:
@@ -57,7 +54,7 @@ def recent(status: str, limit: int) -> list[OutboxMessage]:
 @api.endpoint("GET", "/jobs", summary="后台任务（默认：失败的）", query=JobQuery, response=JobList,
               tags=("jobs",), errors=(403,))
 def list_jobs(user, query: JobQuery):
-    _admin(user)
+    user.require_role("admin", refusal=ADMINS_ONLY)
     jobs, page = paginate(listing(query.status), query)
     return JobList(items=[JobOut.of(m) for m in jobs], **page)
 
@@ -65,5 +62,5 @@ def list_jobs(user, query: JobQuery):
 @api.endpoint("POST", "/jobs/<int:job_id>/retry", summary="重试失败的任务（管理员）", response=JobOut,
               tags=("jobs",), errors=(403, 404, 409))
 def retry_job(user, job_id: int):
-    _admin(user)
+    user.require_role("admin", refusal=ADMINS_ONLY)
     return JobOut.of(outbox.retry(job_id, user))

@@ -20,7 +20,6 @@ from sqlalchemy import and_, case, func, select
 
 from hotline.auth.models import User
 from hotline.clock import local_today, local_zone, now
-from hotline.errors import Forbidden
 from hotline.extensions import db
 from hotline.grid.models import Unit
 from hotline.models import Appeal, AppealEvent
@@ -81,15 +80,10 @@ class UnitScore:
     composite: float | None
 
 
-def may_view(user: User) -> bool:
-    return user.has_role("admin", "supervisor")
-
-
 def assess(user: User, query: MetricsQuery, at: datetime | None = None) -> tuple[date, date, list[UnitScore]]:
     """Scores of the units this user oversees (the whole organisation from the centre, else
     the user's own subtree), best composite first."""
-    if not may_view(user):
-        raise Forbidden("只有督办员和系统管理员可以查看考核指标")
+    user.require_role("admin", "supervisor", refusal="只有督办员和系统管理员可以查看考核指标")
     at = at or now()
     start, end = query.period()
     zone = local_zone()

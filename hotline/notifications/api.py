@@ -5,7 +5,6 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from hotline.clock import to_local
-from hotline.errors import Forbidden
 from hotline.notifications import operations, sms
 from hotline.notifications.sms_defaults import SAMPLE_CONTEXT
 from hotline.notifications.operations import KINDS
@@ -97,9 +96,6 @@ class SmsList(Page):
     items: list[SmsOut]
 
 
-def _admin(user) -> None:
-    if not user.has_role("admin"):
-        raise Forbidden("只有系统管理员可以查看短信记录和修改短信模板")
 
 
 def _templates() -> TemplateList:
@@ -110,7 +106,7 @@ def _templates() -> TemplateList:
 @api.endpoint("GET", "/message-templates", summary="短信模板（管理员）", response=TemplateList,
               tags=("notifications",), errors=(403,))
 def list_templates(user):
-    _admin(user)
+    user.require_role("admin", refusal=sms.ADMINS_ONLY)
     return _templates()
 
 
@@ -118,14 +114,14 @@ def list_templates(user):
               response=TemplateOut, tags=("notifications",), errors=(403, 404),
               path_params={"key": {"type": "string", "pattern": "^[a-z_.]{1,40}$"}})
 def update_template(user, key: str, data):
-    _admin(user)
+    user.require_role("admin", refusal=sms.ADMINS_ONLY)
     return TemplateOut.of(sms.update_template(key, validate(TemplateBody, data).body, user))
 
 
 @api.endpoint("POST", "/message-templates/reset", summary="恢复默认短信模板（管理员）", response=TemplateList,
               tags=("notifications",), errors=(403,))
 def reset_templates(user):
-    _admin(user)
+    user.require_role("admin", refusal=sms.ADMINS_ONLY)
     sms.reset_templates(user)
     return _templates()
 
@@ -133,7 +129,7 @@ def reset_templates(user):
 @api.endpoint("GET", "/sms", summary="短信发送记录（管理员，新的在前）", query=PageQuery, response=SmsList,
               tags=("notifications",), errors=(403,))
 def sms_log(user, query: PageQuery):
-    _admin(user)
+    user.require_role("admin", refusal=sms.ADMINS_ONLY)
     rows, page = paginate(sms.sms_log(), query)
     return SmsList(items=[SmsOut(id=m.id, appeal_id=m.appeal_id, template=m.template, phone=mask_phone(m.phone),
                                  text=m.text, provider=m.provider, sent_at=to_local(m.sent_at)) for m in rows],

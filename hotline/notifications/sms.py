@@ -127,6 +127,8 @@ def send_job(outbox_id: int, payload: dict) -> None:
 
 # ------------------------------------------------------------------ administration
 
+ADMINS_ONLY = "只有系统管理员可以查看短信记录和修改短信模板"
+
 
 def list_templates() -> list[MessageTemplate]:
     return list(db.session.scalars(select(MessageTemplate).order_by(MessageTemplate.key)))

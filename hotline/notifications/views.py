@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
 from hotline.auth.sessions import local_target, login_required
-from hotline.errors import BadRequest, Forbidden
+from hotline.errors import BadRequest
 from hotline.extensions import db
 from hotline.notifications import operations, sms
 from hotline.notifications.operations import KINDS
@@ -33,15 +33,10 @@ def read():
     return redirect(local_target(request.form.get("next"), url_for("notifications.inbox")))
 
 
-def _admin() -> None:
-    if not g.user.has_role("admin"):
-        raise Forbidden("只有系统管理员可以查看短信记录和修改短信模板")
-
-
 @bp.get("/admin/sms")
 @login_required
 def sms_log():
-    _admin()
+    g.user.require_role("admin", refusal=sms.ADMINS_ONLY)
     messages = db.session.scalars(sms.sms_log().limit(200)).all()
     return render_template("notifications/sms_log.html", messages=messages, mask_phone=mask_phone)
 
@@ -49,7 +44,7 @@ def sms_log():
 @bp.route("/admin/message-templates", methods=["GET", "POST"])
 @login_required
 def templates():
-    _admin()
+    g.user.require_role("admin", refusal=sms.ADMINS_ONLY)
     errors, status, editing = {}, 200, None
     if request.method == "POST":
         editing = request.form.get("key", "")
@@ -68,7 +63,7 @@ def templates():
 @bp.post("/admin/message-templates/reset")
 @login_required
 def templates_reset():
-    _admin()
+    g.user.require_role("admin", refusal=sms.ADMINS_ONLY)
     sms.reset_templates(g.user)
     flash("已恢复默认短信模板", "success")
     return redirect(url_for("notifications.templates"))

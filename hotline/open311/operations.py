@@ -286,16 +286,13 @@ def submit(params: MultiDict, client: Open311Client, once: Once | None = None,
     media_url = _media_url(params)
     email = _text(params, "email", 254)
     device_id, account_id = _text(params, "device_id", 100), _text(params, "account_id", 100)
-    description = (params.get("description") or "").strip()
-    if len(description) > 4000:
-        raise BadRequest("description: 不能超过4000个字符", fields={"description": "不能超过4000个字符"})
+    description = _text(params, "description", 4000)
     name = "".join(filter(None, (_text(params, "last_name", 25), _text(params, "first_name", 25)))) or None
     phone = _text(params, "phone", 20)
     data = {"category": code, "content": description or category.name,
             "title": f"{category.name}：{reports.title_from(description)}" if description else category.name,
             "address": where.address, "lat": where.lat, "lon": where.lon,
             "citizen_name": name, "citizen_phone": phone, "is_anonymous": phone is None}
-    data["title"] = data["title"][:100]
     token = secrets.token_hex(16)
     row = Open311Request(client_id=client.id, token=token, attributes=answers, media_url=media_url,
                          address_id=where.address_id, email=email, device_id=device_id, account_id=account_id)

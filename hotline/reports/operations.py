@@ -13,6 +13,7 @@ from pydantic import Field
 from sqlalchemy import func, select
 
 from hotline.attachments import operations as attachments
+from hotline.attachments.images import CleanImage
 from hotline.attachments.models import Attachment
 from hotline.clock import now
 from hotline.errors import BadRequest, Conflict, NotFound
@@ -96,11 +97,10 @@ def submit_with_photos(data: Mapping[str, Any], photos: list[bytes], *, at: date
     if len(photos) > MAX_PHOTOS:
         raise BadRequest(f"请求内容有误：photos：最多{MAX_PHOTOS}张", fields={"photos": f"最多{MAX_PHOTOS}张"})
     validate(ReportCreate, data)
-    for photo in photos:
-        attachments.cleaned(photo, field="photos")
+    pictures = [(photo, attachments.cleaned(photo, field="photos")) for photo in photos]
     appeal = submit(data, at=at)
-    for photo in photos:
-        add_photo(appeal.number, appeal.query_code, photo, at=at)
+    for photo, picture in pictures:
+        _store_photo(appeal.number, appeal.query_code, photo, picture, None, at)
     return appeal
 
 
@@ -109,8 +109,13 @@ def add_photo(number: str, query_code: str, data: bytes, *, note: str | None = N
     """The citizen adds a photo to their own report (number + 查询码) while it is open."""
     attachments.check_note(note)
     _may_add_photo(track(number, query_code))
-    return attachments.store(lambda: _may_add_photo(track(number, query_code)), data, "report", None, note,
-                             at or now())
+    return _store_photo(number, query_code, data, attachments.cleaned(data), note, at)
+
+
+def _store_photo(number: str, query_code: str, data: bytes, picture: CleanImage, note: str | None,
+                 at: datetime | None) -> Attachment:
+    return attachments.store(lambda: _may_add_photo(track(number, query_code)), data, picture, "report", None,
+                             note, at or now())
 
 
 def _may_add_photo(appeal: Appeal) -> Appeal:

@@ -9,7 +9,8 @@ from hotline.errors import AppError, NotFound
 from hotline.extensions import db
 from hotline.models import Category
 from hotline.reports import operations
-from hotline.reports.operations import CLOSED_STATES, MAX_PHOTOS, STAGES, ReportCreate
+from hotline.reports.api import ReportStatus
+from hotline.reports.operations import MAX_PHOTOS, ReportCreate
 from hotline.vocabulary import APPEAL_TYPES
 from hotline.web.pages import form_data
 
@@ -40,13 +41,11 @@ def new_report():
 def track_page():
     number = request.args.get("number", "").strip()
     code = request.args.get("query_code", "").strip()
-    appeal, error, status = None, None, 200
+    report, error, status = None, None, 200
     if number or code:
         try:
-            appeal = operations.track(number, code)
+            report = ReportStatus.of(operations.track(number, code))  # what the tracking API tells, too
         except NotFound as exc:
             error, status = exc.message, 404
-    return render_template("reports/track.html", appeal=appeal, number=number, query_code=code, error=error,
-                           stage=STAGES.get(appeal.state) if appeal else None,
-                           closed=appeal is not None and appeal.state in CLOSED_STATES,
-                           milestones=operations.milestones(appeal) if appeal else []), status
+    return render_template("reports/track.html", report=report, number=number, query_code=code,
+                           error=error), status

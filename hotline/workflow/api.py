@@ -4,7 +4,6 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from hotline.clock import now
-from hotline.errors import Forbidden
 from hotline.pagination import Page, PageQuery, paginate
 from hotline.web.api import api
 from hotline.web.api.schemas import UnitRef
@@ -88,7 +87,6 @@ def get_dashboard(user):
 @api.endpoint("POST", "/sweep", summary="立即执行一次预警与督办扫描（管理员）", response=SweepOut, tags=("sla",),
               errors=(403,))
 def run_sweep(user):
-    if not user.has_role("admin"):
-        raise Forbidden("只有系统管理员可以手动执行扫描")
+    user.require_role("admin", refusal="只有系统管理员可以手动执行扫描")
     r = sweep()
     return SweepOut(warned=r.warned, yellow=r.yellow, red=r.red, escalated=r.escalated, skipped=r.skipped)

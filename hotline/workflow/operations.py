@@ -66,13 +66,21 @@ def find_appeal(ref: int | str, user: User) -> Appeal:
 # ---------------------------------------------------------------- 受理 (create)
 
 
+def may_register(user: User) -> bool:
+    return user.at_centre and user.has_role("operator", "dispatcher")
+
+
+def check_may_register(user: User) -> None:
+    if not may_register(user):
+        raise Forbidden("只有热线中心的话务员或派单员可以登记诉求")
+
+
 def create_appeal(data: Mapping[str, Any], actor: User, *, at: datetime | None = None,
                   once: Once | None = None) -> Appeal:
     """受理 at the console: an operator or dispatcher records a call (or a letter, a 110
     hand-over, something found on patrol)."""
     at = at or now()
-    if not (actor.at_centre and actor.has_role("operator", "dispatcher")):
-        raise Forbidden("只有热线中心的话务员或派单员可以登记诉求")
+    check_may_register(actor)
     body = validate(schemas.AppealCreate, data)
     fields = {}
     if body.channel not in STAFF_CHANNELS:

@@ -8,7 +8,7 @@ from sqlalchemy import delete, insert, select
 from hotline import audit, revisions
 from hotline.auth.models import User
 from hotline.db import write_transaction
-from hotline.errors import Forbidden, NotFound
+from hotline.errors import NotFound
 from hotline.extensions import db
 from hotline.validation import validate
 from hotline.workflow.deadlines import LIMIT_PATTERN, Limit
@@ -37,9 +37,7 @@ class PolicyBody(Body):
         return value
 
 
-def _require_admin(user: User) -> None:
-    if not user.has_role("admin"):
-        raise Forbidden("只有系统管理员可以修改办理时限")
+ADMINS_ONLY = "只有系统管理员可以修改办理时限"
 
 
 def list_policies() -> list[SlaPolicy]:
@@ -51,7 +49,7 @@ def snapshot(row: SlaPolicy) -> dict:
 
 
 def update_policy(urgency: str, appeal_type: str, data, actor: User) -> SlaPolicy:
-    _require_admin(actor)
+    actor.require_role("admin", refusal=ADMINS_ONLY)
     body = validate(PolicyBody, data, "办理时限")
     with write_transaction(db.session):
         row = db.session.get(SlaPolicy, (urgency, appeal_type))
@@ -67,7 +65,7 @@ def update_policy(urgency: str, appeal_type: str, data, actor: User) -> SlaPolic
 
 
 def reset_defaults(actor: User) -> None:
-    _require_admin(actor)
+    actor.require_role("admin", refusal=ADMINS_ONLY)
     with write_transaction(db.session):
         db.session.execute(delete(SlaPolicy))
         db.session.execute(insert(SlaPolicy), default_rows())

@@ -25,8 +25,7 @@ def dashboard_page():
 @bp.route("/admin/sla-policies", methods=["GET", "POST"])
 @login_required
 def sla_policies():
-    if not g.user.has_role("admin"):
-        raise Forbidden("只有系统管理员可以修改办理时限")
+    g.user.require_role("admin", refusal=policies.ADMINS_ONLY)
     errors, status, editing = {}, 200, None
     if request.method == "POST":
         editing = (request.form.get("urgency", ""), request.form.get("type", ""))

@@ -43,14 +43,10 @@ def form_data(model: type[BaseModel]) -> dict:
     return data
 
 
-def may_register(user) -> bool:
-    return user.at_centre and user.has_role("operator", "dispatcher")
-
-
 @bp.app_context_processor
 def _navigation():
     user = g.get("user")
-    return {"may_register": bool(user) and may_register(user), "INBOX_STATES": INBOX_STATES}
+    return {"may_register": bool(user) and operations.may_register(user), "INBOX_STATES": INBOX_STATES}
 
 
 @bp.get("/")
@@ -85,8 +81,7 @@ def _leaf_categories() -> list[Category]:
 @bp.route("/appeals/new", methods=["GET", "POST"])
 @login_required
 def appeal_new():
-    if not may_register(g.user):
-        raise Forbidden("只有热线中心的话务员或派单员可以登记诉求")
+    operations.check_may_register(g.user)
     errors, values, status = {}, {}, 200
     if request.method == "POST":
         values = form_data(AppealCreate)

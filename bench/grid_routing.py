@@ -2,7 +2,7 @@
 
   * point routing: N random points against G grid polygons with the app's GridIndex
     (target ≥ 50,000 points/s on one core), and the p99 of routing one point at a time;
-  * the subtree overdue count (hotline.workflow.queries.overdue_count) for a district
+  * the subtree overdue count (hotline.appeals.queries.overdue_count) for a district
     holding A appeals (target ≤ 50 ms), on SQLite and, when reachable, PostgreSQL.
 
     .venv/bin/python bench/grid_routing.py [--points 1000000] [--grids 20000] [--appeals 100000]
@@ -74,12 +74,13 @@ def bench_overdue_count(url: str, label: str, appeals: int) -> list[tuple]:
     from flask_migrate import upgrade
     from sqlalchemy import insert, select
 
-    from hotline import create_app
+    from hotline.app import create_app
+    from hotline.appeals.models import Appeal
+    from hotline.appeals.queries import overdue_count
+    from hotline.categories.models import Category
+    from hotline.core.extensions import db
     from hotline.demo import load_reference
-    from hotline.extensions import db
     from hotline.grid.models import Unit
-    from hotline.models import Appeal, Category
-    from hotline.workflow.queries import overdue_count
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "INSTANCE_PATH": tempfile.mkdtemp(),
                       "SECRET_KEY": "bench", "HOTLINE_PASSWORD_METHOD": "pbkdf2:sha256:1000"})

@@ -58,12 +58,12 @@ def main() -> None:
     from flask_migrate import upgrade
     from sqlalchemy import create_engine, select, text
 
-    from hotline import create_app
+    from hotline.app import create_app
+    from hotline.appeals.escalation import sweep
+    from hotline.categories.models import Category
+    from hotline.core.extensions import db
     from hotline.demo import load_reference
-    from hotline.extensions import db
     from hotline.grid.models import Unit
-    from hotline.models import Category
-    from hotline.workflow.escalation import sweep
 
     admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
     try:

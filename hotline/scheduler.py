@@ -14,33 +14,30 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
+from hotline.appeals.escalation import sweep
+from hotline.core.idempotency import purge
+from hotline.ledger.operations import snapshot_all
+from hotline.outbox.operations import relay
+
 log = logging.getLogger("hotline.scheduler")
 
 
 def _sweep() -> str:
-    from hotline.workflow.escalation import sweep
-
     report = sweep()
     return "skipped: another sweep holds the lock" if report.skipped else (
         f"warned {report.warned}, yellow {report.yellow}, red {report.red}, escalated {report.escalated}")
 
 
 def _ledger_snapshots() -> str:
-    from hotline.ledger.operations import snapshot_all
-
     return f"snapshots of {snapshot_all()} campaigns"
 
 
 def _outbox_relay() -> str:
-    from hotline.jobs.outbox import relay
-
     report = relay()
     return f"enqueued {report.enqueued}, ran inline {report.ran_inline}, deferred {report.deferred}"
 
 
 def _forget_idempotency_keys() -> str:
-    from hotline.idempotency import purge
-
     return f"forgot {purge()} idempotency keys"
 
 

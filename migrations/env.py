@@ -5,7 +5,7 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
-from hotline.db import UTCDateTime
+from hotline.core.db import UTCDateTime
 
 config = context.config
 fileConfig(config.config_file_name, disable_existing_loggers=False)  # keep the app's loggers

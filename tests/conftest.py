@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from hotline import create_app
-from hotline.extensions import db
+from hotline.app import create_app
+from hotline.core.extensions import db
 
 REQUIRED = os.environ.get("CI") == "true"
 POSTGRES_ADMIN_URL = os.environ.get("HOTLINE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -85,11 +85,11 @@ def _fresh_postgres(url: str, instance: Path):
     """Empty every table, then load what migrations seed and the demo organisation again."""
     from sqlalchemy import insert
 
+    from hotline.appeals.models import SlaPolicy
+    from hotline.appeals.sla_defaults import default_rows
     from hotline.demo import load_reference
     from hotline.notifications.models import MessageTemplate
     from hotline.notifications.sms_defaults import TEMPLATES
-    from hotline.workflow.models import SlaPolicy
-    from hotline.workflow.sla_defaults import default_rows
 
     app = make_app(url, instance)
     with app.app_context():

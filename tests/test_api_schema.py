@@ -15,7 +15,7 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-from hotline import create_app
+from hotline.app import create_app
 from tests.conftest import PASSWORD
 
 EXAMPLES = int(os.environ.get("HOTLINE_SCHEMATHESIS_EXAMPLES", "25"))

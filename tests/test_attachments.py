@@ -49,9 +49,9 @@ def upload(api, ref, data: bytes, kind: str, user: str, name: str = "photo.jpg",
 
 
 def stored(app, attachment_id: int) -> Path:
-    from hotline.attachments import storage
-    from hotline.attachments.models import Attachment
-    from hotline.extensions import db
+    from hotline.appeals.attachments import storage
+    from hotline.appeals.attachments.models import Attachment
+    from hotline.core.extensions import db
 
     with app.app_context():
         return storage.path_of(db.session.get(Attachment, attachment_id).storage_key)
@@ -128,8 +128,8 @@ def test_thumbnails_are_made_by_a_job_and_files_served_only_to_who_may_see(api):
     with api.app.app_context():
         from sqlalchemy import select
 
-        from hotline.extensions import db
-        from hotline.jobs.models import OutboxMessage
+        from hotline.core.extensions import db
+        from hotline.outbox.models import OutboxMessage
 
         job = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "attachment.thumbnail")).one()
         assert job.payload == {"attachment_id": photo["id"]} and job.status == "done"  # made after the commit

@@ -154,8 +154,8 @@ def test_a_citizen_reports_from_a_phone_with_location_and_photo(chromium, live_s
         context.close()
     from sqlalchemy import select
 
-    from hotline.extensions import db
-    from hotline.models import Appeal
+    from hotline.appeals.models import Appeal
+    from hotline.core.extensions import db
 
     with sqlite_app.app_context():
         appeal = db.session.scalar(select(Appeal).where(Appeal.channel == "随手拍"))

@@ -5,8 +5,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from hotline.audit import AuditEntry
-from hotline.extensions import db
+from hotline.core.audit import AuditEntry
+from hotline.core.extensions import db
 from tests.helpers import STREET
 
 

@@ -7,11 +7,12 @@ import threading
 import pytest
 from sqlalchemy import event, func, select
 
+from hotline.appeals.engine import perform
+from hotline.appeals.intake import create_appeal
+from hotline.appeals.models import Appeal, AppealEvent
 from hotline.auth.models import User
-from hotline.errors import AppError
-from hotline.extensions import db
-from hotline.models import Appeal, AppealEvent
-from hotline.workflow.operations import create_appeal, perform
+from hotline.core.errors import AppError
+from hotline.core.extensions import db
 from tests.helpers import STREET, appeal_data
 
 

@@ -7,11 +7,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
+from hotline.appeals.engine import perform
+from hotline.appeals.intake import create_appeal
 from hotline.auth.models import User
 from hotline.calendar.workdays import WorkCalendar
-from hotline.errors import Conflict
-from hotline.extensions import db
-from hotline.workflow.operations import create_appeal, perform
+from hotline.core.errors import Conflict
+from hotline.core.extensions import db
 from tests.helpers import STREET, appeal_data
 
 SH = ZoneInfo("Asia/Shanghai")

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from hotline.appeals.machine import transitions_from
+from hotline.appeals.states import NON_TRANSITION_EVENTS, State
+from hotline.appeals.models import Appeal, AppealEvent
 from hotline.auth.models import User
-from hotline.extensions import db
+from hotline.core.extensions import db
 from hotline.grid.models import Unit
-from hotline.models import Appeal, AppealEvent
-from hotline.workflow.machine import STATES, NON_TRANSITION_EVENTS, transitions_from
 
 
 def test_demo_loads_every_state_with_true_event_logs(tmp_path):
@@ -25,7 +26,7 @@ def test_demo_loads_every_state_with_true_event_logs(tmp_path):
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Appeal)) == 300
         by_state = dict(db.session.execute(select(Appeal.state, func.count()).group_by(Appeal.state)).all())
-        assert set(by_state) == set(STATES)
+        assert set(by_state) == set(State)
         # Every appeal's log is a chain of legal transitions ending in its state.
         for appeal in db.session.scalars(select(Appeal)):
             events = appeal.events

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from config import PROJECT_ROOT
-from hotline.workflow.diagram import render_markdown
-from hotline.workflow.machine import ACTIONS, STATES, TRANSITIONS
+from hotline.appeals.diagram import render_markdown
+from hotline.appeals.machine import TRANSITIONS
+from hotline.appeals.states import State
 
 
 def test_docs_workflow_md_is_the_generated_one():
@@ -13,6 +14,6 @@ def test_docs_workflow_md_is_the_generated_one():
 
 def test_diagram_has_every_state_and_transition():
     text = render_markdown()
-    assert all(f"as {state}" in text for state in STATES)
+    assert all(f"as {state}" in text for state in State)
     for t in TRANSITIONS:
-        assert f"{t.source} --> {t.dest} : {t.action} {ACTIONS[t.action]}" in text
+        assert f"{t.source} --> {t.dest} : {t.action} {t.action.label}" in text

@@ -10,15 +10,16 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
+from hotline.appeals.engine import perform
+from hotline.appeals.escalation import sweep
+from hotline.appeals.intake import create_appeal
+from hotline.appeals.models import Appeal, AppealEvent
 from hotline.auth.models import User
-from hotline.errors import Conflict
-from hotline.extensions import db
+from hotline.core.errors import Conflict
+from hotline.core.extensions import db
 from hotline.grid.models import Unit
-from hotline.models import Appeal, AppealEvent
 from hotline.notifications.models import Notification
 from hotline.notifications.operations import unread_count
-from hotline.workflow.escalation import sweep
-from hotline.workflow.operations import create_appeal, perform
 from tests.helpers import STREET, appeal_data
 
 SH = ZoneInfo("Asia/Shanghai")

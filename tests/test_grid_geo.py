@@ -5,7 +5,7 @@ from __future__ import annotations
 import shapely
 from sqlalchemy import event, select
 
-from hotline.extensions import db
+from hotline.core.extensions import db
 from hotline.grid.geo import NOWHERE, GridIndex, Shape, current_index, geometry_from_geojson
 from hotline.grid.models import Unit
 

@@ -6,12 +6,12 @@ import json
 
 from sqlalchemy import func, select
 
-from hotline.audit import AuditEntry
+from hotline.core.audit import AuditEntry
+from hotline.core.extensions import db
+from hotline.core.revisions import current
 from hotline.demo.reference import rectangle
-from hotline.extensions import db
 from hotline.grid.geo import placement
 from hotline.grid.models import Unit
-from hotline.revisions import current
 
 
 def feature(code, name, level, parent_code, geometry, **props):

@@ -7,8 +7,8 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from hotline.extensions import db
-from hotline.models import Appeal, AppealEvent, AppealNumberCounter
+from hotline.appeals.models import Appeal, AppealEvent, AppealNumberCounter
+from hotline.core.extensions import db
 from tests.helpers import appeal_data
 
 

@@ -8,11 +8,12 @@ from datetime import date, datetime, timedelta
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from hotline.appeals.engine import perform
+from hotline.appeals.intake import create_appeal
 from hotline.auth.models import User
-from hotline.extensions import db
+from hotline.core.extensions import db
 from hotline.ledger import operations as ledger
 from hotline.ledger.models import CampaignSnapshot
-from hotline.workflow.operations import create_appeal, perform
 from tests.helpers import STREET, STREET_HANDLER, Browser, appeal_data
 
 CAMPAIGN = {"name": "万件清理", "batch": "第一批", "period_start": "2026-11-01", "period_end": "2026-12-31",

@@ -7,11 +7,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from hotline.appeals.engine import perform
+from hotline.appeals.intake import create_appeal
 from hotline.auth.models import User
-from hotline.clock import now
-from hotline.extensions import db
+from hotline.core.clock import now
+from hotline.core.extensions import db
 from hotline.grid.models import Unit
-from hotline.workflow.operations import create_appeal, perform
 from tests.helpers import STREET, STREET_HANDLER, appeal_data
 
 

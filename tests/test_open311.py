@@ -9,9 +9,10 @@ from xml.etree import ElementTree
 import pytest
 from sqlalchemy import func, select
 
-from hotline.clock import now
-from hotline.extensions import db
-from hotline.models import Appeal, Category
+from hotline.appeals.models import Appeal
+from hotline.categories.models import Category
+from hotline.core.clock import now
+from hotline.core.extensions import db
 from hotline.open311 import operations as open311
 from hotline.open311.models import Open311Request
 from tests.helpers import GRID, STREET, STREET_HANDLER, ApiClient

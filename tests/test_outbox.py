@@ -8,12 +8,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from hotline.clock import now
-from hotline.db import write_transaction
-from hotline.extensions import db
-from hotline.jobs import outbox
-from hotline.jobs.models import OutboxMessage
+from hotline.core.clock import now
+from hotline.core.db import write_transaction
+from hotline.core.extensions import db
 from hotline.notifications.models import SmsMessage
+from hotline.outbox import operations as outbox
+from hotline.outbox.models import OutboxMessage
 from tests.conftest import make_app
 from tests.fake_sms_gateway import FakeGateway
 from tests.helpers import STREET_HANDLER, ApiClient, Browser
@@ -31,7 +31,7 @@ def test_the_citizen_gets_an_sms_at_each_step(api):
     appeal = api.create(citizen_phone="13912345678", citizen_name="赵女士")
     [accepted] = sms(api.app, appeal["id"])
     with api.app.app_context():
-        from hotline.models import Appeal
+        from hotline.appeals.models import Appeal
 
         code = db.session.get(Appeal, appeal["id"]).query_code
     assert accepted.template == "sms.accepted" and accepted.phone == "13912345678"

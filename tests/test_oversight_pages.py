@@ -7,10 +7,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from hotline.appeals.engine import perform
+from hotline.appeals.escalation import sweep
+from hotline.appeals.intake import create_appeal
 from hotline.auth.models import User
-from hotline.extensions import db
-from hotline.workflow.escalation import sweep
-from hotline.workflow.operations import create_appeal, perform
+from hotline.core.extensions import db
 from tests.helpers import STREET, ApiClient, Browser, appeal_data
 
 SH = ZoneInfo("Asia/Shanghai")

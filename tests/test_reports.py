@@ -7,8 +7,8 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from hotline.extensions import db
-from hotline.models import Appeal
+from hotline.appeals.models import Appeal
+from hotline.core.extensions import db
 from hotline.notifications.models import SmsMessage
 from tests.helpers import GRID, STREET, STREET_HANDLER, appeal_data
 
@@ -268,7 +268,7 @@ def test_the_track_page_refuses_a_wrong_code(sqlite_app):
 def test_keys_are_kept_for_a_day(api, app):
     from datetime import timedelta
 
-    from hotline.idempotency import IdempotencyKey, purge
+    from hotline.core.idempotency import IdempotencyKey, purge
 
     def age(hours):
         with app.app_context():

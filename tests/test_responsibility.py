@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from hotline.audit import AuditEntry
-from hotline.extensions import db
+from hotline.core.audit import AuditEntry
+from hotline.core.extensions import db
 from tests.helpers import DISTRICT, STREET
 
 IN_HEPING = {"lat": 41.88, "lon": 123.32}  # 和平区 太原街街道 民主社区第一网格

@@ -16,12 +16,12 @@ from rq.job import Job
 from sqlalchemy import select
 
 from config import PROJECT_ROOT
-from hotline.clock import now
-from hotline.db import write_transaction
-from hotline.extensions import db
-from hotline.jobs import outbox
-from hotline.jobs.models import OutboxMessage
+from hotline.core.clock import now
+from hotline.core.db import write_transaction
+from hotline.core.extensions import db
 from hotline.notifications.models import SmsMessage
+from hotline.outbox import operations as outbox
+from hotline.outbox.models import OutboxMessage
 from tests.conftest import make_app
 from tests.fake_sms_gateway import FakeGateway
 from tests.helpers import ApiClient

@@ -46,6 +46,6 @@ def test_snapshot_job_writes_a_row_per_running_campaign(sqlite_app):
                                                      "period_end": "2030-12-31", "owner": "市12345中心"}, expect=201)
     _in_app(sqlite_app, next(j for j in JOBS if j.id == "ledger-snapshot"))()
     with sqlite_app.app_context():
-        from hotline.extensions import db
+        from hotline.core.extensions import db
 
         assert len(db.session.scalars(select(CampaignSnapshot)).all()) == 1

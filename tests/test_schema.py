@@ -10,7 +10,7 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, inspect, text
 
-from hotline.extensions import db
+from hotline.core.extensions import db
 from tests.conftest import POSTGRES_ADMIN_URL, make_app, unavailable
 
 

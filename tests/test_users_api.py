@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from hotline.audit import AuditEntry
-from hotline.extensions import db
+from hotline.core.audit import AuditEntry
+from hotline.core.extensions import db
 from tests.helpers import STREET
 
 NEW = {"username": "zhang.wei", "display_name": "张伟", "roles": ["handler"], "password": "Handler2026"}

@@ -1,18 +1,63 @@
-"""Accounts for administrators: list, create, change, deactivate, reset passwords."""
+"""The accounts' API: tokens (sign-in for API clients), the current user, and the
+administrators' accounts (list, create, change, deactivate, reset passwords). It also
+tells the API how a request's user is found (bearer token, or the page session for GETs)."""
+
 from __future__ import annotations
 
 from datetime import datetime
 
+from flask import g, request
 from pydantic import Field
 
 from hotline.auth import operations
 from hotline.auth.models import User
-from hotline.auth.operations import Role
-from hotline.clock import to_local
-from hotline.pagination import Page, PageQuery, paginate
+from hotline.auth.operations import Role, issue_token, revoke_token, user_for_token
+from hotline.auth.operations import authenticate as check_password
+from hotline.auth.presenters import TokenOut, TokenRequest, UserOut
+from hotline.core.clock import to_local
+from hotline.core.errors import Unauthorized
+from hotline.core.pagination import Page, PageQuery, paginate
+from hotline.core.validation import Id, validate
 from hotline.web.api import api
-from hotline.web.api.schemas import UserOut
-from hotline.workflow.schemas import Id
+
+
+def request_user() -> User:
+    """The user of the request's bearer token. Safe (GET) requests from a signed-in page
+    may use the page session instead, so pages can call the API without a token."""
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        user = user_for_token(header.removeprefix("Bearer ").strip())
+        if user is None:
+            raise Unauthorized("令牌无效或已过期，请重新获取")
+        g.user = user
+        return user
+    if request.method == "GET" and g.get("user") is not None:
+        return g.user
+    raise Unauthorized("需要登录：请在 Authorization 头中携带 Bearer 令牌")
+
+
+api.authenticate_with(request_user)
+
+
+@api.endpoint("POST", "/auth/token", summary="用用户名和密码换取令牌", body=TokenRequest,
+              response=TokenOut, status=201, auth=False, tags=("auth",), errors=(401,))
+def create_token(data):
+    body = validate(TokenRequest, data)
+    user = check_password(body.username, body.password)
+    if user is None:
+        raise Unauthorized("用户名或密码错误")
+    raw, token = issue_token(user)
+    return TokenOut(token=raw, expires_at=to_local(token.expires_at))
+
+
+@api.endpoint("DELETE", "/auth/token", summary="注销当前令牌", status=204, tags=("auth",))
+def delete_token(user):
+    revoke_token(request.headers.get("Authorization", "").removeprefix("Bearer ").strip())
+
+
+@api.endpoint("GET", "/me", summary="当前用户", response=UserOut, tags=("auth",))
+def me(user):
+    return UserOut.of(user)
 
 
 class AccountOut(UserOut):

@@ -5,9 +5,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from hotline.clock import now
-from hotline.errors import Forbidden
-from hotline.extensions import db
+from hotline.core.clock import now
+from hotline.core.extensions import db
 from hotline.grid.models import Unit
 
 
@@ -33,11 +32,6 @@ class User(db.Model):
 
     def has_role(self, *roles: str) -> bool:
         return not self.roles.isdisjoint(roles)
-
-    def require_role(self, *roles: str, refusal: str) -> None:
-        """403 with `refusal` unless the user holds one of `roles`."""
-        if not self.has_role(*roles):
-            raise Forbidden(refusal)
 
     @property
     def at_centre(self) -> bool:

@@ -4,7 +4,6 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
-
 from typing import Any, Literal, Mapping
 
 from flask import current_app
@@ -12,16 +11,16 @@ from pydantic import Field, field_validator
 from sqlalchemy import Select, delete, func, or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from hotline import audit
 from hotline.auth.models import ApiToken, User, UserRole
-from hotline.clock import now
-from hotline.db import write_transaction
-from hotline.errors import BadRequest, Conflict, NotFound
-from hotline.extensions import db
+from hotline.auth.permissions import MANAGE_ACCOUNTS
+from hotline.core import audit
+from hotline.core.clock import now
+from hotline.core.db import write_transaction
+from hotline.core.errors import BadRequest, Conflict, NotFound
+from hotline.core.extensions import db
+from hotline.core.validation import Body, Id, validate
+from hotline.core.vocabulary import ROLES
 from hotline.grid.models import Unit
-from hotline.validation import validate
-from hotline.vocabulary import ROLES
-from hotline.workflow.schemas import Body, Id
 
 Role = Literal[tuple(ROLES)]  # type: ignore[valid-type]
 
@@ -113,9 +112,6 @@ class UserCreate(UserBody, PasswordBody):
     roles: list[Role] = Field(min_length=1, max_length=len(ROLES))
 
 
-ADMINS_ONLY = "只有系统管理员可以管理账号"
-
-
 def _check_placement(unit: Unit | None, roles: set[str]) -> None:
     """Centre roles work at the centre; handlers work in a unit."""
     if unit is None or not unit.active:
@@ -129,7 +125,7 @@ def _check_placement(unit: Unit | None, roles: set[str]) -> None:
 
 
 def get_user(user_id: int, actor: User) -> User:
-    actor.require_role("admin", refusal=ADMINS_ONLY)
+    MANAGE_ACCOUNTS.require(actor)
     user = db.session.get(User, user_id)
     if user is None:
         raise NotFound("没有这个账号")
@@ -138,7 +134,7 @@ def get_user(user_id: int, actor: User) -> User:
 
 def users_query(actor: User, *, unit_id: int | None = None, role: str | None = None, q: str | None = None,
                 active: bool | None = None) -> Select:
-    actor.require_role("admin", refusal=ADMINS_ONLY)
+    MANAGE_ACCOUNTS.require(actor)
     stmt = select(User).order_by(User.id)
     if unit_id is not None:
         stmt = stmt.where(User.unit_id == unit_id)
@@ -153,7 +149,7 @@ def users_query(actor: User, *, unit_id: int | None = None, role: str | None = N
 
 
 def create_user(data: Mapping[str, Any], actor: User) -> User:
-    actor.require_role("admin", refusal=ADMINS_ONLY)
+    MANAGE_ACCOUNTS.require(actor)
     body = validate(UserCreate, data)
     roles = set(body.roles)
     with write_transaction(db.session):
@@ -170,7 +166,7 @@ def create_user(data: Mapping[str, Any], actor: User) -> User:
 
 
 def update_user(user_id: int, data: Mapping[str, Any], actor: User) -> User:
-    actor.require_role("admin", refusal=ADMINS_ONLY)
+    MANAGE_ACCOUNTS.require(actor)
     body = validate(UserBody, data)
     with write_transaction(db.session):
         user = get_user(user_id, actor)
@@ -195,7 +191,7 @@ def update_user(user_id: int, data: Mapping[str, Any], actor: User) -> User:
 
 
 def set_password(user_id: int, data: Mapping[str, Any], actor: User) -> User:
-    actor.require_role("admin", refusal=ADMINS_ONLY)
+    MANAGE_ACCOUNTS.require(actor)
     body = validate(PasswordBody, data)
     with write_transaction(db.session):
         user = get_user(user_id, actor)

@@ -1,16 +1,26 @@
-"""Sign-in and sign-out pages."""
+"""Sign-in and sign-out pages, and the page session of every request."""
+
 from __future__ import annotations
 
 from flask import Blueprint, g, redirect, render_template, request, url_for
 
 from hotline.auth.operations import authenticate
-from hotline.auth.sessions import local_target, sign_in, sign_out
+from hotline.auth.sessions import check_csrf, csrf_token, load_page_user, local_target, sign_in, sign_out
 
 bp = Blueprint("auth", __name__, template_folder="templates")
+bp.add_app_template_global(csrf_token, "csrf_token")
+
+
+@bp.before_app_request
+def _page_session() -> None:
+    """Who is signed in to the pages; every form POST must carry the session's CSRF token."""
+    g.user = None
+    check_csrf()
+    load_page_user()
 
 
 def _safe_next(target: str | None) -> str:
-    return local_target(target, url_for("pages.appeal_list"))
+    return local_target(target, url_for("appeals.appeal_list"))
 
 
 @bp.route("/login", methods=["GET", "POST"])

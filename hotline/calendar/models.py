@@ -5,8 +5,8 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hotline.clock import now
-from hotline.extensions import db
+from hotline.core.clock import now
+from hotline.core.extensions import db
 
 
 class CalendarOverride(db.Model):

@@ -8,8 +8,8 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 
 from hotline.auth.sessions import login_required
 from hotline.calendar import service
-from hotline.clock import local_today
-from hotline.errors import BadRequest, Forbidden
+from hotline.core.clock import local_today
+from hotline.core.errors import BadRequest
 
 bp = Blueprint("calendar", __name__, template_folder="templates")
 
@@ -25,11 +25,10 @@ def _month(text: str | None) -> date:
 @bp.route("/admin/calendar", methods=["GET", "POST"])
 @login_required
 def admin():
-    if not g.user.at_centre:
-        raise Forbidden("工作日历由热线中心维护")
-    errors, status = {}, 200
+    service.VIEW_CALENDAR.require(g.user)
+    errors: dict[str, str] = {}
+    status = 200
     if request.method == "POST":
-        g.user.require_role("admin", refusal=service.ADMINS_ONLY)
         try:
             day = date.fromisoformat(request.form.get("day", ""))
         except ValueError:
@@ -51,13 +50,12 @@ def admin():
     next_month = date(first.year + (first.month == 12), first.month % 12 + 1, 1)
     return render_template("calendar/admin.html", weeks=weeks, first=first, prev_month=prev_month,
                            next_month=next_month, overrides=service.list_overrides(), errors=errors,
-                           values=request.form, may_edit=g.user.has_role("admin")), status
+                           values=request.form, may_edit=service.EDIT_CALENDAR.allows(g.user)), status
 
 
 @bp.post("/admin/calendar/<day>/remove")
 @login_required
 def remove(day: str):
-    g.user.require_role("admin", refusal=service.ADMINS_ONLY)
     try:
         parsed = date.fromisoformat(day)
     except ValueError:

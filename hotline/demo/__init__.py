@@ -9,14 +9,13 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
-from hotline import revisions
+from hotline.appeals.escalation import sweep
 from hotline.auth.models import User
 from hotline.auth.operations import hash_password
-from hotline.clock import now
-from hotline.db import write_transaction
-from hotline.extensions import db
-from hotline.workflow.escalation import sweep
-
+from hotline.core import revisions
+from hotline.core.clock import now
+from hotline.core.db import write_transaction
+from hotline.core.extensions import db
 
 DEMO_OPEN311_CLIENT = "Open311 演示客户端"
 

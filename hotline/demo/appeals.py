@@ -9,16 +9,18 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
+from hotline.appeals.engine import perform
+from hotline.appeals.intake import create_appeal
+from hotline.appeals.models import Appeal
 from hotline.auth.models import User
-from hotline.extensions import db
-from hotline.grid.models import Unit
-from hotline.models import Appeal, Category
+from hotline.categories.models import Category
+from hotline.core.extensions import db
+from hotline.core.validation import CREDIT_CODE_CHARS, credit_code_check_char
 from hotline.demo.texts import STREET_ADDRESSES, SURNAMES, TEXTS
 from hotline.grid.geo import geometry_from_geojson, placement
+from hotline.grid.models import Unit
 from hotline.grid.responsibility import BELOW_DEPARTMENTS, suggest
-from hotline.validation import CREDIT_CODE_CHARS, credit_code_check_char
 from hotline.reports.operations import submit as submit_report
-from hotline.workflow.operations import create_appeal, perform
 
 # How many appeals end in each state (300 in all).
 PLAN = [("accepted", 24), ("dispatched", 30), ("handling", 50), ("supervised", 16), ("replied", 25),

@@ -7,9 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hotline.auth.operations import new_user
-from hotline.extensions import db
+from hotline.categories.models import Category
+from hotline.core.extensions import db
 from hotline.grid.models import Unit
-from hotline.models import Category
 
 CENTRE_CODE = "210100RX"
 DEPARTMENTS = (("CG", "城管", "城市管理局"), ("ZJ", "住建", "住房和城乡建设局"),
@@ -217,7 +217,7 @@ RULES = [
 
 def build_rules() -> None:
     from hotline.grid.models import ResponsibilityRule
-    from hotline.grid.operations import RuleBody, resolve_rule
+    from hotline.grid.rules import RuleBody, resolve_rule
 
     for category, area, kind, level, dept_type, priority, basis in RULES:
         body = RuleBody(category=category, area=area, target_kind=kind, target_level=level,

@@ -8,12 +8,12 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from hotline.grid import operations
+from hotline.grid import imports, rules
 
 grid_cli = AppGroup("grid", help="The organisation tree, grid polygons and the 确责清单.")
 
 
-def _fail(exc: operations.ImportRejected) -> None:
+def _fail(exc: imports.ImportRejected) -> None:
     click.echo(exc.message, err=True)
     for problem in exc.problems:
         click.echo(f"  - {problem}", err=True)
@@ -26,10 +26,10 @@ def import_command(files: tuple[Path, ...]) -> None:
     """Import units from a CSV (code,name,level,parent_code,kind,dept_type) and/or polygons
     from a GeoJSON FeatureCollection (properties code,name,level,parent_code). All or nothing."""
     try:
-        sources = [operations.read_units_csv(p.read_text(encoding="utf-8")) if p.suffix.lower() == ".csv"
-                   else operations.read_geojson(p.read_text(encoding="utf-8")) for p in files]
-        summary = operations.import_units(operations.merge_sources(*sources))
-    except operations.ImportRejected as exc:
+        sources = [imports.read_units_csv(p.read_text(encoding="utf-8")) if p.suffix.lower() == ".csv"
+                   else imports.read_geojson(p.read_text(encoding="utf-8")) for p in files]
+        summary = imports.import_units(imports.merge_sources(*sources))
+    except imports.ImportRejected as exc:
         _fail(exc)
     click.echo(f"imported: {len(summary.created)} created, {len(summary.updated)} updated")
 
@@ -39,9 +39,9 @@ def import_command(files: tuple[Path, ...]) -> None:
 def export_command(file: Path) -> None:
     """Write the polygons as GeoJSON, or the unit tree as CSV (by the file's extension)."""
     if file.suffix.lower() == ".csv":
-        file.write_text(operations.export_units_csv(), encoding="utf-8")
+        file.write_text(imports.export_units_csv(), encoding="utf-8")
     else:
-        file.write_text(json.dumps(operations.export_geojson(), ensure_ascii=False, indent=1), encoding="utf-8")
+        file.write_text(json.dumps(imports.export_geojson(), ensure_ascii=False, indent=1), encoding="utf-8")
     click.echo(f"wrote {file}")
 
 
@@ -51,8 +51,8 @@ def export_command(file: Path) -> None:
 def rules_import_command(file: Path, append: bool) -> None:
     """Load the responsibility list from CSV (category,area,target_kind,target_level,dept_type,priority,basis)."""
     try:
-        count = operations.import_rules_csv(file.read_text(encoding="utf-8"), None, replace=not append)
-    except operations.ImportRejected as exc:
+        count = rules.import_rules_csv(file.read_text(encoding="utf-8"), None, replace=not append)
+    except imports.ImportRejected as exc:
         _fail(exc)
     click.echo(f"imported {count} rules")
 
@@ -60,5 +60,5 @@ def rules_import_command(file: Path, append: bool) -> None:
 @grid_cli.command("rules-export")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 def rules_export_command(file: Path) -> None:
-    file.write_text(operations.export_rules_csv(), encoding="utf-8")
+    file.write_text(rules.export_rules_csv(None), encoding="utf-8")
     click.echo(f"wrote {file}")

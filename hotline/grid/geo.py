@@ -22,7 +22,7 @@ import numpy as np
 import shapely
 from shapely import STRtree
 
-from hotline.vocabulary import UNIT_LEVEL_NAMES, UNIT_LEVELS
+from hotline.core.vocabulary import UNIT_LEVEL_NAMES, UNIT_LEVELS
 
 NOWHERE = -1
 _AREA_LEVELS = ("community", "street", "district", "city", "province")  # smallest first
@@ -136,9 +136,9 @@ def current_index() -> GridIndex:
     from flask import current_app
     from sqlalchemy import select
 
-    from hotline.extensions import db
+    from hotline.core.extensions import db
+    from hotline.core.revisions import current
     from hotline.grid.models import Unit
-    from hotline.revisions import current
 
     key = current_app.config["SQLALCHEMY_DATABASE_URI"]
     revision = current("grid")

@@ -5,9 +5,9 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, Text, and_, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from hotline.clock import now
-from hotline.extensions import db
-from hotline.vocabulary import UNIT_LEVEL_NAMES, UNIT_LEVELS
+from hotline.core.clock import now
+from hotline.core.extensions import db
+from hotline.core.vocabulary import UNIT_LEVEL_NAMES, UNIT_LEVELS
 
 # Byte-wise collation on PostgreSQL so that path ranges and the index agree.
 PathString = String(255).with_variant(String(255, collation="C"), "postgresql")

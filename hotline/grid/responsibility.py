@@ -6,11 +6,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from hotline.errors import BadRequest
-from hotline.extensions import db
+from hotline.categories.models import Category
+from hotline.core.errors import BadRequest
+from hotline.core.extensions import db
+from hotline.core.vocabulary import UNIT_LEVEL_NAMES
 from hotline.grid.models import ResponsibilityRule, Unit
-from hotline.models import Appeal, Category
-from hotline.vocabulary import UNIT_LEVEL_NAMES
 
 # Levels a department's duty may not be pushed down to.
 BELOW_DEPARTMENTS = ("street", "community", "grid")
@@ -76,21 +76,18 @@ def suggest(category: Category, place: Unit | None) -> tuple[list[Suggestion], l
     return suggestions, notes
 
 
-def suggest_for(appeal: Appeal) -> tuple[list[Suggestion], list[str]]:
-    return suggest(appeal.category, appeal.place_unit)
-
-
-def department_duty(appeal: Appeal) -> ResponsibilityRule | None:
-    """The rule that makes the appeal a department's duty, if its first rule is one."""
-    rules = matching_rules(appeal.category, place_chain(appeal.place_unit))
+def department_duty(category: Category, place: Unit | None) -> ResponsibilityRule | None:
+    """The rule that makes a problem of this kind at this place a department's duty, if its
+    first rule is one."""
+    rules = matching_rules(category, place_chain(place))
     return rules[0] if rules and rules[0].is_department_duty else None
 
 
-def check_not_pushed_down(appeal: Appeal, unit: Unit, field: str = "unit_id") -> None:
+def check_not_pushed_down(category: Category, place: Unit | None, unit: Unit, field: str = "unit_id") -> None:
     """400 when a department's duty would go to a street, community or grid."""
     if not (unit.is_area and unit.level in BELOW_DEPARTMENTS):
         return
-    rule = department_duty(appeal)
+    rule = department_duty(category, place)
     if rule is not None:
         reason = (f"依据{rule.describe()}，该事项属{UNIT_LEVEL_NAMES[rule.target_level]}级{rule.dept_type}部门职责，"
                   f"部门职责不得下沉到{UNIT_LEVEL_NAMES[unit.level]}")

@@ -1,23 +1,28 @@
-"""Pages of the grid feature: the responsibility list (everyone reads it; admins edit it)."""
+"""Pages of the grid feature: the responsibility list (those who dispatch, review returns or
+cite it read it; administrators edit it)."""
+
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from hotline.auth.sessions import login_required
-from hotline.errors import BadRequest
-from hotline.extensions import db
-from hotline.grid import operations
-from hotline.grid.models import ResponsibilityRule, Unit
-from hotline.models import Category
-from hotline.vocabulary import UNIT_LEVEL_NAMES
+from hotline.categories.models import Category
+from hotline.core.errors import BadRequest
+from hotline.core.extensions import db
+from hotline.core.vocabulary import UNIT_LEVEL_NAMES
+from hotline.grid import rules as rule_list
+from hotline.grid.imports import ImportRejected
+from hotline.grid.models import Unit
+from hotline.web.forms import filled
 
 bp = Blueprint("grid", __name__, template_folder="templates")
 
 
-
-
-def _form_choices() -> dict:
+def _form_choices() -> dict[str, Any]:
     return {
         "categories": db.session.scalars(select(Category).where(Category.active).order_by(Category.code)).all(),
         "areas": db.session.scalars(select(Unit).where(Unit.active, Unit.kind == "area",
@@ -28,33 +33,38 @@ def _form_choices() -> dict:
     }
 
 
-def _rule_form() -> dict:
-    data = {k: request.form[k].strip() for k in ("category", "area", "target_kind", "target_level", "dept_type",
-                                                 "priority", "basis") if request.form.get(k, "").strip()}
+def _rule_form() -> dict[str, Any]:
+    data: dict[str, Any] = filled("category", "area", "target_kind", "target_level", "dept_type", "priority", "basis")
     data["active"] = request.form.get("active") == "true"
     return data
 
 
+def _rules_page(problems: list[str] | None = None, status: int = 200) -> ResponseReturnValue:
+    items = db.session.scalars(rule_list.list_rules(g.user)).all()
+    return render_template("grid/rules.html", rules=items, may_edit=rule_list.EDIT_RULES.allows(g.user),
+                           problems=problems), status
+
+
 @bp.get("/admin/routing-rules")
 @login_required
-def rules():
-    items = db.session.scalars(select(ResponsibilityRule).order_by(ResponsibilityRule.id)).all()
-    return render_template("grid/rules.html", rules=items, may_edit=g.user.has_role("admin"))
+def rules() -> ResponseReturnValue:
+    return _rules_page()
 
 
 @bp.route("/admin/routing-rules/new", methods=["GET", "POST"])
 @bp.route("/admin/routing-rules/<int:rule_id>", methods=["GET", "POST"])
 @login_required
-def rule_form(rule_id: int | None = None):
-    g.user.require_role("admin", refusal=operations.RULES_ADMINS_ONLY)
-    rule = operations.get_rule(rule_id) if rule_id else None
-    values = operations.rule_snapshot(rule) if rule else {"target_kind": "area", "priority": 1, "active": True}
-    errors, status = {}, 200
+def rule_form(rule_id: int | None = None) -> ResponseReturnValue:
+    rule_list.EDIT_RULES.require(g.user)  # the form is for editing; reading is the list
+    rule = rule_list.get_rule(rule_id) if rule_id else None
+    values = rule_list.rule_snapshot(rule) if rule else {"target_kind": "area", "priority": 1, "active": True}
+    errors: dict[str, str] = {}
+    status = 200
     if request.method == "POST":
         values = _rule_form()
         try:
-            saved = (operations.update_rule(rule_id, values, g.user) if rule
-                     else operations.create_rule(values, g.user))
+            saved = (rule_list.update_rule(rule.id, values, g.user) if rule
+                     else rule_list.create_rule(values, g.user))
         except BadRequest as exc:
             errors, status = exc.fields or {"body": exc.message}, 400
         else:
@@ -66,34 +76,32 @@ def rule_form(rule_id: int | None = None):
 
 @bp.post("/admin/routing-rules/<int:rule_id>/delete")
 @login_required
-def rule_delete(rule_id: int):
-    g.user.require_role("admin", refusal=operations.RULES_ADMINS_ONLY)
-    operations.delete_rule(rule_id, g.user)
+def rule_delete(rule_id: int) -> ResponseReturnValue:
+    rule_list.delete_rule(rule_id, g.user)
     flash(f"已删除规则#{rule_id}", "success")
     return redirect(url_for("grid.rules"))
 
 
 @bp.post("/admin/routing-rules/import")
 @login_required
-def rules_import():
-    g.user.require_role("admin", refusal=operations.RULES_ADMINS_ONLY)
+def rules_import() -> ResponseReturnValue:
+    rule_list.EDIT_RULES.require(g.user)
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise BadRequest("请选择 CSV 文件")
     try:
-        count = operations.import_rules_csv(upload.read().decode("utf-8-sig"), g.user,
-                                            replace=request.form.get("mode") != "append")
+        count = rule_list.import_rules_csv(upload.read().decode("utf-8-sig"), g.user,
+                                           replace=request.form.get("mode") != "append")
     except UnicodeDecodeError:
         raise BadRequest("CSV 文件必须是 UTF-8 编码") from None
-    except operations.ImportRejected as exc:
-        items = db.session.scalars(select(ResponsibilityRule).order_by(ResponsibilityRule.id)).all()
-        return render_template("grid/rules.html", rules=items, may_edit=True, problems=exc.problems), 400
+    except ImportRejected as exc:
+        return _rules_page(exc.problems, 400)
     flash(f"已导入 {count} 条确责规则", "success")
     return redirect(url_for("grid.rules"))
 
 
 @bp.get("/admin/routing-rules.csv")
 @login_required
-def rules_csv():
-    return Response(operations.export_rules_csv(), mimetype="text/csv; charset=utf-8",
+def rules_csv() -> ResponseReturnValue:
+    return Response(rule_list.export_rules_csv(g.user), mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": "attachment; filename=routing-rules.csv"})

@@ -6,14 +6,13 @@ from datetime import date
 from flask import Response
 from pydantic import BaseModel, Field
 
-from hotline.clock import local_today, now
+from hotline.appeals.presenters import AppealSummary
+from hotline.core.clock import local_today, now
+from hotline.core.pagination import Page, PageQuery, paginate
 from hotline.ledger import operations as ledger
 from hotline.ledger.models import Campaign, CampaignItem
-from hotline.pagination import Page, PageQuery, paginate
+from hotline.ledger.operations import XLSX
 from hotline.web.api import api
-from hotline.web.api.schemas import AppealSummary
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class ProgressOut(BaseModel):

@@ -5,10 +5,10 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from hotline.appeals.models import Appeal
 from hotline.auth.models import User
-from hotline.clock import now
-from hotline.extensions import db
-from hotline.models import Appeal
+from hotline.core.clock import now
+from hotline.core.extensions import db
 
 
 class Campaign(db.Model):

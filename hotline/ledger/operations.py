@@ -13,20 +13,22 @@ from pydantic import Field, model_validator
 from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from hotline import audit
+from hotline.appeals.models import Appeal, AppealEvent
+from hotline.appeals.states import OPEN_STATES, State
+from hotline.appeals.visibility import visible_clause
 from hotline.auth.models import User
-from hotline.clock import format_local, local_today, now
-from hotline.db import write_transaction
-from hotline.errors import BadRequest, Forbidden, NotFound
-from hotline.extensions import db
+from hotline.core import audit
+from hotline.core.clock import format_local, local_today, now
+from hotline.core.db import write_transaction
+from hotline.core.errors import BadRequest, NotFound
+from hotline.core.extensions import db
+from hotline.core.permissions import Permission, at_centre
+from hotline.core.validation import Body, FieldErrors, validate
+from hotline.core.vocabulary import UNIT_LEVEL_NAMES, UNIT_LEVELS
 from hotline.grid.models import Unit
 from hotline.ledger.models import Campaign, CampaignItem, CampaignSnapshot
-from hotline.models import Appeal, AppealEvent
-from hotline.validation import FieldErrors, validate
-from hotline.vocabulary import UNIT_LEVEL_NAMES, UNIT_LEVELS
-from hotline.workflow.machine import OPEN_STATES, STATES
-from hotline.workflow.schemas import Body
-from hotline.workflow.visibility import visible_clause
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # A close counts only once the citizen's return visit or the centre's oversight passed it.
 CLOSED = or_(Appeal.state == "evaluated",
@@ -39,17 +41,11 @@ RULES = {
 }
 
 
-def may_manage(user: User) -> bool:
-    return user.at_centre and user.has_role("supervisor")
-
-
-def _require_manager(user: User) -> None:
-    if not may_manage(user):
-        raise Forbidden("只有热线中心的督办员可以管理台账")
-
-
-def _may_view(user: User) -> bool:
-    return user.at_centre or user.has_role("supervisor")
+# The centre and every supervisor follow the campaigns (each its own area); the centre's
+# supervisors run them.
+VIEW_LEDGERS = Permission("专项台账供热线中心与各级督办员使用",
+                          lambda actor: actor.at_centre or actor.has_role("supervisor"))
+MANAGE_LEDGERS = at_centre("supervisor", refusal="只有热线中心的督办员可以管理台账")
 
 
 class CampaignBody(Body):
@@ -89,7 +85,7 @@ class ItemBody(Body):
 
 
 def create_campaign(data, actor: User) -> Campaign:
-    _require_manager(actor)
+    MANAGE_LEDGERS.require(actor)
     body = validate(CampaignBody, data, "台账")
     with write_transaction(db.session):
         campaign = Campaign(**body.model_dump(), created_by_id=actor.id)
@@ -101,14 +97,13 @@ def create_campaign(data, actor: User) -> Campaign:
 
 def get_campaign(campaign_id: int, user: User) -> Campaign:
     campaign = db.session.get(Campaign, campaign_id)
-    if campaign is None or not _may_view(user):
+    if campaign is None or not VIEW_LEDGERS.allows(user):
         raise NotFound("没有这个台账")
     return campaign
 
 
 def list_campaigns(user: User) -> list[Campaign]:
-    if not _may_view(user):
-        return []
+    VIEW_LEDGERS.require(user)
     return list(db.session.scalars(select(Campaign).order_by(Campaign.id.desc())))
 
 
@@ -135,7 +130,7 @@ _INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
 def enroll(campaign_id: int, data, actor: User, at: datetime | None = None) -> int:
     """Add appeals by rule or by number; those already in the campaign stay as they are.
     Returns how many were added."""
-    _require_manager(actor)
+    MANAGE_LEDGERS.require(actor)
     body = validate(EnrollBody, data, "纳入条件")
     at = at or now()
     with write_transaction(db.session):
@@ -165,7 +160,7 @@ def enroll(campaign_id: int, data, actor: User, at: datetime | None = None) -> i
 
 
 def update_item(campaign_id: int, item_id: int, data, actor: User) -> CampaignItem:
-    _require_manager(actor)
+    MANAGE_LEDGERS.require(actor)
     body = validate(ItemBody, data, "台账事项")
     with write_transaction(db.session):
         item = db.session.get(CampaignItem, item_id)
@@ -332,7 +327,7 @@ def export_xlsx(campaign: Campaign, user: User) -> bytes:
         a = item.appeal
         unit = a.main_unit or a.current_unit
         sheet.append([a.number, a.title, a.category.full_name, unit.name if unit else "热线中心",
-                      UNIT_LEVEL_NAMES.get(unit.level, "") if unit else "", STATES[a.state],
+                      UNIT_LEVEL_NAMES.get(unit.level, "") if unit else "", State(a.state).label,
                       "是" if is_closed(a) else "否", item.leader, item.target_date,
                       "是" if item.target_date < day and not is_closed(a) else "否", item.enrolled_by,
                       format_local(a.received_at)])

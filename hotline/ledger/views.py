@@ -4,16 +4,12 @@ from __future__ import annotations
 from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
 
 from hotline.auth.sessions import login_required
-from hotline.clock import local_today
-from hotline.errors import BadRequest
+from hotline.core.clock import local_today
+from hotline.core.errors import BadRequest
 from hotline.ledger import operations as ledger
-from hotline.ledger.api import XLSX
+from hotline.web.forms import filled
 
 bp = Blueprint("ledger", __name__, template_folder="templates")
-
-
-def _form(*names: str) -> dict:
-    return {n: request.form[n].strip() for n in names if request.form.get(n, "").strip()}
 
 
 @bp.route("/ledger", methods=["GET", "POST"])
@@ -21,7 +17,7 @@ def _form(*names: str) -> dict:
 def campaigns():
     errors, values, status = {}, {}, 200
     if request.method == "POST":
-        values = _form("name", "batch", "period_start", "period_end", "owner", "note")
+        values = filled("name", "batch", "period_start", "period_end", "owner", "note")
         try:
             campaign = ledger.create_campaign(values, g.user)
         except BadRequest as exc:
@@ -30,7 +26,7 @@ def campaigns():
             flash(f"已建立台账「{campaign.name}（{campaign.batch}）」", "success")
             return redirect(url_for("ledger.campaign", campaign_id=campaign.id))
     rows = [(c, ledger.progress(c, g.user)) for c in ledger.list_campaigns(g.user)]
-    return render_template("ledger/list.html", rows=rows, may_manage=ledger.may_manage(g.user),
+    return render_template("ledger/list.html", rows=rows, may_manage=ledger.MANAGE_LEDGERS.allows(g.user),
                            errors=errors, values=values), status
 
 
@@ -40,7 +36,7 @@ def _render(campaign, *, errors=None, values=None, status=200):
         "ledger/campaign.html", campaign=campaign, day=day, progress=ledger.progress(campaign, g.user, day),
         by_unit=ledger.by_unit(campaign, g.user, day), by_level=ledger.by_level(campaign, g.user, day),
         overdue=ledger.overdue_items(campaign, g.user, day), items=ledger.items(campaign, g.user),
-        trend=ledger.trend(campaign), rules=ledger.RULES, may_manage=ledger.may_manage(g.user),
+        trend=ledger.trend(campaign), rules=ledger.RULES, may_manage=ledger.MANAGE_LEDGERS.allows(g.user),
         is_closed=ledger.is_closed, errors=errors or {}, values=values or {},
     ), status
 
@@ -54,7 +50,7 @@ def campaign(campaign_id: int):
 @bp.post("/ledger/<int:campaign_id>/enroll")
 @login_required
 def enroll(campaign_id: int):
-    values = _form("rule", "days", "callers", "leader", "target_date")
+    values = filled("rule", "days", "callers", "leader", "target_date")
     numbers = request.form.get("numbers", "").split()
     if numbers:
         values = {k: v for k, v in values.items() if k not in ("rule", "days", "callers")} | {"numbers": numbers}
@@ -70,7 +66,7 @@ def enroll(campaign_id: int):
 @login_required
 def item(campaign_id: int, item_id: int):
     try:
-        ledger.update_item(campaign_id, item_id, _form("leader", "target_date", "note"), g.user)
+        ledger.update_item(campaign_id, item_id, filled("leader", "target_date", "note"), g.user)
     except BadRequest as exc:
         flash(exc.message, "error")
     return redirect(url_for("ledger.campaign", campaign_id=campaign_id) + f"#item-{item_id}")
@@ -80,5 +76,5 @@ def item(campaign_id: int, item_id: int):
 @login_required
 def export(campaign_id: int):
     c = ledger.get_campaign(campaign_id, g.user)
-    return Response(ledger.export_xlsx(c, g.user), mimetype=XLSX,
+    return Response(ledger.export_xlsx(c, g.user), mimetype=ledger.XLSX,
                     headers={"Content-Disposition": f"attachment; filename=ledger-{c.id}.xlsx"})

@@ -6,10 +6,10 @@ from datetime import date
 from flask import current_app
 from pydantic import BaseModel, Field
 
+from hotline.appeals.presenters import UnitRef
 from hotline.metrics import operations
 from hotline.metrics.operations import MetricsQuery, Rate, UnitScore
 from hotline.web.api import api
-from hotline.web.api.schemas import UnitRef
 
 
 class RateOut(BaseModel):

@@ -18,14 +18,14 @@ from flask import current_app
 from pydantic import Field, model_validator
 from sqlalchemy import and_, case, func, select
 
+from hotline.appeals.models import Appeal, AppealEvent
 from hotline.auth.models import User
-from hotline.clock import local_today, local_zone, now
-from hotline.extensions import db
+from hotline.core.clock import local_today, local_zone, now
+from hotline.core.extensions import db
+from hotline.core.permissions import holding
+from hotline.core.validation import Body, FieldErrors
+from hotline.core.vocabulary import UNIT_KINDS, UNIT_LEVELS, UNRATED
 from hotline.grid.models import Unit
-from hotline.models import Appeal, AppealEvent
-from hotline.validation import FieldErrors
-from hotline.vocabulary import UNIT_KINDS, UNIT_LEVELS, UNRATED
-from hotline.workflow.schemas import Body
 
 MAX_PERIOD = timedelta(days=366)
 RESOLUTION_WEIGHTS = {"解决": 1.0, "部分解决": 0.5}
@@ -80,10 +80,13 @@ class UnitScore:
     composite: float | None
 
 
+VIEW_METRICS = holding("admin", "supervisor", refusal="只有督办员和系统管理员可以查看考核指标")
+
+
 def assess(user: User, query: MetricsQuery, at: datetime | None = None) -> tuple[date, date, list[UnitScore]]:
     """Scores of the units this user oversees (the whole organisation from the centre, else
     the user's own subtree), best composite first."""
-    user.require_role("admin", "supervisor", refusal="只有督办员和系统管理员可以查看考核指标")
+    VIEW_METRICS.require(user)
     at = at or now()
     start, end = query.period()
     zone = local_zone()

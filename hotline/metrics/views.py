@@ -4,10 +4,10 @@ from __future__ import annotations
 from flask import Blueprint, g, render_template, request
 
 from hotline.auth.sessions import login_required
-from hotline.errors import BadRequest
+from hotline.core.errors import BadRequest
+from hotline.core.validation import validate
 from hotline.metrics import operations
 from hotline.metrics.operations import MetricsQuery
-from hotline.validation import validate
 
 bp = Blueprint("metrics", __name__, template_folder="templates")
 

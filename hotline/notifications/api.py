@@ -4,14 +4,13 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from hotline.clock import to_local
+from hotline.core.clock import to_local
+from hotline.core.pagination import Page, PageQuery, paginate
+from hotline.core.validation import Body, Id, mask_phone, validate
 from hotline.notifications import operations, sms
-from hotline.notifications.sms_defaults import SAMPLE_CONTEXT
 from hotline.notifications.operations import KINDS
-from hotline.validation import mask_phone, validate
-from hotline.pagination import Page, PageQuery, paginate
+from hotline.notifications.sms_defaults import SAMPLE_CONTEXT
 from hotline.web.api import api
-from hotline.workflow.schemas import Body, Id
 
 
 class NotificationOut(BaseModel):
@@ -98,39 +97,35 @@ class SmsList(Page):
 
 
 
-def _templates() -> TemplateList:
-    return TemplateList(items=[TemplateOut.of(t) for t in sms.list_templates()],
+def _templates(user) -> TemplateList:
+    return TemplateList(items=[TemplateOut.of(t) for t in sms.list_templates(user)],
                         variables={k: str(v) for k, v in SAMPLE_CONTEXT.items()})
 
 
 @api.endpoint("GET", "/message-templates", summary="短信模板（管理员）", response=TemplateList,
               tags=("notifications",), errors=(403,))
 def list_templates(user):
-    user.require_role("admin", refusal=sms.ADMINS_ONLY)
-    return _templates()
+    return _templates(user)
 
 
 @api.endpoint("PUT", "/message-templates/<key>", summary="修改短信模板（管理员）", body=TemplateBody,
               response=TemplateOut, tags=("notifications",), errors=(403, 404),
               path_params={"key": {"type": "string", "pattern": "^[a-z_.]{1,40}$"}})
 def update_template(user, key: str, data):
-    user.require_role("admin", refusal=sms.ADMINS_ONLY)
     return TemplateOut.of(sms.update_template(key, validate(TemplateBody, data).body, user))
 
 
 @api.endpoint("POST", "/message-templates/reset", summary="恢复默认短信模板（管理员）", response=TemplateList,
               tags=("notifications",), errors=(403,))
 def reset_templates(user):
-    user.require_role("admin", refusal=sms.ADMINS_ONLY)
     sms.reset_templates(user)
-    return _templates()
+    return _templates(user)
 
 
 @api.endpoint("GET", "/sms", summary="短信发送记录（管理员，新的在前）", query=PageQuery, response=SmsList,
               tags=("notifications",), errors=(403,))
 def sms_log(user, query: PageQuery):
-    user.require_role("admin", refusal=sms.ADMINS_ONLY)
-    rows, page = paginate(sms.sms_log(), query)
+    rows, page = paginate(sms.sms_log(user), query)
     return SmsList(items=[SmsOut(id=m.id, appeal_id=m.appeal_id, template=m.template, phone=mask_phone(m.phone),
                                  text=m.text, provider=m.provider, sent_at=to_local(m.sent_at)) for m in rows],
                    **page)

@@ -5,8 +5,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hotline.clock import now
-from hotline.extensions import db
+from hotline.core.clock import now
+from hotline.core.extensions import db
 
 
 class Notification(db.Model):

@@ -6,9 +6,9 @@ from datetime import datetime
 from sqlalchemy import Select, exists, func, insert, or_, select
 
 from hotline.auth.models import User
-from hotline.clock import now
-from hotline.db import write_transaction
-from hotline.extensions import db
+from hotline.core.clock import now
+from hotline.core.db import write_transaction
+from hotline.core.extensions import db
 from hotline.notifications.models import Notification, NotificationRead
 
 KINDS = {

@@ -16,16 +16,14 @@ from jinja2 import StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 from sqlalchemy import Select, delete, insert, select
 
-from hotline import audit
-from hotline.auth.models import User
-from hotline.clock import format_local
-from hotline.db import write_transaction
-from hotline.errors import BadRequest, NotFound
-from hotline.extensions import db
-from hotline.jobs import outbox
-from hotline.models import Appeal
+from hotline.core import audit
+from hotline.core.db import write_transaction
+from hotline.core.errors import BadRequest, NotFound
+from hotline.core.extensions import db
+from hotline.core.permissions import Actor, holding
 from hotline.notifications.models import MessageTemplate, SmsMessage
 from hotline.notifications.sms_defaults import SAMPLE_CONTEXT, TEMPLATES
+from hotline.outbox import operations as outbox
 
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _ENV = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
@@ -90,25 +88,18 @@ def render(body: str, context: dict) -> str:
     return _ENV.from_string(body).render(**context).strip()
 
 
-def context_for(appeal: Appeal) -> dict:
-    return {"citizen_name": appeal.citizen_name, "number": appeal.number, "query_code": appeal.query_code,
-            "title": appeal.title, "public_reply": appeal.public_reply or "",
-            "visited_at": format_local(appeal.visited_at)}
-
-
 def is_mobile(phone: str | None) -> bool:
     return bool(phone and _MOBILE.match(phone))
 
 
-def queue_sms(appeal: Appeal, key: str) -> None:
-    """Write the text now (it says what was true at this moment) and send it after commit.
-    Landlines cannot receive SMS; anonymous callers without a number get none."""
-    if not is_mobile(appeal.citizen_phone):
+def queue_text(key: str, phone: str | None, context: dict, *, appeal_id: int | None = None) -> None:
+    """Write the text of template `key` now (it says what was true at this moment) and send
+    it after commit. Landlines cannot receive SMS; callers without a number get none."""
+    if phone is None or not is_mobile(phone):
         return
     template = db.session.get(MessageTemplate, key)
-    text = render(template.body if template else TEMPLATES[key][1], context_for(appeal))
-    outbox.add("sms.send", {"template": key, "appeal_id": appeal.id, "phone": appeal.citizen_phone,
-                            "text": text[:MAX_LENGTH]})
+    text = render(template.body if template else TEMPLATES[key][1], context)
+    outbox.add("sms.send", {"template": key, "appeal_id": appeal_id, "phone": phone, "text": text[:MAX_LENGTH]})
 
 
 def send_job(outbox_id: int, payload: dict) -> None:
@@ -127,10 +118,11 @@ def send_job(outbox_id: int, payload: dict) -> None:
 
 # ------------------------------------------------------------------ administration
 
-ADMINS_ONLY = "只有系统管理员可以查看短信记录和修改短信模板"
+MANAGE_SMS = holding("admin", refusal="只有系统管理员可以查看短信记录和修改短信模板")
 
 
-def list_templates() -> list[MessageTemplate]:
+def list_templates(actor: Actor) -> list[MessageTemplate]:
+    MANAGE_SMS.require(actor)
     return list(db.session.scalars(select(MessageTemplate).order_by(MessageTemplate.key)))
 
 
@@ -142,11 +134,14 @@ def preview(template: MessageTemplate) -> str:
         return f"（无法预览：{exc}）"
 
 
-def sms_log() -> Select:
+def sms_log(actor: Actor) -> Select[tuple[SmsMessage]]:
+    """What was sent, newest first (phones are masked by whoever shows it)."""
+    MANAGE_SMS.require(actor)
     return select(SmsMessage).order_by(SmsMessage.id.desc())
 
 
-def update_template(key: str, body: str, actor: User) -> MessageTemplate:
+def update_template(key: str, body: str, actor: Actor) -> MessageTemplate:
+    MANAGE_SMS.require(actor)
     body = (body or "").strip()
     if not body or len(body) > 1000:
         problem = "不能为空且不超过1000个字符"
@@ -165,7 +160,8 @@ def update_template(key: str, body: str, actor: User) -> MessageTemplate:
     return template
 
 
-def reset_templates(actor: User) -> None:
+def reset_templates(actor: Actor) -> None:
+    MANAGE_SMS.require(actor)
     with write_transaction(db.session):
         db.session.execute(delete(MessageTemplate))
         db.session.add_all(MessageTemplate(key=k, name=n, body=b) for k, (n, b) in TEMPLATES.items())

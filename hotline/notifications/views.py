@@ -3,12 +3,12 @@ from __future__ import annotations
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
 from hotline.auth.sessions import local_target, login_required
-from hotline.errors import BadRequest
-from hotline.extensions import db
+from hotline.core.errors import BadRequest
+from hotline.core.extensions import db
+from hotline.core.validation import mask_phone
 from hotline.notifications import operations, sms
 from hotline.notifications.operations import KINDS
 from hotline.notifications.sms_defaults import SAMPLE_CONTEXT
-from hotline.validation import mask_phone
 
 bp = Blueprint("notifications", __name__, template_folder="templates")
 
@@ -36,15 +36,13 @@ def read():
 @bp.get("/admin/sms")
 @login_required
 def sms_log():
-    g.user.require_role("admin", refusal=sms.ADMINS_ONLY)
-    messages = db.session.scalars(sms.sms_log().limit(200)).all()
+    messages = db.session.scalars(sms.sms_log(g.user).limit(200)).all()
     return render_template("notifications/sms_log.html", messages=messages, mask_phone=mask_phone)
 
 
 @bp.route("/admin/message-templates", methods=["GET", "POST"])
 @login_required
 def templates():
-    g.user.require_role("admin", refusal=sms.ADMINS_ONLY)
     errors, status, editing = {}, 200, None
     if request.method == "POST":
         editing = request.form.get("key", "")
@@ -55,15 +53,15 @@ def templates():
         else:
             flash("已保存短信模板", "success")
             return redirect(url_for("notifications.templates"))
-    previews = {t.key: sms.preview(t) for t in sms.list_templates()}
-    return render_template("notifications/templates.html", templates=sms.list_templates(), previews=previews,
+    templates = sms.list_templates(g.user)
+    previews = {t.key: sms.preview(t) for t in templates}
+    return render_template("notifications/templates.html", templates=templates, previews=previews,
                            errors=errors, editing=editing, values=request.form, variables=SAMPLE_CONTEXT), status
 
 
 @bp.post("/admin/message-templates/reset")
 @login_required
 def templates_reset():
-    g.user.require_role("admin", refusal=sms.ADMINS_ONLY)
     sms.reset_templates(g.user)
     flash("已恢复默认短信模板", "success")
     return redirect(url_for("notifications.templates"))

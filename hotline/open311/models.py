@@ -5,9 +5,9 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from hotline.clock import now
-from hotline.extensions import db
-from hotline.models import Appeal
+from hotline.appeals.models import Appeal
+from hotline.core.clock import now
+from hotline.core.extensions import db
 
 
 class Open311Client(db.Model):

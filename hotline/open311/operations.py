@@ -18,15 +18,16 @@ from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
-from hotline import audit
-from hotline.clock import local_zone, now, to_local
-from hotline.db import write_transaction
-from hotline.errors import AppError, BadRequest, Forbidden, NotFound
-from hotline.extensions import db
+from hotline.appeals.models import Appeal
+from hotline.categories.models import Category
+from hotline.core import audit
+from hotline.core.clock import local_zone, now, to_local
+from hotline.core.db import write_transaction
+from hotline.core.errors import AppError, BadRequest, Forbidden, NotFound
+from hotline.core.extensions import db
+from hotline.core.idempotency import Once
 from hotline.grid.geo import Placement
 from hotline.grid.models import Unit
-from hotline.idempotency import Once
-from hotline.models import Appeal, Category
 from hotline.open311.models import Open311Client, Open311Request
 from hotline.reports import operations as reports
 from hotline.reports.operations import CLOSED_STATES

@@ -9,9 +9,11 @@ from xml.etree import ElementTree
 from flask import Blueprint, Response, request, url_for
 from werkzeug.exceptions import HTTPException
 
-from hotline import idempotency
-from hotline.errors import AppError, NotFound
+from hotline.auth.sessions import keyed_paths
+from hotline.core import idempotency
+from hotline.core.errors import AppError, NotFound
 from hotline.open311 import operations
+from hotline.web.errors import render_errors_under
 
 PREFIX = "/open311/v2"
 bp = Blueprint("open311", __name__, url_prefix=PREFIX)
@@ -57,6 +59,12 @@ def error_response(status: int, description: str, fields: dict[str, str] | None 
     fmt = "xml" if request.path.endswith(".xml") else "json"
     errors = [{"code": status, "description": f"{name}: {problem}"} for name, problem in (fields or {}).items()]
     return render(fmt, "errors", errors or [{"code": status, "description": description}], status)
+
+
+# Errors outside any route (an unknown path under the prefix) are answered in the spec's
+# format too, and its clients authenticate with an api_key, not the page session.
+render_errors_under("/open311/", error_response)
+keyed_paths("/open311/")
 
 
 def _format(fmt: str) -> str:

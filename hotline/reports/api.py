@@ -6,16 +6,15 @@ from datetime import datetime
 from flask import jsonify, request, url_for
 from pydantic import BaseModel, Field
 
-from hotline import idempotency
-from hotline.attachments.api import AttachmentOut
-from hotline.clock import to_local
-from hotline.errors import BadRequest
-from hotline.models import Appeal
+from hotline.appeals.attachments.presenters import AttachmentOut
+from hotline.core import idempotency
+from hotline.core.clock import to_local
+from hotline.core.errors import BadRequest
+from hotline.core.validation import Body
 from hotline.reports import operations
-from hotline.reports.operations import CLOSED_STATES, STAGES, ReportCreate
+from hotline.reports.operations import STAGES, ReportCreate
+from hotline.reports.presenters import ReportStatus
 from hotline.web.api import api
-from hotline.web.api.schemas import CategoryRef
-from hotline.workflow.schemas import Body
 
 NUMBER = {"type": "string", "pattern": "^[0-9]{16}$", "description": "16位工单编号"}
 
@@ -29,33 +28,6 @@ class ReportReceipt(BaseModel):
 
 class TrackQuery(Body):
     query_code: str = Field(min_length=6, max_length=6, pattern="^[0-9]{6}$", description="受理短信中的6位查询码")
-
-
-class Milestone(BaseModel):
-    at: datetime
-    text: str
-
-
-class ReportStatus(BaseModel):
-    number: str
-    title: str
-    category: CategoryRef
-    stage: str = Field(description="已受理 / 办理中 / 已办结 / 已合并 / 不予受理")
-    closed: bool
-    unit: str | None = Field(description="承办单位")
-    received_at: datetime
-    expected_at: datetime | None = Field(description="承诺办结时间")
-    public_reply: str | None = Field(description="答复")
-    milestones: list[Milestone]
-
-    @classmethod
-    def of(cls, a: Appeal) -> ReportStatus:
-        unit = a.main_unit or a.current_unit
-        return cls(number=a.number, title=a.title, category=CategoryRef(code=a.category.code, name=a.category.name),
-                   stage=STAGES[a.state], closed=a.state in CLOSED_STATES, unit=unit.name if unit else None,
-                   received_at=to_local(a.received_at), expected_at=to_local(a.due_at),
-                   public_reply=a.public_reply if a.state in CLOSED_STATES else None,
-                   milestones=[Milestone(at=to_local(e.at), text=text) for e, text in operations.milestones(a)])
 
 
 @api.endpoint("POST", "/reports", summary="市民随手拍：提交诉求（无需登录）", body=ReportCreate,

@@ -12,20 +12,19 @@ from typing import Any, Callable, Mapping
 from pydantic import Field
 from sqlalchemy import func, select
 
-from hotline.attachments import operations as attachments
-from hotline.attachments.images import CleanImage
-from hotline.attachments.models import Attachment
-from hotline.clock import now
-from hotline.errors import BadRequest, Conflict, NotFound
-from hotline.extensions import db
+from hotline.appeals.attachments import operations as attachments
+from hotline.appeals.attachments.images import CleanImage
+from hotline.appeals.attachments.models import Attachment
+from hotline.appeals.intake import register
+from hotline.appeals.models import Appeal, AppealEvent
+from hotline.appeals.schemas import AppealCreate, AppealType
+from hotline.appeals.states import FINAL_STATES
+from hotline.core.clock import now
+from hotline.core.errors import BadRequest, Conflict, NotFound
+from hotline.core.extensions import db
+from hotline.core.idempotency import Once
+from hotline.core.validation import CHINA_LAT, CHINA_LON, Body, validate
 from hotline.grid.geo import Placement
-from hotline.idempotency import Once
-from hotline.models import Appeal, AppealEvent
-from hotline.validation import validate
-from hotline.workflow import schemas
-from hotline.workflow.machine import FINAL_STATES
-from hotline.workflow.operations import register
-from hotline.workflow.schemas import AppealType, Body
 
 # What a citizen is told of each state: where their report stands, in their words.
 STAGES = {
@@ -67,8 +66,8 @@ class ReportCreate(Body):
     title: str | None = Field(None, max_length=100, description="缺省取描述的开头")
     type: AppealType = "求助"
     address: str | None = Field(None, max_length=200, description="问题发生地点")
-    lat: float | None = Field(None, ge=schemas.CHINA_LAT[0], le=schemas.CHINA_LAT[1], description="WGS84 纬度")
-    lon: float | None = Field(None, ge=schemas.CHINA_LON[0], le=schemas.CHINA_LON[1], description="WGS84 经度")
+    lat: float | None = Field(None, ge=CHINA_LAT[0], le=CHINA_LAT[1], description="WGS84 纬度")
+    lon: float | None = Field(None, ge=CHINA_LON[0], le=CHINA_LON[1], description="WGS84 经度")
     citizen_name: str | None = Field(None, max_length=50)
     citizen_phone: str | None = Field(None, max_length=20, description="手机号，用于接收受理回执和查询码")
     is_anonymous: bool = False
@@ -86,7 +85,7 @@ def submit(data: Mapping[str, Any], *, channel: str = "随手拍", at: datetime 
     """File a citizen's report on `channel` (随手拍 or Open311). 400 names what is wrong."""
     report = validate(ReportCreate, data)
     values = report.model_dump(exclude={"title"})
-    appeal = validate(schemas.AppealCreate,  # the rules every appeal keeps (phone, both coordinates …)
+    appeal = validate(AppealCreate,  # the rules every appeal keeps (phone, both coordinates …)
                       {**values, "title": report.title or title_from(report.content), "channel": channel})
     return register(appeal, at=at or now(), once=once, place=place, details=details, attach=attach)
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from hotline.errors import AppError, NotFound
-from hotline.extensions import db
-from hotline.models import Category
+from hotline.categories.models import Category
+from hotline.core.errors import AppError, NotFound
+from hotline.core.extensions import db
+from hotline.core.vocabulary import APPEAL_TYPES
 from hotline.reports import operations
-from hotline.reports.api import ReportStatus
 from hotline.reports.operations import MAX_PHOTOS, ReportCreate
-from hotline.vocabulary import APPEAL_TYPES
-from hotline.web.pages import form_data
+from hotline.reports.presenters import ReportStatus
+from hotline.web.forms import form_data
 
 bp = Blueprint("reports", __name__, template_folder="templates")
 

@@ -15,9 +15,9 @@ from flask import Blueprint, Response, jsonify, request
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from hotline import MAX_ID, idempotency
-from hotline.errors import BadRequest
-from hotline.validation import validate
+from hotline.core import idempotency
+from hotline.core.errors import BadRequest
+from hotline.core.validation import MAX_ID, validate
 
 REF_TEMPLATE = "#/components/schemas/{model}"
 _CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>")
@@ -52,14 +52,23 @@ class Operation:
 
 
 class Api:
-    def __init__(self, blueprint: Blueprint, *, title: str, version: str,
-                 authenticate: Callable[[], Any], error_model: type[BaseModel]):
+    def __init__(self, blueprint: Blueprint, *, title: str, version: str, error_model: type[BaseModel]):
         self.blueprint = blueprint
         self.title = title
         self.version = version
-        self.authenticate = authenticate
         self.error_model = error_model
         self.operations: list[Operation] = []
+        self._authenticate: Callable[[], Any] | None = None
+
+    def authenticate_with(self, authenticate: Callable[[], Any]) -> None:
+        """Who the request's user is (the accounts feature provides it): called for every
+        endpoint that needs a user, and raises 401 when there is none."""
+        self._authenticate = authenticate
+
+    def authenticate(self) -> Any:
+        if self._authenticate is None:
+            raise RuntimeError("no authenticator registered: the accounts feature is not loaded")
+        return self._authenticate()
 
     def endpoint(self, method: str, rule: str, *, summary: str, response: type[BaseModel] | None = None,
                  status: int = 200, body: type[BaseModel] | None = None,

@@ -1,0 +1,28 @@
+"""One record per action of the state machine (hotline.appeals.actions.base.Action): its
+label, body, checks, effect and form partial, found together in the module of its desk."""
+
+from __future__ import annotations
+
+from hotline.appeals.actions.base import Action
+from hotline.appeals.actions.dispatching import ANSWER, DISPATCH, MERGE, REDISPATCH, RETURN, VOID
+from hotline.appeals.actions.handling import (
+    APPROVE_EXTENSION,
+    CO_REPORT,
+    CO_SIGN,
+    CONTACT,
+    REJECT_EXTENSION,
+    REPLY,
+    REQUEST_EXTENSION,
+    SIGN,
+)
+from hotline.appeals.actions.review import APPROVE_REPLY, AUDIT, REJECT_REPLY, SUPERVISE, VISIT
+from hotline.appeals.states import Act
+
+ACTIONS: dict[Act, Action] = {
+    a.name: a
+    for a in (
+        DISPATCH, ANSWER, MERGE, VOID, REDISPATCH, RETURN, SIGN, CONTACT, SUPERVISE, REQUEST_EXTENSION,
+        APPROVE_EXTENSION, REJECT_EXTENSION, REPLY, CO_SIGN, CO_REPORT, REJECT_REPLY, APPROVE_REPLY, VISIT, AUDIT,
+    )
+}
+assert list(ACTIONS) == list(Act), "every action of the machine has one record, in the machine's order"

@@ -1,0 +1,219 @@
+"""The centre's intake desk and the units' hand-over: 派单, 转派, 退单, and the ways an
+appeal is closed before any unit handles it (直接答复, 并单, 无效)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field
+from sqlalchemy import Select, select
+
+from hotline.appeals import effects
+from hotline.appeals.actions.base import Action, ActionBody, Outcome, Prepared
+from hotline.appeals.actions.steps import assign, chosen_unit, close, start_signing, start_visit_clock
+from hotline.appeals.deadlines import due, policy_for, stop_clock
+from hotline.appeals.guards import MAX_RETURNS, ActionContext
+from hotline.appeals.models import Appeal, AppealCoUnit, AppealEvent
+from hotline.appeals.schemas import VoidReason
+from hotline.appeals.states import FINAL_STATES, Act, State
+from hotline.core.errors import BadRequest
+from hotline.core.extensions import db
+from hotline.core.validation import Id
+from hotline.core.vocabulary import VOID_REASONS
+from hotline.grid.models import Unit
+from hotline.grid.responsibility import check_not_pushed_down
+
+
+def dispatch_targets() -> Select[tuple[Unit]]:
+    """Where the centre may send an appeal: the active units of its own jurisdiction (the
+    area the centre sits in and everything below it), never the centre itself."""
+    centre_area = select(Unit.parent_id).where(Unit.kind == "centre", Unit.active).order_by(Unit.id).limit(1)
+    area = db.session.get(Unit, db.session.scalar(centre_area))
+    if area is None:
+        return select(Unit).where(Unit.id.is_(None))
+    return (select(Unit).where(Unit.active, Unit.kind != "centre", Unit.subtree_clause(area.path))
+            .order_by(Unit.path))
+
+
+def redispatch_targets(unit: Unit) -> Select[tuple[Unit]]:
+    """Where a unit may pass an appeal on (转派): the active units below it."""
+    return (select(Unit).where(Unit.active, Unit.subtree_clause(unit.path), Unit.id != unit.id)
+            .order_by(Unit.path))
+
+
+def _current_unit(ctx: ActionContext) -> Unit:
+    unit = ctx.appeal.current_unit
+    assert unit is not None, "CURRENT_UNIT guards the units' actions"
+    return unit
+
+
+# 派单
+class DispatchBody(ActionBody):
+    unit_id: Id = Field(description="主办单位")
+    co_unit_ids: list[Id] = Field(default_factory=list, max_length=10, description="协办单位")
+
+
+NOT_OURS = "只能派给本热线辖区内的单位"
+
+
+def _prepare_dispatch(ctx: ActionContext) -> Prepared:
+    unit = chosen_unit(dispatch_targets(), ctx.body.unit_id, "unit_id", NOT_OURS)
+    check_not_pushed_down(ctx.appeal.category, ctx.appeal.place_unit, unit)
+    co_ids = list(dict.fromkeys(ctx.body.co_unit_ids))
+    if unit.id in co_ids:
+        raise BadRequest("请求内容有误：co_unit_ids：主办单位不能同时是协办单位",
+                         fields={"co_unit_ids": "主办单位不能同时是协办单位"})
+    return {"unit": unit, "co_units": [chosen_unit(dispatch_targets(), i, "co_unit_ids", NOT_OURS) for i in co_ids]}
+
+
+def _apply_dispatch(ctx: ActionContext, prepared: Prepared) -> Outcome:
+    appeal, unit = ctx.appeal, prepared["unit"]
+    assign(appeal, unit, None)
+    appeal.dispatch_count += 1
+    appeal.designated = appeal.return_count >= MAX_RETURNS
+    appeal.co_units = [AppealCoUnit(unit=u) for u in prepared["co_units"]]
+    details = start_signing(appeal, ctx.at)
+    appeal.due_at = due(policy_for(appeal).handle, ctx.at)
+    details.update(due_at=appeal.due_at, designated=appeal.designated,
+                   co_unit_ids=[u.id for u in prepared["co_units"]])
+    effects.new_work(appeal, unit, ctx.at)
+    for co in prepared["co_units"]:
+        effects.new_co_work(appeal, co, ctx.at)
+    return Outcome(unit, details)
+
+
+def _dispatch_form(ctx: ActionContext) -> dict[str, Any]:
+    return {"units": list(db.session.scalars(dispatch_targets()))}
+
+
+DISPATCH = Action(Act.DISPATCH, DispatchBody, _apply_dispatch, _prepare_dispatch, _dispatch_form)
+
+
+# 转派
+class RedispatchBody(ActionBody):
+    unit_id: Id = Field(description="下级单位")
+
+
+def _prepare_redispatch(ctx: ActionContext) -> Prepared:
+    targets = redispatch_targets(_current_unit(ctx))
+    unit = chosen_unit(targets, ctx.body.unit_id, "unit_id", "只能转派给本单位的下级单位")
+    check_not_pushed_down(ctx.appeal.category, ctx.appeal.place_unit, unit)
+    return {"unit": unit}
+
+
+def _apply_redispatch(ctx: ActionContext, prepared: Prepared) -> Outcome:
+    appeal, unit = ctx.appeal, prepared["unit"]
+    assign(appeal, unit, appeal.current_unit)
+    appeal.dispatch_count += 1
+    details = start_signing(appeal, ctx.at)
+    effects.new_work(appeal, unit, ctx.at)
+    return Outcome(unit, details)
+
+
+def _redispatch_form(ctx: ActionContext) -> dict[str, Any]:
+    """The units below, marking those where the problem is (its community and grid)."""
+    current, place = _current_unit(ctx), ctx.appeal.place_unit
+    chain = [*db.session.scalars(place.ancestors_query()), place] if place is not None else []
+    return {"units": list(db.session.scalars(redispatch_targets(current))),
+            "place_below": {u.id for u in chain if current.is_ancestor_of(u)}}
+
+
+REDISPATCH = Action(Act.REDISPATCH, RedispatchBody, _apply_redispatch, _prepare_redispatch, _redispatch_form)
+
+
+# 退单
+class ReturnBody(ActionBody):
+    reason: str = Field(min_length=1, max_length=500, description="退单理由")
+    basis: str = Field(min_length=1, max_length=500, description="退单依据（如确责清单条目）")
+
+
+def _dispatcher_of(appeal: Appeal, unit: Unit) -> Unit | None:
+    """The unit that last sent the appeal to `unit`; None when the centre did."""
+    sender = db.session.scalar(
+        select(AppealEvent.unit_id)
+        .where(AppealEvent.appeal_id == appeal.id, AppealEvent.target_unit_id == unit.id,
+               AppealEvent.action.in_((Act.DISPATCH, Act.REDISPATCH)))
+        .order_by(AppealEvent.id.desc())
+        .limit(1)
+    )
+    sender_unit = db.session.get(Unit, sender) if sender else None
+    return None if sender_unit is None or sender_unit.is_centre else sender_unit
+
+
+def _apply_return(ctx: ActionContext, prepared: Prepared) -> Outcome:
+    appeal = ctx.appeal
+    appeal.return_count += 1
+    parent = appeal.dispatched_by_unit
+    if appeal.state == State.ACCEPTED or parent is None:
+        assign(appeal, None, None)
+        appeal.co_units = []
+        appeal.dispatched_at = appeal.sign_due_at = appeal.return_due_at = appeal.due_at = None
+        stop_clock(appeal)
+        return Outcome(None, {"return_count": appeal.return_count})
+    assign(appeal, parent, _dispatcher_of(appeal, parent))
+    details = start_signing(appeal, ctx.at)
+    details["return_count"] = appeal.return_count
+    effects.returned(appeal, parent, ctx.body.reason, ctx.at)
+    return Outcome(parent, details)
+
+
+RETURN = Action(Act.RETURN, ReturnBody, _apply_return)
+
+
+# 直接答复
+class AnswerBody(ActionBody):
+    reply: str = Field(min_length=1, max_length=2000, description="答复内容")
+
+
+def _apply_answer(ctx: ActionContext, prepared: Prepared) -> Outcome:
+    appeal = ctx.appeal
+    appeal.result = appeal.public_reply = ctx.body.reply
+    appeal.reply_resolved = "解决"
+    appeal.replied_at = ctx.at
+    effects.text_citizen(appeal, "sms.replied")
+    return Outcome(details=start_visit_clock(appeal, ctx.at))
+
+
+ANSWER = Action(Act.ANSWER, AnswerBody, _apply_answer)
+
+
+# 并单
+class MergeBody(ActionBody):
+    master_number: str = Field(min_length=16, max_length=16, description="主工单编号")
+
+
+def _prepare_merge(ctx: ActionContext) -> Prepared:
+    master = db.session.scalar(select(Appeal).where(Appeal.number == ctx.body.master_number))
+    problem = None
+    if master is None:
+        problem = "没有这个工单"
+    elif master.id == ctx.appeal.id:
+        problem = "不能并入自身"
+    elif master.state in FINAL_STATES:
+        problem = f"主工单已{State(master.state).label}，只能并入未办结的工单"
+    if problem:
+        raise BadRequest(f"请求内容有误：master_number：{problem}", fields={"master_number": problem})
+    return {"master": master}
+
+
+def _apply_merge(ctx: ActionContext, prepared: Prepared) -> Outcome:
+    ctx.appeal.merged_into = prepared["master"]
+    close(ctx.appeal, ctx.at)
+    return Outcome(details={"master_id": prepared["master"].id})
+
+
+MERGE = Action(Act.MERGE, MergeBody, _apply_merge, _prepare_merge)
+
+
+# 无效 / 转110
+class VoidBody(ActionBody):
+    reason: VoidReason
+
+
+def _apply_void(ctx: ActionContext, prepared: Prepared) -> Outcome:
+    ctx.appeal.void_reason = ctx.body.reason
+    close(ctx.appeal, ctx.at)
+    return Outcome()
+
+
+VOID = Action(Act.VOID, VoidBody, _apply_void, form_context=lambda ctx: {"reasons": VOID_REASONS})

@@ -1,0 +1,163 @@
+"""The handling unit's work: 签收, 联系市民, 延期 and its decision, 反馈; and a 联办 co-unit's
+own 协办签收 and 协办反馈."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field
+
+from hotline.appeals import effects
+from hotline.appeals.actions.base import Action, ActionBody, Outcome, Prepared
+from hotline.appeals.actions.steps import handling_clock
+from hotline.appeals.deadlines import Limit, close_card, due, policy_for, stop_clock
+from hotline.appeals.guards import ActionContext, own_co_part
+from hotline.appeals.models import Extension
+from hotline.appeals.schemas import Resolution
+from hotline.appeals.states import Act
+from hotline.core.errors import BadRequest
+from hotline.core.vocabulary import RESOLUTIONS
+
+
+# 签收
+def _apply_sign(ctx: ActionContext, prepared: Prepared) -> Outcome:
+    ctx.appeal.signed_at = ctx.at
+    handling_clock(ctx.appeal)
+    return Outcome()
+
+
+SIGN = Action(Act.SIGN, ActionBody, _apply_sign)
+
+
+# 联系市民: the first contact after the unit received it is what 响应率 measures.
+CONTACT_METHODS = ("电话", "上门", "短信")
+
+
+class ContactBody(ActionBody):
+    """联系市民: the handling unit reached (or tried to reach) the citizen."""
+
+    method: Literal["电话", "上门", "短信"] = Field(description="联系方式")
+    note: str = Field(min_length=1, max_length=1000, description="沟通情况")
+
+
+def _apply_contact(ctx: ActionContext, prepared: Prepared) -> Outcome:
+    appeal = ctx.appeal
+    first = appeal.first_contact_at is None
+    if first:
+        appeal.first_contact_at = ctx.at
+    on_time = appeal.contact_due_at is None or ctx.at <= appeal.contact_due_at
+    return Outcome(details={"method": ctx.body.method, "first": first, "on_time": on_time})
+
+
+CONTACT = Action(Act.CONTACT, ContactBody, _apply_contact, note_field=False,
+                 form_context=lambda ctx: {"methods": CONTACT_METHODS})
+
+
+# 延期
+class ExtensionRequestBody(ActionBody):
+    working_days: int = Field(ge=1, le=10)
+    reason: str = Field(min_length=1, max_length=1000)
+
+
+def _prepare_extension(ctx: ActionContext) -> Prepared:
+    limit = policy_for(ctx.appeal).extension_max_days
+    if ctx.body.working_days > limit:
+        raise BadRequest(f"请求内容有误：working_days：每次最多延期{limit}个工作日",
+                         fields={"working_days": f"每次最多延期{limit}个工作日"})
+    return {}
+
+
+def _apply_request_extension(ctx: ActionContext, prepared: Prepared) -> Outcome:
+    appeal, unit = ctx.appeal, ctx.appeal.current_unit
+    assert unit is not None, "CURRENT_UNIT guards a request"
+    appeal.extensions.append(Extension(
+        unit_id=unit.id, requested_by_id=ctx.actor.id, requested_at=ctx.at,
+        working_days=ctx.body.working_days, reason=ctx.body.reason,
+    ))
+    effects.extension_requested(appeal, unit, ctx.body.working_days, ctx.body.reason, ctx.at)
+    return Outcome()
+
+
+def _extension_form(ctx: ActionContext) -> dict[str, Any]:
+    return {"max_days": policy_for(ctx.appeal).extension_max_days}
+
+
+REQUEST_EXTENSION = Action(Act.REQUEST_EXTENSION, ExtensionRequestBody, _apply_request_extension,
+                           _prepare_extension, _extension_form)
+
+
+def _decide_extension(ctx: ActionContext, approved: bool) -> Extension:
+    ext = ctx.appeal.pending_extension
+    assert ext is not None, "PENDING_EXTENSION guards a decision"
+    ext.status = "approved" if approved else "rejected"
+    ext.decided_by_id, ext.decided_at, ext.decision_note = ctx.actor.id, ctx.at, ctx.body.note
+    return ext
+
+
+def _apply_approve_extension(ctx: ActionContext, prepared: Prepared) -> Outcome:
+    appeal = ctx.appeal
+    ext = _decide_extension(ctx, True)
+    assert appeal.due_at is not None, "an appeal in hand has a deadline"
+    ext.previous_due_at = appeal.due_at
+    appeal.due_at = ext.new_due_at = due(Limit(working_days=ext.working_days), appeal.due_at)
+    appeal.extension_count += 1
+    handling_clock(appeal)
+    return Outcome(details={"working_days": ext.working_days, "due_at": appeal.due_at})
+
+
+def _apply_reject_extension(ctx: ActionContext, prepared: Prepared) -> Outcome:
+    ext = _decide_extension(ctx, False)
+    return Outcome(details={"working_days": ext.working_days})
+
+
+def _pending_extension(ctx: ActionContext) -> dict[str, Any]:
+    return {"extension": ctx.appeal.pending_extension}
+
+
+APPROVE_EXTENSION = Action(Act.APPROVE_EXTENSION, ActionBody, _apply_approve_extension,
+                           form_context=_pending_extension)
+REJECT_EXTENSION = Action(Act.REJECT_EXTENSION, ActionBody, _apply_reject_extension,
+                          form_context=_pending_extension)
+
+
+# 反馈
+class ReplyBody(ActionBody):
+    result: str = Field(min_length=1, max_length=4000, description="办理结果")
+    resolved: Resolution
+    public_reply: str | None = Field(None, max_length=2000, description="答复市民的内容")
+
+
+def _apply_reply(ctx: ActionContext, prepared: Prepared) -> Outcome:
+    appeal, body = ctx.appeal, ctx.body
+    appeal.result = body.result
+    appeal.reply_resolved = body.resolved
+    appeal.public_reply = body.public_reply or body.result
+    appeal.replied_at = ctx.at
+    close_card(appeal)  # the reply closes an open 督办 card
+    stop_clock(appeal)
+    # The main unit's reply closes 联办; say whose part was still missing.
+    missing = [c.unit.name for c in appeal.co_units if c.reported_at is None]
+    return Outcome(details={"co_units_unreported": missing} if missing else None)
+
+
+REPLY = Action(Act.REPLY, ReplyBody, _apply_reply, form_context=lambda ctx: {"resolutions": RESOLUTIONS})
+
+
+# 联办: a co-unit signs for and reports its part; the appeal's state does not move.
+def _apply_co_sign(ctx: ActionContext, prepared: Prepared) -> Outcome:
+    own_co_part(ctx).signed_at = ctx.at
+    return Outcome()
+
+
+class CoReportBody(ActionBody):
+    result: str = Field(min_length=1, max_length=4000, description="本协办单位的办理情况")
+
+
+def _apply_co_report(ctx: ActionContext, prepared: Prepared) -> Outcome:
+    part = own_co_part(ctx)
+    part.reported_at, part.report = ctx.at, ctx.body.result
+    return Outcome()
+
+
+CO_SIGN = Action(Act.CO_SIGN, ActionBody, _apply_co_sign)
+CO_REPORT = Action(Act.CO_REPORT, CoReportBody, _apply_co_report)

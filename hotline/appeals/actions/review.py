@@ -1,0 +1,134 @@
+"""The centre's oversight of the loop: 督办 cards, the review of a unit's reply (审核), the
+return visit (回访) and the audit (监督)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal, Self
+
+from pydantic import Field, model_validator
+
+from hotline.appeals import effects
+from hotline.appeals.actions.base import Action, ActionBody, Outcome, Prepared
+from hotline.appeals.actions.steps import close, handling_clock, reopen, start_visit_clock
+from hotline.appeals.deadlines import issue_card, stop_clock
+from hotline.appeals.guards import ActionContext
+from hotline.appeals.schemas import Resolution, Satisfaction
+from hotline.appeals.states import Act, State
+from hotline.core.errors import BadRequest
+from hotline.core.validation import FieldErrors
+from hotline.core.vocabulary import CARD_LEVELS, RESOLUTIONS, SATISFACTIONS, UNRATED
+
+
+# 督办
+class SuperviseBody(ActionBody):
+    level: Literal["yellow", "red"]
+    note: str = Field(min_length=1, max_length=1000, description="督办意见")
+
+
+def _prepare_supervise(ctx: ActionContext) -> Prepared:
+    if ctx.appeal.supervision_level == "yellow" and ctx.body.level == "yellow":
+        raise BadRequest("请求内容有误：level：已有黄牌督办，只能升级为红牌",
+                         fields={"level": "已有黄牌督办，只能升级为红牌"})
+    return {}
+
+
+def _apply_supervise(ctx: ActionContext, prepared: Prepared) -> Outcome:
+    appeal = ctx.appeal
+    issue_card(appeal, ctx.body.level, ctx.at)
+    effects.card(appeal, ctx.body.level, ctx.at, by=ctx.actor.display_name)
+    return Outcome(details={"unit_id": appeal.current_unit_id})
+
+
+def _card_levels(ctx: ActionContext) -> dict[str, Any]:
+    """Only a red card can follow a yellow one."""
+    levels = ["red"] if ctx.appeal.supervision_level == "yellow" else ["yellow", "red"]
+    return {"levels": [(level, CARD_LEVELS[level]) for level in levels]}
+
+
+SUPERVISE = Action(Act.SUPERVISE, SuperviseBody, _apply_supervise, _prepare_supervise, _card_levels,
+                   note_field=False)
+
+
+# 审核: the centre reviews a unit's reply before the citizen is told
+class RejectReplyBody(ActionBody):
+    note: str = Field(min_length=1, max_length=1000, description="退回理由")
+
+
+def _apply_reject_reply(ctx: ActionContext, prepared: Prepared) -> Outcome:
+    handling_clock(ctx.appeal)
+    return Outcome()
+
+
+REJECT_REPLY = Action(Act.REJECT_REPLY, RejectReplyBody, _apply_reject_reply, note_field=False)
+
+
+class ApproveReplyBody(ActionBody):
+    public_reply: str | None = Field(None, max_length=2000, description="修订后的答复内容")
+
+
+def _apply_approve_reply(ctx: ActionContext, prepared: Prepared) -> Outcome:
+    if ctx.body.public_reply:
+        ctx.appeal.public_reply = ctx.body.public_reply
+    effects.text_citizen(ctx.appeal, "sms.replied")
+    return Outcome(details=start_visit_clock(ctx.appeal, ctx.at))
+
+
+APPROVE_REPLY = Action(Act.APPROVE_REPLY, ApproveReplyBody, _apply_approve_reply)
+
+
+# 回访
+class VisitBody(ActionBody):
+    reached: bool = Field(description="是否联系上诉求人")
+    resolved: Resolution | None = None
+    satisfaction: Satisfaction | None = None
+
+    @model_validator(mode="after")
+    def _answers_when_reached(self) -> Self:
+        if self.reached:
+            missing = {name: "联系上诉求人时必填" for name in ("resolved", "satisfaction")
+                       if getattr(self, name) is None}
+            if missing:
+                raise FieldErrors(missing)
+        elif self.resolved or self.satisfaction:
+            raise FieldErrors({"satisfaction": "未联系上诉求人时不能填写评价"})
+        return self
+
+
+def _apply_visit(ctx: ActionContext, prepared: Prepared) -> Outcome:
+    appeal, body = ctx.appeal, ctx.body
+    appeal.visited_at = ctx.at
+    appeal.satisfaction = body.satisfaction or UNRATED
+    appeal.resolved = body.resolved
+    if not body.reached:
+        effects.text_citizen(appeal, "sms.visit_missed")
+    if appeal.state == State.AUDITING:
+        stop_clock(appeal)
+        return Outcome()
+    return Outcome(appeal.main_unit, reopen(appeal, ctx.at))
+
+
+VISIT = Action(Act.VISIT, VisitBody, _apply_visit,
+               form_context=lambda ctx: {"resolutions": RESOLUTIONS, "satisfactions": SATISFACTIONS})
+
+
+# 监督
+class AuditBody(ActionBody):
+    passed: bool
+
+    @model_validator(mode="after")
+    def _reason_when_failed(self) -> Self:
+        if not self.passed and not self.note:
+            raise FieldErrors({"note": "监督不通过时必须说明理由"})
+        return self
+
+
+def _apply_audit(ctx: ActionContext, prepared: Prepared) -> Outcome:
+    appeal = ctx.appeal
+    if appeal.state == State.EVALUATED:
+        close(appeal, ctx.at)
+        effects.text_citizen(appeal, "sms.closed")
+        return Outcome()
+    return Outcome(appeal.main_unit, reopen(appeal, ctx.at))
+
+
+AUDIT = Action(Act.AUDIT, AuditBody, _apply_audit)

@@ -1,0 +1,82 @@
+"""What several actions do alike: hand the appeal to a unit, start or stop a step's clocks,
+reopen it (重办), close it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select
+
+from hotline.appeals import effects
+from hotline.appeals.deadlines import contact_limit, due, policy_for, start_clock, stop_clock
+from hotline.appeals.models import Appeal
+from hotline.appeals.states import State
+from hotline.core.errors import BadRequest
+from hotline.core.extensions import db
+from hotline.grid.models import Unit
+
+
+def chosen_unit(targets: Select[tuple[Unit]], unit_id: int, field: str, refusal: str) -> Unit:
+    """The unit `unit_id` if it is one of `targets`; 400 on `field` otherwise."""
+    unit = db.session.get(Unit, unit_id)
+    if unit is None or not unit.active:
+        refusal = "没有这个单位"
+    elif unit.is_centre:
+        refusal = "不能派给热线中心"
+    elif db.session.scalar(targets.with_only_columns(Unit.id).where(Unit.id == unit_id)) is not None:
+        return unit
+    raise BadRequest(f"请求内容有误：{field}：{refusal}", fields={field: refusal})
+
+
+def assign(appeal: Appeal, unit: Unit | None, dispatched_by: Unit | None) -> None:
+    appeal.current_unit = unit
+    appeal.main_unit = unit
+    appeal.dispatched_by_unit = dispatched_by
+    appeal.escalated_to_unit_id = unit.parent_id if unit else None
+
+
+def start_signing(appeal: Appeal, at: datetime) -> dict[str, Any]:
+    """A unit received the appeal: its sign and return clocks start now."""
+    policy = policy_for(appeal)
+    appeal.dispatched_at = at
+    appeal.signed_at = None
+    appeal.sign_due_at = due(policy.sign, at)
+    appeal.return_due_at = due(policy.return_window, at)
+    appeal.first_contact_at = None  # the new unit must contact the citizen itself
+    appeal.contact_due_at = due(contact_limit(appeal), at)
+    start_clock(appeal, at, appeal.sign_due_at)
+    return {"sign_due_at": appeal.sign_due_at, "return_due_at": appeal.return_due_at,
+            "contact_due_at": appeal.contact_due_at}
+
+
+def handling_clock(appeal: Appeal) -> None:
+    assert appeal.dispatched_at is not None and appeal.due_at is not None, "only a dispatched appeal is handled"
+    start_clock(appeal, appeal.dispatched_at, appeal.due_at)
+
+
+def start_visit_clock(appeal: Appeal, at: datetime) -> dict[str, Any]:
+    appeal.approved_at = at
+    appeal.visit_due_at = due(policy_for(appeal).visit, at)
+    start_clock(appeal, at, appeal.visit_due_at)
+    return {"visit_due_at": appeal.visit_due_at}
+
+
+def reopen(appeal: Appeal, at: datetime) -> dict[str, Any]:
+    """重办: back to the unit that handled it, or to the centre's queue if the centre answered."""
+    appeal.reopen_count += 1
+    appeal.visit_due_at = None
+    if appeal.state == State.ACCEPTED or appeal.main_unit is None:
+        stop_clock(appeal)
+        return {"reopen_count": appeal.reopen_count}
+    appeal.current_unit = appeal.main_unit
+    appeal.escalated_to_unit_id = appeal.main_unit.parent_id
+    appeal.due_at = due(policy_for(appeal).reopen, at)
+    start_clock(appeal, at, appeal.due_at)
+    effects.reopened(appeal, at)
+    return {"reopen_count": appeal.reopen_count, "due_at": appeal.due_at}
+
+
+def close(appeal: Appeal, at: datetime) -> None:
+    appeal.closed_at = at
+    stop_clock(appeal)

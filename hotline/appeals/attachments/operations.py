@@ -1,0 +1,148 @@
+"""Uploading photos to an appeal, the thumbnail job, and who may see them.
+
+An upload is a change to the appeal: one transaction stores the attachment row, writes the
+event, bumps the version, asks for a thumbnail (outbox) and, when the appeal has no place
+yet and the photo carries GPS, places it. The file is written first and removed again if
+the transaction fails."""
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from typing import Callable
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import attributes
+
+from hotline.appeals.attachments import images, storage
+from hotline.appeals.attachments.models import KINDS, Attachment
+from hotline.appeals.engine import STALE
+from hotline.appeals.models import Appeal, AppealEvent
+from hotline.appeals.permissions import REGISTER
+from hotline.appeals.states import FINAL_STATES
+from hotline.appeals.visibility import find_appeal
+from hotline.auth.models import User
+from hotline.core.clock import now
+from hotline.core.db import ConcurrentUpdate, write_transaction
+from hotline.core.errors import BadRequest, Conflict, Forbidden, NotFound
+from hotline.core.extensions import db
+from hotline.core.validation import CHINA_LAT, CHINA_LON
+from hotline.grid.geo import placement
+from hotline.outbox import operations as outbox
+
+
+def allowed_kinds(user: User, appeal: Appeal) -> list[str]:
+    """What this user may add to this appeal now: the centre adds the citizen's photos; the
+    units handling it add progress and before/after photos while it is open."""
+    if appeal.state in FINAL_STATES:
+        return []
+    if REGISTER.allows(user):
+        return ["report"]
+    handling = {appeal.current_unit_id, *(c.unit_id for c in appeal.co_units)}
+    if user.has_role("handler") and user.unit_id in handling:
+        return ["progress", "before", "after"]
+    return []
+
+
+def upload(ref, data: bytes, kind: str, actor: User, *, note: str | None = None,
+           at: datetime | None = None) -> Attachment:
+    if kind not in KINDS:
+        raise BadRequest(f"请求内容有误：kind：必须是以下之一：{'、'.join(KINDS)}", fields={"kind": "未知的照片类别"})
+    check_note(note)
+    appeal = find_appeal(ref, actor)
+    if kind not in allowed_kinds(actor, appeal):
+        raise Forbidden("您不能为该工单上传这类照片" if allowed_kinds(actor, appeal) else "您不能为该工单上传照片")
+    return store(lambda: find_appeal(appeal.id, actor), data, cleaned(data), kind, actor, note, at or now())
+
+
+def check_note(note: str | None) -> None:
+    if note and len(note) > 500:
+        raise BadRequest("请求内容有误：note：不能超过500个字符", fields={"note": "不能超过500个字符"})
+
+
+def cleaned(data: bytes, field: str = "file") -> images.CleanImage:
+    """The picture checked (content, size, pixels) and stripped of metadata; 400 if refused."""
+    config = current_app.config
+    try:
+        return images.clean(data, max_bytes=config["HOTLINE_UPLOAD_MAX_BYTES"],
+                            max_pixels=config["HOTLINE_UPLOAD_MAX_PIXELS"])
+    except images.ImageRejected as exc:
+        raise BadRequest(f"图片无法接收：{exc}", fields={field: str(exc)}) from None
+
+
+def store(load: Callable[[], Appeal], data: bytes, picture: images.CleanImage, kind: str, actor: User | None,
+          note: str | None, at: datetime) -> Attachment:
+    """Write the cleaned picture of the upload `data`, then in one transaction the row, the
+    event and the thumbnail job (the file is removed again if that fails). `load` finds
+    the appeal again inside the transaction, checking access as it does; `actor` None is
+    the citizen."""
+    key = storage.save(picture.data, picture.extension)
+    try:
+        with write_transaction(db.session):
+            appeal = load()
+            attachment = Attachment(
+                appeal_id=appeal.id, kind=kind, uploaded_by_id=actor.id if actor else None,
+                unit_id=actor.unit_id if actor else None,
+                content_type=picture.content_type, original_format=picture.original_format,
+                width=picture.width, height=picture.height, size=len(picture.data),
+                sha256=hashlib.sha256(data).hexdigest(), storage_key=key, note=note, created_at=at,
+                gps_lat=picture.gps[0] if picture.gps else None, gps_lon=picture.gps[1] if picture.gps else None,
+            )
+            db.session.add(attachment)
+            db.session.flush()
+            payload = {"attachment_id": attachment.id, "kind": kind}
+            if picture.gps and appeal.lat is None and _in_china(*picture.gps):
+                payload["located_from_photo"] = _locate(appeal, *picture.gps)
+            appeal.updated_at = at
+            attributes.flag_modified(appeal, "updated_at")  # a change to the appeal: a new version
+            db.session.add(AppealEvent(appeal_id=appeal.id, at=at, actor_id=actor.id if actor else None,
+                                       unit_id=actor.unit_id if actor else None,
+                                       action="attach", from_state=appeal.state, to_state=appeal.state,
+                                       note=note, payload=payload))
+            outbox.add("attachment.thumbnail", {"attachment_id": attachment.id})
+    except ConcurrentUpdate:
+        storage.remove(key)
+        raise Conflict(STALE) from None
+    except BaseException:
+        storage.remove(key)
+        raise
+    return attachment
+
+
+def _in_china(lat: float, lon: float) -> bool:
+    return CHINA_LAT[0] <= lat <= CHINA_LAT[1] and CHINA_LON[0] <= lon <= CHINA_LON[1]
+
+
+def _locate(appeal: Appeal, lat: float, lon: float) -> dict:
+    """A photo's GPS places an appeal that had no pin (随手拍 without a map tap)."""
+    place = placement(lon, lat)
+    appeal.lat, appeal.lon = lat, lon
+    appeal.grid_id, appeal.place_unit_id, appeal.place_note = place.grid_id, place.unit_id, place.reason
+    return {"lat": lat, "lon": lon, "grid_id": place.grid_id, "unit_id": place.unit_id, "reason": place.reason}
+
+
+def thumbnail_job(outbox_id: int, payload: dict) -> None:
+    attachment = db.session.get(Attachment, payload["attachment_id"])
+    if attachment is None or attachment.thumbnail_key:  # gone, or made by an earlier run
+        with write_transaction(db.session):
+            outbox.complete(outbox_id)
+        return
+    key = storage.save(images.thumbnail(storage.read(attachment.storage_key)), "jpg")
+    with write_transaction(db.session):
+        attachment = db.session.get(Attachment, payload["attachment_id"])
+        attachment.thumbnail_key = key
+        outbox.complete(outbox_id)
+
+
+def for_appeal(appeal: Appeal) -> list[Attachment]:
+    return list(db.session.scalars(select(Attachment).where(Attachment.appeal_id == appeal.id)
+                                   .order_by(Attachment.id)))
+
+
+def get_visible(attachment_id: int, user: User) -> Attachment:
+    """The attachment, if the user may see its appeal; 404 otherwise."""
+    attachment = db.session.get(Attachment, attachment_id)
+    if attachment is None:
+        raise NotFound("没有这个附件")
+    find_appeal(attachment.appeal_id, user)
+    return attachment

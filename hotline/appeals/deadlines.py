@@ -1,0 +1,167 @@
+"""Time limits of each step (DESIGN.md §6) from the SLA policy table, and the SLA clock
+kept on the appeal."""
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import case, literal, select
+
+from hotline.appeals.models import Appeal, SlaPolicy
+from hotline.appeals.sla_defaults import class_of
+from hotline.calendar.service import current_calendar
+from hotline.core import revisions
+from hotline.core.extensions import db
+
+# Warning (黄灯) once this share of the interval is used.
+WARN_SHARE = 2 / 3
+LIMIT_PATTERN = r"^([1-9]\d{0,3})(min|h|wd)$"
+_LIMIT = re.compile(LIMIT_PATTERN)
+
+
+@dataclass(frozen=True)
+class Limit:
+    working_days: int = 0
+    hours: int = 0
+    minutes: int = 0
+
+    @classmethod
+    def parse(cls, text: str) -> Limit:
+        match = _LIMIT.match(text)
+        if match is None:
+            raise ValueError(f"时限格式应为 30min、24h 或 10wd，而不是「{text}」")
+        field = {"min": "minutes", "h": "hours", "wd": "working_days"}[match.group(2)]
+        return cls(**{field: int(match.group(1))})
+
+    def due_from(self, start: datetime) -> datetime:
+        if self.working_days:
+            return current_calendar().add_working_days(start, self.working_days)
+        return start + timedelta(hours=self.hours, minutes=self.minutes)
+
+    def __str__(self) -> str:
+        if self.working_days:
+            return f"{self.working_days}个工作日"
+        if self.hours:
+            return f"{self.hours}小时"
+        return f"{self.minutes}分钟"
+
+
+# A red card still overdue this long after is reported one level higher (通报).
+ESCALATE_AFTER = Limit(working_days=5)
+
+
+@dataclass(frozen=True)
+class Policy:
+    urgency: str
+    type: str
+    sign: Limit
+    return_window: Limit
+    handle: Limit
+    visit: Limit
+    reopen: Limit
+    red_after: Limit
+    extension_times: int
+    extension_max_days: int
+    reopen_rounds: int
+    sign_text: str = ""
+    handle_text: str = ""
+
+    @property
+    def name(self) -> str:
+        return "紧急" if class_of(self.urgency, self.type) == "urgent" else self.type
+
+    @classmethod
+    def of(cls, row: SlaPolicy) -> Policy:
+        limits = {f: Limit.parse(getattr(row, f)) for f in ("sign", "return_window", "handle", "visit",
+                                                            "reopen", "red_after")}
+        return cls(urgency=row.urgency, type=row.type, **limits, extension_times=row.extension_times,
+                   extension_max_days=row.extension_max_days, reopen_rounds=row.reopen_rounds,
+                   sign_text=row.sign, handle_text=row.handle)
+
+
+_lock = threading.Lock()
+_cached: dict[str, tuple[str, dict[tuple[str, str], Policy]]] = {}
+
+
+def policies() -> dict[tuple[str, str], Policy]:
+    """The policy table, cached per process until the "sla" revision changes."""
+    key = current_app.config["SQLALCHEMY_DATABASE_URI"]
+    token = revisions.current("sla")
+    cached = _cached.get(key)
+    if cached is None or cached[0] != token:
+        with _lock:
+            table = {(r.urgency, r.type): Policy.of(r) for r in db.session.scalars(select(SlaPolicy))}
+            cached = _cached[key] = (token, table)
+    return cached[1]
+
+
+def policy_for(appeal: Appeal) -> Policy:
+    return policies()[(appeal.urgency, appeal.type)]
+
+
+def contact_limit(appeal: Appeal) -> Limit:
+    """How soon the unit must first contact the citizen after receiving the appeal (响应)."""
+    key = "HOTLINE_CONTACT_LIMIT_URGENT" if appeal.urgency != "一般" else "HOTLINE_CONTACT_LIMIT"
+    return Limit.parse(current_app.config[key])
+
+
+def due(limit: Limit, start: datetime) -> datetime:
+    return limit.due_from(start)
+
+
+def start_clock(appeal: Appeal, start: datetime, due_at: datetime) -> None:
+    """The step now running must be done by `due_at`; warn at 2/3 of the interval. Under
+    an open card, the ladder waits for the new deadline before it climbs again."""
+    appeal.sla_due_at = due_at
+    appeal.sla_warn_at = start + (due_at - start) * WARN_SHARE
+    appeal.warning_pending_at = appeal.sla_warn_at
+    if appeal.next_escalation_at is not None and appeal.next_escalation_at < due_at:
+        appeal.next_escalation_at = due_at
+
+
+def stop_clock(appeal: Appeal) -> None:
+    appeal.sla_due_at = appeal.sla_warn_at = appeal.warning_pending_at = None
+
+
+def issue_card(appeal: Appeal, level: str, at: datetime) -> None:
+    """A 督办 card (by a supervisor or by the sweep): chased by the supervisors of the level
+    above; a yellow card turns red after the policy's delay, a red one is reported higher
+    (通报) after ESCALATE_AFTER, in both cases only while the step is still overdue."""
+    appeal.supervision_level = level
+    appeal.supervised_at = at
+    wait = policy_for(appeal).red_after if level == "yellow" else ESCALATE_AFTER
+    rung = wait.due_from(at)
+    appeal.next_escalation_at = max(rung, appeal.sla_due_at) if appeal.sla_due_at else rung
+
+
+def close_card(appeal: Appeal) -> None:
+    """The card is settled; a later one starts again at the level above the unit."""
+    appeal.supervision_level = None
+    appeal.next_escalation_at = None
+    appeal.escalated_to_unit_id = appeal.current_unit.parent_id if appeal.current_unit else None
+
+
+SLA_LABELS = {"on_time": "正常", "warning": "临期", "overdue": "超期"}
+
+
+def sla_status(appeal: Appeal, at: datetime) -> str | None:
+    if appeal.sla_due_at is None:
+        return None
+    if at > appeal.sla_due_at:
+        return "overdue"
+    if at >= appeal.sla_warn_at:
+        return "warning"
+    return "on_time"
+
+
+def sla_status_sql(at: datetime):
+    """The same status as a SQL expression, for filters and counts."""
+    return case(
+        (Appeal.sla_due_at.is_(None), literal(None)),
+        (Appeal.sla_due_at < at, literal("overdue")),
+        (Appeal.sla_warn_at <= at, literal("warning")),
+        else_=literal("on_time"),
+    )

@@ -1,0 +1,202 @@
+"""The conditions on the state machine's transitions (hotline.appeals.machine).
+
+A guard is one of three kinds, and the kind decides how a refusal is answered:
+  role    who may act (role, unit)                                          -> 403
+  rule    a business rule of the moment (return window, pending extension …) -> 409
+  branch  which of several transitions the body selects (visit: 满意 or 不满意 …)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from sqlalchemy import select
+
+from hotline.appeals.deadlines import policy_for
+from hotline.appeals.models import Appeal, AppealCoUnit
+from hotline.auth.models import User
+from hotline.core.clock import format_local
+from hotline.core.extensions import db
+from hotline.core.permissions import Permission, at_centre
+from hotline.core.vocabulary import CARD_LEVELS
+from hotline.grid.models import Unit
+
+GuardKind = Literal["role", "rule", "branch"]
+MAX_RETURNS = 3
+
+
+@dataclass
+class ActionContext:
+    """Everything a guard may look at. `body` is None while only asking which actions a
+    user could take (buttons, 409 messages); branch guards then are not consulted."""
+
+    appeal: Appeal
+    actor: User
+    at: datetime
+    body: Any = None
+
+
+@dataclass(frozen=True)
+class Guard:
+    kind: GuardKind
+    label: str  # what must hold, for the docs
+    check: Callable[[ActionContext], bool]
+    denial: Callable[[ActionContext], str] | str = ""
+
+    def __call__(self, event: Any) -> bool:  # as a `transitions` condition (send_event=True)
+        return self.check(event.kwargs["ctx"])
+
+    def refusal(self, ctx: ActionContext) -> str:
+        return self.denial(ctx) if callable(self.denial) else self.denial
+
+
+def _centre(permission: Permission, label: str) -> Guard:
+    return Guard("role", label, lambda c: permission.allows(c.actor), permission.refusal)
+
+
+# The centre's desks (the same permissions the pages and the navigation ask).
+CENTRE_INTAKE = _centre(at_centre("operator", "dispatcher"), "centre operator/dispatcher")
+CENTRE_OPERATOR = _centre(at_centre("operator"), "centre operator")
+CENTRE_REVIEWER = _centre(at_centre("dispatcher"), "centre dispatcher")
+CENTRE_VISITOR = _centre(at_centre("visitor"), "centre visitor")
+CENTRE_SUPERVISOR = _centre(at_centre("supervisor"), "centre supervisor")
+
+CURRENT_UNIT = Guard(
+    "role",
+    "handler of the current unit",
+    lambda c: c.actor.has_role("handler")
+    and c.appeal.current_unit_id is not None
+    and c.actor.unit_id == c.appeal.current_unit_id,
+    "只有当前承办单位的承办人可以执行此操作",
+)
+
+
+def _supervises(c: ActionContext) -> bool:
+    unit = c.appeal.current_unit
+    return (
+        c.actor.has_role("supervisor")
+        and unit is not None
+        and (c.actor.at_centre or c.actor.unit.is_ancestor_of(unit))
+    )
+
+
+SUPERVISOR_ABOVE = Guard(
+    "role",
+    "supervisor of the centre or of a unit above the current unit",
+    _supervises,
+    "只有热线中心或承办单位上级的督办员可以执行此操作",
+)
+
+
+def co_part(c: ActionContext) -> AppealCoUnit | None:
+    """The actor's unit's share of a 联办 appeal, if it is a co-unit."""
+    return next((p for p in c.appeal.co_units if p.unit_id == c.actor.unit_id), None)
+
+
+def own_co_part(c: ActionContext) -> AppealCoUnit:
+    """The actor's share, once CO_UNIT has passed."""
+    part = co_part(c)
+    assert part is not None, "CO_UNIT guards every co-handling action"
+    return part
+
+
+CO_UNIT = Guard(
+    "role",
+    "handler of a co-handling (协办) unit",
+    lambda c: c.actor.has_role("handler") and co_part(c) is not None,
+    "只有本工单的协办单位可以执行此操作",
+)
+CO_NOT_SIGNED = Guard("rule", "co-unit not yet signed", lambda c: own_co_part(c).signed_at is None, "本单位已签收")
+CO_SIGNED = Guard(
+    "rule", "co-unit signed", lambda c: own_co_part(c).signed_at is not None, "本单位尚未签收，请先签收"
+)
+CO_NOT_REPORTED = Guard(
+    "rule", "co-unit has not reported", lambda c: own_co_part(c).reported_at is None, "本单位已反馈协办情况"
+)
+
+
+def _has_units_below(c: ActionContext) -> bool:
+    unit = c.appeal.current_unit
+    if unit is None:
+        return False
+    return db.session.scalar(select(Unit.id).where(Unit.parent_id == unit.id, Unit.active).limit(1)) is not None
+
+
+HAS_UNITS_BELOW = Guard("rule", "the current unit has units below it", _has_units_below, "本单位没有下级单位，不能转派")
+
+RETURNS_LEFT = Guard(
+    "rule",
+    f"fewer than {MAX_RETURNS} returns, not centre-designated",
+    lambda c: c.appeal.return_count < MAX_RETURNS and not c.appeal.designated,
+    f"该工单已退单{MAX_RETURNS}次，由热线中心指定承办单位，不能再退单",
+)
+IN_RETURN_WINDOW = Guard(
+    "rule",
+    "within the return window",
+    lambda c: c.appeal.return_due_at is None or c.at <= c.appeal.return_due_at,
+    lambda c: f"已超过退单时限（{format_local(c.appeal.return_due_at)}），不能退单",
+)
+SIGNED = Guard("rule", "signed", lambda c: c.appeal.signed_at is not None, "工单尚未签收，请先签收")
+NOT_SIGNED = Guard("rule", "not yet signed", lambda c: c.appeal.signed_at is None, "工单已签收")
+NO_PENDING_EXTENSION = Guard(
+    "rule", "no extension pending", lambda c: c.appeal.pending_extension is None, "已有待审批的延期申请"
+)
+PENDING_EXTENSION = Guard(
+    "rule", "an extension is pending", lambda c: c.appeal.pending_extension is not None, "没有待审批的延期申请"
+)
+
+
+def _extensions_left(c: ActionContext) -> bool:
+    return c.appeal.extension_count < policy_for(c.appeal).extension_times
+
+
+def _no_extension_reason(c: ActionContext) -> str:
+    policy = policy_for(c.appeal)
+    if policy.extension_times == 0:
+        return f"{policy.name}诉求不能延期"
+    return f"延期次数已用完（{policy.name}诉求最多延期{policy.extension_times}次）"
+
+
+EXTENSIONS_LEFT = Guard("rule", "extensions left under the policy", _extensions_left, _no_extension_reason)
+CARD_NOT_RED = Guard(
+    "rule",
+    "open card is not already red",
+    lambda c: c.appeal.supervision_level != "red",
+    f"已是{CARD_LEVELS['red']}督办",
+)
+
+BY_CENTRE = Guard("branch", "dispatched by the centre", lambda c: c.appeal.dispatched_by_unit_id is None)
+BY_UNIT = Guard("branch", "dispatched by a unit", lambda c: c.appeal.dispatched_by_unit_id is not None)
+
+
+def _wants_reopen(c: ActionContext) -> bool:
+    body = c.body
+    return bool(
+        body.reached and body.satisfaction == "不满意" and c.appeal.reopen_count < policy_for(c.appeal).reopen_rounds
+    )
+
+
+REOPEN_AT_UNIT = Guard(
+    "branch",
+    "不满意, reopen rounds left, handled by a unit",
+    lambda c: _wants_reopen(c) and c.appeal.main_unit_id is not None,
+)
+REOPEN_AT_CENTRE = Guard(
+    "branch",
+    "不满意, reopen rounds left, answered by the centre",
+    lambda c: _wants_reopen(c) and c.appeal.main_unit_id is None,
+)
+AUDIT_PASSED = Guard("branch", "passed", lambda c: bool(c.body.passed))
+AUDIT_FAILED_UNIT = Guard(
+    "branch",
+    "failed (虚假办结), handled by a unit",
+    lambda c: not c.body.passed and c.appeal.main_unit_id is not None,
+)
+AUDIT_FAILED_CENTRE = Guard(
+    "branch",
+    "failed, answered by the centre",
+    lambda c: not c.body.passed and c.appeal.main_unit_id is None,
+)

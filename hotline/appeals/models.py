@@ -1,0 +1,251 @@
+"""The appeal (诉求/工单), its event log, its co-handling units and extension requests,
+the number counter, and the SLA policy table its deadlines come from."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, String, Text, event, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from hotline.auth.models import User
+from hotline.categories.models import Category
+from hotline.core.clock import now
+from hotline.core.extensions import db
+from hotline.core.vocabulary import UNRATED
+from hotline.grid.models import Unit
+
+
+def _partial(name: str, column: str, where: str) -> Index:
+    return Index(name, column, postgresql_where=text(where), sqlite_where=text(where))
+
+
+class Appeal(db.Model):
+    __tablename__ = "appeals"
+    # Every index costs each update of an appeal (a bulk sweep changes 100,000 rows at a
+    # time), so there are few, and the work lists are partial indexes: a row leaves the
+    # index when it leaves the list. bench/sweep.py measures the price.
+    __table_args__ = (
+        CheckConstraint("version >= 1", name="version_positive"),
+        # "My area" lists and counts: a range per unit of the subtree, from the index alone.
+        Index("ix_appeals_current_unit_sla_due_at", "current_unit_id", "sla_due_at"),
+        # The centre's queue of appeals waiting to be dispatched (lists run newest first by id).
+        _partial("ix_appeals_accepted_id", "id", "state = 'accepted'"),
+        # The sweep: unsigned or in hand, by deadline; warnings to give; the next rung.
+        _partial("ix_appeals_running_sla_due_at", "sla_due_at", "state IN ('dispatched', 'handling')"),
+        _partial("ix_appeals_warning_pending_at", "warning_pending_at", "warning_pending_at IS NOT NULL"),
+        _partial("ix_appeals_next_escalation_at", "next_escalation_at", "next_escalation_at IS NOT NULL"),
+        _partial("ix_appeals_merged_into_id", "merged_into_id", "merged_into_id IS NOT NULL"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(16), unique=True)  # 工单编号
+    query_code: Mapped[str] = mapped_column(String(6))  # 查询码, told to the citizen with the number
+    channel: Mapped[str] = mapped_column(String(10))
+    type: Mapped[str] = mapped_column(String(4))
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"))
+    urgency: Mapped[str] = mapped_column(String(4), default="一般")
+    title: Mapped[str] = mapped_column(String(100))
+    content: Mapped[str] = mapped_column(Text)
+
+    # 诉求人
+    citizen_name: Mapped[str | None] = mapped_column(String(50))
+    citizen_phone: Mapped[str | None] = mapped_column(String(20))
+    citizen_address: Mapped[str | None] = mapped_column(String(200))
+    is_confidential: Mapped[bool] = mapped_column(default=False)  # 保密
+    is_anonymous: Mapped[bool] = mapped_column(default=False)  # 匿名
+    is_enterprise: Mapped[bool] = mapped_column(default=False)  # 涉企
+    enterprise_name: Mapped[str | None] = mapped_column(String(100))
+    enterprise_credit_code: Mapped[str | None] = mapped_column(String(18))  # 统一社会信用代码
+
+    # Where the problem is.
+    address: Mapped[str | None] = mapped_column(String(200))
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    # Where the point routes to: its grid, else the smallest area containing it, with
+    # the reason when it is not a grid (or when there is no point at all).
+    grid_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    place_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    place_note: Mapped[str | None] = mapped_column(String(200))
+
+    state: Mapped[str] = mapped_column(String(16), default="accepted")
+    current_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    main_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    # The unit that sent it to the current unit; NULL means the centre did.
+    dispatched_by_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    designated: Mapped[bool] = mapped_column(default=False)  # centre-designated after 3 returns
+    supervision_level: Mapped[str | None] = mapped_column(String(8))  # open 督办 card
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("appeals.id"))
+    void_reason: Mapped[str | None] = mapped_column(String(20))
+
+    received_at: Mapped[datetime]
+    created_at: Mapped[datetime] = mapped_column(default=now)
+    updated_at: Mapped[datetime] = mapped_column(default=now, onupdate=now)
+    dispatched_at: Mapped[datetime | None]
+    signed_at: Mapped[datetime | None]
+    replied_at: Mapped[datetime | None]
+    approved_at: Mapped[datetime | None]
+    visited_at: Mapped[datetime | None]
+    # 响应: the unit must contact the citizen by `contact_due_at`; reset when a new unit receives it.
+    contact_due_at: Mapped[datetime | None]
+    first_contact_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+
+    # Deadlines of each step, and the clock that runs now (NULL when none does): the
+    # SLA status is a comparison of `sla_warn_at` / `sla_due_at` with the time, in SQL.
+    sign_due_at: Mapped[datetime | None]
+    return_due_at: Mapped[datetime | None]
+    due_at: Mapped[datetime | None]
+    visit_due_at: Mapped[datetime | None]
+    sla_due_at: Mapped[datetime | None] = mapped_column(index=True)
+    sla_warn_at: Mapped[datetime | None]
+    # The escalation sweep's work list, each column NULL once done, so a sweep touches only
+    # the rows it changes: the warning still to give, and the next rung of the 督办 ladder.
+    warning_pending_at: Mapped[datetime | None]
+    supervised_at: Mapped[datetime | None]  # the last card
+    next_escalation_at: Mapped[datetime | None]
+    # Whose supervisors chase a card against the current unit: the level above it, kept
+    # up to date as the unit changes, and raised by 通报.
+    escalated_to_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+
+    dispatch_count: Mapped[int] = mapped_column(default=0)
+    return_count: Mapped[int] = mapped_column(default=0)
+    reopen_count: Mapped[int] = mapped_column(default=0)
+    extension_count: Mapped[int] = mapped_column(default=0)
+
+    # Outcome: the unit's report, the text the citizen is told, the unit's own claim of
+    # resolution, and the citizen's answers at the return visit.
+    result: Mapped[str | None] = mapped_column(Text)
+    public_reply: Mapped[str | None] = mapped_column(Text)
+    reply_resolved: Mapped[str | None] = mapped_column(String(4))
+    resolved: Mapped[str | None] = mapped_column(String(4))
+    satisfaction: Mapped[str] = mapped_column(String(4), default=UNRATED)
+
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    category: Mapped[Category] = relationship(lazy="joined")
+    current_unit: Mapped[Unit | None] = relationship(foreign_keys=[current_unit_id], lazy="joined")
+    grid: Mapped[Unit | None] = relationship(foreign_keys=[grid_id])
+    escalated_to_unit: Mapped[Unit | None] = relationship(foreign_keys=[escalated_to_unit_id])
+    place_unit: Mapped[Unit | None] = relationship(foreign_keys=[place_unit_id])
+    main_unit: Mapped[Unit | None] = relationship(foreign_keys=[main_unit_id])
+    dispatched_by_unit: Mapped[Unit | None] = relationship(foreign_keys=[dispatched_by_unit_id])
+    merged_into: Mapped[Appeal | None] = relationship(remote_side=[id])
+    created_by: Mapped[User | None] = relationship()
+    co_units: Mapped[list[AppealCoUnit]] = relationship(
+        cascade="all, delete-orphan", back_populates="appeal", order_by="AppealCoUnit.unit_id"
+    )
+    events: Mapped[list[AppealEvent]] = relationship(
+        back_populates="appeal", order_by="AppealEvent.id", viewonly=True
+    )
+    extensions: Mapped[list[Extension]] = relationship(
+        back_populates="appeal", order_by="Extension.id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def pending_extension(self) -> Extension | None:
+        return next((e for e in self.extensions if e.status == "pending"), None)
+
+    def __repr__(self) -> str:
+        return f"<Appeal {self.number} {self.state}>"
+
+
+class AppealCoUnit(db.Model):
+    """A 协办 unit of a 联办 appeal."""
+
+    __tablename__ = "appeal_co_units"
+
+    appeal_id: Mapped[int] = mapped_column(ForeignKey("appeals.id", ondelete="CASCADE"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True, index=True)
+    signed_at: Mapped[datetime | None]
+    reported_at: Mapped[datetime | None]
+    report: Mapped[str | None] = mapped_column(Text)
+
+    appeal: Mapped[Appeal] = relationship(back_populates="co_units")
+    unit: Mapped[Unit] = relationship(lazy="joined")
+
+
+class AppealEvent(db.Model):
+    """Append-only log: one row per action, written in the action's transaction."""
+
+    __tablename__ = "appeal_events"
+    # Only dispatches, transfers and returns name a target unit (visibility looks them up).
+    __table_args__ = (_partial("ix_appeal_events_target_unit_id", "target_unit_id", "target_unit_id IS NOT NULL"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    appeal_id: Mapped[int] = mapped_column(ForeignKey("appeals.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime]
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # NULL: the system
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))  # the actor's unit
+    action: Mapped[str] = mapped_column(String(32))
+    from_state: Mapped[str | None] = mapped_column(String(16))
+    to_state: Mapped[str] = mapped_column(String(16))
+    # The unit the appeal was sent to by this action (dispatch, redispatch, return).
+    target_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+    payload: Mapped[dict] = mapped_column(default=dict)
+
+    appeal: Mapped[Appeal] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship(lazy="joined")
+    unit: Mapped[Unit | None] = relationship(foreign_keys=[unit_id], lazy="joined")
+    target_unit: Mapped[Unit | None] = relationship(foreign_keys=[target_unit_id], lazy="joined")
+
+
+@event.listens_for(AppealEvent, "before_update")
+@event.listens_for(AppealEvent, "before_delete")
+def _events_are_append_only(_mapper, _connection, target):
+    raise RuntimeError(f"appeal events are append-only (event {target.id})")
+
+
+class Extension(db.Model):
+    """A 延期 request and the supervisor's decision on it."""
+
+    __tablename__ = "appeal_extensions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    appeal_id: Mapped[int] = mapped_column(ForeignKey("appeals.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    requested_at: Mapped[datetime]
+    working_days: Mapped[int]
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), default="pending")  # pending/approved/rejected
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None]
+    decision_note: Mapped[str | None] = mapped_column(Text)
+    previous_due_at: Mapped[datetime | None]
+    new_due_at: Mapped[datetime | None]
+
+    appeal: Mapped[Appeal] = relationship(back_populates="extensions")
+
+
+class AppealNumberCounter(db.Model):
+    """Last sequence issued per local day and channel, for 工单编号."""
+
+    __tablename__ = "appeal_number_counters"
+
+    day: Mapped[str] = mapped_column(String(8), primary_key=True)
+    channel_code: Mapped[str] = mapped_column(String(2), primary_key=True)
+    last: Mapped[int]
+
+
+class SlaPolicy(db.Model):
+    """Time limits for one urgency × type (DESIGN.md §6), editable by administrators.
+    Limits are written "30min", "24h" or "10wd" (working days)."""
+
+    __tablename__ = "sla_policies"
+
+    urgency: Mapped[str] = mapped_column(String(4), primary_key=True)
+    type: Mapped[str] = mapped_column(String(4), primary_key=True)
+    sign: Mapped[str] = mapped_column(String(8))  # 签收 after dispatch
+    return_window: Mapped[str] = mapped_column(String(8))  # 退单 window after dispatch
+    handle: Mapped[str] = mapped_column(String(8))  # 办结 + reply, from dispatch
+    visit: Mapped[str] = mapped_column(String(8))  # 回访 after approval
+    reopen: Mapped[str] = mapped_column(String(8))  # 重办 after 不满意
+    red_after: Mapped[str] = mapped_column(String(8))  # yellow card → red card if still overdue
+    extension_times: Mapped[int]
+    extension_max_days: Mapped[int]
+    reopen_rounds: Mapped[int]
+    updated_at: Mapped[datetime] = mapped_column(default=now, onupdate=now)

@@ -1,0 +1,20 @@
+"""Who may use the appeals' desks. Operations require these; pages and the navigation ask
+the same objects whether to offer a link or a form."""
+
+from __future__ import annotations
+
+from hotline.core.permissions import Permission, at_centre, holding
+
+# 受理: the centre's operators and dispatchers record calls (the citizen's own channels
+# need no account).
+REGISTER = at_centre("operator", "dispatcher", refusal="只有热线中心的话务员或派单员可以登记诉求")
+# 来电时间 comes from the telephone system, which only the operator's console has.
+SET_CALL_TIME = at_centre("operator", refusal="只有话务员可以填写来电时间")
+# A unit's own work list (本单位待办): every account outside the centre.
+UNIT_INBOX = Permission("本单位待办供承办单位使用", lambda actor: not actor.at_centre)
+# The supervisor dashboard: the centre's staff and every supervisor for their own area.
+DASHBOARD = Permission(
+    "督办看板供热线中心与各级督办员使用", lambda actor: actor.at_centre or actor.has_role("supervisor")
+)
+EDIT_SLA = holding("admin", refusal="只有系统管理员可以修改办理时限")
+RUN_SWEEP = holding("admin", refusal="只有系统管理员可以手动执行扫描")

@@ -1,0 +1,175 @@
+"""How the API shows appeals: response models and their construction from the models.
+
+Datetimes are ISO 8601 in the centre's time zone, with the offset."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from hotline.appeals.deadlines import SLA_LABELS, sla_status
+from hotline.appeals.models import Appeal, AppealEvent
+from hotline.appeals.states import EVENT_LABELS, State
+from hotline.appeals.visibility import citizen_identity
+from hotline.auth.models import User
+from hotline.categories.presenters import CategoryRef
+from hotline.core.clock import to_local
+from hotline.core.pagination import Page
+from hotline.grid.presenters import UnitRef
+
+SlaStatus = Literal["on_time", "warning", "overdue"]
+
+
+class Sla(BaseModel):
+    status: SlaStatus | None = Field(description="正常 on_time / 临期 warning / 超期 overdue；无计时为 null")
+    label: str | None
+    due_at: datetime | None
+    warn_at: datetime | None
+
+
+class Citizen(BaseModel):
+    name: str | None
+    phone: str | None
+    address: str | None
+    masked: bool = Field(description="true: 无权查看完整身份信息，已脱敏")
+
+
+class Enterprise(BaseModel):
+    name: str | None
+    credit_code: str | None
+
+
+class Deadlines(BaseModel):
+    sign_due_at: datetime | None
+    return_due_at: datetime | None
+    due_at: datetime | None
+    visit_due_at: datetime | None
+
+
+class Counters(BaseModel):
+    dispatches: int
+    returns: int
+    reopens: int
+    extensions: int
+
+
+class Outcome(BaseModel):
+    result: str | None
+    public_reply: str | None
+    reply_resolved: str | None = Field(description="承办单位自报的解决情况")
+    resolved: str | None = Field(description="回访时市民确认的解决情况")
+    satisfaction: str
+
+
+class EventOut(BaseModel):
+    id: int
+    at: datetime
+    action: str
+    action_label: str
+    from_state: str | None
+    to_state: str
+    actor: str | None
+    unit: UnitRef | None
+    target_unit: UnitRef | None
+    note: str | None
+    payload: dict
+
+    @classmethod
+    def of(cls, e: AppealEvent) -> EventOut:
+        return cls(id=e.id, at=to_local(e.at), action=e.action,
+                   action_label=EVENT_LABELS.get(e.action, e.action),
+                   from_state=e.from_state, to_state=e.to_state,
+                   actor=e.actor.display_name if e.actor else _anonymous_actor(e),
+                   unit=UnitRef.of(e.unit), target_unit=UnitRef.of(e.target_unit), note=e.note,
+                   payload=e.payload)
+
+
+def _anonymous_actor(e: AppealEvent) -> str:
+    """Events without an account are the citizen's own (a report, its photos) or the system's."""
+    return "市民" if e.action in ("create", "attach") else "系统"
+
+
+class AppealSummary(BaseModel):
+    id: int
+    number: str
+    channel: str
+    type: str
+    category: CategoryRef
+    urgency: str
+    title: str
+    state: str
+    state_label: str
+    current_unit: UnitRef | None
+    is_confidential: bool
+    is_enterprise: bool
+    received_at: datetime
+    due_at: datetime | None
+    sla: Sla
+    version: int
+
+    @classmethod
+    def fields_of(cls, a: Appeal, at: datetime) -> dict:
+        status = sla_status(a, at)
+        return dict(
+            id=a.id, number=a.number, channel=a.channel, type=a.type,
+            category=CategoryRef(code=a.category.code, name=a.category.name), urgency=a.urgency,
+            title=a.title, state=a.state, state_label=State(a.state).label,
+            current_unit=UnitRef.of(a.current_unit), is_confidential=a.is_confidential,
+            is_enterprise=a.is_enterprise, received_at=to_local(a.received_at), due_at=to_local(a.due_at),
+            sla=Sla(status=status, label=SLA_LABELS.get(status), due_at=to_local(a.sla_due_at),
+                    warn_at=to_local(a.sla_warn_at)),
+            version=a.version,
+        )
+
+    @classmethod
+    def of(cls, a: Appeal, at: datetime) -> AppealSummary:
+        return cls(**cls.fields_of(a, at))
+
+
+class AppealPage(Page):
+    items: list[AppealSummary]
+
+
+class AppealDetail(AppealSummary):
+    content: str
+    citizen: Citizen
+    is_anonymous: bool
+    enterprise: Enterprise | None
+    address: str | None
+    lat: float | None
+    lon: float | None
+    main_unit: UnitRef | None
+    co_units: list[UnitRef]
+    designated: bool
+    supervision_level: Literal["yellow", "red"] | None
+    deadlines: Deadlines
+    counters: Counters
+    outcome: Outcome
+    merged_into: str | None = Field(description="并入的主工单编号")
+    void_reason: str | None
+    created_at: datetime
+    closed_at: datetime | None
+    allowed_actions: list[str] = Field(description="当前用户现在可以执行的操作")
+    events: list[EventOut]
+
+    @classmethod
+    def of(cls, a: Appeal, viewer: User, at: datetime, allowed_actions: list[str]) -> AppealDetail:
+        return cls(
+            **cls.fields_of(a, at),
+            content=a.content, citizen=Citizen(**citizen_identity(viewer, a)), is_anonymous=a.is_anonymous,
+            enterprise=Enterprise(name=a.enterprise_name, credit_code=a.enterprise_credit_code)
+            if a.is_enterprise else None,
+            address=a.address, lat=a.lat, lon=a.lon, main_unit=UnitRef.of(a.main_unit),
+            co_units=[UnitRef.of(c.unit) for c in a.co_units], designated=a.designated,
+            supervision_level=a.supervision_level,
+            deadlines=Deadlines(sign_due_at=to_local(a.sign_due_at), return_due_at=to_local(a.return_due_at),
+                                due_at=to_local(a.due_at), visit_due_at=to_local(a.visit_due_at)),
+            counters=Counters(dispatches=a.dispatch_count, returns=a.return_count,
+                              reopens=a.reopen_count, extensions=a.extension_count),
+            outcome=Outcome(result=a.result, public_reply=a.public_reply, reply_resolved=a.reply_resolved,
+                            resolved=a.resolved, satisfaction=a.satisfaction),
+            merged_into=a.merged_into.number if a.merged_into else None, void_reason=a.void_reason,
+            created_at=to_local(a.created_at), closed_at=to_local(a.closed_at),
+            allowed_actions=allowed_actions, events=[EventOut.of(e) for e in a.events],
+        )

@@ -1,0 +1,50 @@
+"""Pages of the appeals' oversight and clocks: the supervisors' dashboard and the SLA
+policy table (administrators)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from hotline.appeals import queries, sla_policies
+from hotline.appeals.sla_defaults import FIELDS
+from hotline.auth.sessions import login_required
+from hotline.core.clock import now
+from hotline.core.errors import BadRequest
+
+bp = Blueprint("sla", __name__, template_folder="templates")
+
+
+@bp.get("/dashboard")
+@login_required
+def dashboard() -> ResponseReturnValue:
+    total, rows = queries.dashboard(g.user, now())
+    return render_template("appeals/dashboard.html", total=total, rows=rows)
+
+
+@bp.route("/admin/sla-policies", methods=["GET", "POST"])
+@login_required
+def policies() -> ResponseReturnValue:
+    rows = sla_policies.policies_to_edit(g.user)
+    errors: dict[str, str] = {}
+    status, editing = 200, None
+    if request.method == "POST":
+        editing = (request.form.get("urgency", ""), request.form.get("type", ""))
+        data = {f: request.form.get(f, "").strip() for f in FIELDS}
+        try:
+            sla_policies.update_policy(*editing, data, g.user)
+        except BadRequest as exc:
+            errors, status = exc.fields, 400
+        else:
+            flash(f"已保存「{editing[0]}·{editing[1]}」的办理时限", "success")
+            return redirect(url_for("sla.policies"))
+    return render_template("appeals/sla_policies.html", rows=rows, fields=FIELDS,
+                           errors=errors, editing=editing, values=request.form), status
+
+
+@bp.post("/admin/sla-policies/reset")
+@login_required
+def policies_reset() -> ResponseReturnValue:
+    sla_policies.reset_defaults(g.user)
+    flash("已恢复默认办理时限", "success")
+    return redirect(url_for("sla.policies"))

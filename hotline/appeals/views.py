@@ -1,0 +1,139 @@
+"""The appeal pages: the list, the intake form, and the appeal page with its timeline and
+exactly the actions this user may take now, each as its action's own form partial."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask.blueprints import BlueprintSetupState
+from flask.typing import ResponseReturnValue
+from sqlalchemy import select
+
+from hotline.appeals import engine, intake, machine, permissions
+from hotline.appeals.actions import ACTIONS
+from hotline.appeals.attachments import operations as attachments
+from hotline.appeals.attachments.models import KINDS as ATTACHMENT_KINDS
+from hotline.appeals.deadlines import SLA_LABELS, policies, sla_status
+from hotline.appeals.guards import ActionContext
+from hotline.appeals.models import Appeal
+from hotline.appeals.queries import AppealFilter, search_appeals
+from hotline.appeals.schemas import AppealCreate
+from hotline.appeals.states import EVENT_LABELS, STATE_LABELS, Act, State
+from hotline.appeals.visibility import citizen_identity, find_appeal
+from hotline.auth.sessions import login_required
+from hotline.categories.models import Category
+from hotline.core.clock import now
+from hotline.core.errors import AppError, BadRequest, Forbidden
+from hotline.core.extensions import db
+from hotline.core.validation import validate
+from hotline.core.vocabulary import APPEAL_TYPES, STAFF_CHANNELS, URGENCIES
+from hotline.grid.responsibility import suggest
+from hotline.web.forms import form_data
+
+bp = Blueprint("appeals", __name__, template_folder="templates")
+
+# 本单位待办: what a unit has in hand.
+INBOX_STATES = ",".join((State.DISPATCHED, State.HANDLING, State.SUPERVISED))
+
+
+@bp.record_once
+def _vocabulary(state: BlueprintSetupState) -> None:
+    """The appeals' words, for every template (macros imported without context too)."""
+    state.app.jinja_env.globals.update(STATE_LABELS=STATE_LABELS, EVENT_LABELS=EVENT_LABELS, SLA_LABELS=SLA_LABELS,
+                                       ATTACHMENT_KINDS=ATTACHMENT_KINDS, INBOX_STATES=INBOX_STATES)
+
+
+@bp.get("/")
+@login_required
+def home() -> ResponseReturnValue:
+    return redirect(url_for("appeals.appeal_list"))
+
+
+@bp.get("/appeals")
+@login_required
+def appeal_list() -> ResponseReturnValue:
+    at = now()
+    error = None
+    try:
+        filters = validate(AppealFilter, {k: v for k, v in request.args.items() if v.strip()}, "筛选条件")
+    except BadRequest as exc:
+        filters, error = AppealFilter(), exc.message
+    items, page = search_appeals(g.user, filters, at)
+    args = {k: v for k, v in request.args.items() if k != "page" and v.strip()}
+    return render_template(
+        "appeals/list.html", items=items, total=page["total"], filters=filters, error=error, args=args,
+        pages=max(page["pages"], 1), at=at, sla_status=sla_status,
+    )
+
+
+def _leaf_categories() -> list[Category]:
+    return list(db.session.scalars(
+        select(Category).where(Category.active, Category.level == Category.LEAF_LEVEL).order_by(Category.code)
+    ))
+
+
+@bp.route("/appeals/new", methods=["GET", "POST"])
+@login_required
+def appeal_new() -> ResponseReturnValue:
+    permissions.REGISTER.require(g.user)
+    errors: dict[str, str] = {}
+    values: dict[str, Any] = {}
+    status = 200
+    if request.method == "POST":
+        values = form_data(AppealCreate)
+        try:
+            appeal = intake.create_appeal(values, g.user)
+        except BadRequest as exc:
+            errors, status = exc.fields or {"body": exc.message}, 400
+        else:
+            flash(f"已受理，工单编号 {appeal.number}", "success")
+            return redirect(url_for("appeals.appeal_detail", ref=appeal.id))
+    limits = {f"{u}/{t}": {"sign": p.sign_text, "handle": p.handle_text} for (u, t), p in policies().items()}
+    return render_template(
+        "appeals/new.html", values=values, errors=errors, categories=_leaf_categories(), limits=limits,
+        types=APPEAL_TYPES, urgencies=URGENCIES, channels=STAFF_CHANNELS,
+        may_set_received_at=permissions.SET_CALL_TIME.allows(g.user),
+    ), status
+
+
+def _render_detail(appeal: Appeal, *, open_action: str | None = None, values: dict[str, Any] | None = None,
+                   errors: dict[str, str] | None = None, message: str | None = None,
+                   status: int = 200) -> ResponseReturnValue:
+    at = now()
+    ctx = ActionContext(appeal, g.user, at)
+    actions = [ACTIONS[a] for a in machine.available_actions(ctx)]
+    repeats = list(db.session.scalars(select(Appeal).where(Appeal.merged_into_id == appeal.id)))
+    routing = (suggest(appeal.category, appeal.place_unit) if ACTIONS[Act.DISPATCH] in actions
+               else ([], []))
+    return render_template(
+        "appeals/detail.html", appeal=appeal, actions=actions, forms={a.name: a.form_context(ctx) for a in actions},
+        citizen=citizen_identity(g.user, appeal), at=at, sla=sla_status(appeal, at), repeats=repeats,
+        suggestions=routing[0], routing_notes=routing[1],
+        attachments=attachments.for_appeal(appeal), upload_kinds=attachments.allowed_kinds(g.user, appeal),
+        open_action=open_action, values=values or {}, errors=errors or {}, message=message,
+    ), status
+
+
+@bp.get("/appeals/<ref>")
+@login_required
+def appeal_detail(ref: str) -> ResponseReturnValue:
+    return _render_detail(find_appeal(ref, g.user))
+
+
+@bp.post("/appeals/<ref>/actions/<action>")
+@login_required
+def appeal_action(ref: str, action: str) -> ResponseReturnValue:
+    record = ACTIONS[engine.action_named(action)]
+    values = form_data(record.body)
+    try:
+        appeal = engine.perform(ref, action, values, g.user)
+    except (BadRequest, Forbidden) as exc:
+        return _render_detail(find_appeal(ref, g.user), open_action=action, values=values,
+                              errors=exc.fields, message=exc.message, status=exc.status)
+    except AppError as exc:
+        if exc.status != 409:
+            raise
+        return _render_detail(find_appeal(ref, g.user), message=exc.message, status=409)
+    flash(f"已{record.label}：工单状态为「{State(appeal.state).label}」", "success")
+    return redirect(url_for("appeals.appeal_detail", ref=appeal.id))

@@ -1,0 +1,134 @@
+"""Database plumbing shared by every feature: the UTC datetime type, SQLite set-up and
+`write_transaction()`, the one way operations open a transaction that writes."""
+from __future__ import annotations
+
+import contextvars
+import logging
+from contextlib import contextmanager
+from datetime import UTC
+from typing import Iterator
+
+from sqlalchemy import DateTime, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import scoped_session
+from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.types import TypeDecorator
+
+log = logging.getLogger("hotline.core.db")
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware datetimes in, aware UTC datetimes out. SQLite keeps naive UTC text, which
+    sorts and compares correctly; PostgreSQL keeps timestamptz."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+# Set while an operation's write transaction is being opened: on SQLite the transaction
+# then starts with BEGIN IMMEDIATE, so writers queue on the busy timeout instead of
+# failing when their read snapshot turns stale.
+_writing = contextvars.ContextVar("hotline_writing", default=False)
+
+
+def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
+    """WAL, busy timeout, foreign keys, and real transactions (pysqlite's own
+    transaction handling defers BEGIN until the first write)."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _writing.get() else "BEGIN")
+
+
+_AFTER_COMMIT = "hotline.after_commit"
+
+
+def after_commit(session, callback) -> None:
+    """Run `callback()` once the current write transaction has committed (never if it
+    rolls back). Registering the same callback twice runs it once."""
+    if isinstance(session, scoped_session):
+        session = session()
+    callbacks = session.info.setdefault(_AFTER_COMMIT, [])
+    if callback not in callbacks:
+        callbacks.append(callback)
+
+
+def _run_after_commit(session) -> None:
+    for callback in session.info.pop(_AFTER_COMMIT, []):
+        try:
+            callback()
+        except Exception:  # noqa: BLE001 - the change is committed; a failed follow-up is retried later
+            log.exception("after-commit callback %r failed", callback)
+
+
+class ConcurrentUpdate(Exception):
+    """Another transaction changed the same rows first."""
+
+
+def is_lock_timeout(exc: OperationalError) -> bool:
+    return "database is locked" in str(exc.orig)
+
+
+@contextmanager
+def write_transaction(session) -> Iterator[None]:
+    """One transaction for one action: commits on success, rolls back on any error.
+
+    A read-only transaction the request already opened is ended first, so the write
+    sees fresh rows. A lost optimistic-locking race raises ConcurrentUpdate."""
+    if isinstance(session, scoped_session):
+        session = session()
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("write_transaction() entered with unflushed changes")
+    if session.in_transaction():
+        session.rollback()
+    token = _writing.set(True)
+    try:
+        session.connection()  # begin now, while the write flag is set
+    finally:
+        _writing.reset(token)
+    try:
+        yield
+        session.commit()
+    except StaleDataError as exc:
+        _rollback(session)
+        raise ConcurrentUpdate(str(exc)) from exc
+    except OperationalError as exc:
+        _rollback(session)
+        if is_lock_timeout(exc):
+            raise ConcurrentUpdate(str(exc)) from exc
+        raise
+    except BaseException:
+        _rollback(session)
+        raise
+    _run_after_commit(session)
+
+
+def _rollback(session) -> None:
+    session.info.pop(_AFTER_COMMIT, None)
+    session.rollback()

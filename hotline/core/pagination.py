@@ -1,0 +1,46 @@
+"""One way every list pages (API and pages alike): `?page=&per_page=` in, and
+`{"items", "total", "page", "per_page", "pages"}` out."""
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import BaseModel, Field
+from sqlalchemy import Select, func, select
+
+from hotline.core.extensions import db
+from hotline.core.validation import Body
+
+MAX_PER_PAGE = 200
+
+
+class PageQuery(Body):
+    page: int = Field(1, ge=1, le=1_000_000, description="页码，从1开始")
+    per_page: int = Field(50, ge=1, le=MAX_PER_PAGE, description=f"每页条数，最多{MAX_PER_PAGE}")
+
+
+class Page(BaseModel):
+    """What every list answers besides its items."""
+
+    total: int = Field(description="符合条件的总数")
+    page: int
+    per_page: int
+    pages: int
+
+
+def paginate(source: Select | Sequence[Any], query: PageQuery) -> tuple[list[Any], dict]:
+    """The requested page of a query (counted and cut in SQL) or of a list already in
+    memory (short lists whose rows need Python to select), with the page fields."""
+    start = (query.page - 1) * query.per_page
+    if isinstance(source, Select):
+        total = db.session.scalar(select(func.count()).select_from(source.order_by(None).subquery()))
+        cut = source.offset(start).limit(query.per_page)
+        rows = db.session.execute(cut) if start < total else []
+        # one entity per row, or the row's tuple when the query selects more than one thing
+        items = [row[0] if len(source.column_descriptions) == 1 else tuple(row) for row in rows]
+    else:
+        rows = list(source)
+        total, items = len(rows), rows[start:start + query.per_page]
+    return items, {"total": total, "page": query.page, "per_page": query.per_page,
+                   "pages": math.ceil(total / query.per_page)}

@@ -1,0 +1,39 @@
+"""The header's links: one list of (page, label, permission), in the order shown. Each page
+requires the same permission object, so a link is offered exactly to those it opens for
+(tests/test_navigation.py checks every entry for every demo account)."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from hotline.appeals import permissions as appeals
+from hotline.appeals.views import INBOX_STATES
+from hotline.calendar.service import VIEW_CALENDAR
+from hotline.core.permissions import SIGNED_IN
+from hotline.grid.rules import VIEW_RULES
+from hotline.ledger.operations import VIEW_LEDGERS
+from hotline.metrics.operations import VIEW_METRICS
+from hotline.notifications.sms import MANAGE_SMS
+from hotline.outbox.operations import MANAGE_JOBS
+from hotline.web import navigation
+from hotline.web.navigation import NavEntry
+
+NAVIGATION: tuple[NavEntry, ...] = (
+    NavEntry("appeals.appeal_list", "诉求列表", SIGNED_IN),
+    NavEntry("appeals.appeal_list", "本单位待办", appeals.UNIT_INBOX,
+             args=lambda user: {"unit": user.unit_id, "state": INBOX_STATES}),
+    NavEntry("appeals.appeal_new", "登记诉求", appeals.REGISTER),
+    NavEntry("sla.dashboard", "督办看板", appeals.DASHBOARD),
+    NavEntry("ledger.campaigns", "专项台账", VIEW_LEDGERS),
+    NavEntry("metrics.assessment", "考核指标", VIEW_METRICS),
+    NavEntry("grid.rules", "确责清单", VIEW_RULES),
+    NavEntry("calendar.admin", "工作日历", VIEW_CALENDAR),
+    NavEntry("sla.policies", "办理时限", appeals.EDIT_SLA),
+    NavEntry("notifications.templates", "短信模板", MANAGE_SMS),
+    NavEntry("notifications.sms_log", "短信记录", MANAGE_SMS),
+    NavEntry("outbox.jobs", "后台任务", MANAGE_JOBS),
+)
+
+
+def install(app: Flask) -> None:
+    navigation.install(app, NAVIGATION)

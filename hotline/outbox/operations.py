@@ -1,0 +1,231 @@
+"""The transactional outbox.
+
+`add()` writes a side effect as a row in the caller's transaction. After that transaction
+commits, the web process relays the new rows at once; the scheduler relays every few
+seconds as the safety net. Relaying claims a row (one conditional UPDATE, so two relays
+never both take it) and then hands it to RQ with job_id "outbox-<id>" and unique=True (a
+duplicate enqueue is impossible) or, without HOTLINE_REDIS_URL, runs it inline.
+
+A rolled-back transaction leaves no row, so nothing is sent. A job that fails is retried
+with backoff; after MAX_ATTEMPTS it is `failed` and an administrator can retry it. A job
+whose worker died is found by its expired lease and handed out again; the handlers are
+idempotent, so the effect still happens once."""
+from __future__ import annotations
+
+import importlib
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cache
+
+from flask import current_app
+from sqlalchemy import Select, and_, or_, select, update
+
+from hotline.core import audit
+from hotline.core.clock import now
+from hotline.core.db import after_commit, write_transaction
+from hotline.core.errors import Conflict, NotFound
+from hotline.core.extensions import db
+from hotline.core.permissions import Actor, holding
+from hotline.outbox.models import OutboxMessage
+
+log = logging.getLogger("hotline.outbox")
+
+LEASE = timedelta(minutes=5)
+MAX_ATTEMPTS = 8
+BACKOFF = (timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=10), timedelta(minutes=30),
+           timedelta(hours=1), timedelta(hours=3), timedelta(hours=6))
+BATCH = 200
+JOB_FUNCTION = "hotline.worker.perform_outbox"
+
+# What each kind of side effect runs: "module:function(outbox_id, payload)". Each handler
+# is idempotent and marks its row done (complete()) in the transaction of its effect.
+HANDLERS = {
+    "sms.send": "hotline.notifications.sms:send_job",
+    "attachment.thumbnail": "hotline.appeals.attachments.operations:thumbnail_job",
+}
+
+
+def add(kind: str, payload: dict) -> OutboxMessage:
+    """Record a side effect in the current transaction; relayed once it commits."""
+    if kind not in HANDLERS:
+        raise ValueError(f"unknown outbox kind {kind!r}")
+    message = OutboxMessage(kind=kind, payload=payload, status="pending", next_attempt_at=now(), created_at=now())
+    db.session.add(message)
+    new = db.session.info.setdefault("hotline.outbox.new", [])
+    new.append(message)
+    after_commit(db.session, _relay_new)
+    return message
+
+
+def _relay_new() -> None:
+    ids = [m.id for m in db.session.info.pop("hotline.outbox.new", [])]
+    if ids:
+        relay(ids=ids)
+
+
+def complete(outbox_id: int) -> None:
+    """Mark the row done, in the caller's transaction (with the effect it records)."""
+    db.session.execute(update(OutboxMessage).where(OutboxMessage.id == outbox_id)
+                       .values(status="done", done_at=now(), lease_until=None, last_error=None))
+
+
+def is_done(outbox_id: int) -> bool:
+    return db.session.scalar(select(OutboxMessage.status).where(OutboxMessage.id == outbox_id)) == "done"
+
+
+# ------------------------------------------------------------------ relay
+
+
+@dataclass
+class RelayReport:
+    enqueued: int = 0
+    ran_inline: int = 0
+    deferred: int = 0  # could not reach Redis; left for the next relay
+
+
+def _due(at: datetime):
+    return or_(and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= at),
+               and_(OutboxMessage.status.in_(("enqueued", "running")), OutboxMessage.lease_until < at))
+
+
+def relay(*, ids: list[int] | None = None, at: datetime | None = None) -> RelayReport:
+    at = at or now()
+    report = RelayReport()
+    stmt = select(OutboxMessage.id, OutboxMessage.status).where(_due(at)).order_by(OutboxMessage.id).limit(BATCH)
+    if ids is not None:
+        stmt = stmt.where(OutboxMessage.id.in_(ids))
+    for outbox_id, status in db.session.execute(stmt).all():
+        if not _claim(outbox_id, at):
+            continue  # another relay took it
+        if current_app.config["HOTLINE_REDIS_URL"]:
+            if _enqueue(outbox_id, stale=status != "pending"):
+                report.enqueued += 1
+            else:
+                report.deferred += 1
+        else:
+            run(outbox_id)
+            report.ran_inline += 1
+    return report
+
+
+def _claim(outbox_id: int, at: datetime) -> bool:
+    with write_transaction(db.session):
+        claimed = db.session.execute(
+            update(OutboxMessage).where(OutboxMessage.id == outbox_id, _due(at))
+            .values(status="enqueued", lease_until=at + LEASE)
+        ).rowcount
+    return claimed == 1
+
+
+@cache
+def _queue(url: str, name: str):
+    from redis import Redis
+    from rq import Queue
+
+    return Queue(name, connection=Redis.from_url(url))
+
+
+def queue():
+    return _queue(current_app.config["HOTLINE_REDIS_URL"], current_app.config["HOTLINE_QUEUE"])
+
+
+def job_id(outbox_id: int) -> str:
+    return f"outbox-{outbox_id}"
+
+
+def _enqueue(outbox_id: int, stale: bool) -> bool:
+    from redis.exceptions import RedisError
+    from rq.exceptions import DuplicateJobError, NoSuchJobError
+    from rq.job import Job
+
+    q = queue()
+    try:
+        if stale:  # its worker died (the lease ran out): the old job is dead, hand it out again
+            try:
+                Job.fetch(job_id(outbox_id), connection=q.connection).delete()
+            except NoSuchJobError:
+                pass
+        q.enqueue_call(JOB_FUNCTION, args=(outbox_id,), job_id=job_id(outbox_id), unique=True, result_ttl=0,
+                       failure_ttl=7 * 24 * 3600, timeout=int(LEASE.total_seconds()))
+    except DuplicateJobError:
+        return True  # already queued or running
+    except RedisError as exc:
+        log.warning("outbox %s: Redis unreachable (%s); the next relay tries again", outbox_id, exc)
+        with write_transaction(db.session):
+            db.session.execute(update(OutboxMessage).where(OutboxMessage.id == outbox_id)
+                               .values(status="pending", lease_until=None))
+        return False
+    return True
+
+
+# ------------------------------------------------------------------ running
+
+
+@cache
+def _handler(kind: str):
+    module, name = HANDLERS[kind].split(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def run(outbox_id: int, at: datetime | None = None) -> str:
+    """Carry out one row (in an RQ worker or inline). Returns what happened."""
+    at = at or now()
+    with write_transaction(db.session):
+        message = db.session.get(OutboxMessage, outbox_id)
+        if message is None or message.status in ("done", "failed"):
+            return "skipped"
+        message.status, message.attempts, message.lease_until = "running", message.attempts + 1, at + LEASE
+        kind, payload = message.kind, dict(message.payload)
+    try:
+        _handler(kind)(outbox_id, payload)
+    except Exception as exc:  # noqa: BLE001 - any failure is recorded and retried
+        log.warning("outbox %s (%s) failed: %s", outbox_id, kind, exc)
+        return _failed(outbox_id, exc, at)
+    if not is_done(outbox_id):
+        with write_transaction(db.session):
+            complete(outbox_id)
+    return "done"
+
+
+def _failed(outbox_id: int, exc: Exception, at: datetime) -> str:
+    with write_transaction(db.session):
+        message = db.session.get(OutboxMessage, outbox_id)
+        message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        message.lease_until = None
+        if message.attempts >= MAX_ATTEMPTS:
+            message.status = "failed"
+        else:
+            message.status = "pending"
+            message.next_attempt_at = at + BACKOFF[min(message.attempts, len(BACKOFF)) - 1]
+        return message.status
+
+
+# ------------------------------------------------------------------ administration
+
+MANAGE_JOBS = holding("admin", refusal="只有系统管理员可以查看和重试后台任务")
+
+
+def listing(actor: Actor, status: str) -> Select[tuple[OutboxMessage]]:
+    """The rows in `status`, newest first."""
+    MANAGE_JOBS.require(actor)
+    return select(OutboxMessage).where(OutboxMessage.status == status).order_by(OutboxMessage.id.desc())
+
+
+def recent(actor: Actor, status: str, limit: int) -> list[OutboxMessage]:
+    return list(db.session.scalars(listing(actor, status).limit(limit)))
+
+
+def retry(outbox_id: int, actor: Actor) -> OutboxMessage:
+    """An administrator gives a failed row a fresh set of attempts."""
+    MANAGE_JOBS.require(actor)
+    with write_transaction(db.session):
+        message = db.session.get(OutboxMessage, outbox_id)
+        if message is None:
+            raise NotFound("没有这个任务")
+        if message.status != "failed":
+            raise Conflict(f"只有失败的任务可以重试（当前状态：{message.status}）")
+        message.status, message.attempts, message.next_attempt_at = "pending", 0, now()
+        audit.record(actor, "outbox", outbox_id, "retry", {"kind": message.kind, "last_error": message.last_error})
+    relay(ids=[outbox_id])
+    return db.session.get(OutboxMessage, outbox_id)

@@ -1,0 +1,40 @@
+"""What a citizen is shown of their report: where it stands, in their words."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from hotline.appeals.models import Appeal
+from hotline.categories.presenters import CategoryRef
+from hotline.core.clock import to_local
+from hotline.reports import operations
+from hotline.reports.operations import CLOSED_STATES, STAGES
+
+
+class Milestone(BaseModel):
+    at: datetime
+    text: str
+
+
+class ReportStatus(BaseModel):
+    number: str
+    title: str
+    category: CategoryRef
+    stage: str = Field(description="已受理 / 办理中 / 已办结 / 已合并 / 不予受理")
+    closed: bool
+    unit: str | None = Field(description="承办单位")
+    received_at: datetime
+    expected_at: datetime | None = Field(description="承诺办结时间")
+    public_reply: str | None = Field(description="答复")
+    milestones: list[Milestone]
+
+    @classmethod
+    def of(cls, a: Appeal) -> ReportStatus:
+        unit = a.main_unit or a.current_unit
+        return cls(number=a.number, title=a.title, category=CategoryRef(code=a.category.code, name=a.category.name),
+                   stage=STAGES[a.state], closed=a.state in CLOSED_STATES, unit=unit.name if unit else None,
+                   received_at=to_local(a.received_at), expected_at=to_local(a.due_at),
+                   public_reply=a.public_reply if a.state in CLOSED_STATES else None,
+                   milestones=[Milestone(at=to_local(e.at), text=text) for e, text in operations.milestones(a)])

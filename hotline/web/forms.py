@@ -1,0 +1,26 @@
+"""Reading a submitted page form into what an operation validates."""
+
+from __future__ import annotations
+
+import typing
+
+from flask import request
+from pydantic import BaseModel
+
+
+def form_data(model: type[BaseModel]) -> dict[str, typing.Any]:
+    """The submitted form's values for the model's fields; empty inputs are left out."""
+    data: dict[str, typing.Any] = {}
+    for name, field in model.model_fields.items():
+        if typing.get_origin(field.annotation) is list:
+            values = [v for v in request.form.getlist(name) if v.strip()]
+            if values:
+                data[name] = values
+        elif request.form.get(name, "").strip():
+            data[name] = request.form[name]
+    return data
+
+
+def filled(*names: str) -> dict[str, str]:
+    """These fields of the submitted form, stripped, leaving out the empty ones."""
+    return {n: request.form[n].strip() for n in names if request.form.get(n, "").strip()}

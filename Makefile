@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 PYTEST_ARGS ?=
 
-.PHONY: run test worker scheduler migrate demo docs clean
+.PHONY: run test lint worker scheduler migrate demo docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,12 +43,18 @@ docs: $(VENV)/.runtime
 	$(FLASK) workflow-docs
 
 # pytest exits 5 when it collected nothing: that must never pass.
-test: $(VENV)/.test
-	$(BIN)/ruff check --quiet .
+test: $(VENV)/.test lint
 	@scripts/ensure-chromium
 	@$(BIN)/python -m pytest $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; \
 	exit $$status
+
+# The static checks (also run by the pre-commit hook): lint, format, types, layers.
+lint: $(VENV)/.test
+	$(BIN)/ruff check --quiet .
+	$(BIN)/ruff format --check --quiet .
+	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 clean:
 	rm -rf $(VENV) .pytest_cache test-artifacts

@@ -1,12 +1,13 @@
 """Benchmarks of issue #3, printed as a table.
 
-  * point routing: N random points against G grid polygons with the app's GridIndex
-    (target ≥ 50,000 points/s on one core), and the p99 of routing one point at a time;
-  * the subtree overdue count (hotline.appeals.queries.overdue_count) for a district
-    holding A appeals (target ≤ 50 ms), on SQLite and, when reachable, PostgreSQL.
+* point routing: N random points against G grid polygons with the app's GridIndex
+  (target ≥ 50,000 points/s on one core), and the p99 of routing one point at a time;
+* the subtree overdue count (hotline.appeals.queries.overdue_count) for a district
+  holding A appeals (target ≤ 50 ms), on SQLite and, when reachable, PostgreSQL.
 
-    .venv/bin/python bench/grid_routing.py [--points 1000000] [--grids 20000] [--appeals 100000]
+  .venv/bin/python bench/grid_routing.py [--points 1000000] [--grids 20000] [--appeals 100000]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,16 +26,18 @@ import shapely
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-from hotline.grid.geo import NOWHERE, GridIndex, Shape  # noqa: E402
+from hotline.grid.geo import NOWHERE, GridIndex, Shape
 
 BOX = (123.30, 41.70, 123.50, 41.90)  # 沈阳, as the demo
 
 
 def voronoi_grids(count: int, rng) -> list[Shape]:
-    seeds = shapely.multipoints(np.column_stack([rng.uniform(BOX[0], BOX[2], count),
-                                                 rng.uniform(BOX[1], BOX[3], count)]))
-    cells = shapely.intersection(shapely.get_parts(shapely.voronoi_polygons(seeds, extend_to=shapely.box(*BOX))),
-                                 shapely.box(*BOX))
+    seeds = shapely.multipoints(
+        np.column_stack([rng.uniform(BOX[0], BOX[2], count), rng.uniform(BOX[1], BOX[3], count)])
+    )
+    cells = shapely.intersection(
+        shapely.get_parts(shapely.voronoi_polygons(seeds, extend_to=shapely.box(*BOX))), shapely.box(*BOX)
+    )
     return [Shape(i, f"G{i:07d}", f"网格{i}", "grid", cell) for i, cell in enumerate(cells)]
 
 
@@ -47,8 +50,9 @@ def bench_routing(points: int, grids: int) -> list[tuple]:
 
     xs, ys = rng.uniform(BOX[0], BOX[2], points), rng.uniform(BOX[1], BOX[3], points)
     started = time.perf_counter()
-    found = np.concatenate([index.locate_many(xs[i:i + 100_000], ys[i:i + 100_000])
-                            for i in range(0, points, 100_000)])
+    found = np.concatenate(
+        [index.locate_many(xs[i : i + 100_000], ys[i : i + 100_000]) for i in range(0, points, 100_000)]
+    )
     elapsed = time.perf_counter() - started
     misses = int((found == NOWHERE).sum())
 
@@ -62,11 +66,19 @@ def bench_routing(points: int, grids: int) -> list[tuple]:
     return [
         ("grid polygons", f"{len(index):,}", "≥ 20,000", len(index) >= 20_000),
         ("index build", f"{build * 1000:.0f} ms", "", True),
-        (f"route {points:,} points (batched)", f"{points / elapsed:,.0f} points/s", "≥ 50,000 points/s",
-         points / elapsed >= 50_000),
+        (
+            f"route {points:,} points (batched)",
+            f"{points / elapsed:,.0f} points/s",
+            "≥ 50,000 points/s",
+            points / elapsed >= 50_000,
+        ),
         ("points outside every grid", f"{misses}", "0", misses == 0),
-        (f"one point at a time, p99 of {sample:,}", f"{p99:.1f} µs",
-         f"(median {statistics.median(latencies) * 1e6:.1f} µs)", True),
+        (
+            f"one point at a time, p99 of {sample:,}",
+            f"{p99:.1f} µs",
+            f"(median {statistics.median(latencies) * 1e6:.1f} µs)",
+            True,
+        ),
     ]
 
 
@@ -82,8 +94,14 @@ def bench_overdue_count(url: str, label: str, appeals: int) -> list[tuple]:
     from hotline.demo import load_reference
     from hotline.grid.models import Unit
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "INSTANCE_PATH": tempfile.mkdtemp(),
-                      "SECRET_KEY": "bench", "HOTLINE_PASSWORD_METHOD": "pbkdf2:sha256:1000"})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "INSTANCE_PATH": tempfile.mkdtemp(),
+            "SECRET_KEY": "bench",
+            "HOTLINE_PASSWORD_METHOD": "pbkdf2:sha256:1000",
+        }
+    )
     with app.app_context():
         upgrade()
         load_reference("bench")
@@ -100,13 +118,35 @@ def bench_overdue_count(url: str, label: str, appeals: int) -> list[tuple]:
         for n in range(total):
             unit = inside[n % len(inside)] if n < appeals else outside[n % len(outside)]
             due = now + timedelta(hours=float(rng.uniform(-240, 240)))
-            rows.append({"number": f"20261124{n:08d}", "channel": "电话", "type": "投诉", "category_id": category,
-                         "urgency": "一般", "title": "违停", "content": "消防通道被占", "state": "handling",
-                         "current_unit_id": unit, "main_unit_id": unit, "received_at": now, "created_at": now,
-                         "updated_at": now, "sla_due_at": due, "sla_warn_at": due - timedelta(hours=48),
-                         "is_confidential": False, "is_anonymous": False, "is_enterprise": False,
-                         "designated": False, "dispatch_count": 1, "return_count": 0, "reopen_count": 0,
-                         "extension_count": 0, "satisfaction": "未评价", "version": 1})
+            rows.append(
+                {
+                    "number": f"20261124{n:08d}",
+                    "channel": "电话",
+                    "type": "投诉",
+                    "category_id": category,
+                    "urgency": "一般",
+                    "title": "违停",
+                    "content": "消防通道被占",
+                    "state": "handling",
+                    "current_unit_id": unit,
+                    "main_unit_id": unit,
+                    "received_at": now,
+                    "created_at": now,
+                    "updated_at": now,
+                    "sla_due_at": due,
+                    "sla_warn_at": due - timedelta(hours=48),
+                    "is_confidential": False,
+                    "is_anonymous": False,
+                    "is_enterprise": False,
+                    "designated": False,
+                    "dispatch_count": 1,
+                    "return_count": 0,
+                    "reopen_count": 0,
+                    "extension_count": 0,
+                    "satisfaction": "未评价",
+                    "version": 1,
+                }
+            )
             if len(rows) == batch:
                 db.session.execute(insert(Appeal), rows)
                 rows = []
@@ -128,8 +168,12 @@ def bench_overdue_count(url: str, label: str, appeals: int) -> list[tuple]:
         db.engine.dispose()
     return [
         (f"{label}: load {total:,} appeals", f"{load:.1f} s", "", True),
-        (f"{label}: overdue in 和平区 subtree ({appeals:,} appeals there)",
-         f"{median_ms:.1f} ms (median of 20; {count:,} overdue)", "≤ 50 ms", median_ms <= 50),
+        (
+            f"{label}: overdue in 和平区 subtree ({appeals:,} appeals there)",
+            f"{median_ms:.1f} ms (median of 20; {count:,} overdue)",
+            "≤ 50 ms",
+            median_ms <= 50,
+        ),
     ]
 
 
@@ -141,7 +185,7 @@ def postgres_database():
     try:
         admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
         conn = admin.connect()
-    except Exception:  # noqa: BLE001
+    except Exception:
         return None, None
     name = f"hotline_bench_{uuid.uuid4().hex[:8]}"
     conn.execute(text(f'CREATE DATABASE "{name}"'))

@@ -3,18 +3,24 @@
 `load_settings()` returns a plain dict that `create_app()` copies into `app.config`;
 tests pass their own overrides on top.
 """
+
 from __future__ import annotations
 
 import os
 import secrets
 from pathlib import Path
+from typing import overload
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+@overload
+def _env(name: str) -> str | None: ...
+@overload
+def _env(name: str, default: str) -> str: ...
 def _env(name: str, default: str | None = None) -> str | None:
     value = os.environ.get(name)
-    return value if value not in (None, "") else default
+    return value if value else default
 
 
 def default_instance_path() -> Path:
@@ -37,7 +43,7 @@ def load_secret_key(instance_path: Path) -> str:
     return key_file.read_text().strip()
 
 
-def load_settings(instance_path: Path) -> dict:
+def load_settings(instance_path: Path) -> dict[str, object]:
     database_url = _env("HOTLINE_DATABASE_URL", f"sqlite:///{instance_path / 'hotline.sqlite3'}")
     return {
         "SQLALCHEMY_DATABASE_URI": database_url,
@@ -58,13 +64,15 @@ def load_settings(instance_path: Path) -> dict:
         "HOTLINE_OPEN311_CONTACT": _env("HOTLINE_OPEN311_CONTACT", "沈阳市12345政务服务便民热线，电话 12345"),
         "HOTLINE_OPEN311_KEY_SERVICE": _env("HOTLINE_OPEN311_KEY_SERVICE", "请联系热线中心系统管理员申请 api_key"),
         "HOTLINE_OPEN311_DEMO_KEY": _env("HOTLINE_OPEN311_DEMO_KEY", "demo-open311-key"),
-        # Assessment (DESIGN.md §7): the first-contact limit behind 响应率, the weights of the
+        # Assessment: the first-contact limit behind 响应率, the weights of the
         # composite score (percent), and the points a red card costs.
         "HOTLINE_CONTACT_LIMIT": _env("HOTLINE_CONTACT_LIMIT", "1wd"),
         "HOTLINE_CONTACT_LIMIT_URGENT": _env("HOTLINE_CONTACT_LIMIT_URGENT", "2h"),
-        "HOTLINE_SCORE_WEIGHTS": {"response": float(_env("HOTLINE_SCORE_WEIGHT_RESPONSE", "30")),
-                                  "resolution": float(_env("HOTLINE_SCORE_WEIGHT_RESOLUTION", "35")),
-                                  "satisfaction": float(_env("HOTLINE_SCORE_WEIGHT_SATISFACTION", "35"))},
+        "HOTLINE_SCORE_WEIGHTS": {
+            "response": float(_env("HOTLINE_SCORE_WEIGHT_RESPONSE", "30")),
+            "resolution": float(_env("HOTLINE_SCORE_WEIGHT_RESOLUTION", "35")),
+            "satisfaction": float(_env("HOTLINE_SCORE_WEIGHT_SATISFACTION", "35")),
+        },
         "HOTLINE_RED_CARD_PENALTY": float(_env("HOTLINE_RED_CARD_PENALTY", "2")),
         "HOTLINE_TIMEZONE": _env("HOTLINE_TIMEZONE", "Asia/Shanghai"),
         "HOTLINE_PORT": int(_env("HOTLINE_PORT", "5000")),

@@ -84,9 +84,13 @@ FEATURES: tuple[Feature, ...] = (
     Feature("calendar", (calendar_models,), (calendar_views.bp,), (calendar_api,)),
     Feature("outbox", (outbox_models,), (outbox_views.bp,), (outbox_api,)),
     Feature("notifications", (notifications_models,), (notifications_views.bp,), (notifications_api,)),
-    Feature("appeals", (appeals_models, attachments_models),
-            (appeals_views.bp, sla_views.bp, attachments_views.bp), (appeals_api, sla_api, attachments_api),
-            tuple(appeals_cli.COMMANDS)),
+    Feature(
+        "appeals",
+        (appeals_models, attachments_models),
+        (appeals_views.bp, sla_views.bp, attachments_views.bp),
+        (appeals_api, sla_api, attachments_api),
+        tuple(appeals_cli.COMMANDS),
+    ),
     Feature("reports", (), (reports_views.bp,), (reports_api,)),
     Feature("open311", (open311_models,), (open311_views.bp,), (), (open311_cli,)),
     Feature("ledger", (ledger_models,), (ledger_views.bp,), (ledger_api,)),
@@ -109,8 +113,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     instance_path = Path(overrides.pop("INSTANCE_PATH", default_instance_path()))
     instance_path.mkdir(parents=True, exist_ok=True)
 
-    app = Flask(__name__, instance_path=str(instance_path),
-                template_folder="web/templates", static_folder="web/static")
+    app = Flask(__name__, instance_path=str(instance_path), template_folder="web/templates", static_folder="web/static")
     app.config.update(load_settings(instance_path))
     app.config.update(overrides)
     if not app.config.get("SECRET_KEY"):

@@ -28,7 +28,7 @@ def _log_jobs() -> None:
 @click.option("--scheduler/--no-scheduler", default=True, help="run the periodic jobs in this process")
 def serve_command(host: str, port: int | None, scheduler: bool) -> None:
     """Serve the embedded set-up: pages, API and (by default) the scheduler in one process."""
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # the proxy's target
     port = port or app.config["HOTLINE_PORT"]
     click.echo(f"hotline: http://{host}:{port}/  (database: {app.config['SQLALCHEMY_DATABASE_URI']})")
     if scheduler:
@@ -45,7 +45,7 @@ def scheduler_command() -> None:
     """Run the periodic jobs (one such process per deployment; never inside web workers)."""
     _log_jobs()
     click.echo("hotline scheduler: " + ", ".join(j.id for j in JOBS))
-    run_blocking(current_app._get_current_object())
+    run_blocking(current_app._get_current_object())  # type: ignore[attr-defined]  # the proxy's target
 
 
 def register(app: Flask) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 from flask import Flask
 
 from hotline.appeals import permissions as appeals
-from hotline.appeals.views import INBOX_STATES
 from hotline.calendar.service import VIEW_CALENDAR
 from hotline.core.permissions import SIGNED_IN
 from hotline.grid.rules import VIEW_RULES
@@ -20,8 +19,7 @@ from hotline.web.navigation import NavEntry
 
 NAVIGATION: tuple[NavEntry, ...] = (
     NavEntry("appeals.appeal_list", "诉求列表", SIGNED_IN),
-    NavEntry("appeals.appeal_list", "本单位待办", appeals.UNIT_INBOX,
-             args=lambda user: {"unit": user.unit_id, "state": INBOX_STATES}),
+    NavEntry("appeals.inbox", "本单位待办", appeals.UNIT_INBOX),
     NavEntry("appeals.appeal_new", "登记诉求", appeals.REGISTER),
     NavEntry("sla.dashboard", "督办看板", appeals.DASHBOARD),
     NavEntry("ledger.campaigns", "专项台账", VIEW_LEDGERS),

@@ -4,11 +4,12 @@
 `make run` starts a BackgroundScheduler inside its single process. Web workers never start
 one. Every job is idempotent and the sweep takes a PostgreSQL advisory lock, so an
 accidental second scheduler does no harm."""
+
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -16,7 +17,7 @@ from flask import Flask
 
 from hotline.appeals.escalation import sweep
 from hotline.core.idempotency import purge
-from hotline.ledger.operations import snapshot_all
+from hotline.ledger.progress import snapshot_all
 from hotline.outbox.operations import relay
 
 log = logging.getLogger("hotline.scheduler")
@@ -24,8 +25,11 @@ log = logging.getLogger("hotline.scheduler")
 
 def _sweep() -> str:
     report = sweep()
-    return "skipped: another sweep holds the lock" if report.skipped else (
-        f"warned {report.warned}, yellow {report.yellow}, red {report.red}, escalated {report.escalated}")
+    return (
+        "skipped: another sweep holds the lock"
+        if report.skipped
+        else (f"warned {report.warned}, yellow {report.yellow}, red {report.red}, escalated {report.escalated}")
+    )
 
 
 def _ledger_snapshots() -> str:
@@ -63,7 +67,7 @@ def _in_app(app: Flask, job: Job) -> Callable[[], None]:
         with app.app_context():
             try:
                 outcome = job.run()
-            except Exception:  # noqa: BLE001 - a failed run is logged; the next one tries again
+            except Exception:
                 log.exception("job %s failed", job.id)
             else:
                 log.info("job %s: %s", job.id, outcome)
@@ -75,8 +79,16 @@ def build(app: Flask, kind: type = BackgroundScheduler):
     scheduler = kind(timezone=app.config["HOTLINE_TIMEZONE"])
     for job in JOBS:
         # One run at a time per job; runs missed while down collapse into one.
-        scheduler.add_job(_in_app(app, job), job.trigger, id=job.id, name=job.id, coalesce=True,
-                          max_instances=1, misfire_grace_time=300, **job.schedule)
+        scheduler.add_job(
+            _in_app(app, job),
+            job.trigger,
+            id=job.id,
+            name=job.id,
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=300,
+            **job.schedule,
+        )
     return scheduler
 
 

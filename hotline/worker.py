@@ -3,6 +3,7 @@ the app, so it sits beside the app factory, above every feature.
 
 The worker runs jobs in its own process (rq's SimpleWorker: no fork per job), so the app
 and its database pool are made once."""
+
 from __future__ import annotations
 
 import click
@@ -35,7 +36,7 @@ def worker_command(burst: bool) -> None:
 
     if not current_app.config["HOTLINE_REDIS_URL"]:
         raise click.ClickException("HOTLINE_REDIS_URL is not set: without Redis, jobs run inline in the web process")
-    _app = current_app._get_current_object()
+    _app = current_app._get_current_object()  # type: ignore[attr-defined]  # the proxy's target
     q = queue()
     click.echo(f"hotline worker: queue {q.name} on {current_app.config['HOTLINE_REDIS_URL']}")
     SimpleWorker([q], connection=q.connection).work(burst=burst, with_scheduler=False)

@@ -1,4 +1,5 @@
 """Alembic environment, run through Flask-Migrate (`flask --app wsgi db upgrade`)."""
+
 import logging
 from logging.config import fileConfig
 
@@ -29,8 +30,12 @@ def render_item(type_, obj, autogen_context):
 
 
 def run_migrations_offline():
-    context.configure(url=config.get_main_option("sqlalchemy.url"), target_metadata=target_db.metadata,
-                      literal_binds=True, render_item=render_item)
+    context.configure(
+        url=config.get_main_option("sqlalchemy.url"),
+        target_metadata=target_db.metadata,
+        literal_binds=True,
+        render_item=render_item,
+    )
     with context.begin_transaction():
         context.run_migrations()
 

@@ -1,6 +1,7 @@
 """Fixtures: an app on a migrated database holding the demo organisation, on SQLite and
 on PostgreSQL. With CI=true an unreachable PostgreSQL (or Redis, or Chromium) fails the
 run instead of skipping."""
+
 from __future__ import annotations
 
 import os
@@ -27,11 +28,17 @@ def unavailable(what: str, reason: object):
 
 
 def make_app(url: str, instance: Path, **extra):
-    return create_app({
-        "SQLALCHEMY_DATABASE_URI": url, "INSTANCE_PATH": instance, "SECRET_KEY": "test-secret",
-        "HOTLINE_PASSWORD_METHOD": FAST_PASSWORDS, "HOTLINE_DEMO_PASSWORD": PASSWORD, "TESTING": True,
-        **extra,
-    })
+    return create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "INSTANCE_PATH": instance,
+            "SECRET_KEY": "test-secret",
+            "HOTLINE_PASSWORD_METHOD": FAST_PASSWORDS,
+            "HOTLINE_DEMO_PASSWORD": PASSWORD,
+            "TESTING": True,
+            **extra,
+        }
+    )
 
 
 def migrate_and_load(app) -> None:
@@ -60,7 +67,7 @@ def postgres_url():
     try:
         admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
         conn = admin.connect()
-    except Exception as exc:  # noqa: BLE001 - any failure to connect means "not there"
+    except Exception as exc:
         unavailable("PostgreSQL", exc)
     name = f"hotline_test_{uuid.uuid4().hex[:10]}"
     conn.execute(text(f'CREATE DATABASE "{name}"'))
@@ -151,9 +158,17 @@ def chromium():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
         yield browser
         browser.close()
 

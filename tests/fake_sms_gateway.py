@@ -2,6 +2,7 @@
 each message id once (a repeated id is acknowledged, not delivered again), as real
 gateways do with an idempotency key. Each request takes the next step of `script`:
 "ok", "500", or "hold" (keep the request open until `release` is set)."""
+
 from __future__ import annotations
 
 import json
@@ -22,7 +23,7 @@ class FakeGateway:
         gateway = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 - http.server's name
+            def do_POST(self):
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 with gateway._lock:
                     step = gateway.script.pop(0) if gateway.script else "ok"

@@ -1,5 +1,6 @@
 """Test helpers: an API client that checks every answer against the OpenAPI document,
 and ways to bring an appeal to any state by taking the real actions."""
+
 from __future__ import annotations
 
 import re
@@ -24,10 +25,15 @@ STREET_HANDLER = f"u{STREET}"
 def appeal_data(**overrides) -> dict:
     data = {
         # 违章停车: a street's duty in the demo 确责清单.
-        "type": "投诉", "category": "040201", "title": "车辆长期占用消防通道",
+        "type": "投诉",
+        "category": "040201",
+        "title": "车辆长期占用消防通道",
         "content": "太原北街86号小区消防通道常年停满私家车，消防车无法进入。",
-        "citizen_name": "王先生", "citizen_phone": "13812345678",
-        "address": "和平区太原北街86号", "lat": 41.88, "lon": 123.32,  # in GRID
+        "citizen_name": "王先生",
+        "citizen_phone": "13812345678",
+        "address": "和平区太原北街86号",
+        "lat": 41.88,
+        "lon": 123.32,  # in GRID
     }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
@@ -49,8 +55,17 @@ class ApiClient:
             self.tokens[username] = resp.get_json()["token"]
         return self.tokens[username]
 
-    def request(self, method: str, path: str, user: str | None = None, *, json: Any = None,
-                query: dict | None = None, expect: int | None = None, headers: dict | None = None):
+    def request(
+        self,
+        method: str,
+        path: str,
+        user: str | None = None,
+        *,
+        json: Any = None,
+        query: dict | None = None,
+        expect: int | None = None,
+        headers: dict | None = None,
+    ):
         headers = dict(headers or {})
         if user:
             headers["Authorization"] = f"Bearer {self.token(user)}"
@@ -79,8 +94,9 @@ class ApiClient:
         assert documented is not None, f"{method} {template} answered undocumented {resp.status_code}"
         schema = documented.get("content", {}).get("application/json", {}).get("schema")
         if schema:
-            OAS31Validator({**schema, "components": self.spec["components"]},
-                           format_checker=OAS31Validator.FORMAT_CHECKER).validate(resp.get_json())
+            OAS31Validator(
+                {**schema, "components": self.spec["components"]}, format_checker=OAS31Validator.FORMAT_CHECKER
+            ).validate(resp.get_json())
 
     # ------------------------------------------------------------ the domain
 
@@ -94,8 +110,7 @@ class ApiClient:
         return self.post("/api/v1/appeals", user, json=appeal_data(**fields), expect=expect).get_json()
 
     def act(self, ref, action: str, user: str, body: dict | None = None, expect: int = 200) -> dict:
-        return self.post(f"/api/v1/appeals/{ref}/actions/{action}", user, json=body or {},
-                         expect=expect).get_json()
+        return self.post(f"/api/v1/appeals/{ref}/actions/{action}", user, json=body or {}, expect=expect).get_json()
 
     def appeal(self, ref, user: str = "dispatcher") -> dict:
         return self.get(f"/api/v1/appeals/{ref}", user, expect=200).get_json()
@@ -104,21 +119,25 @@ class ApiClient:
         """The actions that bring a new appeal to `state`, as (action, user, body)."""
         street = self.unit_id(STREET)
         handling = [("dispatch", "dispatcher", {"unit_id": street}), ("sign", STREET_HANDLER, {})]
-        replied = handling + [("reply", STREET_HANDLER, {"result": "已劝离摊贩并每日巡查", "resolved": "解决"})]
-        revisiting = replied + [("approve_reply", "dispatcher", {})]
-        auditing = revisiting + [("visit", "visitor", {"reached": True, "resolved": "解决", "satisfaction": "满意"})]
-        return {
-            "accepted": [],
-            "dispatched": handling[:1],
-            "handling": handling,
-            "supervised": handling + [("supervise", "supervisor", {"level": "yellow", "note": "请加快办理"})],
-            "replied": replied,
-            "revisiting": revisiting,
-            "auditing": auditing,
-            "evaluated": auditing + [("audit", "supervisor", {"passed": True})],
-            "voided": [("void", "dispatcher", {"reason": "无效诉求"})],
-            "merged": [],
-        }[state] if state != "merged" else [("merge", "operator", {"master_number": self.create()["number"]})]
+        replied = [*handling, ("reply", STREET_HANDLER, {"result": "已劝离摊贩并每日巡查", "resolved": "解决"})]
+        revisiting = [*replied, ("approve_reply", "dispatcher", {})]
+        auditing = [*revisiting, ("visit", "visitor", {"reached": True, "resolved": "解决", "satisfaction": "满意"})]
+        return (
+            {
+                "accepted": [],
+                "dispatched": handling[:1],
+                "handling": handling,
+                "supervised": [*handling, ("supervise", "supervisor", {"level": "yellow", "note": "请加快办理"})],
+                "replied": replied,
+                "revisiting": revisiting,
+                "auditing": auditing,
+                "evaluated": [*auditing, ("audit", "supervisor", {"passed": True})],
+                "voided": [("void", "dispatcher", {"reason": "无效诉求"})],
+                "merged": [],
+            }[state]
+            if state != "merged"
+            else [("merge", "operator", {"master_number": self.create()["number"]})]
+        )
 
     def appeal_in(self, state: str, **fields) -> dict:
         appeal = self.create(**fields)
@@ -134,8 +153,9 @@ class Browser:
     def __init__(self, app, username: str):
         self.client = app.test_client()
         page = self.client.get("/login").get_data(as_text=True)
-        resp = self.client.post("/login", data={"username": username, "password": PASSWORD,
-                                                "csrf_token": self.csrf(page)})
+        resp = self.client.post(
+            "/login", data={"username": username, "password": PASSWORD, "csrf_token": self.csrf(page)}
+        )
         assert resp.status_code == 302, resp.get_data(as_text=True)
 
     @staticmethod

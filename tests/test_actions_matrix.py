@@ -1,6 +1,9 @@
-"""Every action in every state: taken where DESIGN.md §4 allows it, 409 elsewhere; and the
+"""Every action in every state: taken where the lifecycle (docs/workflow.md) allows it, 409 elsewhere; and the
 wrong people get 403, or 404 when they may not even see the appeal."""
+
 from __future__ import annotations
+
+import re
 
 import pytest
 
@@ -40,8 +43,18 @@ RULE_REFUSED = {
 }
 # States our canonical appeal reaches without ever being sent to a unit.
 NEVER_AT_A_UNIT = ("accepted", "merged", "voided")
-STATES = ["accepted", "dispatched", "handling", "supervised", "replied", "revisiting", "auditing",
-          "evaluated", "merged", "voided"]
+STATES = [
+    "accepted",
+    "dispatched",
+    "handling",
+    "supervised",
+    "replied",
+    "revisiting",
+    "auditing",
+    "evaluated",
+    "merged",
+    "voided",
+]
 
 
 def canonical(api, action: str) -> tuple[str, dict]:
@@ -67,9 +80,25 @@ def canonical(api, action: str) -> tuple[str, dict]:
     }[action]
 
 
-ACTIONS = ["dispatch", "answer", "merge", "void", "redispatch", "return", "sign", "contact", "supervise",
-           "request_extension", "approve_extension", "reject_extension", "reply", "reject_reply",
-           "approve_reply", "visit", "audit"]
+ACTIONS = [
+    "dispatch",
+    "answer",
+    "merge",
+    "void",
+    "redispatch",
+    "return",
+    "sign",
+    "contact",
+    "supervise",
+    "request_extension",
+    "approve_extension",
+    "reject_extension",
+    "reply",
+    "reject_reply",
+    "approve_reply",
+    "visit",
+    "audit",
+]
 
 
 @pytest.mark.parametrize("state", STATES)
@@ -141,7 +170,10 @@ def test_wrong_role_or_unit_is_403(api, state, action, user):
 def test_supervisors_above_the_unit_may_supervise(api):
     appeal = api.appeal_in("handling")
     # 和平区 supervises its street; 沈河区 does not even see the appeal.
-    assert api.act(appeal["id"], "supervise", f"u{DISTRICT}", {"level": "yellow", "note": "区督办"})["state"] == "supervised"
+    assert (
+        api.act(appeal["id"], "supervise", f"u{DISTRICT}", {"level": "yellow", "note": "区督办"})["state"]
+        == "supervised"
+    )
     assert api.act(appeal["id"], "supervise", f"u{OTHER_DISTRICT}", {"level": "red", "note": "x"}, expect=404)
 
 
@@ -164,6 +196,43 @@ def test_unknown_action_or_appeal_is_404(api):
 def test_stale_version_is_409(api):
     appeal = api.appeal_in("dispatched")
     api.act(appeal["id"], "sign", STREET_HANDLER, {"version": appeal["version"]})
-    error = api.act(appeal["id"], "supervise", "supervisor",
-                    {"level": "yellow", "note": "x", "version": appeal["version"]}, expect=409)["error"]
+    error = api.act(
+        appeal["id"],
+        "supervise",
+        "supervisor",
+        {"level": "yellow", "note": "x", "version": appeal["version"]},
+        expect=409,
+    )["error"]
     assert "旧版本" in error["message"]
+
+
+PROVINCE = "210000"  # 辽宁省, above the centre's city
+
+
+def test_dispatch_targets_are_the_same_for_the_page_and_the_api(api):
+    """The centre dispatches within its own city: the province is neither offered on the
+    page nor accepted by the API (it used to be, through the API)."""
+    from tests.helpers import Browser
+
+    appeal = api.appeal_in("accepted")
+    province = api.unit_id(PROVINCE)
+    error = api.act(appeal["id"], "dispatch", "dispatcher", {"unit_id": province}, expect=400)["error"]
+    assert error["fields"] == {"unit_id": "只能派给本热线辖区内的单位"}
+    error = api.act(
+        appeal["id"], "dispatch", "dispatcher", {"unit_id": api.unit_id(STREET), "co_unit_ids": [province]}, expect=400
+    )["error"]
+    assert error["fields"] == {"co_unit_ids": "只能派给本热线辖区内的单位"}
+    assert api.appeal(appeal["id"])["state"] == "accepted"
+
+    page = Browser(api.app, "dispatcher").get(f"/appeals/{appeal['id']}")
+    offered = set(re.findall(r'<option value="(\d+)"', page.split('data-action="dispatch"')[1].split("</details>")[0]))
+    assert str(province) not in offered and str(api.unit_id(STREET)) in offered and str(api.unit_id(DEPT)) in offered
+    api.act(appeal["id"], "dispatch", "dispatcher", {"unit_id": api.unit_id(STREET)})
+
+
+def test_redispatch_only_below_the_current_unit(api):
+    appeal = api.appeal_in("dispatched")  # with the street
+    error = api.act(appeal["id"], "redispatch", STREET_HANDLER, {"unit_id": api.unit_id(OTHER_STREET)}, expect=400)[
+        "error"
+    ]
+    assert error["fields"] == {"unit_id": "只能转派给本单位的下级单位"}

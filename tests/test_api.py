@@ -1,4 +1,5 @@
 """The JSON API around the appeals: tokens, lists and filters, reference data, OpenAPI."""
+
 from __future__ import annotations
 
 from openapi_spec_validator import validate as validate_spec
@@ -12,8 +13,9 @@ def test_token_login_and_logout(api):
     assert bad.get_json()["error"]["message"] == "用户名或密码错误"
     missing = api.request("POST", "/api/v1/auth/token", json={"username": "operator"}, expect=400)
     assert missing.get_json()["error"]["fields"] == {"password": "必填"}
-    token = api.request("POST", "/api/v1/auth/token", json={"username": "operator", "password": PASSWORD},
-                        expect=201).get_json()["token"]
+    token = api.request(
+        "POST", "/api/v1/auth/token", json={"username": "operator", "password": PASSWORD}, expect=201
+    ).get_json()["token"]
     auth = {"Authorization": f"Bearer {token}"}
     me = api.request("GET", "/api/v1/me", headers=auth, expect=200).get_json()
     assert me["username"] == "operator" and me["roles"] == ["operator"] and me["unit"]["code"] == "210100RX"
@@ -47,8 +49,9 @@ def test_list_filters_and_pagination(api):
 
 
 def test_list_rejects_bad_filters(api):
-    error = api.get("/api/v1/appeals", "dispatcher", query={"state": "lost", "per_page": 500},
-                    expect=400).get_json()["error"]
+    error = api.get("/api/v1/appeals", "dispatcher", query={"state": "lost", "per_page": 500}, expect=400).get_json()[
+        "error"
+    ]
     assert set(error["fields"]) == {"state", "per_page"}
 
 
@@ -58,8 +61,10 @@ def test_units_and_categories(api):
     assert by_code["210102"]["parent_id"] == by_code["210100"]["id"] and by_code["210102"]["level"] == "district"
     assert by_code[STREET]["parent_id"] == by_code["210102"]["id"] and by_code[STREET]["name"] == "太原街街道"
     assert {u["level"] for u in units} == {"province", "city", "district", "street", "community", "grid"}
-    assert [u["code"] for u in api.get("/api/v1/units", STREET_HANDLER, query={"code": "210103"},
-                                       expect=200).get_json()["items"]] == ["210103"]
+    assert [
+        u["code"]
+        for u in api.get("/api/v1/units", STREET_HANDLER, query={"code": "210103"}, expect=200).get_json()["items"]
+    ] == ["210103"]
     children = api.get("/api/v1/units", "dispatcher", query={"parent_id": by_code[STREET]["id"]}).get_json()["items"]
     assert {u["level"] for u in children} == {"community"} and len(children) == 2
 
@@ -75,9 +80,15 @@ def test_openapi_document_is_valid_and_covers_every_endpoint(api):
     validate_spec(spec)
     assert spec["openapi"] == "3.1.0"
     paths = spec["paths"]
-    for path in ("/api/v1/auth/token", "/api/v1/appeals", "/api/v1/appeals/{ref}", "/api/v1/units",
-                 "/api/v1/categories", "/api/v1/appeals/{ref}/actions/dispatch",
-                 "/api/v1/appeals/{ref}/actions/visit"):
+    for path in (
+        "/api/v1/auth/token",
+        "/api/v1/appeals",
+        "/api/v1/appeals/{ref}",
+        "/api/v1/units",
+        "/api/v1/categories",
+        "/api/v1/appeals/{ref}/actions/dispatch",
+        "/api/v1/appeals/{ref}/actions/visit",
+    ):
         assert path in paths
     visit = paths["/api/v1/appeals/{ref}/actions/visit"]["post"]
     body = visit["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
@@ -89,9 +100,11 @@ def test_openapi_document_is_valid_and_covers_every_endpoint(api):
 
 
 def test_errors_have_one_shape(api):
-    for resp in (api.request("GET", "/api/v1/nowhere"),
-                 api.request("PATCH", "/api/v1/appeals"),
-                 api.request("GET", "/api/v1/appeals")):
+    for resp in (
+        api.request("GET", "/api/v1/nowhere"),
+        api.request("PATCH", "/api/v1/appeals"),
+        api.request("GET", "/api/v1/appeals"),
+    ):
         error = resp.get_json()["error"]
         assert set(error) >= {"code", "message", "fields"} and resp.status_code in (401, 404, 405)
 

@@ -1,6 +1,7 @@
 """Schemathesis against /api/v1/openapi.json: for every documented operation, generated
 requests (valid and invalid) never get a server error, and every answer matches the
 status codes, content types and schemas the document promises."""
+
 from __future__ import annotations
 
 import os
@@ -28,8 +29,12 @@ def _operations() -> list[tuple[str, str]]:
     """Every documented operation, read from the document itself (no database needed)."""
     app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "collect", "TESTING": True})
     document = app.test_client().get("/api/v1/openapi.json").get_json()
-    return [(method.upper(), path) for path, item in document["paths"].items() for method in item
-            if (method.upper(), path) not in SKIPPED]
+    return [
+        (method.upper(), path)
+        for path, item in document["paths"].items()
+        for method in item
+        if (method.upper(), path) not in SKIPPED
+    ]
 
 
 @pytest.fixture
@@ -45,8 +50,13 @@ def test_every_operation_keeps_its_promises(sqlite_app, admin_headers, method, p
     operation = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", sqlite_app)[path][method]
 
     @given(case=operation.as_strategy())
-    @settings(max_examples=EXAMPLES, deadline=None, database=None, phases=[Phase.explicit, Phase.generate],
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
     def keeps_promises(case):
         case.call_and_validate(headers=admin_headers, checks=CHECKS)
 

@@ -1,6 +1,7 @@
 """Photos: only real JPEG/PNG/WebP/HEIC within limits, GPS read and then every piece of
 metadata stripped, a photo's GPS placing an appeal that had no pin, thumbnails made by a
 job, files served only to those who may see the appeal."""
+
 from __future__ import annotations
 
 import io
@@ -41,8 +42,12 @@ def encoded(fmt: str, size=(40, 30), **options) -> bytes:
 
 
 def upload(api, ref, data: bytes, kind: str, user: str, name: str = "photo.jpg", expect: int = 201):
-    resp = api.client.post(f"/api/v1/appeals/{ref}/attachments", data={"file": (io.BytesIO(data), name), "kind": kind},
-                           headers={"Authorization": f"Bearer {api.token(user)}"}, content_type="multipart/form-data")
+    resp = api.client.post(
+        f"/api/v1/appeals/{ref}/attachments",
+        data={"file": (io.BytesIO(data), name), "kind": kind},
+        headers={"Authorization": f"Bearer {api.token(user)}"},
+        content_type="multipart/form-data",
+    )
     api.check_against_spec("POST", f"/api/v1/appeals/{ref}/attachments", resp)
     assert resp.status_code == expect, resp.get_json()
     return resp.get_json()
@@ -68,8 +73,10 @@ def test_metadata_is_stripped_and_gps_places_an_appeal_without_a_pin(api):
     assert b"SecretPhoneMaker" not in stored(api.app, photo["id"]).read_bytes()
     after = api.appeal(appeal["id"])
     assert (after["lat"], after["lon"]) == pytest.approx(GRID_POINT, abs=1e-5)
-    assert api.get(f"/api/v1/appeals/{appeal['id']}/routing", "dispatcher").get_json()["place"]["grid"]["code"] == \
-        "210102001001001"
+    assert (
+        api.get(f"/api/v1/appeals/{appeal['id']}/routing", "dispatcher").get_json()["place"]["grid"]["code"]
+        == "210102001001001"
+    )
     event = after["events"][-1]
     assert event["action"] == "attach" and event["payload"]["located_from_photo"]["grid_id"]
     assert after["version"] == appeal["version"] + 1
@@ -91,13 +98,16 @@ def test_png_webp_and_heic_are_accepted_heic_stored_as_jpeg(api):
     assert heic["content_type"] == "image/jpeg" and Image.open(stored(api.app, heic["id"])).format == "JPEG"
 
 
-@pytest.mark.parametrize("data,name,message", [
-    (b"%PDF-1.7 not a picture", "photo.jpg", "不是可识别的图片"),
-    (b"", "empty.jpg", "文件为空"),
-    (encoded("GIF"), "anim.jpg", "不支持 GIF 格式"),
-    (encoded("BMP"), "photo.png", "不支持 BMP 格式"),
-    (encoded("JPEG")[:200], "cut.jpg", "图片已损坏"),
-])
+@pytest.mark.parametrize(
+    "data,name,message",
+    [
+        (b"%PDF-1.7 not a picture", "photo.jpg", "不是可识别的图片"),
+        (b"", "empty.jpg", "文件为空"),
+        (encoded("GIF"), "anim.jpg", "不支持 GIF 格式"),
+        (encoded("BMP"), "photo.png", "不支持 BMP 格式"),
+        (encoded("JPEG")[:200], "cut.jpg", "图片已损坏"),
+    ],
+)
 def test_content_decides_not_the_file_name(api, data, name, message):
     appeal = api.create()
     error = upload(api, appeal["id"], data, "report", "operator", name, expect=400)["error"]
@@ -108,8 +118,12 @@ def test_content_decides_not_the_file_name(api, data, name, message):
 def test_size_and_pixel_limits_refuse_bombs_before_decoding(sqlite_app, tmp_path):
     from tests.conftest import make_app
 
-    app = make_app(sqlite_app.config["SQLALCHEMY_DATABASE_URI"], tmp_path, HOTLINE_UPLOAD_MAX_BYTES=50_000,
-                   HOTLINE_UPLOAD_MAX_PIXELS=4_000_000)
+    app = make_app(
+        sqlite_app.config["SQLALCHEMY_DATABASE_URI"],
+        tmp_path,
+        HOTLINE_UPLOAD_MAX_BYTES=50_000,
+        HOTLINE_UPLOAD_MAX_PIXELS=4_000_000,
+    )
     api = ApiClient(app)
     appeal = api.create()
     out = io.BytesIO()
@@ -161,12 +175,22 @@ def test_upload_and_gallery_on_the_appeal_page(sqlite_app):
     appeal = ApiClient(sqlite_app).appeal_in("handling")
     browser = Browser(sqlite_app, STREET_HANDLER)
     page = browser.get(f"/appeals/{appeal['id']}")
-    resp = browser.client.post(f"/appeals/{appeal['id']}/attachments", content_type="multipart/form-data", data={
-        "csrf_token": Browser.csrf(page), "kind": "after", "note": "已清理",
-        "file": (io.BytesIO(jpeg_with_metadata(*GRID_POINT)), "done.jpg")})
+    resp = browser.client.post(
+        f"/appeals/{appeal['id']}/attachments",
+        content_type="multipart/form-data",
+        data={
+            "csrf_token": Browser.csrf(page),
+            "kind": "after",
+            "note": "已清理",
+            "file": (io.BytesIO(jpeg_with_metadata(*GRID_POINT)), "done.jpg"),
+        },
+    )
     assert resp.status_code == 302
     page = browser.get(f"/appeals/{appeal['id']}")
     assert "已上传办理后照片" in page and "data-attachment=" in page and "/thumbnail" in page
-    resp = browser.client.post(f"/appeals/{appeal['id']}/attachments", content_type="multipart/form-data", data={
-        "csrf_token": Browser.csrf(page), "kind": "after", "file": (io.BytesIO(b"not an image"), "x.jpg")})
+    resp = browser.client.post(
+        f"/appeals/{appeal['id']}/attachments",
+        content_type="multipart/form-data",
+        data={"csrf_token": Browser.csrf(page), "kind": "after", "file": (io.BytesIO(b"not an image"), "x.jpg")},
+    )
     assert "不是可识别的图片" in browser.get(resp.headers["Location"])

@@ -1,5 +1,6 @@
 """The loop in a real browser: an operator registers a call, the dispatcher sends it down,
 the street's handler signs and replies on a phone-sized screen, the centre closes it."""
+
 from __future__ import annotations
 
 import re
@@ -34,13 +35,23 @@ def open_page(chromium, live_server):
         context.close()
 
 
-def act(page, action: str, fill: dict[str, str] | None = None, select: dict[str, str] | None = None) -> None:
+def act(
+    page,
+    action: str,
+    fill: dict[str, str] | None = None,
+    select: dict[str, str] | None = None,
+    choose: dict[str, str | list[str]] | None = None,
+) -> None:
+    """Open the action's form on the appeal page, fill it in (text, options by label,
+    options by value) and submit it."""
     box = page.locator(f"details[data-action={action}]")
     box.locator("summary").click()
     for name, value in (fill or {}).items():
         box.locator(f"[name={name}]").fill(value)
     for name, label in (select or {}).items():
         box.locator(f"select[name={name}]").select_option(label=label)
+    for name, values in (choose or {}).items():
+        box.locator(f"select[name={name}]").select_option(values)
     box.locator("button[type=submit]").click()
     page.wait_for_load_state()
 
@@ -59,7 +70,9 @@ def test_the_whole_loop_in_chromium(open_page):
     assert expected.get_attribute("data-handle") == api_due[:16].replace("T", " ")
     assert "若现在派单" in expected.inner_text()
     operator.select_option("select[name=urgency]", "紧急")
-    operator.wait_for_function("document.querySelector('#expected').dataset.handle !== " + repr(api_due[:16].replace("T", " ")))
+    operator.wait_for_function(
+        "document.querySelector('#expected').dataset.handle !== " + repr(api_due[:16].replace("T", " "))
+    )
     operator.select_option("select[name=urgency]", "一般")
     operator.select_option("select[name=category]", "010201")
     operator.fill("input[name=title]", "道路坑洼积水")
@@ -92,7 +105,9 @@ def test_the_whole_loop_in_chromium(open_page):
     handler.click("text=本单位待办")
     handler.click("a:has-text('道路坑洼积水')")
     assert [b.get_attribute("data-action") for b in handler.locator("details[data-action]").all()] == [
-        "return", "sign"]  # a department has no units below it to 转派 to
+        "return",
+        "sign",
+    ]  # a department has no units below it to 转派 to
     act(handler, "sign")
     handler.wait_for_selector("text=工单状态为「办理」")
     # A photo of the repaired road, from the phone.
@@ -131,9 +146,12 @@ def test_a_citizen_reports_from_a_phone_with_location_and_photo(chromium, live_s
 
     photo = tmp_path / "street.jpg"
     photo.write_bytes(jpeg_with_metadata())
-    context = chromium.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN",
-                                   geolocation={"latitude": 41.88, "longitude": 123.32},
-                                   permissions=["geolocation"])
+    context = chromium.new_context(
+        viewport={"width": 390, "height": 844},
+        locale="zh-CN",
+        geolocation={"latitude": 41.88, "longitude": 123.32},
+        permissions=["geolocation"],
+    )
     try:
         page = context.new_page()
         page.goto(f"{live_server}/login")
@@ -161,3 +179,78 @@ def test_a_citizen_reports_from_a_phone_with_location_and_photo(chromium, live_s
         appeal = db.session.scalar(select(Appeal).where(Appeal.channel == "随手拍"))
         assert appeal.grid.code == "210102001001001"  # the phone's location, on its grid
         assert [e.action for e in appeal.events] == ["create", "attach"]
+
+
+def test_every_action_of_the_machine_from_the_appeal_page(open_page, sqlite_app):
+    """Each of the machine's actions, taken by the person whose desk it is, through its own
+    form on the appeal page: the page says what happened and the timeline records it."""
+    from sqlalchemy import select
+
+    from hotline.appeals.models import Appeal
+    from hotline.appeals.states import Act
+    from hotline.core.extensions import db
+    from tests.helpers import COMMUNITY, DEPT, STREET, ApiClient
+
+    api = ApiClient(sqlite_app)
+    street, community, dept = api.unit_id(STREET), api.unit_id(COMMUNITY), api.unit_id(DEPT)
+    pages: dict[str, object] = {}
+
+    def step(username: str, appeal: dict, action: str, state: str, **form) -> None:
+        if username not in pages:
+            pages[username] = open_page(username)
+        page = pages[username]
+        page.goto(f"{page.url.split('/appeals')[0]}/appeals/{appeal['id']}")
+        act(page, action, **form)
+        page.wait_for_selector(f"text=已{Act(action).label}：工单状态为「{state}」")
+
+    main = api.create()  # 违章停车 in the street's grid: the street's duty
+    step("dispatcher", main, "dispatch", "转办", choose={"unit_id": str(street), "co_unit_ids": [str(dept)]})
+    step(f"u{DEPT}", main, "co_sign", "转办")
+    step(f"u{DEPT}", main, "co_report", "转办", fill={"result": "已协调交警对占道车辆贴单"})
+    step(f"u{STREET}", main, "redispatch", "转办", choose={"unit_id": str(community)})
+    step(
+        f"u{COMMUNITY}",
+        main,
+        "return",
+        "转办",
+        fill={"reason": "违章停车执法不属社区职责", "basis": "确责清单：违章停车由街道牵头"},
+    )
+    step(f"u{STREET}", main, "sign", "办理")
+    step(
+        f"u{STREET}",
+        main,
+        "contact",
+        "办理",
+        select={"method": "电话"},
+        fill={"note": "已电话联系市民，约定今晚现场查看"},
+    )
+    step("supervisor", main, "supervise", "督办", select={"level": "黄牌"}, fill={"note": "请尽快清理消防通道"})
+    step(f"u{STREET}", main, "request_extension", "督办", fill={"working_days": "2", "reason": "需协调物业设置隔离桩"})
+    step("supervisor", main, "reject_extension", "督办")
+    step(f"u{STREET}", main, "request_extension", "督办", fill={"working_days": "1", "reason": "隔离桩明日安装"})
+    step("supervisor", main, "approve_extension", "督办")
+    step(f"u{STREET}", main, "reply", "反馈", fill={"result": "已清理占道车辆"}, select={"resolved": "解决"})
+    step("dispatcher", main, "reject_reply", "办理", fill={"note": "请补充长效管理措施"})
+    step(
+        f"u{STREET}",
+        main,
+        "reply",
+        "反馈",
+        fill={"result": "已清理占道车辆并安装隔离桩，物业每日巡查"},
+        select={"resolved": "解决"},
+    )
+    step("dispatcher", main, "approve_reply", "回访")
+    step("visitor", main, "visit", "监督", select={"reached": "已联系上", "resolved": "解决", "satisfaction": "满意"})
+    step("supervisor", main, "audit", "评价", select={"passed": "通过"})
+    pages["supervisor"].screenshot(path=str(ARTIFACTS / "every-action-timeline.png"), full_page=True)
+
+    answered = api.create(type="咨询", title="社保卡补办在哪里办理")
+    step("operator", answered, "answer", "回访", fill={"reply": "可到就近社保经办网点或通过线上平台补办"})
+    master = api.create(title="消防通道被占用（首次来电）")
+    repeat = api.create(title="消防通道被占用（再次来电）")
+    step("operator", repeat, "merge", "并单", fill={"master_number": master["number"]})
+    step("dispatcher", api.create(title="无效来电"), "void", "无效", select={"reason": "无效诉求"})
+
+    with sqlite_app.app_context():
+        taken = {e.action for a in db.session.scalars(select(Appeal)) for e in a.events}
+    assert set(Act) <= taken, f"not taken from the page: {set(Act) - taken}"

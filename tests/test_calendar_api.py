@@ -1,4 +1,5 @@
-"""The calendar API of DESIGN.md §6 and local overrides, and what they do to deadlines."""
+"""The calendar API and local overrides, and what they do to deadlines."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -30,8 +31,7 @@ def test_due_counts_working_days_from_the_day_after(api):
 
 
 def test_due_rejects_bad_queries(api):
-    for query in ({"working_days": 1, "hours": 2}, {}, {"start": "2026-11-24 10:00", "hours": 1},
-                  {"working_days": 0}):
+    for query in ({"working_days": 1, "hours": 2}, {}, {"start": "2026-11-24 10:00", "hours": 1}, {"working_days": 0}):
         assert api.get("/api/v1/calendar/due", "operator", query=query).status_code == 400
 
 
@@ -45,36 +45,59 @@ def test_days_and_makeup_days(api):
 
 def test_overrides_change_deadlines_at_once(api):
     friday = "2026-11-27"
-    assert api.request("PUT", f"/api/v1/calendar/overrides/{friday}", "dispatcher",
-                       json={"working": False, "reason": "x"}, expect=403)
-    api.request("PUT", f"/api/v1/calendar/overrides/{friday}", "admin",
-                json={"working": False, "reason": "地方性假日"}, expect=200)
+    assert api.request(
+        "PUT", f"/api/v1/calendar/overrides/{friday}", "dispatcher", json={"working": False, "reason": "x"}, expect=403
+    )
+    api.request(
+        "PUT",
+        f"/api/v1/calendar/overrides/{friday}",
+        "admin",
+        json={"working": False, "reason": "地方性假日"},
+        expect=200,
+    )
     assert api.get(f"/api/v1/calendar/days/{friday}", "operator").get_json() == {
-        "date": friday, "working": False, "reason": "地方性假日", "override": True}
+        "date": friday,
+        "working": False,
+        "reason": "地方性假日",
+        "override": True,
+    }
     assert due(api, start="2026-11-26T09:00:00+08:00", working_days=1) == "2026-11-30T23:59:59+08:00"
     # A Saturday made a working day.
-    api.request("PUT", "/api/v1/calendar/overrides/2026-11-28", "admin",
-                json={"working": True, "reason": "临时调休"}, expect=200)
+    api.request(
+        "PUT",
+        "/api/v1/calendar/overrides/2026-11-28",
+        "admin",
+        json={"working": True, "reason": "临时调休"},
+        expect=200,
+    )
     assert due(api, start="2026-11-26T09:00:00+08:00", working_days=1) == "2026-11-28T23:59:59+08:00"
     listed = api.get("/api/v1/calendar/overrides", "operator", expect=200).get_json()["items"]
     assert [o["date"] for o in listed] == [friday, "2026-11-28"]
     api.request("DELETE", "/api/v1/calendar/overrides/2026-11-28", "admin", expect=204)
     api.request("DELETE", "/api/v1/calendar/overrides/2026-11-28", "admin", expect=404)
     with api.app.app_context():
-        actions = [e.action for e in db.session.scalars(select(AuditEntry).where(
-            AuditEntry.entity == "calendar_override").order_by(AuditEntry.id))]
+        actions = [
+            e.action
+            for e in db.session.scalars(
+                select(AuditEntry).where(AuditEntry.entity == "calendar_override").order_by(AuditEntry.id)
+            )
+        ]
         assert actions == ["set", "set", "remove"]
 
 
 def test_sla_policy_edits_apply_to_the_next_dispatch(api):
     path = "/api/v1/sla-policies/一般/投诉"
-    policy = next(p for p in api.get("/api/v1/sla-policies", "dispatcher", expect=200).get_json()["items"]
-                  if (p["urgency"], p["type"]) == ("一般", "投诉"))
+    policy = next(
+        p
+        for p in api.get("/api/v1/sla-policies", "dispatcher", expect=200).get_json()["items"]
+        if (p["urgency"], p["type"]) == ("一般", "投诉")
+    )
     assert policy["handle"] == "10wd" and policy["sign"] == "1wd"
     body = {k: v for k, v in policy.items() if k not in ("urgency", "type")}
     assert api.request("PUT", path, "dispatcher", json=body, expect=403)
-    bad = api.request("PUT", path, "admin", json=body | {"handle": "10days", "extension_times": -1},
-                      expect=400).get_json()["error"]
+    bad = api.request(
+        "PUT", path, "admin", json=body | {"handle": "10days", "extension_times": -1}, expect=400
+    ).get_json()["error"]
     assert set(bad["fields"]) == {"handle", "extension_times"}
     api.request("PUT", path, "admin", json=body | {"handle": "3wd", "sign": "2h"}, expect=200)
     appeal = api.create()

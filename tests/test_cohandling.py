@@ -1,5 +1,6 @@
 """联办: one main unit and co-units. Each co-unit signs for and reports its part, the main
 unit's reply closes it, and the timeline shows every unit's work."""
+
 from __future__ import annotations
 
 from tests.helpers import STREET, STREET_HANDLER
@@ -10,8 +11,12 @@ CO2 = "210102SJ"
 
 def test_co_units_sign_and_report_their_part(api):
     appeal = api.create()
-    appeal = api.act(appeal["id"], "dispatch", "dispatcher", {
-        "unit_id": api.unit_id(STREET), "co_unit_ids": [api.unit_id(CO), api.unit_id(CO2)]})
+    appeal = api.act(
+        appeal["id"],
+        "dispatch",
+        "dispatcher",
+        {"unit_id": api.unit_id(STREET), "co_unit_ids": [api.unit_id(CO), api.unit_id(CO2)]},
+    )
     ref = appeal["id"]
     assert [u["code"] for u in appeal["co_units"]] == [CO, CO2]
 
@@ -37,8 +42,14 @@ def test_co_units_sign_and_report_their_part(api):
     assert api.act(ref, "co_sign", f"u{CO2}", expect=409)
 
     work = [(e["action"], e["unit"]["code"]) for e in appeal["events"]]
-    assert work == [("create", "210100RX"), ("dispatch", "210100RX"), ("co_sign", CO), ("co_report", CO),
-                    ("sign", STREET), ("reply", STREET)]
+    assert work == [
+        ("create", "210100RX"),
+        ("dispatch", "210100RX"),
+        ("co_sign", CO),
+        ("co_report", CO),
+        ("sign", STREET),
+        ("reply", STREET),
+    ]
     assert appeal["events"][3]["payload"]["result"] == "已对占道车辆贴单告知"
 
 
@@ -49,6 +60,11 @@ def test_a_unit_that_is_not_a_co_unit_cannot_do_co_work(api):
 
 def test_main_unit_cannot_be_its_own_co_unit(api):
     appeal = api.create()
-    error = api.act(appeal["id"], "dispatch", "dispatcher", {
-        "unit_id": api.unit_id(STREET), "co_unit_ids": [api.unit_id(STREET)]}, expect=400)["error"]
+    error = api.act(
+        appeal["id"],
+        "dispatch",
+        "dispatcher",
+        {"unit_id": api.unit_id(STREET), "co_unit_ids": [api.unit_id(STREET)]},
+        expect=400,
+    )["error"]
     assert error["fields"] == {"co_unit_ids": "主办单位不能同时是协办单位"}

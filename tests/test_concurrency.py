@@ -1,5 +1,6 @@
 """Two people act on one appeal at the same moment: exactly one succeeds, the other gets 409.
 Each side has its own application context, session and database connection."""
+
 from __future__ import annotations
 
 import threading
@@ -65,14 +66,24 @@ def _one_won(results) -> None:
 def test_two_supervisors_on_the_version_they_saw(app):
     """Both saw version v and escalate: a yellow and a red card cannot both land."""
     appeal_id, version = _handling_appeal(app)
-    results = _race(app, appeal_id, [
-        ("supervisor", "supervise", {"level": "yellow", "note": "甲", "version": version}),
-        (f"u{STREET[:6]}", "supervise", {"level": "red", "note": "乙", "version": version}),
-    ])
+    results = _race(
+        app,
+        appeal_id,
+        [
+            ("supervisor", "supervise", {"level": "yellow", "note": "甲", "version": version}),
+            (f"u{STREET[:6]}", "supervise", {"level": "red", "note": "乙", "version": version}),
+        ],
+    )
     _one_won(results)
     with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(AppealEvent).where(
-            AppealEvent.appeal_id == appeal_id, AppealEvent.action == "supervise")) == 1
+        assert (
+            db.session.scalar(
+                select(func.count())
+                .select_from(AppealEvent)
+                .where(AppealEvent.appeal_id == appeal_id, AppealEvent.action == "supervise")
+            )
+            == 1
+        )
         assert db.session.get(Appeal, appeal_id).version == version + 1
 
 
@@ -103,10 +114,15 @@ def test_both_read_before_either_writes(postgres_app):
                 waited.add(threading.get_ident())
                 loaded.wait()
 
-    results = _race(app, appeal_id, [
-        ("supervisor", "supervise", {"level": "yellow", "note": "甲"}),
-        (f"u{STREET[:6]}", "supervise", {"level": "red", "note": "乙"}),
-    ], before_write=hold_until_both_loaded)
+    results = _race(
+        app,
+        appeal_id,
+        [
+            ("supervisor", "supervise", {"level": "yellow", "note": "甲"}),
+            (f"u{STREET[:6]}", "supervise", {"level": "red", "note": "乙"}),
+        ],
+        before_write=hold_until_both_loaded,
+    )
     _one_won(results)
     assert any("已被他人更新" in r.message for r in results if isinstance(r, AppError))
 
@@ -121,7 +137,7 @@ def test_numbers_are_unique_under_concurrent_intake(app):
             start.wait()
             try:
                 numbers.append(create_appeal(appeal_data(), operator).number)
-            except Exception as exc:  # noqa: BLE001 - reported below
+            except Exception as exc:
                 errors.append(exc)
             finally:
                 db.session.remove()

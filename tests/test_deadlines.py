@@ -1,4 +1,5 @@
-"""Working-day deadlines as DESIGN.md §6 counts them, and the deadlines actions set."""
+"""Working-day deadlines as 12345 rules count them, and the deadlines actions set."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -85,8 +86,13 @@ def test_reopen_resets_the_deadline_and_approval_sets_the_visit(ctx):
     perform(appeal.id, "reply", {"result": "已处理", "resolved": "解决"}, street, at=local(2026, 11, 24, 10))
     appeal = perform(appeal.id, "approve_reply", {}, users["dispatcher"], at=local(2026, 11, 24, 11))
     assert appeal.visit_due_at == local(2026, 11, 25, 23, 59, 59)  # 1 working day
-    appeal = perform(appeal.id, "visit", {"reached": True, "resolved": "未解决", "satisfaction": "不满意"},
-                     users["visitor"], at=local(2026, 11, 25, 16))
+    appeal = perform(
+        appeal.id,
+        "visit",
+        {"reached": True, "resolved": "未解决", "satisfaction": "不满意"},
+        users["visitor"],
+        at=local(2026, 11, 25, 16),
+    )
     assert appeal.state == "handling"
     assert appeal.due_at == local(2026, 12, 2, 23, 59, 59)  # 重办: 5 working days from the visit
     assert appeal.sla_due_at == appeal.due_at

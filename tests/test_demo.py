@@ -1,11 +1,14 @@
 """`flask --app wsgi demo`: 300 appeals in every state, made by real actions; safe twice."""
+
 from __future__ import annotations
+
+import itertools
 
 from sqlalchemy import func, select
 
 from hotline.appeals.machine import transitions_from
-from hotline.appeals.states import NON_TRANSITION_EVENTS, State
 from hotline.appeals.models import Appeal, AppealEvent
+from hotline.appeals.states import NON_TRANSITION_EVENTS, State
 from hotline.auth.models import User
 from hotline.core.extensions import db
 from hotline.grid.models import Unit
@@ -31,7 +34,7 @@ def test_demo_loads_every_state_with_true_event_logs(tmp_path):
         for appeal in db.session.scalars(select(Appeal)):
             events = appeal.events
             assert events[0].action == "create" and events[0].to_state == "accepted"
-            for before, after in zip(events, events[1:]):
+            for before, after in itertools.pairwise(events):
                 assert after.from_state == before.to_state
                 if after.action in NON_TRANSITION_EVENTS:  # the sweep's warnings and 通报
                     assert after.from_state == after.to_state
@@ -41,7 +44,7 @@ def test_demo_loads_every_state_with_true_event_logs(tmp_path):
             assert events[-1].to_state == appeal.state
         # Numbers run in time order within a day.
         rows = db.session.execute(select(Appeal.number, Appeal.created_at).order_by(Appeal.number)).all()
-        same_day = [(a, b) for a, b in zip(rows, rows[1:]) if a.number[:10] == b.number[:10]]
+        same_day = [(a, b) for a, b in itertools.pairwise(rows) if a.number[:10] == b.number[:10]]
         assert all(a.created_at <= b.created_at for a, b in same_day)
         # An account for every unit and grid, plus the centre's five.
         usernames = set(db.session.scalars(select(User.username)))
@@ -57,11 +60,15 @@ def test_demo_loads_every_state_with_true_event_logs(tmp_path):
     # 随手拍 reports are what GET requests serves.
     served = client.get("/open311/v2/requests.json").get_json()
     assert served and all(r["service_request_id"][8:10] == "03" for r in served)
-    filed = client.post("/open311/v2/requests.json", data={"api_key": "demo-open311-key", "service_code": "040201",
-                                                           "lat": "41.88", "long": "123.32"})
+    filed = client.post(
+        "/open311/v2/requests.json",
+        data={"api_key": "demo-open311-key", "service_code": "040201", "lat": "41.88", "long": "123.32"},
+    )
     assert filed.status_code == 201
     assert client.post("/open311/v2/requests.json", data={"api_key": "demo-open311-key-x"}).status_code == 403
     # 响应: most signed demo appeals were followed by a call to the citizen
     with app.app_context():
-        contacted = db.session.scalar(select(func.count()).select_from(Appeal).where(Appeal.first_contact_at.is_not(None)))
+        contacted = db.session.scalar(
+            select(func.count()).select_from(Appeal).where(Appeal.first_contact_at.is_not(None))
+        )
         assert contacted > 50

@@ -1,4 +1,5 @@
 """The workflow document is generated from the machine and must not drift from it."""
+
 from __future__ import annotations
 
 from config import PROJECT_ROOT

@@ -1,6 +1,7 @@
 """The warning and 督办 ladder under time travel: warning at 2/3, yellow when overdue, red a
 working day later, 通报 one level higher every five working days, never above the centre;
 a second sweep at the same moment changes nothing; two sweeps at once do the work once."""
+
 from __future__ import annotations
 
 import threading
@@ -41,8 +42,12 @@ def dispatched(when: datetime = MONDAY, **fields) -> int:
 
 
 def events(appeal_id: int) -> list[tuple[str, str]]:
-    return [(e.action, e.payload.get("level", "")) for e in
-            db.session.scalars(select(AppealEvent).where(AppealEvent.appeal_id == appeal_id).order_by(AppealEvent.id))]
+    return [
+        (e.action, e.payload.get("level", ""))
+        for e in db.session.scalars(
+            select(AppealEvent).where(AppealEvent.appeal_id == appeal_id).order_by(AppealEvent.id)
+        )
+    ]
 
 
 def notices(unit_code: str, role: str | None = None) -> list[str]:
@@ -76,9 +81,15 @@ def test_the_whole_ladder(ctx):
     assert appeal.escalated_to_unit.code == "210102"  # the level above the street
     assert appeal.version == version + 1
     assert appeal.next_escalation_at == at(2026, 11, 26, 23, 59, 59)  # + 1 working day
-    last = db.session.scalars(select(AppealEvent).where(AppealEvent.appeal_id == appeal_id)
-                              .order_by(AppealEvent.id.desc())).first()
-    assert (last.action, last.from_state, last.to_state, last.actor_id) == ("supervise", "dispatched", "supervised", None)
+    last = db.session.scalars(
+        select(AppealEvent).where(AppealEvent.appeal_id == appeal_id).order_by(AppealEvent.id.desc())
+    ).first()
+    assert (last.action, last.from_state, last.to_state, last.actor_id) == (
+        "supervise",
+        "dispatched",
+        "supervised",
+        None,
+    )
     assert last.payload == {"level": "yellow", "auto": True, "reason": "签收超期"}
     assert notices(STREET)[-1] == "黄牌督办：车辆长期占用消防通道"
     assert notices("210102", "supervisor")[-1] == "下级黄牌督办：车辆长期占用消防通道"
@@ -101,8 +112,14 @@ def test_the_whole_ladder(ctx):
     assert report.escalated == 0
     db.session.expire_all()
     assert db.session.get(Appeal, appeal_id).next_escalation_at is None
-    assert events(appeal_id) == [("create", ""), ("dispatch", ""), ("warn", ""), ("supervise", "yellow"),
-                                 ("supervise", "red"), ("escalate", "")]
+    assert events(appeal_id) == [
+        ("create", ""),
+        ("dispatch", ""),
+        ("warn", ""),
+        ("supervise", "yellow"),
+        ("supervise", "red"),
+        ("escalate", ""),
+    ]
 
 
 def test_signing_and_replying_stop_the_ladder(ctx):
@@ -128,11 +145,13 @@ def test_overdue_handling_gets_a_yellow_card_and_extension_defers_red(ctx):
     perform(appeal_id, "sign", {}, u[f"u{STREET}"], at=at(2026, 11, 23, 11))
     report = sweep(at(2026, 12, 8, 0, 5))  # 10 working days after Monday the 23rd
     assert report.yellow == 1
-    last = db.session.scalars(select(AppealEvent).where(AppealEvent.appeal_id == appeal_id)
-                              .order_by(AppealEvent.id.desc())).first()
+    last = db.session.scalars(
+        select(AppealEvent).where(AppealEvent.appeal_id == appeal_id).order_by(AppealEvent.id.desc())
+    ).first()
     assert last.from_state == "handling" and last.payload["reason"] == "办结超期"
-    perform(appeal_id, "request_extension", {"working_days": 3, "reason": "协调中"}, u[f"u{STREET}"],
-            at=at(2026, 12, 8, 9))
+    perform(
+        appeal_id, "request_extension", {"working_days": 3, "reason": "协调中"}, u[f"u{STREET}"], at=at(2026, 12, 8, 9)
+    )
     perform(appeal_id, "approve_extension", {}, u["supervisor"], at=at(2026, 12, 8, 10))
     db.session.expire_all()
     appeal = db.session.get(Appeal, appeal_id)
@@ -191,8 +210,13 @@ def test_two_sweeps_at_once_do_the_work_once(app):
         t.join()
     assert sorted(r.yellow for r in reports) == [0, 5]  # one did it; the other was locked out or found nothing
     with app.app_context():
-        cards = db.session.scalar(select(func.count()).select_from(AppealEvent).where(
-            AppealEvent.appeal_id.in_(ids), AppealEvent.action == "supervise"))
+        cards = db.session.scalar(
+            select(func.count())
+            .select_from(AppealEvent)
+            .where(AppealEvent.appeal_id.in_(ids), AppealEvent.action == "supervise")
+        )
         assert cards == 5
-        assert db.session.scalar(select(func.count()).select_from(Appeal).where(
-            Appeal.id.in_(ids), Appeal.version == 3)) == 5  # create, dispatch, one sweep
+        assert (
+            db.session.scalar(select(func.count()).select_from(Appeal).where(Appeal.id.in_(ids), Appeal.version == 3))
+            == 5
+        )  # create, dispatch, one sweep

@@ -1,5 +1,6 @@
 """Point routing: a point goes to its grid, deterministically on boundaries, around holes,
 and to the smallest holding area or the centre's queue when outside every grid."""
+
 from __future__ import annotations
 
 import shapely
@@ -13,8 +14,10 @@ SQUARE = shapely.box
 
 
 def index(*grids, areas=()):
-    return GridIndex([Shape(i + 1, code, code, "grid", g) for i, (code, g) in enumerate(grids)],
-                     [Shape(100 + i, code, code, level, g) for i, (code, level, g) in enumerate(areas)])
+    return GridIndex(
+        [Shape(i + 1, code, code, "grid", g) for i, (code, g) in enumerate(grids)],
+        [Shape(100 + i, code, code, level, g) for i, (code, level, g) in enumerate(areas)],
+    )
 
 
 def test_interior_and_shared_boundaries():
@@ -48,8 +51,10 @@ def test_holes_and_enclaves():
 
 
 def test_outside_every_grid_falls_back_to_the_smallest_area():
-    idx = index(("G1", SQUARE(0, 0, 1, 1)),
-                areas=[("STREET", "street", SQUARE(0, 0, 3, 3)), ("DISTRICT", "district", SQUARE(0, 0, 9, 9))])
+    idx = index(
+        ("G1", SQUARE(0, 0, 1, 1)),
+        areas=[("STREET", "street", SQUARE(0, 0, 3, 3)), ("DISTRICT", "district", SQUARE(0, 0, 9, 9))],
+    )
     inside_street = idx.locate(2.0, 2.0)
     assert (inside_street.grid_id, inside_street.unit_id) == (None, 100)
     assert "街道" in inside_street.reason
@@ -73,7 +78,7 @@ def test_demo_polygons_nest_exactly(ctx):
             assert abs(union.area - sum(s.area for s in below)) < 1e-12
             assert abs(union.area - shapely.envelope(union).area) < 1e-12
     everything = shapely.union_all(list(shapes.values()))
-    assert everything.bounds == (123.3, 41.7, 123.5, 41.9)  # 沈阳, DESIGN coordinates
+    assert everything.bounds == (123.3, 41.7, 123.5, 41.9)  # 沈阳, the demo geography
 
 
 def test_demo_point_lands_on_its_grid_and_chain(api):
@@ -81,7 +86,13 @@ def test_demo_point_lands_on_its_grid_and_chain(api):
     routing = api.get(f"/api/v1/appeals/{appeal['id']}/routing", "dispatcher", expect=200).get_json()
     assert routing["place"]["grid"]["code"] == "210102001001001"
     assert [u["code"] for u in routing["place"]["chain"]] == [
-        "210000", "210100", "210102", "210102001", "210102001001", "210102001001001"]
+        "210000",
+        "210100",
+        "210102",
+        "210102001",
+        "210102001001",
+        "210102001001001",
+    ]
     # Every grid's centre lands on that grid.
     with api.app.app_context():
         idx = current_index()

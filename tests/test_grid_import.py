@@ -1,5 +1,6 @@
 """`flask --app wsgi grid import|export`: all or nothing, every rejected feature named with
 its reason; exports read back unchanged; routing follows an import at once."""
+
 from __future__ import annotations
 
 import json
@@ -15,8 +16,11 @@ from hotline.grid.models import Unit
 
 
 def feature(code, name, level, parent_code, geometry, **props):
-    return {"type": "Feature", "geometry": geometry,
-            "properties": {"code": code, "name": name, "level": level, "parent_code": parent_code, **props}}
+    return {
+        "type": "Feature",
+        "geometry": geometry,
+        "properties": {"code": code, "name": name, "level": level, "parent_code": parent_code, **props},
+    }
 
 
 def write(tmp_path, name, content) -> str:
@@ -32,11 +36,14 @@ NEW_UNITS_CSV = """code,name,level,parent_code,kind,dept_type
 210104001,大东街道,street,210104,area,
 210104001001,东站社区,community,210104001,area,
 """
-NEW_GRIDS = {"type": "FeatureCollection", "features": [
-    feature("210104", "大东区", "district", "210100", rectangle(123.50, 41.70, 123.60, 41.90)),
-    feature("210104001001001", "东站社区第一网格", "grid", "210104001001", rectangle(123.50, 41.80, 123.60, 41.90)),
-    feature("210104001001002", "东站社区第二网格", "grid", "210104001001", rectangle(123.50, 41.70, 123.60, 41.80)),
-]}
+NEW_GRIDS = {
+    "type": "FeatureCollection",
+    "features": [
+        feature("210104", "大东区", "district", "210100", rectangle(123.50, 41.70, 123.60, 41.90)),
+        feature("210104001001001", "东站社区第一网格", "grid", "210104001001", rectangle(123.50, 41.80, 123.60, 41.90)),
+        feature("210104001001002", "东站社区第二网格", "grid", "210104001001", rectangle(123.50, 41.70, 123.60, 41.80)),
+    ],
+}
 
 
 def test_import_tree_and_polygons_then_route_into_them(sqlite_app, tmp_path):
@@ -44,8 +51,14 @@ def test_import_tree_and_polygons_then_route_into_them(sqlite_app, tmp_path):
     with sqlite_app.app_context():
         assert placement(123.55, 41.85).unit_id is None  # not ours yet
         before = current("grid")
-    result = runner.invoke(args=["grid", "import", write(tmp_path, "units.csv", NEW_UNITS_CSV),
-                                 write(tmp_path, "grids.geojson", NEW_GRIDS)])
+    result = runner.invoke(
+        args=[
+            "grid",
+            "import",
+            write(tmp_path, "units.csv", NEW_UNITS_CSV),
+            write(tmp_path, "grids.geojson", NEW_GRIDS),
+        ]
+    )
     assert result.exit_code == 0, result.output
     assert "6 created" in result.output
     with sqlite_app.app_context():
@@ -65,7 +78,9 @@ def test_export_reads_back_unchanged(sqlite_app, tmp_path):
     exported = json.loads((tmp_path / "grids.geojson").read_text(encoding="utf-8"))
     assert len(exported["features"]) == 20
     assert exported["features"][0]["properties"]["parent_code"] == "210102001001"
-    assert (tmp_path / "units.csv").read_text(encoding="utf-8").startswith("code,name,level,parent_code,kind,dept_type\n")
+    assert (
+        (tmp_path / "units.csv").read_text(encoding="utf-8").startswith("code,name,level,parent_code,kind,dept_type\n")
+    )
     result = runner.invoke(args=["grid", "import", tree, geo])
     assert result.exit_code == 0 and "0 created" in result.output, result.output
     assert runner.invoke(args=["grid", "export", str(tmp_path / "again.geojson")]).exit_code == 0
@@ -73,22 +88,27 @@ def test_export_reads_back_unchanged(sqlite_app, tmp_path):
 
 
 def test_every_bad_feature_is_named_and_nothing_is_written(sqlite_app, tmp_path):
-    bowtie = {"type": "Polygon", "coordinates": [[[123.51, 41.71], [123.52, 41.72], [123.52, 41.71],
-                                                  [123.51, 41.72], [123.51, 41.71]]]}
-    bad = {"type": "FeatureCollection", "features": [
-        feature("210104", "大东区", "district", "210100", rectangle(123.50, 41.70, 123.60, 41.90)),
-        feature("210104001", "大东街道", "street", "210104", None),
-        feature("210104001001", "东站社区", "community", "210104001", None),
-        feature("G-BOWTIE", "自相交网格", "grid", "210104001001", bowtie),
-        feature("G-ORPHAN", "无上级网格", "grid", "999999999999", rectangle(123.52, 41.72, 123.53, 41.73)),
-        feature("G-OUTSIDE", "越界网格", "grid", "210104001001", rectangle(123.58, 41.80, 123.65, 41.85)),
-        feature("G-OVERLAP", "重叠网格", "grid", "210102001001", rectangle(123.31, 41.87, 123.32, 41.88)),
-        feature("G-LEVEL", "层级不对", "grid", "210104001", rectangle(123.54, 41.72, 123.55, 41.73)),
-        feature("G-POINT", "点要素", "grid", "210104001001", {"type": "Point", "coordinates": [123.55, 41.75]}),
-        feature("G-LATLON", "经纬颠倒", "grid", "210104001001", rectangle(41.70, 123.50, 41.71, 123.51)),
-        feature("210104001001", "重复编码", "community", "210104001", None),
-        {"type": "Feature", "geometry": None, "properties": {"name": "没有编码"}},
-    ]}
+    bowtie = {
+        "type": "Polygon",
+        "coordinates": [[[123.51, 41.71], [123.52, 41.72], [123.52, 41.71], [123.51, 41.72], [123.51, 41.71]]],
+    }
+    bad = {
+        "type": "FeatureCollection",
+        "features": [
+            feature("210104", "大东区", "district", "210100", rectangle(123.50, 41.70, 123.60, 41.90)),
+            feature("210104001", "大东街道", "street", "210104", None),
+            feature("210104001001", "东站社区", "community", "210104001", None),
+            feature("G-BOWTIE", "自相交网格", "grid", "210104001001", bowtie),
+            feature("G-ORPHAN", "无上级网格", "grid", "999999999999", rectangle(123.52, 41.72, 123.53, 41.73)),
+            feature("G-OUTSIDE", "越界网格", "grid", "210104001001", rectangle(123.58, 41.80, 123.65, 41.85)),
+            feature("G-OVERLAP", "重叠网格", "grid", "210102001001", rectangle(123.31, 41.87, 123.32, 41.88)),
+            feature("G-LEVEL", "层级不对", "grid", "210104001", rectangle(123.54, 41.72, 123.55, 41.73)),
+            feature("G-POINT", "点要素", "grid", "210104001001", {"type": "Point", "coordinates": [123.55, 41.75]}),
+            feature("G-LATLON", "经纬颠倒", "grid", "210104001001", rectangle(41.70, 123.50, 41.71, 123.51)),
+            feature("210104001001", "重复编码", "community", "210104001", None),
+            {"type": "Feature", "geometry": None, "properties": {"name": "没有编码"}},
+        ],
+    }
     with sqlite_app.app_context():
         units_before = db.session.scalar(select(func.count()).select_from(Unit))
         revision_before = current("grid")
@@ -114,15 +134,18 @@ def test_every_bad_feature_is_named_and_nothing_is_written(sqlite_app, tmp_path)
 
 
 def test_outside_and_overlap_are_checked_once_the_tree_is_sound(sqlite_app, tmp_path):
-    problems = {"type": "FeatureCollection", "features": [
-        feature("210104", "大东区", "district", "210100", rectangle(123.50, 41.70, 123.60, 41.90)),
-        feature("210104001", "大东街道", "street", "210104", None),
-        feature("210104001001", "东站社区", "community", "210104001", None),
-        feature("G-OUTSIDE", "越界网格", "grid", "210104001001", rectangle(123.58, 41.80, 123.65, 41.85)),
-        feature("G-OVERLAP", "重叠网格", "grid", "210102001001", rectangle(123.31, 41.87, 123.32, 41.88)),
-        feature("G-NEIGHBOUR", "相邻网格", "grid", "210104001001", rectangle(123.50, 41.70, 123.55, 41.75)),
-        feature("G-NEIGHBOUR2", "相邻网格二", "grid", "210104001001", rectangle(123.55, 41.70, 123.58, 41.75)),
-    ]}
+    problems = {
+        "type": "FeatureCollection",
+        "features": [
+            feature("210104", "大东区", "district", "210100", rectangle(123.50, 41.70, 123.60, 41.90)),
+            feature("210104001", "大东街道", "street", "210104", None),
+            feature("210104001001", "东站社区", "community", "210104001", None),
+            feature("G-OUTSIDE", "越界网格", "grid", "210104001001", rectangle(123.58, 41.80, 123.65, 41.85)),
+            feature("G-OVERLAP", "重叠网格", "grid", "210102001001", rectangle(123.31, 41.87, 123.32, 41.88)),
+            feature("G-NEIGHBOUR", "相邻网格", "grid", "210104001001", rectangle(123.50, 41.70, 123.55, 41.75)),
+            feature("G-NEIGHBOUR2", "相邻网格二", "grid", "210104001001", rectangle(123.55, 41.70, 123.58, 41.75)),
+        ],
+    }
     result = sqlite_app.test_cli_runner().invoke(args=["grid", "import", write(tmp_path, "p.geojson", problems)])
     assert result.exit_code == 1
     lines = result.output.splitlines()

@@ -1,4 +1,5 @@
 """The 确责清单 pages: the centre reads the list, administrators edit and import it."""
+
 from __future__ import annotations
 
 import io
@@ -16,8 +17,15 @@ def test_everyone_at_the_centre_reads_admins_edit(sqlite_app):
 
 def test_admin_creates_edits_and_deletes_a_rule(sqlite_app):
     admin = Browser(sqlite_app, "admin")
-    form = {"category": "0401", "target_kind": "department", "target_level": "street", "dept_type": "城管",
-            "priority": "1", "basis": "公交站亭由城管维护", "active": "true"}
+    form = {
+        "category": "0401",
+        "target_kind": "department",
+        "target_level": "street",
+        "dept_type": "城管",
+        "priority": "1",
+        "basis": "公交站亭由城管维护",
+        "active": "true",
+    }
     refused = admin.submit("/admin/routing-rules/new", "/admin/routing-rules/new", form, expect=400)
     html = refused.get_data(as_text=True)
     assert "不能下沉到街道" in html and "公交站亭由城管维护" in html  # what was typed is kept
@@ -25,8 +33,11 @@ def test_admin_creates_edits_and_deletes_a_rule(sqlite_app):
     listing = admin.get("/admin/routing-rules")
     rule_id = re.findall(r'data-rule="(\d+)"', listing)[-1]
     assert "已保存：规则#" in listing and "公交站亭由城管维护" in listing
-    admin.submit(f"/admin/routing-rules/{rule_id}", f"/admin/routing-rules/{rule_id}",
-                 form | {"target_level": "district", "dept_type": "住建"})
+    admin.submit(
+        f"/admin/routing-rules/{rule_id}",
+        f"/admin/routing-rules/{rule_id}",
+        form | {"target_level": "district", "dept_type": "住建"},
+    )
     assert "区级住建部门" in admin.get("/admin/routing-rules")
     admin.submit(f"/admin/routing-rules/{rule_id}/delete", "/admin/routing-rules", {})
     assert f'data-rule="{rule_id}"' not in admin.get("/admin/routing-rules")
@@ -37,9 +48,15 @@ def test_csv_upload_names_bad_lines_and_keeps_the_list(sqlite_app):
     before = re.findall(r'data-rule="(\d+)"', admin.get("/admin/routing-rules"))
     page = admin.get("/admin/routing-rules")
     bad = "category,area,target_kind,target_level,dept_type,priority,basis\n0401,,area,nowhere,,1,x\n"
-    resp = admin.client.post("/admin/routing-rules/import", data={
-        "csrf_token": Browser.csrf(page), "mode": "replace",
-        "file": (io.BytesIO(bad.encode("utf-8")), "rules.csv")}, content_type="multipart/form-data")
+    resp = admin.client.post(
+        "/admin/routing-rules/import",
+        data={
+            "csrf_token": Browser.csrf(page),
+            "mode": "replace",
+            "file": (io.BytesIO(bad.encode("utf-8")), "rules.csv"),
+        },
+        content_type="multipart/form-data",
+    )
     assert resp.status_code == 400 and "第2行：target_level" in resp.get_data(as_text=True)
     assert re.findall(r'data-rule="(\d+)"', admin.get("/admin/routing-rules")) == before
     csv_text = admin.client.get("/admin/routing-rules.csv").get_data(as_text=True)

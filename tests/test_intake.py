@@ -1,5 +1,6 @@
 """Registering an appeal (受理): what is checked, what is refused, and that a refusal
 writes nothing."""
+
 from __future__ import annotations
 
 import re
@@ -14,8 +15,9 @@ from tests.helpers import appeal_data
 
 def _counts(app) -> tuple[int, int, int]:
     with app.app_context():
-        return tuple(db.session.scalar(select(func.count()).select_from(m))
-                     for m in (Appeal, AppealEvent, AppealNumberCounter))
+        return tuple(
+            db.session.scalar(select(func.count()).select_from(m)) for m in (Appeal, AppealEvent, AppealNumberCounter)
+        )
 
 
 def test_number_format_and_daily_sequence(api):
@@ -45,10 +47,16 @@ BAD_INPUT = [
     ({"lat": 48.85, "lon": 2.35}, "lon", "不能小于"),
     ({"urgency": "很急"}, "urgency", "必须是以下之一"),
     ({"is_enterprise": True}, "enterprise_name", "涉企诉求必须填写企业名称"),
-    ({"is_enterprise": True, "enterprise_name": "沈阳某公司", "enterprise_credit_code": "91210102MA0XXXXX00"},
-     "enterprise_credit_code", "统一社会信用代码"),
-    ({"is_enterprise": True, "enterprise_name": "沈阳某公司", "enterprise_credit_code": "91350100M000100Y44"},
-     "enterprise_credit_code", "校验位不正确"),
+    (
+        {"is_enterprise": True, "enterprise_name": "沈阳某公司", "enterprise_credit_code": "91210102MA0XXXXX00"},
+        "enterprise_credit_code",
+        "统一社会信用代码",
+    ),
+    (
+        {"is_enterprise": True, "enterprise_name": "沈阳某公司", "enterprise_credit_code": "91350100M000100Y44"},
+        "enterprise_credit_code",
+        "校验位不正确",
+    ),
     ({"channel": "随手拍"}, "channel", "由其自身入口登记"),
     ({"received_at": "2026-11-24 09:00"}, "received_at", "带时区"),
     ({"received_at": "2020-01-01T09:00:00+08:00"}, "received_at", "最近7天内"),
@@ -59,8 +67,12 @@ BAD_INPUT = [
 @pytest.mark.parametrize("change,field,message", BAD_INPUT, ids=[b[1] + str(i) for i, b in enumerate(BAD_INPUT)])
 def test_bad_input_is_400_naming_the_field_and_writes_nothing(api, change, field, message):
     before = _counts(api.app)
-    resp = api.post("/api/v1/appeals", "operator", json=appeal_data(**change) | {
-        k: v for k, v in change.items() if v is not None}, expect=400)
+    resp = api.post(
+        "/api/v1/appeals",
+        "operator",
+        json=appeal_data(**change) | {k: v for k, v in change.items() if v is not None},
+        expect=400,
+    )
     error = resp.get_json()["error"]
     assert error["code"] == "invalid"
     assert field in error["fields"] and message in error["fields"][field], error
@@ -76,8 +88,9 @@ def test_body_must_be_a_json_object(api):
 def test_accepted_phone_formats_are_normalised(api):
     assert api.create(citizen_phone="+86 138-1234-5678")["citizen"]["phone"] == "13812345678"
     assert api.create(citizen_phone="024-23456789")["citizen"]["phone"] == "02423456789"
-    valid = api.create(is_enterprise=True, enterprise_name="沈阳某科技有限公司",
-                       enterprise_credit_code="91350100m000100y43")
+    valid = api.create(
+        is_enterprise=True, enterprise_name="沈阳某科技有限公司", enterprise_credit_code="91350100m000100y43"
+    )
     assert valid["enterprise"] == {"name": "沈阳某科技有限公司", "credit_code": "91350100M000100Y43"}
 
 
@@ -89,8 +102,9 @@ def test_only_centre_intake_staff_register(api):
 
 
 def test_call_time_only_from_operators(api):
-    resp = api.post("/api/v1/appeals", "dispatcher", json=appeal_data(received_at="2026-11-24T01:00:00+08:00"),
-                    expect=400)
+    resp = api.post(
+        "/api/v1/appeals", "dispatcher", json=appeal_data(received_at="2026-11-24T01:00:00+08:00"), expect=400
+    )
     assert "received_at" in resp.get_json()["error"]["fields"]
 
 

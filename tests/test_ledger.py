@@ -1,5 +1,6 @@
 """万件清理 ledgers: enrolment by rule and by hand, closure counted only after 回访 or 监督,
 rates by unit and level, overdue items, daily snapshots, and the .xlsx export."""
+
 from __future__ import annotations
 
 import io
@@ -14,10 +15,16 @@ from hotline.auth.models import User
 from hotline.core.extensions import db
 from hotline.ledger import operations as ledger
 from hotline.ledger.models import CampaignSnapshot
+from hotline.ledger.progress import items, snapshot_all
 from tests.helpers import STREET, STREET_HANDLER, Browser, appeal_data
 
-CAMPAIGN = {"name": "万件清理", "batch": "第一批", "period_start": "2026-11-01", "period_end": "2026-12-31",
-            "owner": "市12345中心 张主任"}
+CAMPAIGN = {
+    "name": "万件清理",
+    "batch": "第一批",
+    "period_start": "2026-11-01",
+    "period_end": "2026-12-31",
+    "owner": "市12345中心 张主任",
+}
 
 
 def create(api, **change) -> dict:
@@ -27,8 +34,9 @@ def create(api, **change) -> dict:
 def test_only_centre_supervisors_manage_ledgers(api):
     assert api.post("/api/v1/ledgers", "dispatcher", json=CAMPAIGN, expect=403)
     assert api.post("/api/v1/ledgers", "u210102", json=CAMPAIGN, expect=403)  # a district supervisor
-    bad = api.post("/api/v1/ledgers", "supervisor", json=CAMPAIGN | {"period_end": "2026-10-01"},
-                   expect=400).get_json()["error"]
+    bad = api.post(
+        "/api/v1/ledgers", "supervisor", json=CAMPAIGN | {"period_end": "2026-10-01"}, expect=400
+    ).get_json()["error"]
     assert bad["fields"] == {"period_end": "结束日期不能早于开始日期"}
     campaign = create(api)
     assert campaign["progress"] == {"total": 0, "closed": 0, "rate": None, "overdue": 0}
@@ -43,38 +51,63 @@ def test_closure_counts_only_after_visit_or_oversight(api):
     api.act(unreached["id"], "visit", "visitor", {"reached": False})  # auditing, but 未评价
     replied = api.appeal_in("replied")  # the unit says done: not closed yet
     numbers = [a["number"] for a in (evaluated, satisfied, unreached, replied)]
-    added = api.post(f"/api/v1/ledgers/{campaign['id']}/enroll", "supervisor",
-                     json={"numbers": numbers, "leader": "李副区长"}, expect=200).get_json()
+    added = api.post(
+        f"/api/v1/ledgers/{campaign['id']}/enroll",
+        "supervisor",
+        json={"numbers": numbers, "leader": "李副区长"},
+        expect=200,
+    ).get_json()
     assert added == {"added": 4}
-    assert api.post(f"/api/v1/ledgers/{campaign['id']}/enroll", "supervisor",
-                    json={"numbers": numbers}).get_json() == {"added": 0}  # never twice
+    assert api.post(f"/api/v1/ledgers/{campaign['id']}/enroll", "supervisor", json={"numbers": numbers}).get_json() == {
+        "added": 0
+    }  # never twice
     detail = api.get(f"/api/v1/ledgers/{campaign['id']}", "supervisor", expect=200).get_json()
     assert detail["progress"] == {"total": 4, "closed": 2, "rate": 0.5, "overdue": 0}
-    assert detail["by_unit"] == [{"key": str(api.unit_id(STREET)), "label": "太原街街道", "level": "street",
-                                  "progress": {"total": 4, "closed": 2, "rate": 0.5, "overdue": 0}}]
+    assert detail["by_unit"] == [
+        {
+            "key": str(api.unit_id(STREET)),
+            "label": "太原街街道",
+            "level": "street",
+            "progress": {"total": 4, "closed": 2, "rate": 0.5, "overdue": 0},
+        }
+    ]
     assert [b["label"] for b in detail["by_level"]] == ["街道"]
     items = api.get(f"/api/v1/ledgers/{campaign['id']}/items", "supervisor").get_json()["items"]
     assert [i["closed"] for i in items] == [True, True, False, False]
     assert {i["leader"] for i in items} == {"李副区长"} and {i["target_date"] for i in items} == {"2026-12-31"}
-    missing = api.post(f"/api/v1/ledgers/{campaign['id']}/enroll", "supervisor",
-                       json={"numbers": ["2026010101999999"]}, expect=400).get_json()["error"]
+    missing = api.post(
+        f"/api/v1/ledgers/{campaign['id']}/enroll", "supervisor", json={"numbers": ["2026010101999999"]}, expect=400
+    ).get_json()["error"]
     assert "2026010101999999" in missing["fields"]["numbers"]
 
 
 def test_overdue_items_and_item_edits(api):
     campaign = create(api)
     appeal = api.appeal_in("handling")
-    api.post(f"/api/v1/ledgers/{campaign['id']}/enroll", "supervisor",
-             json={"numbers": [appeal["number"]], "target_date": "2026-01-31"})
+    api.post(
+        f"/api/v1/ledgers/{campaign['id']}/enroll",
+        "supervisor",
+        json={"numbers": [appeal["number"]], "target_date": "2026-01-31"},
+    )
     detail = api.get(f"/api/v1/ledgers/{campaign['id']}", "supervisor").get_json()
     assert detail["progress"]["overdue"] == 1
     item = api.get(f"/api/v1/ledgers/{campaign['id']}/items", "supervisor").get_json()["items"][0]
     assert item["overdue"] is True
-    updated = api.request("PUT", f"/api/v1/ledgers/{campaign['id']}/items/{item['id']}", "supervisor",
-                          json={"leader": "王局长", "target_date": "2099-01-31"}, expect=200).get_json()
+    updated = api.request(
+        "PUT",
+        f"/api/v1/ledgers/{campaign['id']}/items/{item['id']}",
+        "supervisor",
+        json={"leader": "王局长", "target_date": "2099-01-31"},
+        expect=200,
+    ).get_json()
     assert updated["leader"] == "王局长" and updated["overdue"] is False
-    assert api.request("PUT", f"/api/v1/ledgers/{campaign['id']}/items/{item['id']}", STREET_HANDLER,
-                       json={"leader": "x", "target_date": "2099-01-31"}, expect=403)
+    assert api.request(
+        "PUT",
+        f"/api/v1/ledgers/{campaign['id']}/items/{item['id']}",
+        STREET_HANDLER,
+        json={"leader": "x", "target_date": "2099-01-31"},
+        expect=403,
+    )
 
 
 def _users():
@@ -97,8 +130,12 @@ def test_enrolment_rules(ctx):
         perform(twice.id, "approve_reply", {}, u["dispatcher"])
         perform(twice.id, "visit", {"reached": True, "resolved": "未解决", "satisfaction": "不满意"}, u["visitor"])
 
-    create_appeal(appeal_data(title="企业诉求", type="求助", category="090201", is_enterprise=True,
-                                     enterprise_name="沈阳某科技有限公司"), u["operator"])
+    create_appeal(
+        appeal_data(
+            title="企业诉求", type="求助", category="090201", is_enterprise=True, enterprise_name="沈阳某科技有限公司"
+        ),
+        u["operator"],
+    )
     master = create_appeal(appeal_data(title="同一问题"), u["operator"])
     for _ in range(2):
         repeat = create_appeal(appeal_data(title="同一问题"), u["operator"])
@@ -107,7 +144,7 @@ def test_enrolment_rules(ctx):
     def enrolled(rule, **extra):
         c = ledger.create_campaign(CAMPAIGN | {"batch": rule}, u["supervisor"])
         ledger.enroll(c.id, {"rule": rule, **extra}, u["supervisor"])
-        return {i.appeal.title for i in ledger.items(c, u["supervisor"])}
+        return {i.appeal.title for i in items(c, u["supervisor"])}
 
     assert enrolled("open_days", days=30) == {"老问题"}
     assert enrolled("open_days", days=41) == set()
@@ -122,12 +159,15 @@ def test_snapshots_give_a_trend_and_the_export_reads_back(api):
     campaign = create(api)
     closed = api.appeal_in("evaluated")
     still_open = api.appeal_in("handling")
-    api.post(f"/api/v1/ledgers/{campaign['id']}/enroll", "supervisor",
-             json={"numbers": [closed["number"], still_open["number"]]})
+    api.post(
+        f"/api/v1/ledgers/{campaign['id']}/enroll",
+        "supervisor",
+        json={"numbers": [closed["number"], still_open["number"]]},
+    )
     with api.app.app_context():
-        assert ledger.snapshot_all(date(2026, 11, 20)) == 1
-        assert ledger.snapshot_all(date(2026, 11, 21)) == 1
-        assert ledger.snapshot_all(date(2026, 11, 21)) == 1  # the same day again: overwritten
+        assert snapshot_all(date(2026, 11, 20)) == 1
+        assert snapshot_all(date(2026, 11, 21)) == 1
+        assert snapshot_all(date(2026, 11, 21)) == 1  # the same day again: overwritten
         assert len(db.session.scalars(select(CampaignSnapshot)).all()) == 2
     trend = api.get(f"/api/v1/ledgers/{campaign['id']}", "supervisor").get_json()["trend"]
     assert trend == [{"day": "2026-11-20", "total": 2, "closed": 1}, {"day": "2026-11-21", "total": 2, "closed": 1}]

@@ -1,4 +1,5 @@
 """The closed loop, walked through the API by the people who do each step."""
+
 from __future__ import annotations
 
 from tests.helpers import COMMUNITY, DISTRICT, GRID, STREET, STREET_HANDLER
@@ -53,8 +54,16 @@ def test_all_eight_stages_by_the_right_roles(api):
         ("audit", "auditing", "evaluated"),
     ]
     actors = [e["actor"] for e in appeal["events"]]
-    assert actors == ["话务员小王", "派单员小李", "太原街街道承办人", "督办员老张", "太原街街道承办人",
-                      "派单员小李", "回访员小刘", "督办员老张"]
+    assert actors == [
+        "话务员小王",
+        "派单员小李",
+        "太原街街道承办人",
+        "督办员老张",
+        "太原街街道承办人",
+        "派单员小李",
+        "回访员小刘",
+        "督办员老张",
+    ]
     assert appeal["version"] == 8  # one bump per action
     assert appeal["events"][1]["target_unit"]["code"] == STREET
 
@@ -85,7 +94,15 @@ def test_redispatch_down_and_return_up_the_tree(api):
     assert "已退单3次" in refused["error"]["message"]
     assert "return" not in api.appeal(ref, f"u{DISTRICT}")["allowed_actions"]
     assert [e["action"] for e in api.appeal(ref)["events"]] == [
-        "create", "dispatch", "redispatch", "redispatch", "return", "return", "return", "dispatch"]
+        "create",
+        "dispatch",
+        "redispatch",
+        "redispatch",
+        "return",
+        "return",
+        "return",
+        "dispatch",
+    ]
 
 
 def test_redispatch_only_below_the_current_unit(api):
@@ -104,8 +121,12 @@ def test_return_needs_reason_and_basis(api):
 def test_dissatisfied_citizen_reopens_it_to_the_unit(api):
     appeal = api.appeal_in("revisiting")
     ref = appeal["id"]
-    appeal = api.act(ref, "visit", "visitor", {"reached": True, "resolved": "未解决", "satisfaction": "不满意",
-                                               "note": "摊贩又回来了"})
+    appeal = api.act(
+        ref,
+        "visit",
+        "visitor",
+        {"reached": True, "resolved": "未解决", "satisfaction": "不满意", "note": "摊贩又回来了"},
+    )
     assert appeal["state"] == "handling" and appeal["current_unit"]["code"] == STREET
     assert appeal["counters"]["reopens"] == 1 and appeal["sla"]["status"] == "on_time"
     appeal = api.act(ref, "reply", STREET_HANDLER, {"result": "已没收经营工具", "resolved": "解决"})
@@ -154,11 +175,19 @@ def test_extension_moves_the_deadline_in_working_days(api):
     before = appeal["deadlines"]["due_at"]
     appeal = api.act(ref, "request_extension", STREET_HANDLER, {"working_days": 3, "reason": "需协调多部门"})
     assert appeal["deadlines"]["due_at"] == before
-    assert api.act(ref, "request_extension", STREET_HANDLER, {"working_days": 1, "reason": "再延"},
-                   expect=409)["error"]["message"] == "已有待审批的延期申请"
+    assert (
+        api.act(ref, "request_extension", STREET_HANDLER, {"working_days": 1, "reason": "再延"}, expect=409)["error"][
+            "message"
+        ]
+        == "已有待审批的延期申请"
+    )
     too_long = api.appeal_in("handling")
-    assert "working_days" in api.act(too_long["id"], "request_extension", STREET_HANDLER,
-                                     {"working_days": 6, "reason": "x"}, expect=400)["error"]["fields"]
+    assert (
+        "working_days"
+        in api.act(too_long["id"], "request_extension", STREET_HANDLER, {"working_days": 6, "reason": "x"}, expect=400)[
+            "error"
+        ]["fields"]
+    )
     appeal = api.act(ref, "approve_extension", "supervisor", {"note": "同意"})
     assert appeal["deadlines"]["due_at"] > before and appeal["counters"]["extensions"] == 1
     assert appeal["deadlines"]["due_at"].endswith("23:59:59+08:00")
@@ -174,8 +203,7 @@ def test_extension_moves_the_deadline_in_working_days(api):
 
 def test_urgent_appeals_cannot_be_extended(api):
     appeal = api.appeal_in("handling", urgency="紧急")
-    refused = api.act(appeal["id"], "request_extension", STREET_HANDLER, {"working_days": 1, "reason": "x"},
-                      expect=409)
+    refused = api.act(appeal["id"], "request_extension", STREET_HANDLER, {"working_days": 1, "reason": "x"}, expect=409)
     assert refused["error"]["message"] == "紧急诉求不能延期"
 
 
@@ -195,8 +223,10 @@ def test_merge_and_void_close_the_repeat(api):
 def test_supervise_card_rises_from_yellow_to_red_only(api):
     appeal = api.appeal_in("supervised")
     ref = appeal["id"]
-    assert "level" in api.act(ref, "supervise", "supervisor", {"level": "yellow", "note": "再催"},
-                              expect=400)["error"]["fields"]
+    assert (
+        "level"
+        in api.act(ref, "supervise", "supervisor", {"level": "yellow", "note": "再催"}, expect=400)["error"]["fields"]
+    )
     assert api.act(ref, "supervise", "supervisor", {"level": "red", "note": "红牌"})["supervision_level"] == "red"
     assert api.act(ref, "supervise", "supervisor", {"level": "red", "note": "再红"}, expect=409)
 

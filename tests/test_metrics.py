@@ -1,5 +1,6 @@
-"""Assessment (DESIGN.md §7): the rates per main unit from what really happened, the
+"""Assessment: the rates per main unit from what really happened, the
 composite with its red-card deduction, and who may see which units."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -32,8 +33,13 @@ def _walk(t0, late: bool, resolved: str, satisfaction: str, red: bool = False) -
         perform(appeal.id, "supervise", {"level": "red", "note": "超期"}, _user("supervisor"), at=days(6))
     perform(appeal.id, "reply", {"result": "已处理", "resolved": resolved}, _user(STREET_HANDLER), at=days(25))
     perform(appeal.id, "approve_reply", {}, _user("dispatcher"), at=days(26))
-    perform(appeal.id, "visit", {"reached": True, "resolved": resolved, "satisfaction": satisfaction},
-            _user("visitor"), at=days(27))
+    perform(
+        appeal.id,
+        "visit",
+        {"reached": True, "resolved": resolved, "satisfaction": satisfaction},
+        _user("visitor"),
+        at=days(27),
+    )
 
 
 @pytest.fixture
@@ -50,7 +56,12 @@ def test_rates_and_composite_follow_the_definitions(api, scored):
     street = next(i for i in body["items"] if i["unit"]["code"] == STREET)
     assert street["appeals"] == 2
     assert {k: street[k]["value"] for k in ("signing", "response", "on_time", "resolution", "satisfaction")} == {
-        "signing": 0.5, "response": 0.5, "on_time": 0.5, "resolution": 0.75, "satisfaction": 0.9}
+        "signing": 0.5,
+        "response": 0.5,
+        "on_time": 0.5,
+        "resolution": 0.75,
+        "satisfaction": 0.9,
+    }
     assert street["red_cards"] == 1
     # 100 × (30% × 0.5 + 35% × 0.75 + 35% × 0.9) − 2 points for the red card
     assert street["composite"] == pytest.approx(70.75)
@@ -73,13 +84,22 @@ def test_a_unit_sees_only_its_own_subtree(api, scored):
 
 
 def test_level_filter_and_bad_periods(api, scored):
-    districts = api.get("/api/v1/metrics", "supervisor", query={"start": scored, "level": "district"},
-                        expect=200).get_json()
+    districts = api.get(
+        "/api/v1/metrics", "supervisor", query={"start": scored, "level": "district"}, expect=200
+    ).get_json()
     assert districts["items"] == []
-    assert "end" in api.get("/api/v1/metrics", "supervisor", query={"start": "2026-05-01", "end": "2026-04-01"},
-                            expect=400).get_json()["error"]["fields"]
-    assert "end" in api.get("/api/v1/metrics", "supervisor", query={"start": "2024-01-01", "end": "2026-01-01"},
-                            expect=400).get_json()["error"]["fields"]
+    assert (
+        "end"
+        in api.get(
+            "/api/v1/metrics", "supervisor", query={"start": "2026-05-01", "end": "2026-04-01"}, expect=400
+        ).get_json()["error"]["fields"]
+    )
+    assert (
+        "end"
+        in api.get(
+            "/api/v1/metrics", "supervisor", query={"start": "2024-01-01", "end": "2026-01-01"}, expect=400
+        ).get_json()["error"]["fields"]
+    )
 
 
 def test_the_page_shows_the_table(app, scored):

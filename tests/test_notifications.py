@@ -1,5 +1,6 @@
 """In-app notifications: new work reaches the unit, role-addressed notices reach only that
 role, and read marks are per user."""
+
 from __future__ import annotations
 
 from tests.helpers import STREET, STREET_HANDLER, Browser
@@ -36,7 +37,7 @@ def test_header_shows_the_unread_count(sqlite_app):
 
     ApiClient(sqlite_app).appeal_in("dispatched")
     browser = Browser(sqlite_app, f"u{STREET}")
-    assert 'data-unread>1<' in browser.get("/appeals")
+    assert "data-unread>1<" in browser.get("/appeals")
     page = browser.get("/notifications")
     assert "新派单" in page
     browser.submit("/notifications/read", "/notifications", {})

@@ -1,5 +1,6 @@
 """Open311 GeoReport v2 conformance: every resource in JSON and XML, the error list with
 400/403/404, and what a POSTed request becomes in the loop."""
+
 from __future__ import annotations
 
 import re
@@ -13,16 +14,32 @@ from hotline.appeals.models import Appeal
 from hotline.categories.models import Category
 from hotline.core.clock import now
 from hotline.core.extensions import db
-from hotline.open311 import operations as open311
-from hotline.open311.models import Open311Request
+from hotline.open311 import clients, feed, requests
+from hotline.open311.models import Open311Client, Open311Request
 from tests.helpers import GRID, STREET, STREET_HANDLER, ApiClient
 
 KEY = "test-open311-key"
 BASE = "/open311/v2"
 W3C = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$")
-REQUEST_FIELDS = ["service_request_id", "status", "status_notes", "service_name", "service_code", "description",
-                  "agency_responsible", "service_notice", "requested_datetime", "updated_datetime",
-                  "expected_datetime", "address", "address_id", "zipcode", "lat", "long", "media_url"]
+REQUEST_FIELDS = [
+    "service_request_id",
+    "status",
+    "status_notes",
+    "service_name",
+    "service_code",
+    "description",
+    "agency_responsible",
+    "service_notice",
+    "requested_datetime",
+    "updated_datetime",
+    "expected_datetime",
+    "address",
+    "address_id",
+    "zipcode",
+    "lat",
+    "long",
+    "media_url",
+]
 STREETLIGHT = "010203"  # 路灯不亮: has questions in the demo taxonomy
 PARKING = "040201"  # 违章停车: a street's duty
 
@@ -30,7 +47,7 @@ PARKING = "040201"  # 违章停车: a street's duty
 @pytest.fixture
 def client(app):
     with app.app_context():
-        open311.add_client("测试客户端", KEY)
+        clients.add_client("测试客户端", KEY)
     return app.test_client()
 
 
@@ -40,8 +57,13 @@ def post(client, fmt="json", **params):
 
 
 def report(client, **params) -> dict:
-    params = {"service_code": PARKING, "lat": "41.88", "long": "123.32",
-              "description": "太原北街消防通道被私家车堵塞", **params}
+    params = {
+        "service_code": PARKING,
+        "lat": "41.88",
+        "long": "123.32",
+        "description": "太原北街消防通道被私家车堵塞",
+        **params,
+    }
     resp = post(client, **params)
     assert resp.status_code == 201, resp.get_json()
     return resp.get_json()[0]
@@ -89,8 +111,15 @@ def test_services_are_the_active_leaf_categories(client, app):
         leaves = set(db.session.scalars(select(Category.code).where(Category.level == 3, Category.active)))
     assert {s["service_code"] for s in services} == leaves
     light = next(s for s in services if s["service_code"] == STREETLIGHT)
-    assert light == {"service_code": STREETLIGHT, "service_name": "路灯不亮", "description": "城市管理 / 市政设施 / 路灯不亮",
-                     "metadata": True, "type": "realtime", "keywords": "市政设施", "group": "城市管理"}
+    assert light == {
+        "service_code": STREETLIGHT,
+        "service_name": "路灯不亮",
+        "description": "城市管理 / 市政设施 / 路灯不亮",
+        "metadata": True,
+        "type": "realtime",
+        "keywords": "市政设施",
+        "group": "城市管理",
+    }
     assert next(s for s in services if s["service_code"] == PARKING)["metadata"] is False
 
     root = xml(client.get(f"{BASE}/services.xml"))
@@ -138,23 +167,37 @@ def test_post_needs_a_valid_api_key(client, app):
         assert db.session.scalar(select(func.count()).select_from(Appeal)) == 0
 
 
-@pytest.mark.parametrize("params, status, names", [
-    ({"lat": "41.88", "long": "123.32"}, 400, ["service_code"]),
-    ({"service_code": "999999", "lat": "41.88", "long": "123.32"}, 404, ["service_code"]),
-    ({"service_code": PARKING}, 400, ["lat", "address_string", "address_id"]),
-    ({"service_code": PARKING, "lat": "41.88"}, 400, ["long"]),
-    ({"service_code": PARKING, "lat": "north", "long": "123.32"}, 400, ["lat"]),
-    ({"service_code": PARKING, "lat": "51.5", "long": "-0.12"}, 400, ["long"]),  # London: not ours
-    ({"service_code": PARKING, "address_id": "999"}, 400, ["address_id"]),
-    ({"service_code": PARKING, "address_string": "和平区", "phone": "12345"}, 400, ["phone"]),
-    ({"service_code": PARKING, "address_string": "和平区", "media_url": "javascript:alert(1)"}, 400, ["media_url"]),
-    ({"service_code": PARKING, "address_string": "和平区", "description": "长" * 4001}, 400, ["description"]),
-    ({"service_code": STREETLIGHT, "address_string": "和平区"}, 400, ["attribute[lamps_out]"]),
-    ({"service_code": STREETLIGHT, "address_string": "和平区", "attribute[lamps_out]": "all"}, 400,
-     ["attribute[lamps_out]"]),
-    ({"service_code": STREETLIGHT, "address_string": "和平区", "attribute[lamps_out]": "one",
-      "attribute[colour]": "red"}, 400, ["attribute[colour]"]),
-])
+@pytest.mark.parametrize(
+    "params, status, names",
+    [
+        ({"lat": "41.88", "long": "123.32"}, 400, ["service_code"]),
+        ({"service_code": "999999", "lat": "41.88", "long": "123.32"}, 404, ["service_code"]),
+        ({"service_code": PARKING}, 400, ["lat", "address_string", "address_id"]),
+        ({"service_code": PARKING, "lat": "41.88"}, 400, ["long"]),
+        ({"service_code": PARKING, "lat": "north", "long": "123.32"}, 400, ["lat"]),
+        ({"service_code": PARKING, "lat": "51.5", "long": "-0.12"}, 400, ["long"]),  # London: not ours
+        ({"service_code": PARKING, "address_id": "999"}, 400, ["address_id"]),
+        ({"service_code": PARKING, "address_string": "和平区", "phone": "12345"}, 400, ["phone"]),
+        ({"service_code": PARKING, "address_string": "和平区", "media_url": "javascript:alert(1)"}, 400, ["media_url"]),
+        ({"service_code": PARKING, "address_string": "和平区", "description": "长" * 4001}, 400, ["description"]),
+        ({"service_code": STREETLIGHT, "address_string": "和平区"}, 400, ["attribute[lamps_out]"]),
+        (
+            {"service_code": STREETLIGHT, "address_string": "和平区", "attribute[lamps_out]": "all"},
+            400,
+            ["attribute[lamps_out]"],
+        ),
+        (
+            {
+                "service_code": STREETLIGHT,
+                "address_string": "和平区",
+                "attribute[lamps_out]": "one",
+                "attribute[colour]": "red",
+            },
+            400,
+            ["attribute[colour]"],
+        ),
+    ],
+)
 def test_bad_posts_are_refused_naming_the_parameter_and_write_nothing(client, app, params, status, names):
     for fmt in ("json", "xml"):
         resp = post(client, fmt, **params)
@@ -169,8 +212,16 @@ def test_bad_posts_are_refused_naming_the_parameter_and_write_nothing(client, ap
 
 
 def test_posted_request_enters_the_loop_as_an_open311_report_routed_to_its_grid(client, app):
-    receipt = report(client, phone="13812345678", first_name="明", last_name="王", email="wang@example.com",
-                     device_id="ios-1", account_id="acct-7", media_url="https://img.example.com/a.jpg")
+    receipt = report(
+        client,
+        phone="13812345678",
+        first_name="明",
+        last_name="王",
+        email="wang@example.com",
+        device_id="ios-1",
+        account_id="acct-7",
+        media_url="https://img.example.com/a.jpg",
+    )
     assert isinstance(receipt["service_request_id"], str) and len(receipt["service_request_id"]) == 16
     assert receipt["token"] and receipt["account_id"] == "acct-7" and "已受理" in receipt["service_notice"]
     with app.app_context():
@@ -194,10 +245,18 @@ def test_post_in_xml_answers_in_xml(client):
 
 
 def test_attributes_are_checked_and_kept(client, app):
-    receipt = report(client, service_code=STREETLIGHT, **{"attribute[lamps_out]": "few", "attribute[pole_number]": "HP-0231"})
-    multi = client.post(f"{BASE}/requests.json", data={
-        "api_key": KEY, "service_code": "010101", "address_string": "和平区太原街",
-        "attribute[hours][]": ["morning", "night"]})
+    receipt = report(
+        client, service_code=STREETLIGHT, **{"attribute[lamps_out]": "few", "attribute[pole_number]": "HP-0231"}
+    )
+    multi = client.post(
+        f"{BASE}/requests.json",
+        data={
+            "api_key": KEY,
+            "service_code": "010101",
+            "address_string": "和平区太原街",
+            "attribute[hours][]": ["morning", "night"],
+        },
+    )
     assert multi.status_code == 201, multi.get_json()
     with app.app_context():
         light = db.session.scalar(select(Appeal).where(Appeal.number == receipt["service_request_id"]))
@@ -242,8 +301,9 @@ def test_idempotency_key_makes_a_retried_post_create_nothing_new(client, app):
     again = client.post(f"{BASE}/requests.json", data=params, headers={"Idempotency-Key": "retry-1"})
     assert first.status_code == again.status_code == 201
     assert first.get_json() == again.get_json()
-    changed = client.post(f"{BASE}/requests.json", data={**params, "description": "另一件事"},
-                          headers={"Idempotency-Key": "retry-1"})
+    changed = client.post(
+        f"{BASE}/requests.json", data={**params, "description": "另一件事"}, headers={"Idempotency-Key": "retry-1"}
+    )
     assert "Idempotency-Key" in json_errors(changed, 400)[0]
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Appeal)) == 1
@@ -278,9 +338,19 @@ def test_only_public_reports_are_served(client, app):
     phoned = api.create()["number"]  # a phone call is between the caller and the centre
     json_errors(client.get(f"{BASE}/requests/{phoned}.json"), 404)
     json_errors(client.get(f"{BASE}/requests/12345.json"), 404)
-    secret = api.post("/api/v1/reports", None, json={"category": PARKING, "content": "保密反映", "lat": 41.88,
-                                                      "lon": 123.32, "citizen_phone": "13912345678",
-                                                      "is_confidential": True}, expect=201).get_json()
+    secret = api.post(
+        "/api/v1/reports",
+        None,
+        json={
+            "category": PARKING,
+            "content": "保密反映",
+            "lat": 41.88,
+            "lon": 123.32,
+            "citizen_phone": "13912345678",
+            "is_confidential": True,
+        },
+        expect=201,
+    ).get_json()
     xml_errors(client.get(f"{BASE}/requests/{secret['number']}.xml"), 404)
     public = report(client)["service_request_id"]
     listed = [r["service_request_id"] for r in client.get(f"{BASE}/requests.json").get_json()]
@@ -304,8 +374,12 @@ def test_status_notes_agency_and_expected_datetime_follow_the_loop(client, app):
     assert handling["expected_datetime"] == detail["deadlines"]["due_at"]
     assert handling["status_notes"] == f"已转交{detail['main_unit']['name']}办理"
     api.act(number, "sign", STREET_HANDLER)
-    api.act(number, "reply", STREET_HANDLER, {"result": "已清理通道", "resolved": "解决",
-                                               "public_reply": "消防通道已清理，并安排每日巡查。"})
+    api.act(
+        number,
+        "reply",
+        STREET_HANDLER,
+        {"result": "已清理通道", "resolved": "解决", "public_reply": "消防通道已清理，并安排每日巡查。"},
+    )
     assert client.get(f"{BASE}/requests/{number}.json").get_json()[0]["status"] == "open"  # under review
     api.act(number, "approve_reply", "dispatcher")
     closed = client.get(f"{BASE}/requests/{number}.json").get_json()[0]
@@ -327,8 +401,9 @@ def test_filters_by_id_service_code_and_dates(client, app):
     parking = report(client)["service_request_id"]
     light = report(client, service_code=STREETLIGHT, **{"attribute[lamps_out]": "one"})["service_request_id"]
     with app.app_context():
-        old = open311.submit(_params(service_code=PARKING, address_string="和平区"), _client(),
-                             at=now() - timedelta(days=120))[0].number
+        old = requests.submit(
+            _params(service_code=PARKING, address_string="和平区"), _client(), at=now() - timedelta(days=120)
+        )[0].number
 
     def ids(query: str) -> list[str]:
         resp = client.get(f"{BASE}/requests.json{query}")
@@ -348,7 +423,7 @@ def test_filters_by_id_service_code_and_dates(client, app):
 
 
 def _client():
-    return db.session.scalar(select(open311.Open311Client).where(open311.Open311Client.name == "测试客户端"))
+    return db.session.scalar(select(Open311Client).where(Open311Client.name == "测试客户端"))
 
 
 def _params(**values):
@@ -357,14 +432,17 @@ def _params(**values):
     return MultiDict(values)
 
 
-@pytest.mark.parametrize("query, name", [
-    ("start_date=yesterday", "start_date"),
-    ("end_date=2026-13-45T00:00:00Z", "end_date"),
-    ("start_date=2026-01-01T00:00:00Z&end_date=2026-06-01T00:00:00Z", "end_date"),  # more than 90 days
-    ("start_date=2026-06-01T00:00:00Z&end_date=2026-01-01T00:00:00Z", "end_date"),  # backwards
-    ("status=pending", "status"),
-    ("service_request_id=abc", "service_request_id"),
-])
+@pytest.mark.parametrize(
+    "query, name",
+    [
+        ("start_date=yesterday", "start_date"),
+        ("end_date=2026-13-45T00:00:00Z", "end_date"),
+        ("start_date=2026-01-01T00:00:00Z&end_date=2026-06-01T00:00:00Z", "end_date"),  # more than 90 days
+        ("start_date=2026-06-01T00:00:00Z&end_date=2026-01-01T00:00:00Z", "end_date"),  # backwards
+        ("status=pending", "status"),
+        ("service_request_id=abc", "service_request_id"),
+    ],
+)
 def test_bad_searches_are_400_naming_the_parameter(client, query, name):
     assert json_errors(client.get(f"{BASE}/requests.json?{query}"), 400)[0].startswith(name)
     assert xml_errors(client.get(f"{BASE}/requests.xml?{query}"), 400)[0].startswith(name)
@@ -372,14 +450,15 @@ def test_bad_searches_are_400_naming_the_parameter(client, query, name):
 
 def test_at_most_the_limit_is_returned_newest_first(client, monkeypatch):
     numbers = [report(client)["service_request_id"] for _ in range(3)]
-    monkeypatch.setattr(open311, "MAX_RESULTS", 2)
+    monkeypatch.setattr(feed, "MAX_RESULTS", 2)
     assert [r["service_request_id"] for r in client.get(f"{BASE}/requests.json").get_json()] == numbers[:0:-1]
 
 
 def test_tokens_resolve_to_the_request(client):
     receipt = report(client)
     assert client.get(f"{BASE}/tokens/{receipt['token']}.json").get_json() == [
-        {"service_request_id": receipt["service_request_id"], "token": receipt["token"]}]
+        {"service_request_id": receipt["service_request_id"], "token": receipt["token"]}
+    ]
     root = xml(client.get(f"{BASE}/tokens/{receipt['token']}.xml"))
     assert root.findtext("request/service_request_id") == receipt["service_request_id"]
     json_errors(client.get(f"{BASE}/tokens/{'0' * 32}.json"), 404)
@@ -390,6 +469,7 @@ def test_add_client_command_prints_a_working_key(sqlite_app):
     result = sqlite_app.test_cli_runner().invoke(args=["open311", "add-client", "掌上沈阳"])
     assert result.exit_code == 0, result.output
     key = result.output.strip().rsplit(" ", 1)[-1]
-    resp = sqlite_app.test_client().post(f"{BASE}/requests.json", data={
-        "api_key": key, "service_code": PARKING, "address_string": "和平区"})
+    resp = sqlite_app.test_client().post(
+        f"{BASE}/requests.json", data={"api_key": key, "service_code": PARKING, "address_string": "和平区"}
+    )
     assert resp.status_code == 201

@@ -1,11 +1,12 @@
 """The `georeport` client from PyPI (an existing 311 client, not ours) reads our server."""
+
 from __future__ import annotations
 
 import pytest
 import requests
 from georeport import GeoReport
 
-from hotline.open311.operations import add_client
+from hotline.open311.clients import add_client
 
 KEY = "client-test-key"
 
@@ -15,9 +16,15 @@ def server(live_server, sqlite_app):
     with sqlite_app.app_context():
         add_client("georeport", KEY)
     filed = []
-    for params in ({"service_code": "040201", "lat": "41.88", "long": "123.32", "description": "消防通道被占"},
-                   {"service_code": "010203", "address_string": "和平区太原街", "attribute[lamps_out]": "many",
-                    "description": "整条路的路灯都不亮"}):
+    for params in (
+        {"service_code": "040201", "lat": "41.88", "long": "123.32", "description": "消防通道被占"},
+        {
+            "service_code": "010203",
+            "address_string": "和平区太原街",
+            "attribute[lamps_out]": "many",
+            "description": "整条路的路灯都不亮",
+        },
+    ):
         resp = requests.post(f"{live_server}/open311/v2/requests.json", data={"api_key": KEY, **params}, timeout=10)
         assert resp.status_code == 201, resp.text
         filed.append(resp.json()[0]["service_request_id"])

@@ -1,6 +1,7 @@
 """The outbox without Redis (inline jobs): SMS at 受理, 反馈, 回访 and 办结, nothing sent for a
 rolled-back change, retries with backoff against a failing gateway, failed jobs retried by
 an administrator, and templates administrators edit."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -35,11 +36,14 @@ def test_the_citizen_gets_an_sms_at_each_step(api):
 
         code = db.session.get(Appeal, appeal["id"]).query_code
     assert accepted.template == "sms.accepted" and accepted.phone == "13912345678"
-    assert accepted.text == (f"【12345】赵女士您好，您反映的问题已受理，工单编号{appeal['number']}，查询码{code}。"
-                             "我们将按时限办理并答复您。")
+    assert accepted.text == (
+        f"【12345】赵女士您好，您反映的问题已受理，工单编号{appeal['number']}，查询码{code}。我们将按时限办理并答复您。"
+    )
     appeal = api.act(appeal["id"], "dispatch", "dispatcher", {"unit_id": api.unit_id("210102001")})
     api.act(appeal["id"], "sign", STREET_HANDLER)
-    api.act(appeal["id"], "reply", STREET_HANDLER, {"result": "已清理", "resolved": "解决", "public_reply": "已清理通道"})
+    api.act(
+        appeal["id"], "reply", STREET_HANDLER, {"result": "已清理", "resolved": "解决", "public_reply": "已清理通道"}
+    )
     api.act(appeal["id"], "approve_reply", "dispatcher")
     api.act(appeal["id"], "visit", "visitor", {"reached": False})
     api.act(appeal["id"], "audit", "supervisor", {"passed": True})
@@ -47,18 +51,19 @@ def test_the_citizen_gets_an_sms_at_each_step(api):
     assert [m.template for m in messages] == ["sms.accepted", "sms.replied", "sms.visit_missed", "sms.closed"]
     assert "办理结果：已清理通道" in messages[1].text
     with api.app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(OutboxMessage)
-                                 .where(OutboxMessage.status != "done")) == 0
+        assert (
+            db.session.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status != "done"))
+            == 0
+        )
 
 
 def test_no_sms_to_landlines_or_when_nothing_was_committed(api):
     api.create(citizen_phone="024-23456789")
     api.create(is_anonymous=True, citizen_phone=None)
     assert sms(api.app) == []
-    with api.app.app_context(), pytest.raises(RuntimeError):
-        with write_transaction(db.session):
-            outbox.add("sms.send", {"template": "sms.accepted", "phone": "13900000000", "text": "x"})
-            raise RuntimeError("the change fails after the side effect was recorded")
+    with api.app.app_context(), pytest.raises(RuntimeError), write_transaction(db.session):
+        outbox.add("sms.send", {"template": "sms.accepted", "phone": "13900000000", "text": "x"})
+        raise RuntimeError("the change fails after the side effect was recorded")
     with api.app.app_context():
         assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
     assert sms(api.app) == []
@@ -71,8 +76,13 @@ def gateway_app(sqlite_template, tmp_path):
 
     def build(gateway: FakeGateway):
         shutil.copy(sqlite_template, tmp_path / "hotline.sqlite3")
-        return make_app(f"sqlite:///{tmp_path / 'hotline.sqlite3'}", tmp_path, HOTLINE_SMS_PROVIDER="http",
-                        HOTLINE_SMS_GATEWAY_URL=gateway.url, HOTLINE_SMS_TIMEOUT_SECONDS=0.5)
+        return make_app(
+            f"sqlite:///{tmp_path / 'hotline.sqlite3'}",
+            tmp_path,
+            HOTLINE_SMS_PROVIDER="http",
+            HOTLINE_SMS_GATEWAY_URL=gateway.url,
+            HOTLINE_SMS_TIMEOUT_SECONDS=0.5,
+        )
 
     return build
 
@@ -127,13 +137,41 @@ def test_templates_are_edited_by_admins_and_used_for_the_next_sms(sqlite_app):
     admin = Browser(sqlite_app, "admin")
     page = admin.get("/admin/message-templates")
     assert 'data-template="sms.accepted"' in page and "预览：【12345】王先生您好" in page
-    bad = admin.submit("/admin/message-templates", "/admin/message-templates",
-                       {"key": "sms.accepted", "body": "编号{{ numbr }}"}, expect=400).get_data(as_text=True)
+    bad = admin.submit(
+        "/admin/message-templates",
+        "/admin/message-templates",
+        {"key": "sms.accepted", "body": "编号{{ numbr }}"},
+        expect=400,
+    ).get_data(as_text=True)
     assert "模板无法使用" in bad and "numbr" in bad and "编号{{ numbr }}" in bad
-    admin.submit("/admin/message-templates", "/admin/message-templates",
-                 {"key": "sms.accepted", "body": "【12345】已受理，编号{{ number }}"})
+    admin.submit(
+        "/admin/message-templates",
+        "/admin/message-templates",
+        {"key": "sms.accepted", "body": "【12345】已受理，编号{{ number }}"},
+    )
     appeal = ApiClient(sqlite_app).create()
     assert sms(sqlite_app, appeal["id"])[0].text == f"【12345】已受理，编号{appeal['number']}"
     log = admin.get("/admin/sms")
     assert appeal["number"] in log and "138****5678" in log and "13812345678" not in log
     Browser(sqlite_app, "dispatcher").get("/admin/sms", expect=403)
+
+
+def test_every_outbox_handler_and_the_job_function_resolve():
+    """A handler named wrongly would fail only when its first job runs: each name in the
+    table, every kind the code adds, and RQ's job function resolve to functions now."""
+    import importlib
+    import inspect
+    import re
+    from pathlib import Path
+
+    for kind in outbox.HANDLERS:
+        assert inspect.signature(outbox.handler(kind)).parameters.keys() == {"outbox_id", "payload"}, kind
+    module, _, name = outbox.JOB_FUNCTION.rpartition(".")
+    assert callable(getattr(importlib.import_module(module), name))
+    package = Path(outbox.__file__).resolve().parent.parent
+    added = {
+        kind
+        for path in package.rglob("*.py")
+        for kind in re.findall(r'outbox\.add\(\s*"([^"]+)"', path.read_text(encoding="utf-8"))
+    }
+    assert added and added <= set(outbox.HANDLERS)

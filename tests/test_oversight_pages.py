@@ -1,4 +1,5 @@
 """Oversight and administration pages: the dashboard counts, SLA policies and the calendar."""
+
 from __future__ import annotations
 
 import re
@@ -48,9 +49,19 @@ def test_sla_policy_page(sqlite_app):
     admin = Browser(sqlite_app, "admin")
     page = admin.get("/admin/sla-policies")
     assert page.count("data-policy=") == 18
-    form = {"urgency": "一般", "type": "投诉", "sign": "1wd", "return_window": "1wd", "handle": "10 days",
-            "visit": "1wd", "reopen": "5wd", "red_after": "1wd", "extension_times": "2", "extension_max_days": "5",
-            "reopen_rounds": "2"}
+    form = {
+        "urgency": "一般",
+        "type": "投诉",
+        "sign": "1wd",
+        "return_window": "1wd",
+        "handle": "10 days",
+        "visit": "1wd",
+        "reopen": "5wd",
+        "red_after": "1wd",
+        "extension_times": "2",
+        "extension_max_days": "5",
+        "reopen_rounds": "2",
+    }
     refused = admin.submit("/admin/sla-policies", "/admin/sla-policies", form, expect=400).get_data(as_text=True)
     assert "10 days" in refused and "「一般·投诉」有误" in refused
     admin.submit("/admin/sla-policies", "/admin/sla-policies", form | {"handle": "8wd"})
@@ -65,7 +76,9 @@ def test_calendar_page_shows_holidays_and_sets_overrides(sqlite_app):
     october = admin.get("/admin/calendar?month=2025-10")
     assert re.search(r'class="rest" data-day="2025-10-01"', october) and "国庆节" in october
     assert re.search(r'class="work" data-day="2025-10-11"', october)  # 调休上班
-    admin.submit("/admin/calendar", "/admin/calendar", {"day": "2026-12-25", "working": "false", "reason": "地方性假日"})
+    admin.submit(
+        "/admin/calendar", "/admin/calendar", {"day": "2026-12-25", "working": "false", "reason": "地方性假日"}
+    )
     december = admin.get("/admin/calendar?month=2026-12")
     assert re.search(r'class="rest" data-day="2026-12-25"', december) and 'data-override="2026-12-25"' in december
     assert "保存" not in Browser(sqlite_app, "operator").get("/admin/calendar?month=2026-12").split("本地设置")[1]

@@ -1,5 +1,6 @@
 """The pages: sign-in, intake, the list, and the appeal page with exactly the buttons the
 user may press; forms carry CSRF tokens and keep what was typed when refused."""
+
 from __future__ import annotations
 
 import re
@@ -35,8 +36,15 @@ def test_forms_without_csrf_token_are_refused(sqlite_app):
 
 def test_intake_form_keeps_input_on_error_then_registers(sqlite_app):
     browser = Browser(sqlite_app, "operator")
-    form = {"type": "投诉", "category": "010101", "title": "占道经营", "content": "门口摊贩占道",
-            "citizen_name": "李女士", "citizen_phone": "1381234", "address": "和平区太原北街1号"}
+    form = {
+        "type": "投诉",
+        "category": "010101",
+        "title": "占道经营",
+        "content": "门口摊贩占道",
+        "citizen_name": "李女士",
+        "citizen_phone": "1381234",
+        "address": "和平区太原北街1号",
+    }
     resp = browser.submit("/appeals/new", "/appeals/new", form, expect=400)
     html = resp.get_data(as_text=True)
     assert "不是有效的大陆手机号" in html and 'value="李女士"' in html and "门口摊贩占道" in html
@@ -71,10 +79,12 @@ def test_walking_the_loop_with_forms(sqlite_app, api):
     assert "工单状态为「办理」" in act(STREET_HANDLER, "sign", {})
     assert "工单状态为「反馈」" in act(STREET_HANDLER, "reply", {"result": "已清理", "resolved": "解决"})
     assert "工单状态为「回访」" in act("dispatcher", "approve_reply", {"public_reply": "已清理完毕"})
-    assert "工单状态为「监督」" in act("visitor", "visit", {"reached": "true", "resolved": "解决", "satisfaction": "满意"})
+    assert "工单状态为「监督」" in act(
+        "visitor", "visit", {"reached": "true", "resolved": "解决", "satisfaction": "满意"}
+    )
     html = act("supervisor", "audit", {"passed": "true"})
     assert "工单状态为「评价」" in html and buttons(html) == []
-    assert html.count('<li>') >= 7  # the timeline
+    assert html.count("<li>") >= 7  # the timeline
 
 
 def test_refused_action_form_keeps_what_was_typed(sqlite_app, api):
@@ -92,8 +102,14 @@ def test_stale_page_gets_409(sqlite_app, api):
     browser = Browser(sqlite_app, STREET_HANDLER)
     page = browser.get(path)
     api.act(appeal["id"], "sign", STREET_HANDLER)
-    resp = browser.client.post(f"{path}/actions/redispatch", data={
-        "csrf_token": Browser.csrf(page), "version": str(appeal["version"]), "unit_id": str(api.unit_id(f"{STREET}001"))})
+    resp = browser.client.post(
+        f"{path}/actions/redispatch",
+        data={
+            "csrf_token": Browser.csrf(page),
+            "version": str(appeal["version"]),
+            "unit_id": str(api.unit_id(f"{STREET}001")),
+        },
+    )
     assert resp.status_code == 409 and "旧版本" in resp.get_data(as_text=True)
 
 
@@ -102,7 +118,9 @@ def test_list_page_filters_and_unit_inbox(sqlite_app, api):
     api.appeal_in("accepted", title="咨询公租房")
     html = Browser(sqlite_app, "dispatcher").get("/appeals?state=handling")
     assert "路灯不亮" in html and "咨询公租房" not in html
-    inbox = Browser(sqlite_app, STREET_HANDLER).get(f"/appeals?unit={api.unit_id(STREET)}&state=dispatched,handling,supervised")
+    inbox = Browser(sqlite_app, STREET_HANDLER).get(
+        f"/appeals?unit={api.unit_id(STREET)}&state=dispatched,handling,supervised"
+    )
     assert "路灯不亮" in inbox and "共 1 件" in inbox
     assert "筛选条件有误" in Browser(sqlite_app, "dispatcher").get("/appeals?per_page=0")
 

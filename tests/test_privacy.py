@@ -1,5 +1,6 @@
 """A citizen's name and phone: in full only to those who need them, masked elsewhere,
 never to units for a 保密 or 匿名 appeal."""
+
 from __future__ import annotations
 
 from tests.helpers import DISTRICT, STREET, STREET_HANDLER
@@ -11,8 +12,12 @@ def _citizen(api, ref, user):
 
 def test_handling_unit_sees_identity_units_above_see_it_masked(api):
     appeal = api.appeal_in("handling", citizen_name="王建国", citizen_phone="13812345678")
-    assert _citizen(api, appeal["id"], "visitor") == {"name": "王建国", "phone": "13812345678",
-                                                      "address": None, "masked": False}
+    assert _citizen(api, appeal["id"], "visitor") == {
+        "name": "王建国",
+        "phone": "13812345678",
+        "address": None,
+        "masked": False,
+    }
     assert _citizen(api, appeal["id"], STREET_HANDLER)["phone"] == "13812345678"
     above = _citizen(api, appeal["id"], f"u{DISTRICT}")
     assert above == {"name": "王**", "phone": "138****5678", "address": None, "masked": True}
@@ -20,8 +25,9 @@ def test_handling_unit_sees_identity_units_above_see_it_masked(api):
 
 
 def test_confidential_appeal_is_masked_for_the_unit_it_is_about(api):
-    appeal = api.appeal_in("handling", is_confidential=True, citizen_phone="13912345678",
-                           citizen_address="和平区某小区3号楼")
+    appeal = api.appeal_in(
+        "handling", is_confidential=True, citizen_phone="13912345678", citizen_address="和平区某小区3号楼"
+    )
     unit_view = _citizen(api, appeal["id"], STREET_HANDLER)
     assert unit_view["masked"] and "12345678" not in str(unit_view) and unit_view["address"] is None
     assert _citizen(api, appeal["id"], "dispatcher")["address"] == "和平区某小区3号楼"

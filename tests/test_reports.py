@@ -1,5 +1,6 @@
 """Citizen reports (随手拍) without an account, tracking by 工单编号 + 查询码, and
 Idempotency-Key on every create."""
+
 from __future__ import annotations
 
 import threading
@@ -12,9 +13,15 @@ from hotline.core.extensions import db
 from hotline.notifications.models import SmsMessage
 from tests.helpers import GRID, STREET, STREET_HANDLER, appeal_data
 
-REPORT = {"category": "040201", "content": "太原北街86号小区消防通道被私家车堵死\n已经一周了",
-          "lat": 41.88, "lon": 123.32, "address": "和平区太原北街86号",
-          "citizen_name": "李女士", "citizen_phone": "13912345678"}
+REPORT = {
+    "category": "040201",
+    "content": "太原北街86号小区消防通道被私家车堵死\n已经一周了",
+    "lat": 41.88,
+    "lon": 123.32,
+    "address": "和平区太原北街86号",
+    "citizen_name": "李女士",
+    "citizen_phone": "13912345678",
+}
 
 
 def file(api, expect=201, headers=None, **fields):
@@ -45,17 +52,20 @@ def test_a_citizen_files_a_report_and_gets_the_receipt_by_sms(api, app):
     assert detail["channel"] == "随手拍" and detail["events"][0]["actor"] == "市民"
 
 
-@pytest.mark.parametrize("fields, named", [
-    ({"category": None}, "category"),
-    ({"category": "0402"}, "category"),
-    ({"content": ""}, "content"),
-    ({"citizen_phone": "555"}, "citizen_phone"),
-    ({"citizen_phone": None}, "citizen_phone"),  # only an anonymous report may leave no number
-    ({"lat": 91}, "lat"),
-    ({"lon": None}, "lon"),
-    ({"urgency": "特急"}, "urgency"),  # the centre judges urgency, not the form
-    ({"content": "x" * 4001}, "content"),
-])
+@pytest.mark.parametrize(
+    "fields, named",
+    [
+        ({"category": None}, "category"),
+        ({"category": "0402"}, "category"),
+        ({"content": ""}, "content"),
+        ({"citizen_phone": "555"}, "citizen_phone"),
+        ({"citizen_phone": None}, "citizen_phone"),  # only an anonymous report may leave no number
+        ({"lat": 91}, "lat"),
+        ({"lon": None}, "lon"),
+        ({"urgency": "特急"}, "urgency"),  # the centre judges urgency, not the form
+        ({"content": "x" * 4001}, "content"),
+    ],
+)
 def test_bad_reports_are_400_naming_the_field(api, app, fields, named):
     body = {k: v for k, v in {**REPORT, **fields}.items() if v is not None}
     error = api.post("/api/v1/reports", None, json=body, expect=400).get_json()["error"]
@@ -81,10 +91,16 @@ def test_tracking_follows_the_loop_and_shows_no_one_s_identity(api):
     street = api.appeal(number)["main_unit"]
     assert status["stage"] == "办理中" and status["unit"] == street["name"]
     assert status["expected_at"] == api.appeal(number)["deadlines"]["due_at"]
-    assert [m["text"] for m in status["milestones"]][1:] == [f"已转交{street['name']}办理",
-                                                              f"{street['name']}已签收，正在办理"]
-    api.act(number, "reply", STREET_HANDLER, {"result": "内部记录：车主已约谈", "resolved": "解决",
-                                               "public_reply": "已清理消防通道"})
+    assert [m["text"] for m in status["milestones"]][1:] == [
+        f"已转交{street['name']}办理",
+        f"{street['name']}已签收，正在办理",
+    ]
+    api.act(
+        number,
+        "reply",
+        STREET_HANDLER,
+        {"result": "内部记录：车主已约谈", "resolved": "解决", "public_reply": "已清理消防通道"},
+    )
     assert track(api, number, code)["public_reply"] is None  # not told before the centre approves
     api.act(number, "approve_reply", "dispatcher")
     status = track(api, number, code)
@@ -175,8 +191,12 @@ def add_photo(api, number, code, data, expect=201):
     import io
 
     path = f"/api/v1/reports/{number}/photos"
-    resp = api.client.post(path, query_string={"query_code": code}, data={"file": (io.BytesIO(data), "p.jpg")},
-                           content_type="multipart/form-data")
+    resp = api.client.post(
+        path,
+        query_string={"query_code": code},
+        data={"file": (io.BytesIO(data), "p.jpg")},
+        content_type="multipart/form-data",
+    )
     api.check_against_spec("POST", path, resp)
     assert resp.status_code == expect, resp.get_json()
     return resp.get_json()
@@ -232,11 +252,21 @@ def test_the_report_page_files_a_report_with_photos_and_shows_the_tracking(sqlit
     client = sqlite_app.test_client()
     form = client.get("/report").get_data(as_text=True)
     assert "随手拍" in form and 'name="photos"' in form and "使用我的当前位置" in form
-    resp = client.post("/report", data={
-        "csrf_token": _csrf(form), "category": "040201", "content": "小区门口消防通道被堵", "type": "投诉",
-        "citizen_phone": "13912345678", "photos": [(io.BytesIO(jpeg_with_metadata(*GRID_POINT)), "a.jpg"),
-                                                   (io.BytesIO(jpeg_with_metadata()), "b.jpg")],
-    }, content_type="multipart/form-data")
+    resp = client.post(
+        "/report",
+        data={
+            "csrf_token": _csrf(form),
+            "category": "040201",
+            "content": "小区门口消防通道被堵",
+            "type": "投诉",
+            "citizen_phone": "13912345678",
+            "photos": [
+                (io.BytesIO(jpeg_with_metadata(*GRID_POINT)), "a.jpg"),
+                (io.BytesIO(jpeg_with_metadata()), "b.jpg"),
+            ],
+        },
+        content_type="multipart/form-data",
+    )
     assert resp.status_code == 302 and "/track?" in resp.headers["Location"]
     page = client.get(resp.headers["Location"]).get_data(as_text=True)
     assert "已受理" in page and "小区门口消防通道被堵" in page and "诉求已受理" in page
@@ -251,9 +281,17 @@ def test_a_refused_photo_leaves_no_report_behind(sqlite_app):
 
     client = sqlite_app.test_client()
     form = client.get("/report").get_data(as_text=True)
-    resp = client.post("/report", data={
-        "csrf_token": _csrf(form), "category": "040201", "content": "堵了", "citizen_phone": "13912345678",
-        "photos": [(io.BytesIO(b"%PDF-1.4 not a photo"), "a.jpg")]}, content_type="multipart/form-data")
+    resp = client.post(
+        "/report",
+        data={
+            "csrf_token": _csrf(form),
+            "category": "040201",
+            "content": "堵了",
+            "citizen_phone": "13912345678",
+            "photos": [(io.BytesIO(b"%PDF-1.4 not a photo"), "a.jpg")],
+        },
+        content_type="multipart/form-data",
+    )
     assert resp.status_code == 400
     assert "不是可识别的图片" in resp.get_data(as_text=True)
     assert count(sqlite_app) == 0

@@ -1,6 +1,7 @@
 """The outbox with Redis and real RQ workers (separate processes): nothing is enqueued before
 the transaction commits, a job is never enqueued twice, and a worker killed with SIGKILL in
 the middle of sending an SMS leaves a job that runs again, with the SMS delivered once."""
+
 from __future__ import annotations
 
 import os
@@ -33,9 +34,12 @@ QUEUE = "hotline-test"
 @pytest.fixture
 def redis_app(app, redis_url, tmp_path):
     """The same database as `app`, with jobs going through Redis to workers."""
+
     def build(**extra):
-        return make_app(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path, HOTLINE_REDIS_URL=redis_url,
-                        HOTLINE_QUEUE=QUEUE, **extra)
+        return make_app(
+            app.config["SQLALCHEMY_DATABASE_URI"], tmp_path, HOTLINE_REDIS_URL=redis_url, HOTLINE_QUEUE=QUEUE, **extra
+        )
+
     return build
 
 
@@ -44,14 +48,24 @@ def queued(redis_url) -> list[str]:
 
 
 def start_worker(app, *args: str) -> subprocess.Popen:
-    env = {**os.environ, "HOTLINE_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-           "HOTLINE_REDIS_URL": app.config["HOTLINE_REDIS_URL"], "HOTLINE_QUEUE": QUEUE,
-           "HOTLINE_INSTANCE_PATH": str(app.instance_path), "HOTLINE_SECRET_KEY": "test-secret",
-           "HOTLINE_SMS_PROVIDER": app.config["HOTLINE_SMS_PROVIDER"],
-           "HOTLINE_SMS_GATEWAY_URL": app.config.get("HOTLINE_SMS_GATEWAY_URL") or "",
-           "HOTLINE_SMS_TIMEOUT_SECONDS": "30"}
-    return subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "worker", *args], cwd=PROJECT_ROOT,
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    env = {
+        **os.environ,
+        "HOTLINE_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "HOTLINE_REDIS_URL": app.config["HOTLINE_REDIS_URL"],
+        "HOTLINE_QUEUE": QUEUE,
+        "HOTLINE_INSTANCE_PATH": str(app.instance_path),
+        "HOTLINE_SECRET_KEY": "test-secret",
+        "HOTLINE_SMS_PROVIDER": app.config["HOTLINE_SMS_PROVIDER"],
+        "HOTLINE_SMS_GATEWAY_URL": app.config.get("HOTLINE_SMS_GATEWAY_URL") or "",
+        "HOTLINE_SMS_TIMEOUT_SECONDS": "30",
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "worker", *args],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
 
 
 def test_nothing_is_enqueued_before_commit(redis_app, redis_url):
@@ -122,8 +136,9 @@ def test_a_worker_killed_mid_job_leaves_a_job_that_runs_again_once(redis_app, re
 
 
 def test_redis_down_leaves_the_row_for_the_next_relay(app, tmp_path):
-    down = make_app(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path, HOTLINE_REDIS_URL="redis://127.0.0.1:1/0",
-                    HOTLINE_QUEUE=QUEUE)
+    down = make_app(
+        app.config["SQLALCHEMY_DATABASE_URI"], tmp_path, HOTLINE_REDIS_URL="redis://127.0.0.1:1/0", HOTLINE_QUEUE=QUEUE
+    )
     appeal = ApiClient(down).create()  # the change commits; the SMS waits
     assert appeal["state"] == "accepted"
     with down.app_context():

@@ -1,4 +1,5 @@
 """The scheduler: jobs declared as data, run in the app; web apps never start one."""
+
 from __future__ import annotations
 
 import threading
@@ -42,8 +43,18 @@ def test_snapshot_job_writes_a_row_per_running_campaign(sqlite_app):
     from tests.helpers import ApiClient
 
     api = ApiClient(sqlite_app)
-    api.post("/api/v1/ledgers", "supervisor", json={"name": "万件清理", "batch": "第一批", "period_start": "2026-01-01",
-                                                     "period_end": "2030-12-31", "owner": "市12345中心"}, expect=201)
+    api.post(
+        "/api/v1/ledgers",
+        "supervisor",
+        json={
+            "name": "万件清理",
+            "batch": "第一批",
+            "period_start": "2026-01-01",
+            "period_end": "2030-12-31",
+            "owner": "市12345中心",
+        },
+        expect=201,
+    )
     _in_app(sqlite_app, next(j for j in JOBS if j.id == "ledger-snapshot"))()
     with sqlite_app.app_context():
         from hotline.core.extensions import db

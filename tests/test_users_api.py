@@ -1,5 +1,6 @@
 """Account administration through the API: only admins, role/unit rules, and changes
 that take effect at once (tokens of a deactivated or moved account stop working)."""
+
 from __future__ import annotations
 
 import pytest
@@ -41,16 +42,19 @@ def test_only_admins_manage_accounts(api):
     api.request("GET", "/api/v1/users", None, expect=401)
 
 
-@pytest.mark.parametrize("fields, named", [
-    ({"username": "ab"}, "username"),
-    ({"username": "有 空格"}, "username"),
-    ({"password": "short1"}, "password"),
-    ({"password": "onlyletters"}, "password"),
-    ({"roles": []}, "roles"),
-    ({"roles": ["mayor"]}, "roles"),
-    ({"roles": ["operator"]}, "roles"),  # an operator works at the centre, not in a street
-    ({"unit_id": 2_000_000}, "unit_id"),
-])
+@pytest.mark.parametrize(
+    "fields, named",
+    [
+        ({"username": "ab"}, "username"),
+        ({"username": "有 空格"}, "username"),
+        ({"password": "short1"}, "password"),
+        ({"password": "onlyletters"}, "password"),
+        ({"roles": []}, "roles"),
+        ({"roles": ["mayor"]}, "roles"),
+        ({"roles": ["operator"]}, "roles"),  # an operator works at the centre, not in a street
+        ({"unit_id": 2_000_000}, "unit_id"),
+    ],
+)
 def test_bad_accounts_are_400_naming_the_field(api, fields, named):
     body = {**NEW, "unit_id": api.unit_id(STREET), **fields}
     fields = api.post("/api/v1/users", "admin", json=body, expect=400).get_json()["error"]["fields"]
@@ -61,8 +65,9 @@ def test_bad_accounts_are_400_naming_the_field(api, fields, named):
 
 def test_usernames_are_unique_ignoring_case(api):
     new_account(api)
-    api.post("/api/v1/users", "admin", json={**NEW, "username": "Zhang.Wei", "unit_id": api.unit_id(STREET)},
-             expect=409)
+    api.post(
+        "/api/v1/users", "admin", json={**NEW, "username": "Zhang.Wei", "unit_id": api.unit_id(STREET)}, expect=409
+    )
 
 
 def test_list_filters_and_pages(api):
@@ -78,8 +83,9 @@ def test_list_filters_and_pages(api):
 def test_deactivating_signs_the_account_out_everywhere(api):
     account = new_account(api)
     _, token = token_for(api, "zhang.wei", "Handler2026")
-    changed = api.request("PATCH", f"/api/v1/users/{account['id']}", "admin", json={"active": False},
-                          expect=200).get_json()
+    changed = api.request(
+        "PATCH", f"/api/v1/users/{account['id']}", "admin", json={"active": False}, expect=200
+    ).get_json()
     assert changed["active"] is False
     assert api.client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
     assert token_for(api, "zhang.wei", "Handler2026")[0] == 401
@@ -93,8 +99,13 @@ def test_moving_an_account_checks_its_roles_and_revokes_its_tokens(api):
     centre = api.get("/api/v1/me", "admin", expect=200).get_json()["unit"]["id"]
     refused = api.request("PATCH", f"/api/v1/users/{account['id']}", "admin", json={"unit_id": centre}, expect=400)
     assert "roles" in refused.get_json()["error"]["fields"]
-    moved = api.request("PATCH", f"/api/v1/users/{account['id']}", "admin",
-                        json={"unit_id": centre, "roles": ["operator", "visitor"]}, expect=200).get_json()
+    moved = api.request(
+        "PATCH",
+        f"/api/v1/users/{account['id']}",
+        "admin",
+        json={"unit_id": centre, "roles": ["operator", "visitor"]},
+        expect=200,
+    ).get_json()
     assert moved["roles"] == ["operator", "visitor"] and moved["unit"]["id"] == centre
     assert api.client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
 

@@ -27,11 +27,20 @@ from hotline.web.api import api
 def detail(appeal: Appeal, user: User) -> AppealDetail:
     at = now()
     allowed = machine.available_actions(ActionContext(appeal, user, at))
-    return AppealDetail.of(appeal, user, at, [str(a) for a in allowed])
+    return AppealDetail.of_viewer(appeal, user, at, [str(a) for a in allowed])
 
 
-@api.endpoint("POST", "/appeals", summary="登记诉求（受理）", body=AppealCreate, response=AppealDetail,
-              status=201, tags=("appeals",), errors=(403,), idempotent=True)
+@api.endpoint(
+    "POST",
+    "/appeals",
+    summary="登记诉求（受理）",
+    body=AppealCreate,
+    response=AppealDetail,
+    status=201,
+    tags=("appeals",),
+    errors=(403,),
+    idempotent=True,
+)
 def create_appeal(user: User, data: dict[str, Any]) -> Response:
     appeal = intake.create_appeal(data, user, once=idempotency.from_request(f"user:{user.id}", data))
     response = jsonify(detail(appeal, user).model_dump(mode="json"))
@@ -40,14 +49,22 @@ def create_appeal(user: User, data: dict[str, Any]) -> Response:
     return response
 
 
-@api.endpoint("GET", "/appeals/<ref>", summary="诉求详情（含时间线）", response=AppealDetail,
-              tags=("appeals",), errors=(404,), path_params={"ref": REF})
+@api.endpoint(
+    "GET",
+    "/appeals/<ref>",
+    summary="诉求详情（含时间线）",
+    response=AppealDetail,
+    tags=("appeals",),
+    errors=(404,),
+    path_params={"ref": REF},
+)
 def get_appeal(user: User, ref: str) -> AppealDetail:
     return detail(find_appeal(ref, user), user)
 
 
-@api.endpoint("GET", "/appeals", summary="诉求列表（当前用户可见的）", query=AppealFilter,
-              response=AppealPage, tags=("appeals",))
+@api.endpoint(
+    "GET", "/appeals", summary="诉求列表（当前用户可见的）", query=AppealFilter, response=AppealPage, tags=("appeals",)
+)
 def list_appeals(user: User, query: AppealFilter) -> AppealPage:
     at = now()
     items, page = search_appeals(user, query, at)
@@ -60,19 +77,33 @@ def _register_action(record: Action) -> None:
     def take_action(user: User, ref: str, data: dict[str, Any]) -> AppealDetail:
         return detail(engine.perform(ref, name, data, user), user)
 
-    api.endpoint("POST", f"/appeals/<ref>/actions/{name}", name=f"action_{name}",
-                 summary=f"{record.label}（{name}）", body=record.body, response=AppealDetail,
-                 tags=("actions",), errors=(403, 404, 409), path_params={"ref": REF},
-                 description="409：当前状态不允许（返回 state 与 allowed_actions）或已被他人更新；"
-                             "403：当前用户无权执行。")(take_action)
+    api.endpoint(
+        "POST",
+        f"/appeals/<ref>/actions/{name}",
+        name=f"action_{name}",
+        summary=f"{record.label}（{name}）",
+        body=record.body,
+        response=AppealDetail,
+        tags=("actions",),
+        errors=(403, 404, 409),
+        path_params={"ref": REF},
+        description="409：当前状态不允许（返回 state 与 allowed_actions）或已被他人更新；403：当前用户无权执行。",
+    )(take_action)
 
 
 for _record in ACTIONS.values():
     _register_action(_record)
 
 
-@api.endpoint("GET", "/appeals/<ref>/routing", summary="派单建议（确责清单）", response=RoutingOut,
-              tags=("routing",), errors=(404,), path_params={"ref": REF})
+@api.endpoint(
+    "GET",
+    "/appeals/<ref>/routing",
+    summary="派单建议（确责清单）",
+    response=RoutingOut,
+    tags=("routing",),
+    errors=(404,),
+    path_params={"ref": REF},
+)
 def appeal_routing(user: User, ref: str) -> RoutingOut:
     appeal = find_appeal(ref, user)
     suggestions, notes = suggest(appeal.category, appeal.place_unit)
@@ -80,6 +111,9 @@ def appeal_routing(user: User, ref: str) -> RoutingOut:
     place = Placement(appeal.grid_id, appeal.place_unit_id, appeal.place_note)
     return RoutingOut(
         place=PlacementOut.of(place),
-        suggestions=[SuggestionOut(rank=s.rank, unit=UnitOut.of(s.unit), rule=RuleOut.of(s.rule)) for s in suggestions],
-        notes=notes, department_duty=RuleOut.of(duty) if duty else None,
+        suggestions=[
+            SuggestionOut(rank=s.rank, unit=UnitOut.of_unit(s.unit), rule=RuleOut.of(s.rule)) for s in suggestions
+        ],
+        notes=notes,
+        department_duty=RuleOut.of(duty) if duty else None,
     )

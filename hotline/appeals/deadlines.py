@@ -1,5 +1,6 @@
-"""Time limits of each step (DESIGN.md §6) from the SLA policy table, and the SLA clock
+"""Time limits of each step from the SLA policy table, and the SLA clock
 kept on the appeal."""
+
 from __future__ import annotations
 
 import re
@@ -75,11 +76,19 @@ class Policy:
 
     @classmethod
     def of(cls, row: SlaPolicy) -> Policy:
-        limits = {f: Limit.parse(getattr(row, f)) for f in ("sign", "return_window", "handle", "visit",
-                                                            "reopen", "red_after")}
-        return cls(urgency=row.urgency, type=row.type, **limits, extension_times=row.extension_times,
-                   extension_max_days=row.extension_max_days, reopen_rounds=row.reopen_rounds,
-                   sign_text=row.sign, handle_text=row.handle)
+        limits = {
+            f: Limit.parse(getattr(row, f)) for f in ("sign", "return_window", "handle", "visit", "reopen", "red_after")
+        }
+        return cls(
+            urgency=row.urgency,
+            type=row.type,
+            **limits,
+            extension_times=row.extension_times,
+            extension_max_days=row.extension_max_days,
+            reopen_rounds=row.reopen_rounds,
+            sign_text=row.sign,
+            handle_text=row.handle,
+        )
 
 
 _lock = threading.Lock()
@@ -152,7 +161,7 @@ def sla_status(appeal: Appeal, at: datetime) -> str | None:
         return None
     if at > appeal.sla_due_at:
         return "overdue"
-    if at >= appeal.sla_warn_at:
+    if appeal.sla_warn_at is not None and at >= appeal.sla_warn_at:
         return "warning"
     return "on_time"
 

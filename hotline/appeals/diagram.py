@@ -1,4 +1,5 @@
 """docs/workflow.md, generated from the machine's data (`flask --app wsgi workflow-docs`)."""
+
 from __future__ import annotations
 
 from hotline.appeals.machine import TRANSITIONS
@@ -20,13 +21,18 @@ def render_mermaid() -> str:
 
 
 def render_table() -> str:
-    rows = ["| action | 中文 | from | to | who may (403 otherwise) | rules (409 otherwise) | taken when |",
-            "| --- | --- | --- | --- | --- | --- | --- |"]
+    rows = [
+        "| action | 中文 | from | to | who may (403 otherwise) | rules (409 otherwise) | taken when |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
     for t in TRANSITIONS:
-        by_kind = {kind: "; ".join(g.label for g in t.guards if g.kind == kind) or "—"
-                   for kind in ("role", "rule", "branch")}
-        rows.append(f"| `{t.action}` | {t.action.label} | `{t.source}` | `{t.dest}` | "
-                    f"{by_kind['role']} | {by_kind['rule']} | {by_kind['branch']} |")
+        by_kind = {
+            kind: "; ".join(g.label for g in t.guards if g.kind == kind) or "—" for kind in ("role", "rule", "branch")
+        }
+        rows.append(
+            f"| `{t.action}` | {t.action.label} | `{t.source}` | `{t.dest}` | "
+            f"{by_kind['role']} | {by_kind['rule']} | {by_kind['branch']} |"
+        )
     return "\n".join(rows)
 
 

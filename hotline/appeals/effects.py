@@ -32,8 +32,15 @@ def text_citizen(appeal: Appeal, key: str) -> None:
 
 
 def new_work(appeal: Appeal, unit: Unit, at: datetime) -> None:
-    notify(unit.id, "dispatch", f"新派单：{appeal.title}", appeal_id=appeal.id, link=link(appeal),
-           body=f"工单 {appeal.number}，请于 {format_local(appeal.sign_due_at)} 前签收。", at=at)
+    notify(
+        unit.id,
+        "dispatch",
+        f"新派单：{appeal.title}",
+        appeal_id=appeal.id,
+        link=link(appeal),
+        body=f"工单 {appeal.number}，请于 {format_local(appeal.sign_due_at)} 前签收。",
+        at=at,
+    )
 
 
 def new_co_work(appeal: Appeal, unit: Unit, at: datetime) -> None:
@@ -41,24 +48,60 @@ def new_co_work(appeal: Appeal, unit: Unit, at: datetime) -> None:
 
 
 def returned(appeal: Appeal, to: Unit, reason: str, at: datetime) -> None:
-    notify(to.id, "return", f"下级退回：{appeal.title}", appeal_id=appeal.id, link=link(appeal),
-           body=f"理由：{reason}", at=at)
+    notify(
+        to.id,
+        "return",
+        f"下级退回：{appeal.title}",
+        appeal_id=appeal.id,
+        link=link(appeal),
+        body=f"理由：{reason}",
+        at=at,
+    )
 
 
 def card(appeal: Appeal, level: str, at: datetime, by: str) -> None:
     """A 督办 card: the unit is told, and so are the supervisors of the level above it."""
     name = CARD_LEVELS[level]
-    notify(appeal.current_unit_id, "supervise", f"{name}督办：{appeal.title}", appeal_id=appeal.id, link=link(appeal),
-           body=f"{by}对工单 {appeal.number} 亮{name}督办，请尽快办理。", at=at)
-    notify(appeal.escalated_to_unit_id, "supervise", f"下级单位被{name}督办：{appeal.title}", role="supervisor",
-           appeal_id=appeal.id, link=link(appeal), at=at)
+    notify(
+        appeal.current_unit_id,
+        "supervise",
+        f"{name}督办：{appeal.title}",
+        appeal_id=appeal.id,
+        link=link(appeal),
+        body=f"{by}对工单 {appeal.number} 亮{name}督办，请尽快办理。",
+        at=at,
+    )
+    notify(
+        appeal.escalated_to_unit_id,
+        "supervise",
+        f"下级单位被{name}督办：{appeal.title}",
+        role="supervisor",
+        appeal_id=appeal.id,
+        link=link(appeal),
+        at=at,
+    )
 
 
 def extension_requested(appeal: Appeal, unit: Unit, working_days: int, reason: str, at: datetime) -> None:
-    notify(unit.parent_id, "extension", f"延期申请：{appeal.title}", role="supervisor", appeal_id=appeal.id,
-           link=link(appeal), at=at, body=f"{unit.name}申请延期{working_days}个工作日：{reason}")
+    notify(
+        unit.parent_id,
+        "extension",
+        f"延期申请：{appeal.title}",
+        role="supervisor",
+        appeal_id=appeal.id,
+        link=link(appeal),
+        at=at,
+        body=f"{unit.name}申请延期{working_days}个工作日：{reason}",
+    )
 
 
 def reopened(appeal: Appeal, at: datetime) -> None:
-    notify(appeal.current_unit_id, "reopen", f"重办：{appeal.title}", appeal_id=appeal.id, link=link(appeal),
-           body=f"请于 {format_local(appeal.due_at)} 前重新办结。", at=at)
+    notify(
+        appeal.current_unit_id,
+        "reopen",
+        f"重办：{appeal.title}",
+        appeal_id=appeal.id,
+        link=link(appeal),
+        body=f"请于 {format_local(appeal.due_at)} 前重新办结。",
+        at=at,
+    )

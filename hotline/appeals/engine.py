@@ -39,8 +39,7 @@ def action_named(name: str) -> Act:
         raise NotFound(f"没有「{name}」这个操作") from None
 
 
-def perform(ref: int | str, action: str, data: Mapping[str, Any], actor: User,
-            *, at: datetime | None = None) -> Appeal:
+def perform(ref: int | str, action: str, data: Mapping[str, Any], actor: User, *, at: datetime | None = None) -> Appeal:
     """Take `action` on the appeal as `actor`. 404 if the user cannot see it or there is no
     such action, 409 if the state or a rule forbids it or someone else changed it first,
     403 if the user may not take it, 400 if the body is wrong."""
@@ -63,13 +62,20 @@ def perform(ref: int | str, action: str, data: Mapping[str, Any], actor: User,
                 outcome = record.apply(ctx, prepared)
             appeal.updated_at = at
             attributes.flag_modified(appeal, "updated_at")  # every action bumps the version
-            db.session.add(AppealEvent(
-                appeal_id=appeal.id, at=at, actor_id=actor.id, unit_id=actor.unit_id,
-                action=str(act), from_state=from_state, to_state=appeal.state,
-                target_unit_id=outcome.target_unit.id if outcome.target_unit else None,
-                note=ctx.body.note,
-                payload=_payload(ctx.body, outcome.details),
-            ))
+            db.session.add(
+                AppealEvent(
+                    appeal_id=appeal.id,
+                    at=at,
+                    actor_id=actor.id,
+                    unit_id=actor.unit_id,
+                    action=str(act),
+                    from_state=from_state,
+                    to_state=appeal.state,
+                    target_unit_id=outcome.target_unit.id if outcome.target_unit else None,
+                    note=ctx.body.note,
+                    payload=_payload(ctx.body, outcome.details),
+                )
+            )
     except ConcurrentUpdate:
         raise Conflict(STALE) from None
     return appeal

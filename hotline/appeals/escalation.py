@@ -20,6 +20,7 @@ one summary row per unit, for the notices.
 Rows are changed in bulk, so the sweep bumps `version` itself (a user acting on the same
 appeal at the same moment gets 409). On PostgreSQL a transaction-scoped advisory lock keeps
 a second scheduler out; on SQLite the write transaction (BEGIN IMMEDIATE) already does."""
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -40,8 +41,9 @@ from hotline.grid.models import Unit
 from hotline.notifications.operations import notify_many
 
 # Where the sweep may open a card: the sources of the machine's "supervise" into supervised.
-SUPERVISABLE = sorted({t.source for t in TRANSITIONS
-                       if t.action == "supervise" and t.dest == "supervised" and t.source != "supervised"})
+SUPERVISABLE = sorted(
+    {t.source for t in TRANSITIONS if t.action == "supervise" and t.dest == "supervised" and t.source != "supervised"}
+)
 LATE = {"dispatched": "签收超期", "handling": "办结超期"}
 # States in which a step's clock runs (warnings are per state: one event text per statement).
 CLOCKED_STATES = ("dispatched", "handling", "supervised", "revisiting")
@@ -69,8 +71,9 @@ def sweep(at: datetime | None = None) -> SweepReport:
         if not _exclusive():
             return SweepReport(skipped=True)
         sweeper = _Sweep(at)
-        report = SweepReport(warned=sweeper.warn(), yellow=sweeper.yellow(), red=sweeper.red(),
-                             escalated=sweeper.escalate())
+        report = SweepReport(
+            warned=sweeper.warn(), yellow=sweeper.yellow(), red=sweeper.red(), escalated=sweeper.escalate()
+        )
         sweeper.send_notices()
     return report
 
@@ -127,9 +130,12 @@ class _Sweep:
     def _change(self, where: tuple, values: dict, logged: Logged | None) -> list[Changed]:
         if not db.session.scalar(select(exists().where(*where))):  # cheap when the list is empty
             return []
-        stmt = (update(Appeal).where(*where)
-                .values(version=Appeal.version + 1, updated_at=self.at, **values)
-                .returning(Appeal.id, Appeal.current_unit_id, Appeal.escalated_to_unit_id))
+        stmt = (
+            update(Appeal)
+            .where(*where)
+            .values(version=Appeal.version + 1, updated_at=self.at, **values)
+            .returning(Appeal.id, Appeal.current_unit_id, Appeal.escalated_to_unit_id)
+        )
         if self.postgres:
             return self._change_in_one_statement(stmt, logged)
         rows = db.session.execute(stmt.execution_options(synchronize_session=False)).all()
@@ -142,23 +148,36 @@ class _Sweep:
 
     def _change_in_one_statement(self, stmt, logged: Logged | None) -> list[Changed]:
         changed = stmt.cte("changed")
-        summary = (select(changed.c.current_unit_id, changed.c.escalated_to_unit_id, func.count(),
-                          func.min(changed.c.id))
-                   .group_by(changed.c.current_unit_id, changed.c.escalated_to_unit_id))
+        summary = select(
+            changed.c.current_unit_id, changed.c.escalated_to_unit_id, func.count(), func.min(changed.c.id)
+        ).group_by(changed.c.current_unit_id, changed.c.escalated_to_unit_id)
         if logged:
             columns = self._event_row(None, logged)
             del columns["appeal_id"]
-            logging = insert(AppealEvent).from_select(
-                ["appeal_id", *columns],
-                select(changed.c.id, *(literal(v, AppealEvent.__table__.c[k].type) for k, v in columns.items())),
-            ).cte("logged")
+            logging = (
+                insert(AppealEvent)
+                .from_select(
+                    ["appeal_id", *columns],
+                    select(changed.c.id, *(literal(v, AppealEvent.__table__.c[k].type) for k, v in columns.items())),
+                )
+                .cte("logged")
+            )
             summary = summary.add_cte(logging)
         return [Changed(*row) for row in db.session.execute(summary)]
 
     def _event_row(self, appeal_id: int | None, logged: Logged) -> dict:
-        return {"appeal_id": appeal_id, "at": self.at, "actor_id": None, "unit_id": None, "action": logged.action,
-                "from_state": logged.from_state, "to_state": logged.to_state, "target_unit_id": None,
-                "note": logged.note, "payload": logged.payload}
+        return {
+            "appeal_id": appeal_id,
+            "at": self.at,
+            "actor_id": None,
+            "unit_id": None,
+            "action": logged.action,
+            "from_state": logged.from_state,
+            "to_state": logged.to_state,
+            "target_unit_id": None,
+            "note": logged.note,
+            "payload": logged.payload,
+        }
 
     def _notice(self, unit_id: int | None, role: str | None, what: str, group: Changed) -> None:
         if unit_id is not None:
@@ -170,13 +189,21 @@ class _Sweep:
         pending = Appeal.warning_pending_at <= self.at
         # Those overdue already are the yellow rung's (one change, one version); an overdue
         # clock elsewhere (回访) just leaves the work list without a warning.
-        self._change((pending, Appeal.sla_due_at <= self.at, Appeal.state.not_in(SUPERVISABLE)),
-                     {"warning_pending_at": None}, None)
+        self._change(
+            (pending, Appeal.sla_due_at <= self.at, Appeal.state.not_in(SUPERVISABLE)),
+            {"warning_pending_at": None},
+            None,
+        )
         groups = []
         for state in CLOCKED_STATES:
-            groups += [(state, g) for g in self._change(
-                (pending, Appeal.sla_due_at > self.at, Appeal.state == state), {"warning_pending_at": None},
-                Logged("warn", state, state, "即将超期", {}))]
+            groups += [
+                (state, g)
+                for g in self._change(
+                    (pending, Appeal.sla_due_at > self.at, Appeal.state == state),
+                    {"warning_pending_at": None},
+                    Logged("warn", state, state, "即将超期", {}),
+                )
+            ]
         for state, group in groups:
             # The centre's own clock (回访) warns the centre's visitors.
             if state == "revisiting":
@@ -188,16 +215,32 @@ class _Sweep:
     def yellow(self) -> int:
         if not db.session.scalar(select(exists().where(Appeal.state.in_(SUPERVISABLE), Appeal.sla_due_at < self.at))):
             return 0
-        red_after = case(*[(and_(Appeal.urgency == u, Appeal.type == t), self._moment(p.red_after.due_from(self.at)))
-                           for (u, t), p in policies().items()], else_=self._moment(self.at))
+        red_after = case(
+            *[
+                (and_(Appeal.urgency == u, Appeal.type == t), self._moment(p.red_after.due_from(self.at)))
+                for (u, t), p in policies().items()
+            ],
+            else_=self._moment(self.at),
+        )
         total = 0
         for state in SUPERVISABLE:
             groups = self._change(
                 (Appeal.state == state, Appeal.sla_due_at < self.at),
-                {"state": "supervised", "supervision_level": "yellow", "supervised_at": self.at,
-                 "warning_pending_at": None, "next_escalation_at": red_after},
-                Logged("supervise", state, "supervised", f"{LATE[state]}，系统自动亮黄牌督办",
-                       {"level": "yellow", "auto": True, "reason": LATE[state]}))
+                {
+                    "state": "supervised",
+                    "supervision_level": "yellow",
+                    "supervised_at": self.at,
+                    "warning_pending_at": None,
+                    "next_escalation_at": red_after,
+                },
+                Logged(
+                    "supervise",
+                    state,
+                    "supervised",
+                    f"{LATE[state]}，系统自动亮黄牌督办",
+                    {"level": "yellow", "auto": True, "reason": LATE[state]},
+                ),
+            )
             for g in groups:
                 self._notice(g.unit_id, None, "yellow", g)
                 self._notice(g.chasing_unit_id, "supervisor", "yellow-below", g)
@@ -205,16 +248,29 @@ class _Sweep:
         return total
 
     def _still_overdue(self, level: str) -> tuple:
-        return (Appeal.next_escalation_at <= self.at, Appeal.state == "supervised",
-                Appeal.supervision_level == level, Appeal.sla_due_at < self.at)
+        return (
+            Appeal.next_escalation_at <= self.at,
+            Appeal.state == "supervised",
+            Appeal.supervision_level == level,
+            Appeal.sla_due_at < self.at,
+        )
 
     def red(self) -> int:
         groups = self._change(
             self._still_overdue("yellow"),
-            {"supervision_level": "red", "supervised_at": self.at,
-             "next_escalation_at": ESCALATE_AFTER.due_from(self.at)},
-            Logged("supervise", "supervised", "supervised", "黄牌督办后仍超期，系统自动升级为红牌",
-                   {"level": "red", "auto": True, "reason": "黄牌后仍超期"}))
+            {
+                "supervision_level": "red",
+                "supervised_at": self.at,
+                "next_escalation_at": ESCALATE_AFTER.due_from(self.at),
+            },
+            Logged(
+                "supervise",
+                "supervised",
+                "supervised",
+                "黄牌督办后仍超期，系统自动升级为红牌",
+                {"level": "red", "auto": True, "reason": "黄牌后仍超期"},
+            ),
+        )
         for g in groups:
             self._notice(g.unit_id, None, "red", g)
             self._notice(g.chasing_unit_id, "supervisor", "red-below", g)
@@ -227,7 +283,8 @@ class _Sweep:
         groups = self._change(
             (*self._still_overdue("red"), Appeal.escalated_to_unit_id.not_in(top)),
             {"escalated_to_unit_id": above, "next_escalation_at": ESCALATE_AFTER.due_from(self.at)},
-            Logged("escalate", "supervised", "supervised", "红牌督办后仍超期，通报上一级", {}))
+            Logged("escalate", "supervised", "supervised", "红牌督办后仍超期，通报上一级", {}),
+        )
         for g in groups:
             self._notice(g.chasing_unit_id, "supervisor", "escalate", g)
         # At the top the ladder ends; take those rows off the work list.
@@ -248,8 +305,12 @@ class _Sweep:
     def send_notices(self) -> None:
         """One notice per unit and kind: about the appeal when it is one, else a count."""
         singles = {g.sample for groups in self.notices.values() if sum(x.count for x in groups) == 1 for g in groups}
-        appeals = {a.id: a for a in db.session.execute(
-            select(Appeal.id, Appeal.number, Appeal.title, Appeal.sla_due_at).where(Appeal.id.in_(singles)))}
+        appeals = {
+            a.id: a
+            for a in db.session.execute(
+                select(Appeal.id, Appeal.number, Appeal.title, Appeal.sla_due_at).where(Appeal.id.in_(singles))
+            )
+        }
         rows = []
         for (unit_id, role, what), groups in self.notices.items():
             kind, one, many, query = self._TEXT[what]
@@ -262,6 +323,16 @@ class _Sweep:
                 # The list of them, within the unit's area (the centre sees everything anyway).
                 area = "" if unit_id == self.centre_id else f"&unit={unit_id}"
                 title, link, appeal_id, body = many.format(n=count), f"/appeals?{query}{area}", None, None
-            rows.append({"unit_id": unit_id, "role": role, "kind": kind, "title": title[:200], "body": body,
-                         "link": link, "appeal_id": appeal_id, "created_at": self.at})
+            rows.append(
+                {
+                    "unit_id": unit_id,
+                    "role": role,
+                    "kind": kind,
+                    "title": title[:200],
+                    "body": body,
+                    "link": link,
+                    "appeal_id": appeal_id,
+                    "created_at": self.at,
+                }
+            )
         notify_many(rows)

@@ -67,9 +67,11 @@ CENTRE_SUPERVISOR = _centre(at_centre("supervisor"), "centre supervisor")
 CURRENT_UNIT = Guard(
     "role",
     "handler of the current unit",
-    lambda c: c.actor.has_role("handler")
-    and c.appeal.current_unit_id is not None
-    and c.actor.unit_id == c.appeal.current_unit_id,
+    lambda c: (
+        c.actor.has_role("handler")
+        and c.appeal.current_unit_id is not None
+        and c.actor.unit_id == c.appeal.current_unit_id
+    ),
     "只有当前承办单位的承办人可以执行此操作",
 )
 
@@ -77,9 +79,7 @@ CURRENT_UNIT = Guard(
 def _supervises(c: ActionContext) -> bool:
     unit = c.appeal.current_unit
     return (
-        c.actor.has_role("supervisor")
-        and unit is not None
-        and (c.actor.at_centre or c.actor.unit.is_ancestor_of(unit))
+        c.actor.has_role("supervisor") and unit is not None and (c.actor.at_centre or c.actor.unit.is_ancestor_of(unit))
     )
 
 
@@ -110,9 +110,7 @@ CO_UNIT = Guard(
     "只有本工单的协办单位可以执行此操作",
 )
 CO_NOT_SIGNED = Guard("rule", "co-unit not yet signed", lambda c: own_co_part(c).signed_at is None, "本单位已签收")
-CO_SIGNED = Guard(
-    "rule", "co-unit signed", lambda c: own_co_part(c).signed_at is not None, "本单位尚未签收，请先签收"
-)
+CO_SIGNED = Guard("rule", "co-unit signed", lambda c: own_co_part(c).signed_at is not None, "本单位尚未签收，请先签收")
 CO_NOT_REPORTED = Guard(
     "rule", "co-unit has not reported", lambda c: own_co_part(c).reported_at is None, "本单位已反馈协办情况"
 )

@@ -33,8 +33,9 @@ RECEIVED_AT_PAST = timedelta(days=7)
 RECEIVED_AT_FUTURE = timedelta(minutes=5)
 
 
-def create_appeal(data: Mapping[str, Any], actor: User, *, at: datetime | None = None,
-                  once: Once | None = None) -> Appeal:
+def create_appeal(
+    data: Mapping[str, Any], actor: User, *, at: datetime | None = None, once: Once | None = None
+) -> Appeal:
     """受理 at the console, by the centre's operators and dispatchers."""
     at = at or now()
     permissions.REGISTER.require(actor)
@@ -52,9 +53,17 @@ def create_appeal(data: Mapping[str, Any], actor: User, *, at: datetime | None =
     return register(body, actor=actor, at=at, received_at=body.received_at, once=once)
 
 
-def register(body: AppealCreate, *, at: datetime, actor: User | None = None,
-             received_at: datetime | None = None, once: Once | None = None, place: Placement | None = None,
-             details: dict[str, Any] | None = None, attach: Callable[[Appeal], None] | None = None) -> Appeal:
+def register(
+    body: AppealCreate,
+    *,
+    at: datetime,
+    actor: User | None = None,
+    received_at: datetime | None = None,
+    once: Once | None = None,
+    place: Placement | None = None,
+    details: dict[str, Any] | None = None,
+    attach: Callable[[Appeal], None] | None = None,
+) -> Appeal:
     """受理 proper, for every intake. `actor` is None when the citizen filed it; `place`
     overrides routing by the point; `attach(appeal)` adds the intake's own rows in the same
     transaction. With `once`, a retry of the same request returns the first appeal."""
@@ -75,8 +84,11 @@ def register(body: AppealCreate, *, at: datetime, actor: User | None = None,
             where = place or placement(body.lon, body.lat)
             appeal = Appeal(
                 **values,
-                grid_id=where.grid_id, place_unit_id=where.unit_id, place_note=where.reason,
-                number=next_number(db.session, body.channel, at), query_code=f"{secrets.randbelow(10**6):06d}",
+                grid_id=where.grid_id,
+                place_unit_id=where.unit_id,
+                place_note=where.reason,
+                number=next_number(db.session, body.channel, at),
+                query_code=f"{secrets.randbelow(10**6):06d}",
                 category=category,
                 state=INITIAL_STATE,
                 received_at=received_at or at,
@@ -88,13 +100,23 @@ def register(body: AppealCreate, *, at: datetime, actor: User | None = None,
             db.session.flush()
             if attach is not None:
                 attach(appeal)
-            db.session.add(AppealEvent(
-                appeal_id=appeal.id, at=at, actor_id=actor.id if actor else None,
-                unit_id=actor.unit_id if actor else None,
-                action="create", from_state=None, to_state=appeal.state,
-                payload={"channel": body.channel, "number": appeal.number, **(details or {}),
-                         "place": {"grid_id": where.grid_id, "unit_id": where.unit_id, "reason": where.reason}},
-            ))
+            db.session.add(
+                AppealEvent(
+                    appeal_id=appeal.id,
+                    at=at,
+                    actor_id=actor.id if actor else None,
+                    unit_id=actor.unit_id if actor else None,
+                    action="create",
+                    from_state=None,
+                    to_state=appeal.state,
+                    payload={
+                        "channel": body.channel,
+                        "number": appeal.number,
+                        **(details or {}),
+                        "place": {"grid_id": where.grid_id, "unit_id": where.unit_id, "reason": where.reason},
+                    },
+                )
+            )
             if once is not None:
                 once.remember(db.session, appeal.id, at)
             effects.text_citizen(appeal, "sms.accepted")

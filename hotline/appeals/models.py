@@ -1,5 +1,6 @@
 """The appeal (诉求/工单), its event log, its co-handling units and extension requests,
 the number counter, and the SLA policy table its deadlines come from."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -10,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from hotline.auth.models import User
 from hotline.categories.models import Category
 from hotline.core.clock import now
-from hotline.core.extensions import db
+from hotline.core.extensions import Model
 from hotline.core.vocabulary import UNRATED
 from hotline.grid.models import Unit
 
@@ -19,7 +20,7 @@ def _partial(name: str, column: str, where: str) -> Index:
     return Index(name, column, postgresql_where=text(where), sqlite_where=text(where))
 
 
-class Appeal(db.Model):
+class Appeal(Model):
     __tablename__ = "appeals"
     # Every index costs each update of an appeal (a bulk sweep changes 100,000 rows at a
     # time), so there are few, and the work lists are partial indexes: a row leaves the
@@ -137,9 +138,7 @@ class Appeal(db.Model):
     co_units: Mapped[list[AppealCoUnit]] = relationship(
         cascade="all, delete-orphan", back_populates="appeal", order_by="AppealCoUnit.unit_id"
     )
-    events: Mapped[list[AppealEvent]] = relationship(
-        back_populates="appeal", order_by="AppealEvent.id", viewonly=True
-    )
+    events: Mapped[list[AppealEvent]] = relationship(back_populates="appeal", order_by="AppealEvent.id", viewonly=True)
     extensions: Mapped[list[Extension]] = relationship(
         back_populates="appeal", order_by="Extension.id", cascade="all, delete-orphan"
     )
@@ -152,7 +151,7 @@ class Appeal(db.Model):
         return f"<Appeal {self.number} {self.state}>"
 
 
-class AppealCoUnit(db.Model):
+class AppealCoUnit(Model):
     """A 协办 unit of a 联办 appeal."""
 
     __tablename__ = "appeal_co_units"
@@ -167,7 +166,7 @@ class AppealCoUnit(db.Model):
     unit: Mapped[Unit] = relationship(lazy="joined")
 
 
-class AppealEvent(db.Model):
+class AppealEvent(Model):
     """Append-only log: one row per action, written in the action's transaction."""
 
     __tablename__ = "appeal_events"
@@ -199,7 +198,7 @@ def _events_are_append_only(_mapper, _connection, target):
     raise RuntimeError(f"appeal events are append-only (event {target.id})")
 
 
-class Extension(db.Model):
+class Extension(Model):
     """A 延期 request and the supervisor's decision on it."""
 
     __tablename__ = "appeal_extensions"
@@ -221,7 +220,7 @@ class Extension(db.Model):
     appeal: Mapped[Appeal] = relationship(back_populates="extensions")
 
 
-class AppealNumberCounter(db.Model):
+class AppealNumberCounter(Model):
     """Last sequence issued per local day and channel, for 工单编号."""
 
     __tablename__ = "appeal_number_counters"
@@ -231,8 +230,8 @@ class AppealNumberCounter(db.Model):
     last: Mapped[int]
 
 
-class SlaPolicy(db.Model):
-    """Time limits for one urgency × type (DESIGN.md §6), editable by administrators.
+class SlaPolicy(Model):
+    """Time limits for one urgency × type, editable by administrators.
     Limits are written "30min", "24h" or "10wd" (working days)."""
 
     __tablename__ = "sla_policies"

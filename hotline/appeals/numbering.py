@@ -3,27 +3,28 @@
 The counter row is bumped with one INSERT … ON CONFLICT DO UPDATE … RETURNING, so two
 transactions never get the same number; a number whose transaction rolls back was never
 issued to anyone."""
+
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, scoped_session
 
 from hotline.appeals.models import AppealNumberCounter
-from hotline.core.clock import to_local
+from hotline.core.clock import format_local
+from hotline.core.db import upsert
 from hotline.core.errors import Conflict
-from hotline.core.vocabulary import CHANNELS
+from hotline.core.vocabulary import CHANNELS, Channel
 
 MAX_DAILY = 999_999
-_INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
 
 
-def next_number(session, channel: str, at: datetime) -> str:
-    day = to_local(at).strftime("%Y%m%d")
+def next_number(session: Session | scoped_session[Any], channel: Channel, at: datetime) -> str:
+    day = format_local(at, "%Y%m%d")
     code = CHANNELS[channel]
-    insert = _INSERTS[session.get_bind().dialect.name]
     stmt = (
-        insert(AppealNumberCounter)
+        upsert(session, AppealNumberCounter)
         .values(day=day, channel_code=code, last=1)
         .on_conflict_do_update(
             index_elements=["day", "channel_code"],

@@ -1,6 +1,7 @@
 """How the API shows appeals: response models and their construction from the models.
 
 Datetimes are ISO 8601 in the centre's time zone, with the offset."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -77,12 +78,19 @@ class EventOut(BaseModel):
 
     @classmethod
     def of(cls, e: AppealEvent) -> EventOut:
-        return cls(id=e.id, at=to_local(e.at), action=e.action,
-                   action_label=EVENT_LABELS.get(e.action, e.action),
-                   from_state=e.from_state, to_state=e.to_state,
-                   actor=e.actor.display_name if e.actor else _anonymous_actor(e),
-                   unit=UnitRef.of(e.unit), target_unit=UnitRef.of(e.target_unit), note=e.note,
-                   payload=e.payload)
+        return cls(
+            id=e.id,
+            at=to_local(e.at),
+            action=e.action,
+            action_label=EVENT_LABELS.get(e.action, e.action),
+            from_state=e.from_state,
+            to_state=e.to_state,
+            actor=e.actor.display_name if e.actor else _anonymous_actor(e),
+            unit=UnitRef.of(e.unit),
+            target_unit=UnitRef.of(e.target_unit),
+            note=e.note,
+            payload=e.payload,
+        )
 
 
 def _anonymous_actor(e: AppealEvent) -> str:
@@ -111,16 +119,29 @@ class AppealSummary(BaseModel):
     @classmethod
     def fields_of(cls, a: Appeal, at: datetime) -> dict:
         status = sla_status(a, at)
-        return dict(
-            id=a.id, number=a.number, channel=a.channel, type=a.type,
-            category=CategoryRef(code=a.category.code, name=a.category.name), urgency=a.urgency,
-            title=a.title, state=a.state, state_label=State(a.state).label,
-            current_unit=UnitRef.of(a.current_unit), is_confidential=a.is_confidential,
-            is_enterprise=a.is_enterprise, received_at=to_local(a.received_at), due_at=to_local(a.due_at),
-            sla=Sla(status=status, label=SLA_LABELS.get(status), due_at=to_local(a.sla_due_at),
-                    warn_at=to_local(a.sla_warn_at)),
-            version=a.version,
-        )
+        return {
+            "id": a.id,
+            "number": a.number,
+            "channel": a.channel,
+            "type": a.type,
+            "category": CategoryRef(code=a.category.code, name=a.category.name),
+            "urgency": a.urgency,
+            "title": a.title,
+            "state": a.state,
+            "state_label": State(a.state).label,
+            "current_unit": UnitRef.of(a.current_unit),
+            "is_confidential": a.is_confidential,
+            "is_enterprise": a.is_enterprise,
+            "received_at": to_local(a.received_at),
+            "due_at": to_local(a.due_at),
+            "sla": Sla(
+                status=status,
+                label=SLA_LABELS[status] if status else None,
+                due_at=to_local(a.sla_due_at),
+                warn_at=to_local(a.sla_warn_at),
+            ),
+            "version": a.version,
+        }
 
     @classmethod
     def of(cls, a: Appeal, at: datetime) -> AppealSummary:
@@ -154,22 +175,45 @@ class AppealDetail(AppealSummary):
     events: list[EventOut]
 
     @classmethod
-    def of(cls, a: Appeal, viewer: User, at: datetime, allowed_actions: list[str]) -> AppealDetail:
+    def of_viewer(cls, a: Appeal, viewer: User, at: datetime, allowed_actions: list[str]) -> AppealDetail:
         return cls(
             **cls.fields_of(a, at),
-            content=a.content, citizen=Citizen(**citizen_identity(viewer, a)), is_anonymous=a.is_anonymous,
+            content=a.content,
+            citizen=Citizen(**citizen_identity(viewer, a)),
+            is_anonymous=a.is_anonymous,
             enterprise=Enterprise(name=a.enterprise_name, credit_code=a.enterprise_credit_code)
-            if a.is_enterprise else None,
-            address=a.address, lat=a.lat, lon=a.lon, main_unit=UnitRef.of(a.main_unit),
-            co_units=[UnitRef.of(c.unit) for c in a.co_units], designated=a.designated,
+            if a.is_enterprise
+            else None,
+            address=a.address,
+            lat=a.lat,
+            lon=a.lon,
+            main_unit=UnitRef.of(a.main_unit),
+            co_units=[UnitRef.of(c.unit) for c in a.co_units],
+            designated=a.designated,
             supervision_level=a.supervision_level,
-            deadlines=Deadlines(sign_due_at=to_local(a.sign_due_at), return_due_at=to_local(a.return_due_at),
-                                due_at=to_local(a.due_at), visit_due_at=to_local(a.visit_due_at)),
-            counters=Counters(dispatches=a.dispatch_count, returns=a.return_count,
-                              reopens=a.reopen_count, extensions=a.extension_count),
-            outcome=Outcome(result=a.result, public_reply=a.public_reply, reply_resolved=a.reply_resolved,
-                            resolved=a.resolved, satisfaction=a.satisfaction),
-            merged_into=a.merged_into.number if a.merged_into else None, void_reason=a.void_reason,
-            created_at=to_local(a.created_at), closed_at=to_local(a.closed_at),
-            allowed_actions=allowed_actions, events=[EventOut.of(e) for e in a.events],
+            deadlines=Deadlines(
+                sign_due_at=to_local(a.sign_due_at),
+                return_due_at=to_local(a.return_due_at),
+                due_at=to_local(a.due_at),
+                visit_due_at=to_local(a.visit_due_at),
+            ),
+            counters=Counters(
+                dispatches=a.dispatch_count,
+                returns=a.return_count,
+                reopens=a.reopen_count,
+                extensions=a.extension_count,
+            ),
+            outcome=Outcome(
+                result=a.result,
+                public_reply=a.public_reply,
+                reply_resolved=a.reply_resolved,
+                resolved=a.resolved,
+                satisfaction=a.satisfaction,
+            ),
+            merged_into=a.merged_into.number if a.merged_into else None,
+            void_reason=a.void_reason,
+            created_at=to_local(a.created_at),
+            closed_at=to_local(a.closed_at),
+            allowed_actions=allowed_actions,
+            events=[EventOut.of(e) for e in a.events],
         )

@@ -1,4 +1,5 @@
 """Lists of appeals: the filters both the pages and the API offer, done in SQL."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -11,7 +12,6 @@ from sqlalchemy import case, func, or_, select
 from hotline.appeals.deadlines import sla_status_sql
 from hotline.appeals.models import Appeal
 from hotline.appeals.permissions import DASHBOARD
-from hotline.appeals.schemas import AppealType, Channel, Urgency
 from hotline.appeals.states import OPEN_STATES, State
 from hotline.appeals.visibility import visible_clause
 from hotline.auth.models import User
@@ -20,6 +20,7 @@ from hotline.core.clock import local_zone
 from hotline.core.extensions import db
 from hotline.core.pagination import MAX_PER_PAGE, PageQuery, paginate
 from hotline.core.validation import Id
+from hotline.core.vocabulary import AppealType, Channel, Urgency
 from hotline.grid.models import Unit
 
 
@@ -57,8 +58,9 @@ def search_appeals(user: User, f: AppealFilter, at: datetime) -> tuple[list[Appe
             return paginate([], f)
         conditions.append(_in_subtree(unit))
     if f.overdue is not None:
-        conditions.append(Appeal.sla_due_at < at if f.overdue
-                          else or_(Appeal.sla_due_at.is_(None), Appeal.sla_due_at >= at))
+        conditions.append(
+            Appeal.sla_due_at < at if f.overdue else or_(Appeal.sla_due_at.is_(None), Appeal.sla_due_at >= at)
+        )
     if f.sla:
         conditions.append(sla_status_sql(at) == f.sla)
     for column, value in ((Appeal.channel, f.channel), (Appeal.type, f.type), (Appeal.urgency, f.urgency)):
@@ -81,8 +83,9 @@ def search_appeals(user: User, f: AppealFilter, at: datetime) -> tuple[list[Appe
 
 def overdue_count(unit: Unit, at: datetime) -> int:
     """Appeals now with a unit in this unit's subtree whose running step is overdue."""
-    return db.session.scalar(
-        select(func.count()).select_from(Appeal).where(_in_subtree(unit), Appeal.sla_due_at < at)
+    return (
+        db.session.scalar(select(func.count()).select_from(Appeal).where(_in_subtree(unit), Appeal.sla_due_at < at))
+        or 0
     )
 
 
@@ -100,13 +103,14 @@ class AreaCounts:
 def _area_counts(unit: Unit | None, condition, at: datetime) -> AreaCounts:
     status = sla_status_sql(at)
     row = db.session.execute(
-        select(func.count(),
-               func.sum(case((status == "on_time", 1), else_=0)),
-               func.sum(case((status == "warning", 1), else_=0)),
-               func.sum(case((status == "overdue", 1), else_=0)),
-               func.sum(case((Appeal.supervision_level == "yellow", 1), else_=0)),
-               func.sum(case((Appeal.supervision_level == "red", 1), else_=0)))
-        .where(Appeal.state.in_(OPEN_STATES), condition)
+        select(
+            func.count(),
+            func.sum(case((status == "on_time", 1), else_=0)),
+            func.sum(case((status == "warning", 1), else_=0)),
+            func.sum(case((status == "overdue", 1), else_=0)),
+            func.sum(case((Appeal.supervision_level == "yellow", 1), else_=0)),
+            func.sum(case((Appeal.supervision_level == "red", 1), else_=0)),
+        ).where(Appeal.state.in_(OPEN_STATES), condition)
     ).one()
     return AreaCounts(unit, *(v or 0 for v in row))
 
@@ -116,15 +120,17 @@ def dashboard(user: User, at: datetime) -> tuple[AreaCounts, list[AreaCounts]]:
     level below (the centre: the districts and city departments, plus its own queue)."""
     DASHBOARD.require(user)
     if user.at_centre:
-        top = user.unit.parent  # the city
+        top = user.unit.parent  # the centre's city
+        assert top is not None, "the centre hangs on the area it serves"
         total = _area_counts(top, visible_clause(user), at)
         rows = [_area_counts(None, Appeal.current_unit_id.is_(None), at)]
     else:
         top = user.unit
         total = _area_counts(top, _in_subtree(top), at)
         rows = [_area_counts(top, Appeal.current_unit_id == top.id, at)]
-    children = db.session.scalars(select(Unit).where(Unit.parent_id == top.id, Unit.active, Unit.kind != "centre")
-                                  .order_by(Unit.path)).all()
+    children = db.session.scalars(
+        select(Unit).where(Unit.parent_id == top.id, Unit.active, Unit.kind != "centre").order_by(Unit.path)
+    ).all()
     rows += [_area_counts(child, _in_subtree(child), at) for child in children]
     return total, [r for r in rows if r.open]
 

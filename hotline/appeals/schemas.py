@@ -1,10 +1,8 @@
-"""What intake accepts: a new appeal, and the closed vocabularies its fields take.
+"""What intake accepts: a new appeal.
 
 The operations validate with these; the OpenAPI document is generated from them."""
 
 from __future__ import annotations
-
-from typing import Literal
 
 from pydantic import AwareDatetime, Field, field_validator, model_validator
 
@@ -16,21 +14,7 @@ from hotline.core.validation import (
     normalize_credit_code,
     normalize_phone,
 )
-from hotline.core.vocabulary import (
-    APPEAL_TYPES,
-    CHANNELS,
-    RESOLUTIONS,
-    SATISFACTIONS,
-    URGENCIES,
-    VOID_REASONS,
-)
-
-AppealType = Literal[APPEAL_TYPES]  # type: ignore[valid-type]
-Urgency = Literal[URGENCIES]  # type: ignore[valid-type]
-Channel = Literal[tuple(CHANNELS)]  # type: ignore[valid-type]
-Resolution = Literal[RESOLUTIONS]  # type: ignore[valid-type]
-Satisfaction = Literal[SATISFACTIONS]  # type: ignore[valid-type]
-VoidReason = Literal[VOID_REASONS]  # type: ignore[valid-type]
+from hotline.core.vocabulary import AppealType, Channel, Urgency
 
 # An appeal in a path: its id or its 16-digit 工单编号 (OpenAPI schema).
 REF = {"type": "string", "pattern": "^[0-9]+$", "description": "工单ID或16位工单编号"}

@@ -36,8 +36,15 @@ class CountsOut(BaseModel):
 
     @classmethod
     def of(cls, c: AreaCounts) -> CountsOut:
-        return cls(unit=UnitRef.of(c.unit), open=c.open, on_time=c.on_time, warning=c.warning,
-                   overdue=c.overdue, yellow=c.yellow, red=c.red)
+        return cls(
+            unit=UnitRef.of(c.unit),
+            open=c.open,
+            on_time=c.on_time,
+            warning=c.warning,
+            overdue=c.overdue,
+            yellow=c.yellow,
+            red=c.red,
+        )
 
 
 class DashboardOut(BaseModel):
@@ -57,36 +64,62 @@ def _policy_out(row) -> PolicyOut:
     return PolicyOut(urgency=row.urgency, type=row.type, **policies.snapshot(row))
 
 
-@api.endpoint("GET", "/sla-policies", summary="办理时限（紧急程度 × 诉求类型）", query=PageQuery, response=PolicyList,
-              tags=("sla",))
+@api.endpoint(
+    "GET",
+    "/sla-policies",
+    summary="办理时限（紧急程度 × 诉求类型）",
+    query=PageQuery,
+    response=PolicyList,
+    tags=("sla",),
+)
 def list_policies(user, query: PageQuery):
     rows, page = paginate(policies.list_policies(), query)
     return PolicyList(items=[_policy_out(r) for r in rows], **page)
 
 
-@api.endpoint("POST", "/sla-policies/reset", summary="恢复默认办理时限（管理员）", response=PolicyList,
-              tags=("sla",), errors=(403,))
+@api.endpoint(
+    "POST",
+    "/sla-policies/reset",
+    summary="恢复默认办理时限（管理员）",
+    response=PolicyList,
+    tags=("sla",),
+    errors=(403,),
+)
 def reset_policies(user):
     policies.reset_defaults(user)
     return list_policies(user, PageQuery())
 
 
-@api.endpoint("PUT", "/sla-policies/<urgency>/<appeal_type>", summary="修改办理时限（管理员）",
-              body=policies.PolicyBody, response=PolicyOut, tags=("sla",), errors=(403, 404),
-              path_params={"urgency": URGENCY, "appeal_type": TYPE})
+@api.endpoint(
+    "PUT",
+    "/sla-policies/<urgency>/<appeal_type>",
+    summary="修改办理时限（管理员）",
+    body=policies.PolicyBody,
+    response=PolicyOut,
+    tags=("sla",),
+    errors=(403, 404),
+    path_params={"urgency": URGENCY, "appeal_type": TYPE},
+)
 def update_policy(user, urgency: str, appeal_type: str, data):
     return _policy_out(policies.update_policy(urgency, appeal_type, data, user))
 
 
-@api.endpoint("GET", "/dashboard", summary="督办看板：在办工单按时限状态与督办牌计数", response=DashboardOut,
-              tags=("sla",), errors=(403,))
+@api.endpoint(
+    "GET",
+    "/dashboard",
+    summary="督办看板：在办工单按时限状态与督办牌计数",
+    response=DashboardOut,
+    tags=("sla",),
+    errors=(403,),
+)
 def get_dashboard(user):
     total, rows = dashboard(user, now())
     return DashboardOut(total=CountsOut.of(total), rows=[CountsOut.of(r) for r in rows])
 
 
-@api.endpoint("POST", "/sweep", summary="立即执行一次预警与督办扫描（管理员）", response=SweepOut, tags=("sla",),
-              errors=(403,))
+@api.endpoint(
+    "POST", "/sweep", summary="立即执行一次预警与督办扫描（管理员）", response=SweepOut, tags=("sla",), errors=(403,)
+)
 def run_sweep(user):
     r = sweep_now(user)
     return SweepOut(warned=r.warned, yellow=r.yellow, red=r.red, escalated=r.escalated, skipped=r.skipped)

@@ -64,8 +64,9 @@ def update_policy(urgency: str, appeal_type: str, data, actor: Actor) -> SlaPoli
         for name, value in body.model_dump().items():
             setattr(row, name, value)
         revisions.bump("sla")
-        audit.record(actor, "sla_policy", f"{urgency}/{appeal_type}", "update",
-                     {"before": before, "after": body.model_dump()})
+        audit.record(
+            actor, "sla_policy", f"{urgency}/{appeal_type}", "update", {"before": before, "after": body.model_dump()}
+        )
     return row
 
 

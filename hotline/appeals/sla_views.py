@@ -8,9 +8,9 @@ from flask.typing import ResponseReturnValue
 
 from hotline.appeals import queries, sla_policies
 from hotline.appeals.sla_defaults import FIELDS
-from hotline.auth.sessions import login_required
 from hotline.core.clock import now
 from hotline.core.errors import BadRequest
+from hotline.web.session import login_required
 
 bp = Blueprint("sla", __name__, template_folder="templates")
 
@@ -38,8 +38,9 @@ def policies() -> ResponseReturnValue:
         else:
             flash(f"已保存「{editing[0]}·{editing[1]}」的办理时限", "success")
             return redirect(url_for("sla.policies"))
-    return render_template("appeals/sla_policies.html", rows=rows, fields=FIELDS,
-                           errors=errors, editing=editing, values=request.form), status
+    return render_template(
+        "appeals/sla_policies.html", rows=rows, fields=FIELDS, errors=errors, editing=editing, values=request.form
+    ), status
 
 
 @bp.post("/admin/sla-policies/reset")

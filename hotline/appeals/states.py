@@ -93,4 +93,4 @@ ACTION_LABELS: dict[Act, str] = {
 # Events that are not transitions of the machine: `create` opens the appeal, the others leave
 # its state as it is (the sweep's warnings and 通报, a photo added).
 NON_TRANSITION_EVENTS: dict[str, str] = {"create": "受理", "warn": "临期预警", "escalate": "通报", "attach": "上传照片"}
-EVENT_LABELS: dict[str, str] = {**ACTION_LABELS, **NON_TRANSITION_EVENTS}
+EVENT_LABELS: dict[str, str] = {**{str(a): label for a, label in ACTION_LABELS.items()}, **NON_TRANSITION_EVENTS}

@@ -21,7 +21,6 @@ from hotline.appeals.queries import AppealFilter, search_appeals
 from hotline.appeals.schemas import AppealCreate
 from hotline.appeals.states import EVENT_LABELS, STATE_LABELS, Act, State
 from hotline.appeals.visibility import citizen_identity, find_appeal
-from hotline.auth.sessions import login_required
 from hotline.categories.models import Category
 from hotline.core.clock import now
 from hotline.core.errors import AppError, BadRequest, Forbidden
@@ -30,6 +29,7 @@ from hotline.core.validation import validate
 from hotline.core.vocabulary import APPEAL_TYPES, STAFF_CHANNELS, URGENCIES
 from hotline.grid.responsibility import suggest
 from hotline.web.forms import form_data
+from hotline.web.session import login_required
 
 bp = Blueprint("appeals", __name__, template_folder="templates")
 
@@ -40,8 +40,13 @@ INBOX_STATES = ",".join((State.DISPATCHED, State.HANDLING, State.SUPERVISED))
 @bp.record_once
 def _vocabulary(state: BlueprintSetupState) -> None:
     """The appeals' words, for every template (macros imported without context too)."""
-    state.app.jinja_env.globals.update(STATE_LABELS=STATE_LABELS, EVENT_LABELS=EVENT_LABELS, SLA_LABELS=SLA_LABELS,
-                                       ATTACHMENT_KINDS=ATTACHMENT_KINDS, INBOX_STATES=INBOX_STATES)
+    state.app.jinja_env.globals.update(
+        STATE_LABELS=STATE_LABELS,
+        EVENT_LABELS=EVENT_LABELS,
+        SLA_LABELS=SLA_LABELS,
+        ATTACHMENT_KINDS=ATTACHMENT_KINDS,
+        INBOX_STATES=INBOX_STATES,
+    )
 
 
 @bp.get("/")
@@ -53,24 +58,46 @@ def home() -> ResponseReturnValue:
 @bp.get("/appeals")
 @login_required
 def appeal_list() -> ResponseReturnValue:
+    return _render_list({})
+
+
+@bp.get("/inbox")
+@login_required
+def inbox() -> ResponseReturnValue:
+    """本单位待办: what the user's own unit and those below it have in hand."""
+    permissions.UNIT_INBOX.require(g.user)
+    return _render_list({"unit": str(g.user.unit_id), "state": INBOX_STATES})
+
+
+def _render_list(fixed: dict[str, str]) -> ResponseReturnValue:
     at = now()
     error = None
+    asked = {k: v for k, v in request.args.items() if v.strip()} | fixed
     try:
-        filters = validate(AppealFilter, {k: v for k, v in request.args.items() if v.strip()}, "筛选条件")
+        filters = validate(AppealFilter, asked, "筛选条件")
     except BadRequest as exc:
         filters, error = AppealFilter(), exc.message
     items, page = search_appeals(g.user, filters, at)
-    args = {k: v for k, v in request.args.items() if k != "page" and v.strip()}
+    args = {k: v for k, v in asked.items() if k != "page"}
     return render_template(
-        "appeals/list.html", items=items, total=page["total"], filters=filters, error=error, args=args,
-        pages=max(page["pages"], 1), at=at, sla_status=sla_status,
+        "appeals/list.html",
+        items=items,
+        total=page["total"],
+        filters=filters,
+        error=error,
+        args=args,
+        pages=max(page["pages"], 1),
+        at=at,
+        sla_status=sla_status,
     )
 
 
 def _leaf_categories() -> list[Category]:
-    return list(db.session.scalars(
-        select(Category).where(Category.active, Category.level == Category.LEAF_LEVEL).order_by(Category.code)
-    ))
+    return list(
+        db.session.scalars(
+            select(Category).where(Category.active, Category.level == Category.LEAF_LEVEL).order_by(Category.code)
+        )
+    )
 
 
 @bp.route("/appeals/new", methods=["GET", "POST"])
@@ -91,27 +118,49 @@ def appeal_new() -> ResponseReturnValue:
             return redirect(url_for("appeals.appeal_detail", ref=appeal.id))
     limits = {f"{u}/{t}": {"sign": p.sign_text, "handle": p.handle_text} for (u, t), p in policies().items()}
     return render_template(
-        "appeals/new.html", values=values, errors=errors, categories=_leaf_categories(), limits=limits,
-        types=APPEAL_TYPES, urgencies=URGENCIES, channels=STAFF_CHANNELS,
+        "appeals/new.html",
+        values=values,
+        errors=errors,
+        categories=_leaf_categories(),
+        limits=limits,
+        types=APPEAL_TYPES,
+        urgencies=URGENCIES,
+        channels=STAFF_CHANNELS,
         may_set_received_at=permissions.SET_CALL_TIME.allows(g.user),
     ), status
 
 
-def _render_detail(appeal: Appeal, *, open_action: str | None = None, values: dict[str, Any] | None = None,
-                   errors: dict[str, str] | None = None, message: str | None = None,
-                   status: int = 200) -> ResponseReturnValue:
+def _render_detail(
+    appeal: Appeal,
+    *,
+    open_action: str | None = None,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    message: str | None = None,
+    status: int = 200,
+) -> ResponseReturnValue:
     at = now()
     ctx = ActionContext(appeal, g.user, at)
     actions = [ACTIONS[a] for a in machine.available_actions(ctx)]
     repeats = list(db.session.scalars(select(Appeal).where(Appeal.merged_into_id == appeal.id)))
-    routing = (suggest(appeal.category, appeal.place_unit) if ACTIONS[Act.DISPATCH] in actions
-               else ([], []))
+    routing = suggest(appeal.category, appeal.place_unit) if ACTIONS[Act.DISPATCH] in actions else ([], [])
     return render_template(
-        "appeals/detail.html", appeal=appeal, actions=actions, forms={a.name: a.form_context(ctx) for a in actions},
-        citizen=citizen_identity(g.user, appeal), at=at, sla=sla_status(appeal, at), repeats=repeats,
-        suggestions=routing[0], routing_notes=routing[1],
-        attachments=attachments.for_appeal(appeal), upload_kinds=attachments.allowed_kinds(g.user, appeal),
-        open_action=open_action, values=values or {}, errors=errors or {}, message=message,
+        "appeals/detail.html",
+        appeal=appeal,
+        actions=actions,
+        forms={a.name: a.form_context(ctx) for a in actions},
+        citizen=citizen_identity(g.user, appeal),
+        at=at,
+        sla=sla_status(appeal, at),
+        repeats=repeats,
+        suggestions=routing[0],
+        routing_notes=routing[1],
+        attachments=attachments.for_appeal(appeal),
+        upload_kinds=attachments.allowed_kinds(g.user, appeal),
+        open_action=open_action,
+        values=values or {},
+        errors=errors or {},
+        message=message,
     ), status
 
 
@@ -129,8 +178,14 @@ def appeal_action(ref: str, action: str) -> ResponseReturnValue:
     try:
         appeal = engine.perform(ref, action, values, g.user)
     except (BadRequest, Forbidden) as exc:
-        return _render_detail(find_appeal(ref, g.user), open_action=action, values=values,
-                              errors=exc.fields, message=exc.message, status=exc.status)
+        return _render_detail(
+            find_appeal(ref, g.user),
+            open_action=action,
+            values=values,
+            errors=exc.fields,
+            message=exc.message,
+            status=exc.status,
+        )
     except AppError as exc:
         if exc.status != 409:
             raise

@@ -39,8 +39,17 @@ def request_user() -> User:
 api.authenticate_with(request_user)
 
 
-@api.endpoint("POST", "/auth/token", summary="用用户名和密码换取令牌", body=TokenRequest,
-              response=TokenOut, status=201, auth=False, tags=("auth",), errors=(401,))
+@api.endpoint(
+    "POST",
+    "/auth/token",
+    summary="用用户名和密码换取令牌",
+    body=TokenRequest,
+    response=TokenOut,
+    status=201,
+    auth=False,
+    tags=("auth",),
+    errors=(401,),
+)
 def create_token(data):
     body = validate(TokenRequest, data)
     user = check_password(body.username, body.password)
@@ -80,36 +89,66 @@ class AccountQuery(PageQuery):
     active: bool | None = None
 
 
-@api.endpoint("GET", "/users", summary="账号列表（管理员）", query=AccountQuery, response=AccountList,
-              tags=("users",), errors=(403,))
+@api.endpoint(
+    "GET",
+    "/users",
+    summary="账号列表（管理员）",
+    query=AccountQuery,
+    response=AccountList,
+    tags=("users",),
+    errors=(403,),
+)
 def list_users(user, query: AccountQuery):
     stmt = operations.users_query(user, unit_id=query.unit, role=query.role, q=query.q, active=query.active)
     users, page = paginate(stmt, query)
     return AccountList(items=[AccountOut.of(u) for u in users], **page)
 
 
-@api.endpoint("GET", "/users/<int:user_id>", summary="账号详情（管理员）", response=AccountOut, tags=("users",),
-              errors=(403, 404))
+@api.endpoint(
+    "GET", "/users/<int:user_id>", summary="账号详情（管理员）", response=AccountOut, tags=("users",), errors=(403, 404)
+)
 def get_user(user, user_id: int):
     return AccountOut.of(operations.get_user(user_id, user))
 
 
-@api.endpoint("POST", "/users", summary="新建账号（管理员）", body=operations.UserCreate, response=AccountOut,
-              status=201, tags=("users",), errors=(403, 409),
-              description="话务员、派单员、回访员只能设在热线中心；承办人必须属于承办单位。")
+@api.endpoint(
+    "POST",
+    "/users",
+    summary="新建账号（管理员）",
+    body=operations.UserCreate,
+    response=AccountOut,
+    status=201,
+    tags=("users",),
+    errors=(403, 409),
+    description="话务员、派单员、回访员只能设在热线中心；承办人必须属于承办单位。",
+)
 def create_user(user, data):
     return AccountOut.of(operations.create_user(data, user))
 
 
-@api.endpoint("PATCH", "/users/<int:user_id>", summary="修改账号：姓名、单位、角色、停用/启用（管理员）",
-              body=operations.UserBody, response=AccountOut, tags=("users",), errors=(403, 404, 409),
-              description="停用账号或改变其单位、角色时，该账号已签发的令牌全部失效。")
+@api.endpoint(
+    "PATCH",
+    "/users/<int:user_id>",
+    summary="修改账号：姓名、单位、角色、停用/启用（管理员）",
+    body=operations.UserBody,
+    response=AccountOut,
+    tags=("users",),
+    errors=(403, 404, 409),
+    description="停用账号或改变其单位、角色时，该账号已签发的令牌全部失效。",
+)
 def update_user(user, user_id: int, data):
     return AccountOut.of(operations.update_user(user_id, data, user))
 
 
-@api.endpoint("POST", "/users/<int:user_id>/password", summary="重置密码（管理员）", body=operations.PasswordBody,
-              response=AccountOut, tags=("users",), errors=(403, 404),
-              description="重置后该账号已签发的令牌全部失效。")
+@api.endpoint(
+    "POST",
+    "/users/<int:user_id>/password",
+    summary="重置密码（管理员）",
+    body=operations.PasswordBody,
+    response=AccountOut,
+    tags=("users",),
+    errors=(403, 404),
+    description="重置后该账号已签发的令牌全部失效。",
+)
 def reset_password(user, user_id: int, data):
     return AccountOut.of(operations.set_password(user_id, data, user))

@@ -1,16 +1,18 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hotline.core.clock import now
-from hotline.core.extensions import db
+from hotline.core.extensions import Model
+from hotline.core.vocabulary import Role
 from hotline.grid.models import Unit
 
 
-class User(db.Model):
+class User(Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -27,8 +29,8 @@ class User(db.Model):
     )
 
     @property
-    def roles(self) -> frozenset[str]:
-        return frozenset(row.role for row in self.role_rows)
+    def roles(self) -> frozenset[Role]:
+        return frozenset(cast(Role, row.role) for row in self.role_rows)
 
     def has_role(self, *roles: str) -> bool:
         return not self.roles.isdisjoint(roles)
@@ -41,7 +43,7 @@ class User(db.Model):
         return f"<User {self.username}>"
 
 
-class UserRole(db.Model):
+class UserRole(Model):
     __tablename__ = "user_roles"
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
@@ -50,7 +52,7 @@ class UserRole(db.Model):
     user: Mapped[User] = relationship(back_populates="role_rows")
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     """A bearer token; only its SHA-256 is stored."""
 
     __tablename__ = "api_tokens"

@@ -1,10 +1,12 @@
 """Accounts and credentials, and their administration."""
+
 from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Any, Literal, Mapping
+from typing import Any
 
 from flask import current_app
 from pydantic import Field, field_validator
@@ -19,10 +21,8 @@ from hotline.core.db import write_transaction
 from hotline.core.errors import BadRequest, Conflict, NotFound
 from hotline.core.extensions import db
 from hotline.core.validation import Body, Id, validate
-from hotline.core.vocabulary import ROLES
+from hotline.core.vocabulary import ROLES, Role
 from hotline.grid.models import Unit
-
-Role = Literal[tuple(ROLES)]  # type: ignore[valid-type]
 
 # Compared against when the username does not exist, so both paths cost the same.
 _DUMMY_HASH = generate_password_hash("not a password", method="pbkdf2:sha256:1000")
@@ -32,11 +32,9 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password, method=current_app.config["HOTLINE_PASSWORD_METHOD"])
 
 
-def new_user(username: str, display_name: str, unit_id: int, roles: list[str], *,
-             password_hash: str) -> User:
+def new_user(username: str, display_name: str, unit_id: int, roles: list[str], *, password_hash: str) -> User:
     """A user to add to the session (the caller owns the transaction)."""
-    user = User(username=username, display_name=display_name, unit_id=unit_id,
-                password_hash=password_hash)
+    user = User(username=username, display_name=display_name, unit_id=unit_id, password_hash=password_hash)
     user.role_rows = [UserRole(role=r) for r in roles]
     return user
 
@@ -83,8 +81,8 @@ def revoke_token(raw: str) -> None:
 
 USERNAME = r"^[A-Za-z0-9_.\-]+$"
 # Roles that work at the hotline centre itself, and the one that works in a unit.
-CENTRE_ROLES = frozenset({"operator", "dispatcher", "visitor"})
-UNIT_ROLES = frozenset({"handler"})
+CENTRE_ROLES: frozenset[Role] = frozenset({"operator", "dispatcher", "visitor"})
+UNIT_ROLES: frozenset[Role] = frozenset({"handler"})
 
 
 class UserBody(Body):
@@ -112,7 +110,7 @@ class UserCreate(UserBody, PasswordBody):
     roles: list[Role] = Field(min_length=1, max_length=len(ROLES))
 
 
-def _check_placement(unit: Unit | None, roles: set[str]) -> None:
+def _check_placement(unit: Unit | None, roles: set[Role]) -> Unit:
     """Centre roles work at the centre; handlers work in a unit."""
     if unit is None or not unit.active:
         raise BadRequest("请求内容有误：unit_id：没有这个单位", fields={"unit_id": "没有这个单位"})
@@ -120,8 +118,10 @@ def _check_placement(unit: Unit | None, roles: set[str]) -> None:
         names = "、".join(ROLES[r] for r in sorted(roles & CENTRE_ROLES))
         raise BadRequest(f"请求内容有误：roles：{names}只能设在热线中心", fields={"roles": f"{names}只能设在热线中心"})
     if unit.is_centre and roles & UNIT_ROLES:
-        raise BadRequest("请求内容有误：roles：承办人必须属于承办单位，不能设在热线中心",
-                         fields={"roles": "承办人不能设在热线中心"})
+        raise BadRequest(
+            "请求内容有误：roles：承办人必须属于承办单位，不能设在热线中心", fields={"roles": "承办人不能设在热线中心"}
+        )
+    return unit
 
 
 def get_user(user_id: int, actor: User) -> User:
@@ -132,8 +132,14 @@ def get_user(user_id: int, actor: User) -> User:
     return user
 
 
-def users_query(actor: User, *, unit_id: int | None = None, role: str | None = None, q: str | None = None,
-                active: bool | None = None) -> Select:
+def users_query(
+    actor: User,
+    *,
+    unit_id: int | None = None,
+    role: str | None = None,
+    q: str | None = None,
+    active: bool | None = None,
+) -> Select:
     MANAGE_ACCOUNTS.require(actor)
     stmt = select(User).order_by(User.id)
     if unit_id is not None:
@@ -141,8 +147,9 @@ def users_query(actor: User, *, unit_id: int | None = None, role: str | None = N
     if role is not None:
         stmt = stmt.where(User.id.in_(select(UserRole.user_id).where(UserRole.role == role)))
     if q:
-        stmt = stmt.where(or_(User.username.contains(q, autoescape=True),
-                              User.display_name.contains(q, autoescape=True)))
+        stmt = stmt.where(
+            or_(User.username.contains(q, autoescape=True), User.display_name.contains(q, autoescape=True))
+        )
     if active is not None:
         stmt = stmt.where(User.active.is_(active))
     return stmt
@@ -156,8 +163,9 @@ def create_user(data: Mapping[str, Any], actor: User) -> User:
         _check_placement(db.session.get(Unit, body.unit_id), roles)
         if db.session.scalar(select(User.id).where(func.lower(User.username) == body.username.lower())):
             raise Conflict(f"用户名 {body.username} 已被使用", fields={"username": "已被使用"})
-        user = new_user(body.username, body.display_name, body.unit_id, sorted(roles),
-                        password_hash=hash_password(body.password))
+        user = new_user(
+            body.username, body.display_name, body.unit_id, sorted(roles), password_hash=hash_password(body.password)
+        )
         user.active = body.active if body.active is not None else True
         db.session.add(user)
         db.session.flush()
@@ -171,9 +179,8 @@ def update_user(user_id: int, data: Mapping[str, Any], actor: User) -> User:
     with write_transaction(db.session):
         user = get_user(user_id, actor)
         before = _described(user)
-        roles = set(body.roles) if body.roles is not None else set(user.roles)
-        unit = db.session.get(Unit, body.unit_id) if body.unit_id is not None else user.unit
-        _check_placement(unit, roles)
+        roles: set[Role] = set(body.roles) if body.roles is not None else set(user.roles)
+        unit = _check_placement(db.session.get(Unit, body.unit_id) if body.unit_id is not None else user.unit, roles)
         if user.id == actor.id and (body.active is False or "admin" not in roles):
             raise Conflict("不能停用自己的账号或取消自己的管理员角色（以免无人能管理账号）")
         if body.display_name is not None:
@@ -206,5 +213,10 @@ def _revoke_all(user: User) -> None:
 
 
 def _described(user: User) -> dict:
-    return {"username": user.username, "display_name": user.display_name, "unit_id": user.unit_id,
-            "roles": sorted(user.roles), "active": user.active}
+    return {
+        "username": user.username,
+        "display_name": user.display_name,
+        "unit_id": user.unit_id,
+        "roles": sorted(user.roles),
+        "active": user.active,
+    }

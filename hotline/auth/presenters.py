@@ -29,5 +29,10 @@ class UserOut(BaseModel):
 
     @classmethod
     def of(cls, user: User) -> UserOut:
-        return cls(id=user.id, username=user.username, display_name=user.display_name,
-                   unit=UnitRef.of(user.unit), roles=sorted(user.roles))
+        return cls(
+            id=user.id,
+            username=user.username,
+            display_name=user.display_name,
+            unit=UnitRef.of(user.unit),
+            roles=sorted(user.roles),
+        )

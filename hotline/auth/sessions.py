@@ -1,12 +1,11 @@
 """Who is signed in to the pages, and CSRF protection of their forms."""
+
 from __future__ import annotations
 
 import hmac
 import secrets
-from functools import wraps
-from urllib.parse import urlsplit
 
-from flask import abort, g, redirect, request, session, url_for
+from flask import abort, g, request, session
 
 from hotline.auth.models import User
 from hotline.core.extensions import db
@@ -26,23 +25,6 @@ def sign_in(user: User) -> None:
 
 def sign_out() -> None:
     session.clear()
-
-
-def local_target(target: str | None, default: str) -> str:
-    """`target` if it is a path on this site, else `default` (no open redirects)."""
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
-        return target
-    return default
-
-
-def login_required(view):
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        if g.get("user") is None:
-            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-        return view(*args, **kwargs)
-
-    return wrapped
 
 
 def csrf_token() -> str:

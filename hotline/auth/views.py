@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, g, redirect, render_template, request, url_for
 
 from hotline.auth.operations import authenticate
-from hotline.auth.sessions import check_csrf, csrf_token, load_page_user, local_target, sign_in, sign_out
+from hotline.auth.sessions import check_csrf, csrf_token, load_page_user, sign_in, sign_out
+from hotline.web.session import local_target
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 bp.add_app_template_global(csrf_token, "csrf_token")
@@ -34,9 +35,7 @@ def login():
         error = "用户名或密码错误"
     elif g.user is not None:
         return redirect(_safe_next(request.args.get("next")))
-    return render_template("auth/login.html", error=error, next=request.values.get("next", "")), (
-        401 if error else 200
-    )
+    return render_template("auth/login.html", error=error, next=request.values.get("next", "")), (401 if error else 200)
 
 
 @bp.route("/logout", methods=["POST"])

@@ -1,5 +1,6 @@
-"""Calendar API (DESIGN.md §6): when is something due, is a day a working day, and the
+"""Calendar API: when is something due, is a day a working day, and the
 local overrides administrators keep."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
@@ -58,11 +59,15 @@ def parse_day(text: str) -> date:
         raise BadRequest(f"日期格式无效：{text}（应为 YYYY-MM-DD）", fields={"date": "应为 YYYY-MM-DD"}) from None
 
 
-
-
-@api.endpoint("GET", "/calendar/due", summary="时限计算：N 个工作日或 N 小时后", query=DueQuery,
-              response=DueOut, tags=("calendar",),
-              description="工作日：起算日不计，至第 N 个工作日 23:59:59（本地时间）截止；小时：按自然时间。")
+@api.endpoint(
+    "GET",
+    "/calendar/due",
+    summary="时限计算：N 个工作日或 N 小时后",
+    query=DueQuery,
+    response=DueOut,
+    tags=("calendar",),
+    description="工作日：起算日不计，至第 N 个工作日 23:59:59（本地时间）截止；小时：按自然时间。",
+)
 def due(user, query: DueQuery):
     start = query.start or now()
     if query.working_days:
@@ -72,30 +77,52 @@ def due(user, query: DueQuery):
     return DueOut(start=to_local(start), due_at=to_local(due_at))
 
 
-@api.endpoint("GET", "/calendar/days/<day>", summary="某日是否工作日", response=DayOut, tags=("calendar",),
-              errors=(400,), path_params={"day": DAY})
+@api.endpoint(
+    "GET",
+    "/calendar/days/<day>",
+    summary="某日是否工作日",
+    response=DayOut,
+    tags=("calendar",),
+    errors=(400,),
+    path_params={"day": DAY},
+)
 def day_info(user, day: str):
-    day = parse_day(day)
-    working, reason = service.current_calendar().describe(day)
-    return DayOut(date=day, working=working, reason=reason, override=service.get_override(day) is not None)
+    when = parse_day(day)
+    working, reason = service.current_calendar().describe(when)
+    return DayOut(date=when, working=working, reason=reason, override=service.get_override(when) is not None)
 
 
-@api.endpoint("GET", "/calendar/overrides", summary="本地工作日设置", query=PageQuery, response=OverrideList,
-              tags=("calendar",))
+@api.endpoint(
+    "GET", "/calendar/overrides", summary="本地工作日设置", query=PageQuery, response=OverrideList, tags=("calendar",)
+)
 def overrides(user, query: PageQuery):
     rows, page = paginate(service.list_overrides(), query)
     return OverrideList(items=[OverrideOut(date=o.day, working=o.working, reason=o.reason) for o in rows], **page)
 
 
-@api.endpoint("PUT", "/calendar/overrides/<day>", summary="设置某日为工作日或休息日（管理员）",
-              body=service.OverrideBody, response=OverrideOut, tags=("calendar",), errors=(403,),
-              path_params={"day": DAY})
+@api.endpoint(
+    "PUT",
+    "/calendar/overrides/<day>",
+    summary="设置某日为工作日或休息日（管理员）",
+    body=service.OverrideBody,
+    response=OverrideOut,
+    tags=("calendar",),
+    errors=(403,),
+    path_params={"day": DAY},
+)
 def set_override(user, day: str, data):
     o = service.set_override(parse_day(day), data, user)
     return OverrideOut(date=o.day, working=o.working, reason=o.reason)
 
 
-@api.endpoint("DELETE", "/calendar/overrides/<day>", summary="取消本地设置（管理员）", status=204,
-              tags=("calendar",), errors=(400, 403, 404), path_params={"day": DAY})
+@api.endpoint(
+    "DELETE",
+    "/calendar/overrides/<day>",
+    summary="取消本地设置（管理员）",
+    status=204,
+    tags=("calendar",),
+    errors=(400, 403, 404),
+    path_params={"day": DAY},
+)
 def remove_override(user, day: str):
     service.remove_override(parse_day(day), user)

@@ -6,10 +6,10 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hotline.core.clock import now
-from hotline.core.extensions import db
+from hotline.core.extensions import Model
 
 
-class CalendarOverride(db.Model):
+class CalendarOverride(Model):
     """A local decision about one day: working or not, and why (a local holiday, a day
     the statutory calendar does not know yet …). It wins over the statutory calendar."""
 

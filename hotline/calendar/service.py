@@ -1,5 +1,6 @@
 """The app's working-day calendar (statutory + local overrides), cached per process and
 rebuilt when the "calendar" revision changes; and the operations that edit overrides."""
+
 from __future__ import annotations
 
 import threading
@@ -65,8 +66,13 @@ def set_override(day: date, data, actor: Actor) -> CalendarOverride:
             for name, value in values.items():
                 setattr(override, name, value)
         revisions.bump("calendar")
-        audit.record(actor, "calendar_override", day.isoformat(), "set",
-                     {"before": before, "after": {"working": body.working, "reason": body.reason}})
+        audit.record(
+            actor,
+            "calendar_override",
+            day.isoformat(),
+            "set",
+            {"before": before, "after": {"working": body.working, "reason": body.reason}},
+        )
     return override
 
 
@@ -76,7 +82,12 @@ def remove_override(day: date, actor: Actor) -> None:
         override = db.session.get(CalendarOverride, day)
         if override is None:
             raise NotFound(f"{day.isoformat()} 没有本地设置")
-        audit.record(actor, "calendar_override", day.isoformat(), "remove",
-                     {"working": override.working, "reason": override.reason})
+        audit.record(
+            actor,
+            "calendar_override",
+            day.isoformat(),
+            "remove",
+            {"working": override.working, "reason": override.reason},
+        )
         db.session.delete(override)
         revisions.bump("calendar")

@@ -1,11 +1,12 @@
-"""Working-day arithmetic (DESIGN.md §6).
+"""Working-day arithmetic.
 
 "N working days" from a moment: the start day is not counted; the limit ends at 23:59:59
 local time of the Nth working day after it. Hour and minute limits are clock time."""
+
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Mapping
 from zoneinfo import ZoneInfo
 
 import holidays

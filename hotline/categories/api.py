@@ -17,8 +17,9 @@ class CategoryQuery(PageQuery):
     parent: str | None = Field(None, max_length=16, description="上级分类编码")
 
 
-@api.endpoint("GET", "/categories", summary="诉求分类（三级）", query=CategoryQuery,
-              response=CategoryList, tags=("reference",))
+@api.endpoint(
+    "GET", "/categories", summary="诉求分类（三级）", query=CategoryQuery, response=CategoryList, tags=("reference",)
+)
 def list_categories(user, query: CategoryQuery):
     stmt = select(Category).where(Category.active).order_by(Category.code)
     if query.leaf is not None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from hotline.core.extensions import db
+from hotline.core.extensions import Model
 
 
-class Category(db.Model):
+class Category(Model):
     """Three-level taxonomy; codes nest (01 → 0101 → 010101). Appeals use leaves."""
 
     __tablename__ = "categories"
@@ -35,7 +35,8 @@ class Category(db.Model):
 
     @property
     def full_name(self) -> str:
-        names, node = [], self
+        names: list[str] = []
+        node: Category | None = self
         while node is not None:
             names.append(node.name)
             node = node.parent

@@ -19,8 +19,15 @@ class CategoryOut(BaseModel):
 
     @classmethod
     def of(cls, c: Category) -> CategoryOut:
-        return cls(id=c.id, code=c.code, name=c.name, full_name=c.full_name, level=c.level,
-                   parent_id=c.parent_id, is_leaf=c.is_leaf)
+        return cls(
+            id=c.id,
+            code=c.code,
+            name=c.name,
+            full_name=c.full_name,
+            level=c.level,
+            parent_id=c.parent_id,
+            is_leaf=c.is_leaf,
+        )
 
 
 class CategoryList(Page):

@@ -1,18 +1,19 @@
 """Audit log of administrative changes (routing rules, imports, calendar …): who changed
 what, when, and to what. Written in the same transaction as the change."""
+
 from __future__ import annotations
 
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
-from hotline.auth.models import User
 from hotline.core.clock import now
-from hotline.core.extensions import db
+from hotline.core.extensions import Model, db
+from hotline.core.permissions import Actor
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Model):
     __tablename__ = "audit_log"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -23,10 +24,14 @@ class AuditEntry(db.Model):
     action: Mapped[str] = mapped_column(String(20))
     data: Mapped[dict] = mapped_column(default=dict)
 
-    actor: Mapped[User | None] = relationship()
 
-
-def record(actor: User | None, entity: str, entity_id, action: str, data: dict | None = None) -> None:
-    db.session.add(AuditEntry(actor_id=actor.id if actor else None, entity=entity,
-                              entity_id=None if entity_id is None else str(entity_id),
-                              action=action, data=data or {}))
+def record(actor: Actor | None, entity: str, entity_id: object, action: str, data: dict | None = None) -> None:
+    db.session.add(
+        AuditEntry(
+            actor_id=actor.id if actor else None,
+            entity=entity,
+            entity_id=None if entity_id is None else str(entity_id),
+            action=action,
+            data=data or {},
+        )
+    )

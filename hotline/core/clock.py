@@ -1,7 +1,8 @@
 """The current time, and conversion to the centre's local time zone."""
+
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
@@ -23,8 +24,8 @@ def to_local(value: datetime | None) -> datetime | None:
 
 
 def format_local(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    return to_local(value).strftime(fmt) if value else "—"
+    return value.astimezone(local_zone()).strftime(fmt) if value else "—"
 
 
-def local_today():
+def local_today() -> date:
     return now().astimezone(local_zone()).date()

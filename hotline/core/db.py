@@ -1,17 +1,20 @@
 """Database plumbing shared by every feature: the UTC datetime type, SQLite set-up and
 `write_transaction()`, the one way operations open a transaction that writes."""
+
 from __future__ import annotations
 
 import contextvars
 import logging
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC
-from typing import Iterator
+from typing import Any, cast
 
 from sqlalchemy import DateTime, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import CursorResult, Engine, Result
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import scoped_session
+from sqlalchemy.orm import Session, scoped_session
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.types import TypeDecorator
 
@@ -83,7 +86,7 @@ def _run_after_commit(session) -> None:
     for callback in session.info.pop(_AFTER_COMMIT, []):
         try:
             callback()
-        except Exception:  # noqa: BLE001 - the change is committed; a failed follow-up is retried later
+        except Exception:
             log.exception("after-commit callback %r failed", callback)
 
 
@@ -132,3 +135,15 @@ def write_transaction(session) -> Iterator[None]:
 def _rollback(session) -> None:
     session.info.pop(_AFTER_COMMIT, None)
     session.rollback()
+
+
+def affected(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE run through `Session.execute` changed."""
+    return cast("CursorResult[Any]", result).rowcount
+
+
+def upsert(session: Session | scoped_session[Any], table: Any) -> sqlite.Insert | postgresql.Insert:
+    """An INSERT of the session's dialect that takes ON CONFLICT clauses (both databases we
+    run on speak the same upsert)."""
+    dialect = session.get_bind().dialect.name
+    return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)

@@ -1,5 +1,6 @@
 """Errors an operation raises for its caller to answer: the JSON API renders them as
 {"error": {"code", "message", "fields"}}, the pages as a message beside the form."""
+
 from __future__ import annotations
 
 

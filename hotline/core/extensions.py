@@ -1,7 +1,9 @@
 """Flask extensions, created unbound and initialised in create_app()."""
+
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -36,3 +38,13 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True, compare_type=True)
+
+# Every model's base. Flask-SQLAlchemy makes `db.Model` at run time (it names tables and
+# binds sessions); type checkers see the declarative base it is built on.
+if TYPE_CHECKING:
+
+    class Model(Base):
+        __abstract__ = True
+
+else:
+    Model = db.Model

@@ -4,6 +4,7 @@ answer) gets the first result back and nothing new is made.
 The key row is written in the create's own transaction, so a key exists exactly when
 its resource does. A key is scoped to its caller (one user, one Open311 client, or the
 public) and kept for a day; reusing it with a different request is refused."""
+
 from __future__ import annotations
 
 import hashlib
@@ -19,9 +20,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hotline.core.clock import now
-from hotline.core.db import write_transaction
+from hotline.core.db import affected, write_transaction
 from hotline.core.errors import BadRequest, Conflict
-from hotline.core.extensions import db
+from hotline.core.extensions import Model, db
 
 HEADER = "Idempotency-Key"
 KEPT_FOR = timedelta(hours=24)
@@ -30,7 +31,7 @@ MAX_LENGTH = 255
 T = TypeVar("T")
 
 
-class IdempotencyKey(db.Model):
+class IdempotencyKey(Model):
     __tablename__ = "idempotency_keys"
 
     scope: Mapped[str] = mapped_column(String(40), primary_key=True)
@@ -60,14 +61,18 @@ class Once:
             session.flush()
             return None
         if row.fingerprint != self.fingerprint:
-            raise Conflict(f"{HEADER} 已用于另一个不同的请求，请为新请求使用新的键",
-                           fields={HEADER: "已用于内容不同的请求"})
+            raise Conflict(
+                f"{HEADER} 已用于另一个不同的请求，请为新请求使用新的键", fields={HEADER: "已用于内容不同的请求"}
+            )
         self.replayed = True
         return row.resource_id
 
     def remember(self, session, resource_id: int, at: datetime) -> None:
-        session.add(IdempotencyKey(scope=self.scope, key=self.key, fingerprint=self.fingerprint,
-                                   resource_id=resource_id, created_at=at))
+        session.add(
+            IdempotencyKey(
+                scope=self.scope, key=self.key, fingerprint=self.fingerprint, resource_id=resource_id, created_at=at
+            )
+        )
 
 
 def from_request(scope: str, content: Any) -> Once | None:
@@ -76,8 +81,10 @@ def from_request(scope: str, content: Any) -> Once | None:
     if key is None:
         return None
     if not (1 <= len(key) <= MAX_LENGTH) or not key.isascii() or not key.isprintable():
-        raise BadRequest(f"{HEADER} 必须是1到{MAX_LENGTH}个可打印 ASCII 字符",
-                         fields={HEADER: f"必须是1到{MAX_LENGTH}个可打印 ASCII 字符"})
+        raise BadRequest(
+            f"{HEADER} 必须是1到{MAX_LENGTH}个可打印 ASCII 字符",
+            fields={HEADER: f"必须是1到{MAX_LENGTH}个可打印 ASCII 字符"},
+        )
     canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, default=str)
     return Once(scope, key, hashlib.sha256(canonical.encode()).hexdigest())
 
@@ -99,11 +106,14 @@ def purge(at: datetime | None = None) -> int:
     cutoff = (at or now()) - KEPT_FOR
     with write_transaction(db.session):
         result = db.session.execute(delete(IdempotencyKey).where(IdempotencyKey.created_at < cutoff))
-    return result.rowcount
+    return affected(result)
 
 
 def openapi_parameter() -> dict:
-    return {"name": HEADER, "in": "header", "required": False,
-            "description": "重试安全：同一键的重复请求返回首次结果，不会重复创建（保留24小时）",
-            "schema": {"type": "string", "minLength": 1, "maxLength": MAX_LENGTH, "pattern": "^[\\x20-\\x7e]+$"}}
-
+    return {
+        "name": HEADER,
+        "in": "header",
+        "required": False,
+        "description": "重试安全：同一键的重复请求返回首次结果，不会重复创建（保留24小时）",
+        "schema": {"type": "string", "minLength": 1, "maxLength": MAX_LENGTH, "pattern": "^[\\x20-\\x7e]+$"},
+    }

@@ -1,9 +1,10 @@
 """One way every list pages (API and pages alike): `?page=&per_page=` in, and
 `{"items", "total", "page", "per_page", "pages"}` out."""
+
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -34,13 +35,17 @@ def paginate(source: Select | Sequence[Any], query: PageQuery) -> tuple[list[Any
     memory (short lists whose rows need Python to select), with the page fields."""
     start = (query.page - 1) * query.per_page
     if isinstance(source, Select):
-        total = db.session.scalar(select(func.count()).select_from(source.order_by(None).subquery()))
+        total = db.session.scalar(select(func.count()).select_from(source.order_by(None).subquery())) or 0
         cut = source.offset(start).limit(query.per_page)
-        rows = db.session.execute(cut) if start < total else []
+        rows: Iterable[Any] = db.session.execute(cut) if start < total else []
         # one entity per row, or the row's tuple when the query selects more than one thing
         items = [row[0] if len(source.column_descriptions) == 1 else tuple(row) for row in rows]
     else:
         rows = list(source)
-        total, items = len(rows), rows[start:start + query.per_page]
-    return items, {"total": total, "page": query.page, "per_page": query.per_page,
-                   "pages": math.ceil(total / query.per_page)}
+        total, items = len(rows), rows[start : start + query.per_page]
+    return items, {
+        "total": total,
+        "page": query.page,
+        "per_page": query.per_page,
+        "pages": math.ceil(total / query.per_page),
+    }

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from hotline.core.errors import Forbidden
-from hotline.core.vocabulary import ROLES
+from hotline.core.vocabulary import ROLES, Role
 
 
 class Actor(Protocol):
@@ -49,12 +49,12 @@ class Permission:
             raise Forbidden(self.refusal)
 
 
-def holding(*roles: str, refusal: str) -> Permission:
+def holding(*roles: Role, refusal: str) -> Permission:
     """Anyone, anywhere, holding one of `roles`."""
     return Permission(refusal, lambda actor: actor.has_role(*roles))
 
 
-def at_centre(*roles: str, refusal: str | None = None) -> Permission:
+def at_centre(*roles: Role, refusal: str | None = None) -> Permission:
     """The hotline centre's staff holding one of `roles` (any role when none is named)."""
     names = "或".join(ROLES[r] for r in roles)
     return Permission(

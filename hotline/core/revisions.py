@@ -4,20 +4,19 @@ A change sets a fresh random token in the same transaction; a cache compares the
 was built from with the current one (one primary-key read) and rebuilds when they differ,
 so every web and worker process sees the change without restarting. Random, not a
 counter: a database emptied and loaded again can never repeat an old token."""
+
 from __future__ import annotations
 
 import uuid
 
 from sqlalchemy import String, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hotline.core.extensions import db
+from hotline.core.db import upsert
+from hotline.core.extensions import Model, db
 
-_INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
 
-
-class Revision(db.Model):
+class Revision(Model):
     __tablename__ = "revisions"
 
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -27,9 +26,9 @@ class Revision(db.Model):
 def bump(name: str) -> None:
     """Record a change of `name` (inside the caller's transaction)."""
     token = uuid.uuid4().hex
-    insert = _INSERTS[db.session.get_bind().dialect.name]
     db.session.execute(
-        insert(Revision).values(name=name, token=token)
+        upsert(db.session, Revision)
+        .values(name=name, token=token)
         .on_conflict_do_update(index_elements=["name"], set_={"token": token})
     )
 

@@ -2,6 +2,7 @@
 
 Also the checks of Chinese identifiers shared by several inputs: mainland phone numbers
 and the 统一社会信用代码 (GB 32100-2015)."""
+
 from __future__ import annotations
 
 import re
@@ -9,6 +10,7 @@ from collections.abc import Mapping
 from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic_core import ErrorDetails
 
 from hotline.core.errors import BadRequest
 
@@ -29,6 +31,7 @@ class Body(BaseModel):
     infinities and NaN are not numbers anyone means."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
+
 
 _MESSAGES = {
     "missing": "必填",
@@ -54,7 +57,7 @@ _MESSAGES = {
 }
 
 
-def _message(error: dict) -> str:
+def _message(error: ErrorDetails) -> str:
     kind, ctx = error["type"], error.get("ctx") or {}
     if kind == "string_too_short":
         return "不能为空" if ctx.get("min_length") == 1 else f"不能少于{ctx['min_length']}个字符"
@@ -108,7 +111,7 @@ def validate(model: type[M], data: Any, what: str = "请求内容") -> M:
         raise BadRequest(f"{what}必须是 JSON 对象", fields={"body": "必须是 JSON 对象"})
     nul = _nul_fields(dict(data))
     if nul:
-        raise BadRequest(f"{what}有误：含有不允许的空字符（NUL）", fields={f: "不能含有空字符（NUL）" for f in nul})
+        raise BadRequest(f"{what}有误：含有不允许的空字符（NUL）", fields=dict.fromkeys(nul, "不能含有空字符（NUL）"))
     try:
         return model.model_validate(dict(data))
     except (ValidationError, FieldErrors) as exc:
@@ -131,9 +134,7 @@ def normalize_phone(raw: str) -> str:
         digits = digits[4:]
     elif digits.startswith("86") and len(digits) == 13:
         digits = digits[2:]
-    if not digits.isdigit() or not (
-        _MOBILE.match(digits) or _LANDLINE.match(digits) or _SERVICE.match(digits)
-    ):
+    if not digits.isdigit() or not (_MOBILE.match(digits) or _LANDLINE.match(digits) or _SERVICE.match(digits)):
         raise ValueError("不是有效的大陆手机号或带区号的固定电话")
     return digits
 

@@ -1,9 +1,21 @@
-"""Closed vocabularies of the domain, stored in the database as their Chinese names
-(as the API speaks them, DESIGN.md §8)."""
+"""Closed vocabularies of the domain, stored in the database as their Chinese names (as
+the API speaks them). Each is a `Literal` type for the schemas and a tuple of its values
+for everything else, one derived from the other."""
+
 from __future__ import annotations
 
+from typing import Literal, get_args
+
+Channel = Literal["电话", "网站", "随手拍", "Open311", "110转入", "主动发现"]
+AppealType = Literal["咨询", "求助", "投诉", "举报", "建议", "表扬"]
+Urgency = Literal["一般", "紧急", "特急"]
+Resolution = Literal["解决", "部分解决", "未解决"]
+Satisfaction = Literal["满意", "基本满意", "不满意"]
+VoidReason = Literal["无效诉求", "不予受理", "转110", "转信访"]
+Role = Literal["admin", "operator", "dispatcher", "handler", "supervisor", "visitor"]
+
 # Channel name -> the two digits it contributes to the 工单编号.
-CHANNELS: dict[str, str] = {
+CHANNELS: dict[Channel, str] = {
     "电话": "01",
     "网站": "02",
     "随手拍": "03",
@@ -12,14 +24,14 @@ CHANNELS: dict[str, str] = {
     "主动发现": "06",
 }
 # Channels that arrive through their own intake (citizen reports, Open311), not the console.
-STAFF_CHANNELS = ("电话", "网站", "110转入", "主动发现")
+STAFF_CHANNELS: tuple[Channel, ...] = ("电话", "网站", "110转入", "主动发现")
 
-APPEAL_TYPES = ("咨询", "求助", "投诉", "举报", "建议", "表扬")
-URGENCIES = ("一般", "紧急", "特急")
-RESOLUTIONS = ("解决", "部分解决", "未解决")
-SATISFACTIONS = ("满意", "基本满意", "不满意")
+APPEAL_TYPES: tuple[AppealType, ...] = get_args(AppealType)
+URGENCIES: tuple[Urgency, ...] = get_args(Urgency)
+RESOLUTIONS: tuple[Resolution, ...] = get_args(Resolution)
+SATISFACTIONS: tuple[Satisfaction, ...] = get_args(Satisfaction)
 UNRATED = "未评价"
-VOID_REASONS = ("无效诉求", "不予受理", "转110", "转信访")
+VOID_REASONS: tuple[VoidReason, ...] = get_args(VoidReason)
 CARD_LEVELS = {"yellow": "黄牌", "red": "红牌"}
 
 UNIT_LEVELS = ("province", "city", "district", "street", "community", "grid")
@@ -35,7 +47,7 @@ UNIT_LEVEL_NAMES = {
 # hanging on an area node; centre: the 12345 hotline centre itself.
 UNIT_KINDS = ("area", "department", "centre")
 
-ROLES = {
+ROLES: dict[Role, str] = {
     "admin": "系统管理员",
     "operator": "话务员",
     "dispatcher": "派单员",

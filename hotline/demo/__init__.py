@@ -1,5 +1,6 @@
 """`flask --app wsgi demo`: the demo centre (organisation, taxonomy, accounts, 300 appeals).
 Safe to run again: an existing demo is left as it is."""
+
 from __future__ import annotations
 
 import time
@@ -34,7 +35,7 @@ def load_reference(password: str) -> None:
 def demo_command(appeals: bool) -> None:
     """Load the demo data (once)."""
     from hotline.demo.appeals import load_demo_appeals
-    from hotline.open311.operations import add_client
+    from hotline.open311.clients import add_client
 
     add_client(DEMO_OPEN311_CLIENT, current_app.config["HOTLINE_OPEN311_DEMO_KEY"])
     if db.session.scalar(select(func.count()).select_from(User)):
@@ -48,10 +49,13 @@ def demo_command(appeals: bool) -> None:
         count = load_demo_appeals(at)
         report = sweep(at)  # what the scheduler would have done by now
         items = load_demo_ledger(at)
-        click.echo(f"demo: sweep gave {report.warned} warnings, {report.yellow} yellow and {report.red} red cards; "
-                   f"万件清理 ledger holds {items} appeals")
-    click.echo(f"demo: loaded the organisation, categories, accounts and {count} appeals "
-               f"in {time.monotonic() - started:.1f}s")
+        click.echo(
+            f"demo: sweep gave {report.warned} warnings, {report.yellow} yellow and {report.red} red cards; "
+            f"万件清理 ledger holds {items} appeals"
+        )
+    click.echo(
+        f"demo: loaded the organisation, categories, accounts and {count} appeals in {time.monotonic() - started:.1f}s"
+    )
 
 
 def load_demo_ledger(at) -> int:
@@ -59,16 +63,27 @@ def load_demo_ledger(at) -> int:
     from datetime import timedelta
 
     from hotline.ledger import operations as ledger
+    from hotline.ledger.progress import progress, snapshot_all
 
-    supervisor = db.session.scalar(select(User).where(User.username == "supervisor"))
+    supervisor = db.session.scalars(select(User).where(User.username == "supervisor")).one()
     today = at.date()
-    campaign = ledger.create_campaign({
-        "name": "万件清理", "batch": "第一批", "period_start": (today - timedelta(days=30)).isoformat(),
-        "period_end": (today + timedelta(days=60)).isoformat(), "owner": "沈阳市12345热线中心 督办科",
-        "note": "清理久拖未决、重复投诉和涉企诉求",
-    }, supervisor)
-    for rule in ({"rule": "open_days", "days": 10}, {"rule": "repeat_callers", "callers": 2},
-                 {"rule": "enterprise_unresolved"}, {"rule": "dissatisfied_twice"}):
+    campaign = ledger.create_campaign(
+        {
+            "name": "万件清理",
+            "batch": "第一批",
+            "period_start": (today - timedelta(days=30)).isoformat(),
+            "period_end": (today + timedelta(days=60)).isoformat(),
+            "owner": "沈阳市12345热线中心 督办科",
+            "note": "清理久拖未决、重复投诉和涉企诉求",
+        },
+        supervisor,
+    )
+    for rule in (
+        {"rule": "open_days", "days": 10},
+        {"rule": "repeat_callers", "callers": 2},
+        {"rule": "enterprise_unresolved"},
+        {"rule": "dissatisfied_twice"},
+    ):
         ledger.enroll(campaign.id, rule | {"leader": "分管副主任"}, supervisor, at=at)
-    ledger.snapshot_all()
-    return ledger.progress(campaign, supervisor).total
+    snapshot_all()
+    return progress(campaign, supervisor).total

@@ -1,5 +1,6 @@
 """Demo appeals in every state, produced by performing the real actions as the real
 accounts at simulated past times, so every event log is true."""
+
 from __future__ import annotations
 
 import heapq
@@ -23,17 +24,52 @@ from hotline.grid.responsibility import BELOW_DEPARTMENTS, suggest
 from hotline.reports.operations import submit as submit_report
 
 # How many appeals end in each state (300 in all).
-PLAN = [("accepted", 24), ("dispatched", 30), ("handling", 50), ("supervised", 16), ("replied", 25),
-        ("revisiting", 30), ("auditing", 20), ("evaluated", 85), ("voided", 10), ("merged", 10)]
+PLAN = [
+    ("accepted", 24),
+    ("dispatched", 30),
+    ("handling", 50),
+    ("supervised", 16),
+    ("replied", 25),
+    ("revisiting", 30),
+    ("auditing", 20),
+    ("evaluated", 85),
+    ("voided", 10),
+    ("merged", 10),
+]
 OPEN_TARGETS = ("accepted", "dispatched", "handling", "supervised")
 
 # Typical hours each action takes after the previous one.
-TYPICAL_HOURS = {"dispatch": 0.5, "redispatch": 3, "return": 0.5, "sign": 3, "contact": 8, "supervise": 30,
-                 "request_extension": 48, "approve_extension": 5, "reply": 72, "reject_reply": 10,
-                 "approve_reply": 6, "visit": 20, "audit": 24, "answer": 0.2, "void": 0.5, "merge": 0.5}
+TYPICAL_HOURS = {
+    "dispatch": 0.5,
+    "redispatch": 3,
+    "return": 0.5,
+    "sign": 3,
+    "contact": 8,
+    "supervise": 30,
+    "request_extension": 48,
+    "approve_extension": 5,
+    "reply": 72,
+    "reject_reply": 10,
+    "approve_reply": 6,
+    "visit": 20,
+    "audit": 24,
+    "answer": 0.2,
+    "void": 0.5,
+    "merge": 0.5,
+}
 # How long an appeal may already have sat in its final state, in days.
-IDLE_DAYS = {"accepted": 0.1, "dispatched": 1.5, "handling": 8, "supervised": 4, "replied": 2,
-             "revisiting": 1.5, "auditing": 3, "evaluated": 25, "voided": 20, "merged": 10}
+IDLE_DAYS = {
+    "accepted": 0.1,
+    "dispatched": 1.5,
+    "handling": 8,
+    "supervised": 4,
+    "replied": 2,
+    "revisiting": 1.5,
+    "auditing": 3,
+    "evaluated": 25,
+    "voided": 20,
+    "merged": 10,
+}
 
 
 @dataclass
@@ -78,8 +114,8 @@ class DemoAppeals:
         street = self.units[street_code]
         grid = self.rng.choice([u for u in self.units.values() if u.level == "grid" and street.is_ancestor_of(u)])
         west, south, east, north = geometry_from_geojson(grid.boundary).bounds
-        lon = self.rng.uniform(west + (east - west) * .05, east - (east - west) * .05)
-        lat = self.rng.uniform(south + (north - south) * .05, north - (north - south) * .05)
+        lon = self.rng.uniform(west + (east - west) * 0.05, east - (east - west) * 0.05)
+        lat = self.rng.uniform(south + (north - south) * 0.05, north - (north - south) * 0.05)
         return self.rng.choice(patterns).format(n=self.rng.randint(1, 300)), lat, lon
 
     def _citizen(self) -> dict:
@@ -87,8 +123,11 @@ class DemoAppeals:
         phone = "1" + rng.choice("3578") + "".join(rng.choice("0123456789") for _ in range(9))
         if rng.random() < 0.04:
             return {"is_anonymous": True, "citizen_phone": phone if rng.random() < 0.5 else None}
-        return {"citizen_name": rng.choice(SURNAMES) + rng.choice(("先生", "女士")), "citizen_phone": phone,
-                "is_confidential": rng.random() < 0.05}
+        return {
+            "citizen_name": rng.choice(SURNAMES) + rng.choice(("先生", "女士")),
+            "citizen_phone": phone,
+            "is_confidential": rng.random() < 0.05,
+        }
 
     def _new_data(self) -> tuple[dict, str]:
         """The appeal as the operator records it, and the text of its result."""
@@ -96,24 +135,40 @@ class DemoAppeals:
         code = rng.choice(sorted(TEXTS))
         kind, title, content, result = rng.choice(TEXTS[code])
         address, lat, lon = self._place()
-        data = {"type": kind, "category": code, "title": title, "content": content.format(place=address),
-                "address": address, "lat": round(lat, 6), "lon": round(lon, 6), **self._citizen()}
+        data = {
+            "type": kind,
+            "category": code,
+            "title": title,
+            "content": content.format(place=address),
+            "address": address,
+            "lat": round(lat, 6),
+            "lon": round(lon, 6),
+            **self._citizen(),
+        }
         if code in ("010202", "100301") or rng.random() < 0.03:
             data["urgency"] = "紧急"
         if code.startswith(("01", "05")) and rng.random() < 0.4:
             data["channel"] = "随手拍"  # a citizen's photo report from the street
         elif code.startswith("09"):
-            data.update(is_enterprise=True, enterprise_credit_code=credit_code(rng),
-                        enterprise_name=f"沈阳{rng.choice('华盛恒瑞鑫源宏达兴')}{rng.choice('科技电子商贸机械')}有限公司")
+            data.update(
+                is_enterprise=True,
+                enterprise_credit_code=credit_code(rng),
+                enterprise_name=f"沈阳{rng.choice('华盛恒瑞鑫源宏达兴')}{rng.choice('科技电子商贸机械')}有限公司",
+            )
         return {k: v for k, v in data.items() if v is not None}, result
 
     # ---------------------------------------------------------------- the path
 
+    def _place_of(self, data: dict) -> Unit:
+        """The area the demo's point lies in (every demo point is inside the demo's grids)."""
+        unit_id = placement(data["lon"], data["lat"]).unit_id
+        assert unit_id is not None, "demo points lie in the demo geography"
+        return self.units_by_id[unit_id]
+
     def _candidates(self, category: Category, data: dict) -> list[Unit]:
         """Where the dispatcher may send it: the 确责 suggestions for the place, keeping a
         department's duty away from streets and below."""
-        place = placement(data["lon"], data["lat"])
-        place_unit = self.units_by_id[place.unit_id]
+        place_unit = self._place_of(data)
         suggestions, _ = suggest(category, place_unit)
         units = [s.unit for s in suggestions]
         if suggestions and suggestions[0].rule.is_department_duty:
@@ -126,8 +181,13 @@ class DemoAppeals:
         if target == "accepted":
             return []
         if target == "voided":
-            return [Step("void", "dispatcher", {"reason": rng.choice(("无效诉求", "转110", "不予受理")),
-                                                "note": "经核实不属于12345受理范围"})]
+            return [
+                Step(
+                    "void",
+                    "dispatcher",
+                    {"reason": rng.choice(("无效诉求", "转110", "不予受理")), "note": "经核实不属于12345受理范围"},
+                )
+            ]
         answered = kind == "咨询" and target in ("revisiting", "auditing", "evaluated") and rng.random() < 0.5
         steps: list[Step] = []
         if answered:
@@ -137,14 +197,19 @@ class DemoAppeals:
             unit = candidates[1] if len(candidates) > 1 and rng.random() < 0.15 else candidates[0]
             steps.append(Step("dispatch", "dispatcher", {"unit_id": unit.id}))
             if rng.random() < 0.12:
-                steps.append(Step("return", f"u{unit.code}", {"reason": "该事项不属于本单位职责",
-                                                              "basis": "依据《沈阳市12345确责清单》相关条目"}))
+                steps.append(
+                    Step(
+                        "return",
+                        f"u{unit.code}",
+                        {"reason": "该事项不属于本单位职责", "basis": "依据《沈阳市12345确责清单》相关条目"},
+                    )
+                )
                 others = [u for u in candidates if u is not unit] or [self.units[unit.code_at("district")]]
                 unit = others[0]
                 steps.append(Step("dispatch", "dispatcher", {"unit_id": unit.id, "note": "按确责清单重新派单"}))
             if unit.is_area and unit.level == "street" and rng.random() < 0.4:
                 # To the community or grid where the problem is.
-                place = self.units_by_id[placement(data["lon"], data["lat"]).unit_id]
+                place = self._place_of(data)
                 child = self.units[place.code_at(rng.choice(("community", "grid")))]
                 steps.append(Step("redispatch", f"u{unit.code}", {"unit_id": child.id}))
                 unit = child
@@ -155,16 +220,29 @@ class DemoAppeals:
             if signed:
                 steps.append(Step("sign", handler))
                 if rng.random() < 0.85:  # most units call the citizen back (响应)
-                    steps.append(Step("contact", handler, {"method": rng.choice(("电话", "电话", "上门")),
-                                                           "note": "已联系市民了解具体情况，约定处理时间"}))
+                    steps.append(
+                        Step(
+                            "contact",
+                            handler,
+                            {
+                                "method": rng.choice(("电话", "电话", "上门")),
+                                "note": "已联系市民了解具体情况，约定处理时间",
+                            },
+                        )
+                    )
             if target == "supervised":
                 steps.append(Step("supervise", "supervisor", {"level": "yellow", "note": "请加快办理进度"}))
                 if rng.random() < 0.4:
                     steps.append(Step("supervise", "supervisor", {"level": "red", "note": "已超期，请立即办理"}))
                 return steps
             if rng.random() < 0.15 and kind in ("求助", "投诉", "举报") and data.get("urgency", "一般") == "一般":
-                steps.append(Step("request_extension", handler,
-                                  {"working_days": rng.randint(2, 5), "reason": "需协调多个部门共同处理"}))
+                steps.append(
+                    Step(
+                        "request_extension",
+                        handler,
+                        {"working_days": rng.randint(2, 5), "reason": "需协调多个部门共同处理"},
+                    )
+                )
                 if target != "handling" or rng.random() < 0.5:
                     steps.append(Step("approve_extension", "supervisor", {"note": "同意延期"}))
             if target == "handling":
@@ -180,8 +258,13 @@ class DemoAppeals:
         if target == "revisiting":
             return steps
         if target == "evaluated" and not answered and rng.random() < 0.12:
-            steps.append(Step("visit", "visitor", {"reached": True, "resolved": "未解决", "satisfaction": "不满意",
-                                                   "note": "市民反映问题仍未解决"}))
+            steps.append(
+                Step(
+                    "visit",
+                    "visitor",
+                    {"reached": True, "resolved": "未解决", "satisfaction": "不满意", "note": "市民反映问题仍未解决"},
+                )
+            )
             steps.append(Step("reply", handler, {"result": result + "（重办：已再次现场处理）", "resolved": "解决"}))
             steps.append(Step("approve_reply", "dispatcher"))
         if rng.random() < 0.06:
@@ -189,8 +272,17 @@ class DemoAppeals:
         else:
             # 不满意 would reopen it; that path is planned above.
             satisfaction = rng.choices(("满意", "基本满意"), (80, 20))[0]
-            steps.append(Step("visit", "visitor", {"reached": True, "satisfaction": satisfaction,
-                                                   "resolved": "解决" if satisfaction == "满意" else "部分解决"}))
+            steps.append(
+                Step(
+                    "visit",
+                    "visitor",
+                    {
+                        "reached": True,
+                        "satisfaction": satisfaction,
+                        "resolved": "解决" if satisfaction == "满意" else "部分解决",
+                    },
+                )
+            )
         if target == "auditing":
             return steps
         steps.append(Step("audit", "supervisor", {"passed": True, "note": "抽查通过"}))
@@ -241,14 +333,17 @@ class DemoAppeals:
             else:
                 step = script.steps[index - 1]
                 body = dict(step.body)
+                assert script.appeal is not None, "the first step registered it"
                 if step.action == "merge":
+                    assert script.master is not None and script.master.appeal is not None, "masters come first"
                     body["master_number"] = script.master.appeal.number
                 script.appeal = perform(script.appeal.id, step.action, body, self.users[step.actor], at=at)
             if index < len(script.steps):
                 heapq.heappush(queue, (script.moments[index + 1], n, script, index + 1))
             elif script.appeal.state != script.target:
-                raise RuntimeError(f"demo appeal {script.appeal.number} ended in {script.appeal.state}, "
-                                   f"planned {script.target}")
+                raise RuntimeError(
+                    f"demo appeal {script.appeal.number} ended in {script.appeal.state}, planned {script.target}"
+                )
 
 
 def load_demo_appeals(now: datetime, seed: int = 12345) -> int:

@@ -1,5 +1,6 @@
 """`flask --app wsgi grid …`: import and export the unit tree, grid polygons and the
 responsibility list."""
+
 from __future__ import annotations
 
 import json
@@ -26,8 +27,12 @@ def import_command(files: tuple[Path, ...]) -> None:
     """Import units from a CSV (code,name,level,parent_code,kind,dept_type) and/or polygons
     from a GeoJSON FeatureCollection (properties code,name,level,parent_code). All or nothing."""
     try:
-        sources = [imports.read_units_csv(p.read_text(encoding="utf-8")) if p.suffix.lower() == ".csv"
-                   else imports.read_geojson(p.read_text(encoding="utf-8")) for p in files]
+        sources = [
+            imports.read_units_csv(p.read_text(encoding="utf-8"))
+            if p.suffix.lower() == ".csv"
+            else imports.read_geojson(p.read_text(encoding="utf-8"))
+            for p in files
+        ]
         summary = imports.import_units(imports.merge_sources(*sources))
     except imports.ImportRejected as exc:
         _fail(exc)

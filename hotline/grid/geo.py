@@ -1,4 +1,4 @@
-"""Point routing: (lat, lon) → grid → its chain of ancestors (DESIGN.md §5).
+"""Point routing: (lat, lon) → grid → its chain of ancestors.
 
 `GridIndex` is pure geometry: an STRtree over the grid polygons, which are prepared, so a
 point is tested against the few polygons whose boxes hold it with shapely's vectorised
@@ -11,16 +11,20 @@ point is tested against the few polygons whose boxes hold it with shapely's vect
 
 `placement()` serves the app: it keeps one index per process and rebuilds it when the
 "grid" revision changes (an import, a unit edit)."""
+
 from __future__ import annotations
 
 import json
 import threading
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import shapely
 from shapely import STRtree
+from shapely.geometry.base import BaseGeometry
 
 from hotline.core.vocabulary import UNIT_LEVEL_NAMES, UNIT_LEVELS
 
@@ -51,7 +55,7 @@ class Placement:
 
 
 class GridIndex:
-    def __init__(self, grids: list[Shape], areas: list[Shape] = ()):
+    def __init__(self, grids: list[Shape], areas: Sequence[Shape] = ()):
         self.grids = sorted(grids, key=lambda s: s.code)  # position = tie-break rank
         self._polygons = np.array([s.geometry for s in self.grids], dtype=object)
         shapely.prepare(self._polygons)
@@ -94,12 +98,16 @@ class GridIndex:
             holding = shapely.intersects_xy(self._area_polygons, lon, lat)
             if holding.any():
                 area = self.areas[int(np.argmax(holding))]
-                return Placement(None, area.unit_id,
-                                 f"坐标不在任何网格内，落入{UNIT_LEVEL_NAMES[area.level]}「{area.name}」")
+                return Placement(
+                    None, area.unit_id, f"坐标不在任何网格内，落入{UNIT_LEVEL_NAMES[area.level]}「{area.name}」"
+                )
         return Placement(None, None, "坐标不在本中心任何网格及辖区范围内，由热线中心人工派单")
 
 
-def geometry_from_geojson(value: dict) -> shapely.Geometry:
+def geometry_from_geojson(value: dict[str, Any] | None) -> BaseGeometry:
+    """The shape of a GeoJSON geometry (every grid and upper area we route to has one)."""
+    if value is None:
+        raise ValueError("没有几何")
     return shapely.from_geojson(json.dumps(value))
 
 
@@ -107,8 +115,11 @@ def build_index(units) -> GridIndex:
     """The index of these units: grids by their own polygons, upper areas by their own
     polygon or else the union of the grids below them."""
     units = [u for u in units if u.is_area]
-    grids = [Shape(u.id, u.code, u.name, u.level, geometry_from_geojson(u.boundary))
-             for u in units if u.level == "grid" and u.boundary]
+    grids = [
+        Shape(u.id, u.code, u.name, u.level, geometry_from_geojson(u.boundary))
+        for u in units
+        if u.level == "grid" and u.boundary
+    ]
     below: dict[str, list] = defaultdict(list)  # area code -> polygons of its grids
     paths = {u.id: u.path for u in units}
     for grid in grids:

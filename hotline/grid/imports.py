@@ -1,6 +1,7 @@
 """Changing the organisation: importing the unit tree (CSV) and grid polygons (GeoJSON),
 and exporting them. An import is one transaction that also bumps the "grid" revision (so
 routing indexes rebuild) and writes an audit entry."""
+
 from __future__ import annotations
 
 import csv
@@ -12,11 +13,11 @@ import shapely
 from shapely import STRtree
 from sqlalchemy import select
 
-from hotline.auth.models import User
 from hotline.core import audit, revisions
 from hotline.core.db import write_transaction
 from hotline.core.errors import BadRequest
 from hotline.core.extensions import db
+from hotline.core.permissions import Actor
 from hotline.core.vocabulary import UNIT_KINDS, UNIT_LEVELS
 from hotline.grid.geo import geometry_from_geojson
 from hotline.grid.models import Unit
@@ -54,9 +55,14 @@ class UnitRecord:
         return f"{self.where}（{self.code or '无编码'}）"
 
 
-def _clean(value) -> str | None:
-    value = str(value).strip() if value is not None else ""
-    return value or None
+def _clean(value: object) -> str | None:
+    text = str(value).strip() if value is not None else ""
+    return text or None
+
+
+def _given(value: object) -> str:
+    """A required field's text, empty when missing (validation names it)."""
+    return _clean(value) or ""
 
 
 def read_geojson(text: str) -> list[UnitRecord]:
@@ -69,12 +75,19 @@ def read_geojson(text: str) -> list[UnitRecord]:
     records = []
     for n, feature in enumerate(collection.get("features") or [], start=1):
         props = (feature or {}).get("properties") or {}
-        records.append(UnitRecord(
-            where=f"第{n}个要素", code=_clean(props.get("code")), name=_clean(props.get("name")),
-            level=_clean(props.get("level")), parent_code=_clean(props.get("parent_code")),
-            kind=_clean(props.get("kind")) or "area", dept_type=_clean(props.get("dept_type")),
-            geometry=(feature or {}).get("geometry"), has_geometry=True,
-        ))
+        records.append(
+            UnitRecord(
+                where=f"第{n}个要素",
+                code=_given(props.get("code")),
+                name=_given(props.get("name")),
+                level=_given(props.get("level")),
+                parent_code=_clean(props.get("parent_code")),
+                kind=_clean(props.get("kind")) or "area",
+                dept_type=_clean(props.get("dept_type")),
+                geometry=(feature or {}).get("geometry"),
+                has_geometry=True,
+            )
+        )
     return records
 
 
@@ -83,10 +96,18 @@ def read_units_csv(text: str) -> list[UnitRecord]:
     missing = [c for c in ("code", "name", "level", "parent_code") if c not in (reader.fieldnames or [])]
     if missing:
         raise ImportRejected([f"CSV 缺少列：{', '.join(missing)}（需要 {', '.join(UNIT_FIELDS)}）"])
-    return [UnitRecord(where=f"第{n}行", code=_clean(row.get("code")), name=_clean(row.get("name")),
-                       level=_clean(row.get("level")), parent_code=_clean(row.get("parent_code")),
-                       kind=_clean(row.get("kind")) or "area", dept_type=_clean(row.get("dept_type")))
-            for n, row in enumerate(reader, start=2)]
+    return [
+        UnitRecord(
+            where=f"第{n}行",
+            code=_given(row.get("code")),
+            name=_given(row.get("name")),
+            level=_given(row.get("level")),
+            parent_code=_clean(row.get("parent_code")),
+            kind=_clean(row.get("kind")) or "area",
+            dept_type=_clean(row.get("dept_type")),
+        )
+        for n, row in enumerate(reader, start=2)
+    ]
 
 
 def merge_sources(*sources: list[UnitRecord]) -> list[UnitRecord]:
@@ -119,7 +140,7 @@ def _check_geometry(record: UnitRecord) -> str | None:
         return "几何类型必须是 Polygon 或 MultiPolygon"
     try:
         shape = geometry_from_geojson(value)
-    except Exception as exc:  # noqa: BLE001 - GEOS reports malformed input in many ways
+    except Exception as exc:
         return f"几何无效：{str(exc).splitlines()[0]}"
     xmin, ymin, xmax, ymax = shape.bounds
     if not (-180 <= xmin <= xmax <= 180 and -90 <= ymin <= ymax <= 90):
@@ -172,11 +193,15 @@ def validate_units(records: list[UnitRecord]) -> list[str]:
             problems.append(f"{r.label}：上级「{r.parent_code}」不是区域单位")
             continue
         parent_level = level_of(r.parent_code)
-        wanted = parent_level if r.kind != "area" else (
-            UNIT_LEVELS[UNIT_LEVELS.index(parent_level) + 1] if parent_level != "grid" else None)
+        wanted = (
+            parent_level
+            if r.kind != "area"
+            else (UNIT_LEVELS[UNIT_LEVELS.index(parent_level) + 1] if parent_level != "grid" else None)
+        )
         if r.level != wanted:
-            problems.append(f"{r.label}：层级「{r.level}」与上级「{r.parent_code}」（{parent_level}）不衔接，"
-                            f"应为「{wanted}」")
+            problems.append(
+                f"{r.label}：层级「{r.level}」与上级「{r.parent_code}」（{parent_level}）不衔接，应为「{wanted}」"
+            )
     if problems:
         return problems
     problems += _check_containment(by_code, existing)
@@ -231,16 +256,18 @@ def _check_overlaps(by_code, existing) -> list[str]:
     left, right = STRtree(shapes).query(shapes, predicate="intersects")
     pairs = left < right
     left, right = left[pairs], right[pairs]
-    shared = shapely.area(shapely.intersection(
-        [shapes[i] for i in left], [shapes[j] for j in right]))
+    shared = shapely.area(shapely.intersection([shapes[i] for i in left], [shapes[j] for j in right]))
     problems = []
     for i, j, area in zip(left, right, shared, strict=True):
         smaller = min(shapes[i].area, shapes[j].area)
         imported = codes[i] in by_code or codes[j] in by_code
         if imported and area > OVERLAP_TOLERANCE * smaller:
             # Name the imported feature first.
-            first, second = ((grids[codes[i]][0], grids[codes[j]][0]) if codes[i] in by_code
-                             else (grids[codes[j]][0], grids[codes[i]][0]))
+            first, second = (
+                (grids[codes[i]][0], grids[codes[j]][0])
+                if codes[i] in by_code
+                else (grids[codes[j]][0], grids[codes[i]][0])
+            )
             problems.append(f"{first}：与{second}重叠（重叠面积占较小网格的 {area / smaller:.1%}）")
     return problems
 
@@ -251,7 +278,7 @@ class ImportSummary:
     updated: list[str]
 
 
-def import_units(records: list[UnitRecord], actor: User | None = None) -> ImportSummary:
+def import_units(records: list[UnitRecord], actor: Actor | None = None) -> ImportSummary:
     """All or nothing: every problem is reported and nothing is written, or all is."""
     problems = validate_units(records)
     if problems:
@@ -290,8 +317,10 @@ def _repath_descendants(units: dict[str, Unit]) -> None:
 
 def export_geojson() -> dict:
     units = db.session.scalars(select(Unit).where(Unit.active, Unit.boundary.is_not(None)).order_by(Unit.path))
-    return {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "geometry": u.boundary, "properties": _unit_row(u)} for u in units]}
+    return {
+        "type": "FeatureCollection",
+        "features": [{"type": "Feature", "geometry": u.boundary, "properties": _unit_row(u)} for u in units],
+    }
 
 
 def export_units_csv() -> str:
@@ -304,8 +333,11 @@ def export_units_csv() -> str:
 
 
 def _unit_row(unit: Unit) -> dict:
-    return {"code": unit.code, "name": unit.name, "level": unit.level,
-            "parent_code": unit.parent.code if unit.parent else None, "kind": unit.kind,
-            "dept_type": unit.dept_type}
-
-
+    return {
+        "code": unit.code,
+        "name": unit.name,
+        "level": unit.level,
+        "parent_code": unit.parent.code if unit.parent else None,
+        "kind": unit.kind,
+        "dept_type": unit.dept_type,
+    }

@@ -6,14 +6,14 @@ from sqlalchemy import ForeignKey, String, Text, and_, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hotline.core.clock import now
-from hotline.core.extensions import db
+from hotline.core.extensions import Model
 from hotline.core.vocabulary import UNIT_LEVEL_NAMES, UNIT_LEVELS
 
 # Byte-wise collation on PostgreSQL so that path ranges and the index agree.
 PathString = String(255).with_variant(String(255, collation="C"), "postgresql")
 
 
-class Unit(db.Model):
+class Unit(Model):
     """A node of the organisation tree.
 
     `path` is the materialized path of unit codes, "/210000/210100/210102/": a subtree is one
@@ -86,7 +86,7 @@ class Unit(db.Model):
         return f"<Unit {self.code} {self.name}>"
 
 
-class ResponsibilityRule(db.Model):
+class ResponsibilityRule(Model):
     """One line of the responsibility list (确责清单 / 派单目录): appeals of this category
     (and every category below it), optionally only in this area, are the duty of the area
     government at `target_level` above the place, or of the department of `dept_type`
@@ -114,7 +114,10 @@ class ResponsibilityRule(db.Model):
 
     def describe(self) -> str:
         """规则#3：城市管理 / 市容环境 → 区级 城管部门（和平区）"""
-        target = (f"{UNIT_LEVEL_NAMES[self.target_level]}级{self.dept_type}部门" if self.is_department_duty
-                  else f"{UNIT_LEVEL_NAMES[self.target_level]}级属地")
+        target = (
+            f"{UNIT_LEVEL_NAMES[self.target_level]}级{self.dept_type}部门"
+            if self.is_department_duty
+            else f"{UNIT_LEVEL_NAMES[self.target_level]}级属地"
+        )
         scope = f"（限{self.area.name}）" if self.area else ""
         return f"规则#{self.id}：{self.category.full_name} → {target}{scope}"

@@ -27,9 +27,16 @@ class UnitOut(UnitRef):
     parent_id: int | None
 
     @classmethod
-    def of(cls, unit: Unit) -> UnitOut:
-        return cls(id=unit.id, code=unit.code, name=unit.name, level=unit.level, kind=unit.kind,
-                   dept_type=unit.dept_type, parent_id=unit.parent_id)
+    def of_unit(cls, unit: Unit) -> UnitOut:
+        return cls(
+            id=unit.id,
+            code=unit.code,
+            name=unit.name,
+            level=unit.level,
+            kind=unit.kind,
+            dept_type=unit.dept_type,
+            parent_id=unit.parent_id,
+        )
 
 
 class UnitList(Page):
@@ -46,8 +53,12 @@ class PlacementOut(BaseModel):
     def of(cls, place: Placement) -> PlacementOut:
         unit = db.session.get(Unit, place.unit_id) if place.unit_id else None
         chain = [*db.session.scalars(unit.ancestors_query()), unit] if unit else []
-        return cls(grid=UnitRef.of(db.session.get(Unit, place.grid_id)) if place.grid_id else None,
-                   unit=UnitRef.of(unit), chain=[UnitRef.of(u) for u in chain], reason=place.reason)
+        return cls(
+            grid=UnitRef.of(db.session.get(Unit, place.grid_id)) if place.grid_id else None,
+            unit=UnitRef.of(unit),
+            chain=[UnitRef.of(u) for u in chain],
+            reason=place.reason,
+        )
 
 
 class RuleOut(BaseModel):
@@ -65,10 +76,19 @@ class RuleOut(BaseModel):
 
     @classmethod
     def of(cls, r: ResponsibilityRule) -> RuleOut:
-        return cls(id=r.id, category=r.category.code, category_name=r.category.full_name,
-                   area=UnitRef.of(r.area), target_kind=r.target_kind, target_level=r.target_level,
-                   dept_type=r.dept_type, priority=r.priority, basis=r.basis, active=r.active,
-                   description=r.describe())
+        return cls(
+            id=r.id,
+            category=r.category.code,
+            category_name=r.category.full_name,
+            area=UnitRef.of(r.area),
+            target_kind=r.target_kind,
+            target_level=r.target_level,
+            dept_type=r.dept_type,
+            priority=r.priority,
+            basis=r.basis,
+            active=r.active,
+            description=r.describe(),
+        )
 
 
 class RuleList(Page):

@@ -1,5 +1,6 @@
 """The responsibility list (确责清单) applied to an appeal: ranked dispatch suggestions, and
 the refusal to push a department's duty down to street, community or grid."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -42,7 +43,8 @@ def matching_rules(category: Category, chain: dict[str, Unit]) -> list[Responsib
     before a shallower one, then by priority."""
     prefixes = [category.code[:n] for n in range(2, len(category.code) + 1, 2)]
     rules = db.session.scalars(
-        select(ResponsibilityRule).join(Category, ResponsibilityRule.category_id == Category.id)
+        select(ResponsibilityRule)
+        .join(Category, ResponsibilityRule.category_id == Category.id)
         .where(ResponsibilityRule.active, Category.code.in_(prefixes))
     ).all()
     chain_ids = {u.id for u in chain.values()}
@@ -54,8 +56,11 @@ def target_of(rule: ResponsibilityRule, chain: dict[str, Unit]) -> Unit | None:
     area = chain.get(rule.target_level)
     if area is None or not rule.is_department_duty:
         return area
-    return db.session.scalar(select(Unit).where(
-        Unit.parent_id == area.id, Unit.kind == "department", Unit.dept_type == rule.dept_type, Unit.active))
+    return db.session.scalar(
+        select(Unit).where(
+            Unit.parent_id == area.id, Unit.kind == "department", Unit.dept_type == rule.dept_type, Unit.active
+        )
+    )
 
 
 def suggest(category: Category, place: Unit | None) -> tuple[list[Suggestion], list[str]]:
@@ -67,8 +72,10 @@ def suggest(category: Category, place: Unit | None) -> tuple[list[Suggestion], l
     for rule in matching_rules(category, chain):
         unit = target_of(rule, chain)
         if unit is None:
-            notes.append(f"{rule.describe()}：未能定位到{UNIT_LEVEL_NAMES[rule.target_level]}级"
-                         f"{'部门' if rule.is_department_duty else '属地单位'}，请人工选择")
+            notes.append(
+                f"{rule.describe()}：未能定位到{UNIT_LEVEL_NAMES[rule.target_level]}级"
+                f"{'部门' if rule.is_department_duty else '属地单位'}，请人工选择"
+            )
         elif all(s.unit.id != unit.id for s in suggestions):
             suggestions.append(Suggestion(unit, rule, len(suggestions) + 1))
     if not suggestions and not notes:
@@ -89,6 +96,8 @@ def check_not_pushed_down(category: Category, place: Unit | None, unit: Unit, fi
         return
     rule = department_duty(category, place)
     if rule is not None:
-        reason = (f"依据{rule.describe()}，该事项属{UNIT_LEVEL_NAMES[rule.target_level]}级{rule.dept_type}部门职责，"
-                  f"部门职责不得下沉到{UNIT_LEVEL_NAMES[unit.level]}")
+        reason = (
+            f"依据{rule.describe()}，该事项属{UNIT_LEVEL_NAMES[rule.target_level]}级{rule.dept_type}部门职责，"
+            f"部门职责不得下沉到{UNIT_LEVEL_NAMES[unit.level]}"
+        )
         raise BadRequest(f"请求内容有误：{field}：{reason}", fields={field: reason}, rule_id=rule.id)

@@ -56,26 +56,45 @@ def resolve_rule(body: RuleBody) -> dict:
             fields["area"] = "没有这个区域单位"
     if body.target_kind == "department":
         if body.target_level not in DEPARTMENT_LEVELS:
-            fields["target_level"] = (f"职能部门只设在省、市、区级，不能下沉到{UNIT_LEVEL_NAMES[body.target_level]}")
+            fields["target_level"] = f"职能部门只设在省、市、区级，不能下沉到{UNIT_LEVEL_NAMES[body.target_level]}"
         elif not body.dept_type:
             fields["dept_type"] = "职能部门规则必须指定部门类型"
-        elif db.session.scalar(select(Unit.id).where(
-                Unit.kind == "department", Unit.dept_type == body.dept_type, Unit.level == body.target_level)
-                .limit(1)) is None:
+        elif (
+            db.session.scalar(
+                select(Unit.id)
+                .where(Unit.kind == "department", Unit.dept_type == body.dept_type, Unit.level == body.target_level)
+                .limit(1)
+            )
+            is None
+        ):
             fields["dept_type"] = f"没有{UNIT_LEVEL_NAMES[body.target_level]}级「{body.dept_type}」部门"
     elif body.dept_type:
         fields["dept_type"] = "属地规则不指定部门类型"
-    if fields:
+    if fields or category is None:
         raise BadRequest("确责规则有误：" + "；".join(f"{k}：{v}" for k, v in fields.items()), fields=fields)
-    return {"category_id": category.id, "area_id": area.id if area else None, "target_kind": body.target_kind,
-            "target_level": body.target_level, "dept_type": body.dept_type, "priority": body.priority,
-            "basis": body.basis, "active": body.active}
+    return {
+        "category_id": category.id,
+        "area_id": area.id if area else None,
+        "target_kind": body.target_kind,
+        "target_level": body.target_level,
+        "dept_type": body.dept_type,
+        "priority": body.priority,
+        "basis": body.basis,
+        "active": body.active,
+    }
 
 
 def rule_snapshot(rule: ResponsibilityRule) -> dict:
-    return {"category": rule.category.code, "area": rule.area.code if rule.area else None,
-            "target_kind": rule.target_kind, "target_level": rule.target_level, "dept_type": rule.dept_type,
-            "priority": rule.priority, "basis": rule.basis, "active": rule.active}
+    return {
+        "category": rule.category.code,
+        "area": rule.area.code if rule.area else None,
+        "target_kind": rule.target_kind,
+        "target_level": rule.target_level,
+        "dept_type": rule.dept_type,
+        "priority": rule.priority,
+        "basis": rule.basis,
+        "active": rule.active,
+    }
 
 
 def list_rules(actor: Actor) -> Select[tuple[ResponsibilityRule]]:

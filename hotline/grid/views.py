@@ -9,7 +9,6 @@ from flask import Blueprint, Response, flash, g, redirect, render_template, requ
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
-from hotline.auth.sessions import login_required
 from hotline.categories.models import Category
 from hotline.core.errors import BadRequest
 from hotline.core.extensions import db
@@ -18,6 +17,7 @@ from hotline.grid import rules as rule_list
 from hotline.grid.imports import ImportRejected
 from hotline.grid.models import Unit
 from hotline.web.forms import filled
+from hotline.web.session import login_required
 
 bp = Blueprint("grid", __name__, template_folder="templates")
 
@@ -25,10 +25,12 @@ bp = Blueprint("grid", __name__, template_folder="templates")
 def _form_choices() -> dict[str, Any]:
     return {
         "categories": db.session.scalars(select(Category).where(Category.active).order_by(Category.code)).all(),
-        "areas": db.session.scalars(select(Unit).where(Unit.active, Unit.kind == "area",
-                                                       Unit.level != "grid").order_by(Unit.path)).all(),
-        "dept_types": db.session.scalars(select(Unit.dept_type).where(Unit.dept_type.is_not(None))
-                                         .distinct().order_by(Unit.dept_type)).all(),
+        "areas": db.session.scalars(
+            select(Unit).where(Unit.active, Unit.kind == "area", Unit.level != "grid").order_by(Unit.path)
+        ).all(),
+        "dept_types": db.session.scalars(
+            select(Unit.dept_type).where(Unit.dept_type.is_not(None)).distinct().order_by(Unit.dept_type)
+        ).all(),
         "levels": UNIT_LEVEL_NAMES,
     }
 
@@ -41,8 +43,9 @@ def _rule_form() -> dict[str, Any]:
 
 def _rules_page(problems: list[str] | None = None, status: int = 200) -> ResponseReturnValue:
     items = db.session.scalars(rule_list.list_rules(g.user)).all()
-    return render_template("grid/rules.html", rules=items, may_edit=rule_list.EDIT_RULES.allows(g.user),
-                           problems=problems), status
+    return render_template(
+        "grid/rules.html", rules=items, may_edit=rule_list.EDIT_RULES.allows(g.user), problems=problems
+    ), status
 
 
 @bp.get("/admin/routing-rules")
@@ -63,15 +66,13 @@ def rule_form(rule_id: int | None = None) -> ResponseReturnValue:
     if request.method == "POST":
         values = _rule_form()
         try:
-            saved = (rule_list.update_rule(rule.id, values, g.user) if rule
-                     else rule_list.create_rule(values, g.user))
+            saved = rule_list.update_rule(rule.id, values, g.user) if rule else rule_list.create_rule(values, g.user)
         except BadRequest as exc:
             errors, status = exc.fields or {"body": exc.message}, 400
         else:
             flash(f"已保存：{saved.describe()}", "success")
             return redirect(url_for("grid.rules"))
-    return render_template("grid/rule_form.html", rule=rule, values=values, errors=errors,
-                           **_form_choices()), status
+    return render_template("grid/rule_form.html", rule=rule, values=values, errors=errors, **_form_choices()), status
 
 
 @bp.post("/admin/routing-rules/<int:rule_id>/delete")
@@ -90,8 +91,9 @@ def rules_import() -> ResponseReturnValue:
     if upload is None or not upload.filename:
         raise BadRequest("请选择 CSV 文件")
     try:
-        count = rule_list.import_rules_csv(upload.read().decode("utf-8-sig"), g.user,
-                                           replace=request.form.get("mode") != "append")
+        count = rule_list.import_rules_csv(
+            upload.read().decode("utf-8-sig"), g.user, replace=request.form.get("mode") != "append"
+        )
     except UnicodeDecodeError:
         raise BadRequest("CSV 文件必须是 UTF-8 编码") from None
     except ImportRejected as exc:
@@ -103,5 +105,8 @@ def rules_import() -> ResponseReturnValue:
 @bp.get("/admin/routing-rules.csv")
 @login_required
 def rules_csv() -> ResponseReturnValue:
-    return Response(rule_list.export_rules_csv(g.user), mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": "attachment; filename=routing-rules.csv"})
+    return Response(
+        rule_list.export_rules_csv(g.user),
+        mimetype="text/csv; charset=utf-8",
+        headers={"Content-Disposition": "attachment; filename=routing-rules.csv"},
+    )

@@ -1,4 +1,5 @@
 """API of the campaign ledgers."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -10,8 +11,9 @@ from hotline.appeals.presenters import AppealSummary
 from hotline.core.clock import local_today, now
 from hotline.core.pagination import Page, PageQuery, paginate
 from hotline.ledger import operations as ledger
+from hotline.ledger.export import XLSX, export_xlsx
 from hotline.ledger.models import Campaign, CampaignItem
-from hotline.ledger.operations import XLSX
+from hotline.ledger.progress import Progress, by_level, by_unit, is_closed, items_query, progress, trend
 from hotline.web.api import api
 
 
@@ -22,7 +24,7 @@ class ProgressOut(BaseModel):
     overdue: int = Field(description="超过目标日期仍未办结")
 
     @classmethod
-    def of(cls, p: ledger.Progress) -> ProgressOut:
+    def of(cls, p: Progress) -> ProgressOut:
         return cls(total=p.total, closed=p.closed, rate=p.rate, overdue=p.overdue)
 
 
@@ -51,8 +53,16 @@ class CampaignOut(BaseModel):
 
     @classmethod
     def of(cls, c: Campaign, user) -> CampaignOut:
-        return cls(id=c.id, name=c.name, batch=c.batch, period_start=c.period_start, period_end=c.period_end,
-                   owner=c.owner, note=c.note, progress=ProgressOut.of(ledger.progress(c, user)))
+        return cls(
+            id=c.id,
+            name=c.name,
+            batch=c.batch,
+            period_start=c.period_start,
+            period_end=c.period_end,
+            owner=c.owner,
+            note=c.note,
+            progress=ProgressOut.of(progress(c, user)),
+        )
 
 
 class CampaignList(Page):
@@ -77,10 +87,17 @@ class ItemOut(BaseModel):
 
     @classmethod
     def of(cls, item: CampaignItem, day: date, at) -> ItemOut:
-        closed = ledger.is_closed(item.appeal)
-        return cls(id=item.id, appeal=AppealSummary.of(item.appeal, at), leader=item.leader,
-                   target_date=item.target_date, closed=closed, overdue=item.target_date < day and not closed,
-                   enrolled_by=item.enrolled_by, note=item.note)
+        closed = is_closed(item.appeal)
+        return cls(
+            id=item.id,
+            appeal=AppealSummary.of(item.appeal, at),
+            leader=item.leader,
+            target_date=item.target_date,
+            closed=closed,
+            overdue=item.target_date < day and not closed,
+            enrolled_by=item.enrolled_by,
+            note=item.note,
+        )
 
 
 class ItemList(Page):
@@ -95,55 +112,100 @@ def _breakdown(rows) -> list[BreakdownOut]:
     return [BreakdownOut(key=b.key, label=b.label, level=b.level, progress=ProgressOut.of(b.progress)) for b in rows]
 
 
-@api.endpoint("GET", "/ledgers", summary="专项台账（如万件清理）", query=PageQuery, response=CampaignList,
-              tags=("ledgers",))
+@api.endpoint(
+    "GET", "/ledgers", summary="专项台账（如万件清理）", query=PageQuery, response=CampaignList, tags=("ledgers",)
+)
 def list_ledgers(user, query: PageQuery):
     campaigns, page = paginate(ledger.list_campaigns(user), query)
     return CampaignList(items=[CampaignOut.of(c, user) for c in campaigns], **page)
 
 
-@api.endpoint("POST", "/ledgers", summary="新建台账（中心督办员）", body=ledger.CampaignBody, response=CampaignOut,
-              status=201, tags=("ledgers",), errors=(403,))
+@api.endpoint(
+    "POST",
+    "/ledgers",
+    summary="新建台账（中心督办员）",
+    body=ledger.CampaignBody,
+    response=CampaignOut,
+    status=201,
+    tags=("ledgers",),
+    errors=(403,),
+)
 def create_ledger(user, data):
     return CampaignOut.of(ledger.create_campaign(data, user), user)
 
 
-@api.endpoint("GET", "/ledgers/<int:campaign_id>", summary="台账进度：总数、办结率、按单位与层级、趋势",
-              response=CampaignDetail, tags=("ledgers",), errors=(404,))
+@api.endpoint(
+    "GET",
+    "/ledgers/<int:campaign_id>",
+    summary="台账进度：总数、办结率、按单位与层级、趋势",
+    response=CampaignDetail,
+    tags=("ledgers",),
+    errors=(404,),
+)
 def get_ledger(user, campaign_id: int):
     c = ledger.get_campaign(campaign_id, user)
-    return CampaignDetail(**CampaignOut.of(c, user).model_dump(), by_unit=_breakdown(ledger.by_unit(c, user)),
-                          by_level=_breakdown(ledger.by_level(c, user)),
-                          trend=[SnapshotOut(day=s.day, total=s.total, closed=s.closed) for s in ledger.trend(c)])
+    return CampaignDetail(
+        **CampaignOut.of(c, user).model_dump(),
+        by_unit=_breakdown(by_unit(c, user)),
+        by_level=_breakdown(by_level(c, user)),
+        trend=[SnapshotOut(day=s.day, total=s.total, closed=s.closed) for s in trend(c)],
+    )
 
 
-@api.endpoint("GET", "/ledgers/<int:campaign_id>/items", summary="台账事项", query=PageQuery, response=ItemList,
-              tags=("ledgers",), errors=(404,))
+@api.endpoint(
+    "GET",
+    "/ledgers/<int:campaign_id>/items",
+    summary="台账事项",
+    query=PageQuery,
+    response=ItemList,
+    tags=("ledgers",),
+    errors=(404,),
+)
 def ledger_items(user, campaign_id: int, query: PageQuery):
     c = ledger.get_campaign(campaign_id, user)
     day, at = local_today(), now()
-    items, page = paginate(ledger.items_query(c, user), query)
+    items, page = paginate(items_query(c, user), query)
     return ItemList(items=[ItemOut.of(i, day, at) for i in items], **page)
 
 
-@api.endpoint("POST", "/ledgers/<int:campaign_id>/enroll", summary="按规则或工单编号纳入台账",
-              body=ledger.EnrollBody, response=EnrollResult, tags=("ledgers",), errors=(403, 404))
+@api.endpoint(
+    "POST",
+    "/ledgers/<int:campaign_id>/enroll",
+    summary="按规则或工单编号纳入台账",
+    body=ledger.EnrollBody,
+    response=EnrollResult,
+    tags=("ledgers",),
+    errors=(403, 404),
+)
 def enroll(user, campaign_id: int, data):
     return EnrollResult(added=ledger.enroll(campaign_id, data, user))
 
 
-@api.endpoint("PUT", "/ledgers/<int:campaign_id>/items/<int:item_id>", summary="设置责任领导与目标日期",
-              body=ledger.ItemBody, response=ItemOut, tags=("ledgers",), errors=(403, 404))
+@api.endpoint(
+    "PUT",
+    "/ledgers/<int:campaign_id>/items/<int:item_id>",
+    summary="设置责任领导与目标日期",
+    body=ledger.ItemBody,
+    response=ItemOut,
+    tags=("ledgers",),
+    errors=(403, 404),
+)
 def update_item(user, campaign_id: int, item_id: int, data):
     item = ledger.update_item(campaign_id, item_id, data, user)
     return ItemOut.of(item, local_today(), now())
 
 
-@api.endpoint("GET", "/ledgers/<int:campaign_id>/export.xlsx", summary="导出台账（.xlsx：汇总与事项两张表）",
-              tags=("ledgers",), errors=(404,), media_type=XLSX)
+@api.endpoint(
+    "GET",
+    "/ledgers/<int:campaign_id>/export.xlsx",
+    summary="导出台账（.xlsx：汇总与事项两张表）",
+    tags=("ledgers",),
+    errors=(404,),
+    media_type=XLSX,
+)
 def export_ledger(user, campaign_id: int):
     c = ledger.get_campaign(campaign_id, user)
     filename = f"ledger-{c.id}.xlsx"
-    return Response(ledger.export_xlsx(c, user), mimetype=XLSX,
-                    headers={"Content-Disposition": f"attachment; filename={filename}"})
-
+    return Response(
+        export_xlsx(c, user), mimetype=XLSX, headers={"Content-Disposition": f"attachment; filename={filename}"}
+    )

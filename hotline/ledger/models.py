@@ -8,10 +8,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from hotline.appeals.models import Appeal
 from hotline.auth.models import User
 from hotline.core.clock import now
-from hotline.core.extensions import db
+from hotline.core.extensions import Model
 
 
-class Campaign(db.Model):
+class Campaign(Model):
     __tablename__ = "ledger_campaigns"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -24,11 +24,12 @@ class Campaign(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=now)
 
-    items: Mapped[list[CampaignItem]] = relationship(back_populates="campaign", cascade="all, delete-orphan",
-                                                     order_by="CampaignItem.id")
+    items: Mapped[list[CampaignItem]] = relationship(
+        back_populates="campaign", cascade="all, delete-orphan", order_by="CampaignItem.id"
+    )
 
 
-class CampaignItem(db.Model):
+class CampaignItem(Model):
     """One appeal in a campaign, with the leader answerable for it and the date to close by."""
 
     __tablename__ = "ledger_items"
@@ -49,13 +50,12 @@ class CampaignItem(db.Model):
     enrolled_by_user: Mapped[User | None] = relationship()
 
 
-class CampaignSnapshot(db.Model):
+class CampaignSnapshot(Model):
     """Progress at the end of a day, for the trend."""
 
     __tablename__ = "ledger_snapshots"
 
-    campaign_id: Mapped[int] = mapped_column(ForeignKey("ledger_campaigns.id", ondelete="CASCADE"),
-                                             primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("ledger_campaigns.id", ondelete="CASCADE"), primary_key=True)
     day: Mapped[date] = mapped_column(primary_key=True)
     total: Mapped[int]
     closed: Mapped[int]

@@ -1,13 +1,16 @@
 """The ledger pages for supervisors: campaigns, progress, enrolment, items, export."""
+
 from __future__ import annotations
 
 from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
 
-from hotline.auth.sessions import login_required
 from hotline.core.clock import local_today
 from hotline.core.errors import BadRequest
 from hotline.ledger import operations as ledger
+from hotline.ledger.export import XLSX, export_xlsx
+from hotline.ledger.progress import by_level, by_unit, is_closed, items, overdue_items, progress, trend
 from hotline.web.forms import filled
+from hotline.web.session import login_required
 
 bp = Blueprint("ledger", __name__, template_folder="templates")
 
@@ -25,19 +28,29 @@ def campaigns():
         else:
             flash(f"已建立台账「{campaign.name}（{campaign.batch}）」", "success")
             return redirect(url_for("ledger.campaign", campaign_id=campaign.id))
-    rows = [(c, ledger.progress(c, g.user)) for c in ledger.list_campaigns(g.user)]
-    return render_template("ledger/list.html", rows=rows, may_manage=ledger.MANAGE_LEDGERS.allows(g.user),
-                           errors=errors, values=values), status
+    rows = [(c, progress(c, g.user)) for c in ledger.list_campaigns(g.user)]
+    return render_template(
+        "ledger/list.html", rows=rows, may_manage=ledger.MANAGE_LEDGERS.allows(g.user), errors=errors, values=values
+    ), status
 
 
 def _render(campaign, *, errors=None, values=None, status=200):
     day = local_today()
     return render_template(
-        "ledger/campaign.html", campaign=campaign, day=day, progress=ledger.progress(campaign, g.user, day),
-        by_unit=ledger.by_unit(campaign, g.user, day), by_level=ledger.by_level(campaign, g.user, day),
-        overdue=ledger.overdue_items(campaign, g.user, day), items=ledger.items(campaign, g.user),
-        trend=ledger.trend(campaign), rules=ledger.RULES, may_manage=ledger.MANAGE_LEDGERS.allows(g.user),
-        is_closed=ledger.is_closed, errors=errors or {}, values=values or {},
+        "ledger/campaign.html",
+        campaign=campaign,
+        day=day,
+        progress=progress(campaign, g.user, day),
+        by_unit=by_unit(campaign, g.user, day),
+        by_level=by_level(campaign, g.user, day),
+        overdue=overdue_items(campaign, g.user, day),
+        items=items(campaign, g.user),
+        trend=trend(campaign),
+        rules=ledger.RULES,
+        may_manage=ledger.MANAGE_LEDGERS.allows(g.user),
+        is_closed=is_closed,
+        errors=errors or {},
+        values=values or {},
     ), status
 
 
@@ -50,9 +63,9 @@ def campaign(campaign_id: int):
 @bp.post("/ledger/<int:campaign_id>/enroll")
 @login_required
 def enroll(campaign_id: int):
-    values = filled("rule", "days", "callers", "leader", "target_date")
+    values: dict[str, str | list[str]] = {**filled("rule", "days", "callers", "leader", "target_date")}
     numbers = request.form.get("numbers", "").split()
-    if numbers:
+    if numbers:  # by number, instead of by rule
         values = {k: v for k, v in values.items() if k not in ("rule", "days", "callers")} | {"numbers": numbers}
     try:
         added = ledger.enroll(campaign_id, values, g.user)
@@ -76,5 +89,8 @@ def item(campaign_id: int, item_id: int):
 @login_required
 def export(campaign_id: int):
     c = ledger.get_campaign(campaign_id, g.user)
-    return Response(ledger.export_xlsx(c, g.user), mimetype=ledger.XLSX,
-                    headers={"Content-Disposition": f"attachment; filename=ledger-{c.id}.xlsx"})
+    return Response(
+        export_xlsx(c, g.user),
+        mimetype=XLSX,
+        headers={"Content-Disposition": f"attachment; filename=ledger-{c.id}.xlsx"},
+    )

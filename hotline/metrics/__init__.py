@@ -1,1 +1,1 @@
-"""Assessment of units (考核): the rates of DESIGN.md §7 per unit and period."""
+"""Assessment of units (考核): the rates per unit and period (docs/architecture.md)."""

@@ -1,4 +1,5 @@
 """The assessment table as JSON."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -36,10 +37,18 @@ class UnitScoreOut(BaseModel):
 
     @classmethod
     def of(cls, s: UnitScore) -> UnitScoreOut:
-        return cls(unit=UnitRef.of(s.unit), level=s.unit.level, appeals=s.appeals, signing=RateOut.of(s.signing),
-                   response=RateOut.of(s.response), on_time=RateOut.of(s.on_time),
-                   resolution=RateOut.of(s.resolution), satisfaction=RateOut.of(s.satisfaction),
-                   red_cards=s.red_cards, composite=s.composite)
+        return cls(
+            unit=UnitRef.of(s.unit),
+            level=s.unit.level,
+            appeals=s.appeals,
+            signing=RateOut.of(s.signing),
+            response=RateOut.of(s.response),
+            on_time=RateOut.of(s.on_time),
+            resolution=RateOut.of(s.resolution),
+            satisfaction=RateOut.of(s.satisfaction),
+            red_cards=s.red_cards,
+            composite=s.composite,
+        )
 
 
 class MetricsOut(BaseModel):
@@ -50,10 +59,21 @@ class MetricsOut(BaseModel):
     items: list[UnitScoreOut]
 
 
-@api.endpoint("GET", "/metrics", summary="考核指标：按主办单位统计签收、响应、办结、解决、满意与综合得分",
-              query=MetricsQuery, response=MetricsOut, tags=("metrics",), errors=(403,))
+@api.endpoint(
+    "GET",
+    "/metrics",
+    summary="考核指标：按主办单位统计签收、响应、办结、解决、满意与综合得分",
+    query=MetricsQuery,
+    response=MetricsOut,
+    tags=("metrics",),
+    errors=(403,),
+)
 def get_metrics(user, query: MetricsQuery):
     start, end, scores = operations.assess(user, query)
-    return MetricsOut(start=start, end=end, weights=current_app.config["HOTLINE_SCORE_WEIGHTS"],
-                      red_card_penalty=current_app.config["HOTLINE_RED_CARD_PENALTY"],
-                      items=[UnitScoreOut.of(s) for s in scores])
+    return MetricsOut(
+        start=start,
+        end=end,
+        weights=current_app.config["HOTLINE_SCORE_WEIGHTS"],
+        red_card_penalty=current_app.config["HOTLINE_RED_CARD_PENALTY"],
+        items=[UnitScoreOut.of(s) for s in scores],
+    )

@@ -1,4 +1,4 @@
-"""Assessment of units (DESIGN.md §7): per main handling unit and period, counted in one
+"""Assessment of units: per main handling unit and period, counted in one
 SQL query over the appeals received in the period.
 
     及时签收率 = signed in time ÷ due to be signed
@@ -9,6 +9,7 @@ SQL query over the appeals received in the period.
     composite  = weighted 响应, 解决, 满意 (configuration), minus points per red card
 
 Merged repeats have no main unit of their own, so each problem counts once (on its master)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -16,7 +17,8 @@ from datetime import date, datetime, time, timedelta
 
 from flask import current_app
 from pydantic import Field, model_validator
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy.orm import InstrumentedAttribute
 
 from hotline.appeals.models import Appeal, AppealEvent
 from hotline.auth.models import User
@@ -93,14 +95,17 @@ def assess(user: User, query: MetricsQuery, at: datetime | None = None) -> tuple
     since, until = datetime.combine(start, time(), zone), datetime.combine(end + timedelta(days=1), time(), zone)
     a = Appeal
     counted = (a.main_unit_id.is_not(None), a.state != "merged", a.received_at >= since, a.received_at < until)
-    reds = (select(AppealEvent.appeal_id, func.count().label("cards"))
-            .where(AppealEvent.action == "supervise", AppealEvent.payload["level"].as_string() == "red")
-            .group_by(AppealEvent.appeal_id).subquery())
+    reds = (
+        select(AppealEvent.appeal_id, func.count().label("cards"))
+        .where(AppealEvent.action == "supervise", AppealEvent.payload["level"].as_string() == "red")
+        .group_by(AppealEvent.appeal_id)
+        .subquery()
+    )
 
-    def count(*condition) -> object:
+    def count(*condition: ColumnElement[bool]) -> ColumnElement[int]:
         return func.sum(case((and_(*condition), 1), else_=0))
 
-    def weighted(column, weights: dict[str, float]) -> object:
+    def weighted(column: InstrumentedAttribute[str | None], weights: dict[str, float]) -> ColumnElement[float]:
         return func.sum(case(*[(column == k, w) for k, w in weights.items()], else_=0.0))
 
     stmt = (
@@ -139,15 +144,31 @@ def assess(user: User, query: MetricsQuery, at: datetime | None = None) -> tuple
 
 def _score(unit: Unit, row) -> UnitScore:
     # PostgreSQL sums to NUMERIC: back to plain numbers, NULL (no rows) to zero.
-    (total, sign_due, signed_in_time, dispatched, contacted_in_time, close_due, closed_in_time, rated,
-     satisfaction_rated, red_cards) = (int(row[i] or 0) for i in (1, 2, 3, 4, 5, 6, 7, 8, 10, 12))
+    (
+        total,
+        sign_due,
+        signed_in_time,
+        dispatched,
+        contacted_in_time,
+        close_due,
+        closed_in_time,
+        rated,
+        satisfaction_rated,
+        red_cards,
+    ) = (int(row[i] or 0) for i in (1, 2, 3, 4, 5, 6, 7, 8, 10, 12))
     resolved, satisfied = float(row[9] or 0), float(row[11] or 0)
     response = Rate(contacted_in_time, dispatched)
     resolution, satisfaction = Rate(resolved, rated), Rate(satisfied, satisfaction_rated)
     return UnitScore(
-        unit=unit, appeals=total, signing=Rate(signed_in_time, sign_due), response=response,
-        on_time=Rate(closed_in_time, close_due), resolution=resolution, satisfaction=satisfaction,
-        red_cards=red_cards, composite=composite(response, resolution, satisfaction, red_cards),
+        unit=unit,
+        appeals=total,
+        signing=Rate(signed_in_time, sign_due),
+        response=response,
+        on_time=Rate(closed_in_time, close_due),
+        resolution=resolution,
+        satisfaction=satisfaction,
+        red_cards=red_cards,
+        composite=composite(response, resolution, satisfaction, red_cards),
     )
 
 
@@ -156,8 +177,11 @@ def composite(response: Rate, resolution: Rate, satisfaction: Rate, red_cards: i
     ranked) until all three rates have data: a unit whose appeals are not yet rated must
     not outrank one that was."""
     weights = current_app.config["HOTLINE_SCORE_WEIGHTS"]
-    parts = [(weights["response"], response.value), (weights["resolution"], resolution.value),
-             (weights["satisfaction"], satisfaction.value)]
+    parts = [
+        (weights["response"], response.value),
+        (weights["resolution"], resolution.value),
+        (weights["satisfaction"], satisfaction.value),
+    ]
     if any(value is None for _, value in parts):
         return None
     score = 100 * sum(w * v for w, v in parts) / sum(w for w, _ in parts)

@@ -6,10 +6,10 @@ from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hotline.core.clock import now
-from hotline.core.extensions import db
+from hotline.core.extensions import Model
 
 
-class Notification(db.Model):
+class Notification(Model):
     """A message to a unit, or to the holders of one role in it (e.g. its supervisors)."""
 
     __tablename__ = "notifications"
@@ -26,16 +26,15 @@ class Notification(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=now)
 
 
-class NotificationRead(db.Model):
+class NotificationRead(Model):
     __tablename__ = "notification_reads"
 
-    notification_id: Mapped[int] = mapped_column(ForeignKey("notifications.id", ondelete="CASCADE"),
-                                                 primary_key=True)
+    notification_id: Mapped[int] = mapped_column(ForeignKey("notifications.id", ondelete="CASCADE"), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
     read_at: Mapped[datetime] = mapped_column(default=now)
 
 
-class MessageTemplate(db.Model):
+class MessageTemplate(Model):
     """An SMS text (Jinja2, Chinese), editable by administrators."""
 
     __tablename__ = "message_templates"
@@ -47,7 +46,7 @@ class MessageTemplate(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=now, onupdate=now)
 
 
-class SmsMessage(db.Model):
+class SmsMessage(Model):
     """Every SMS sent, whatever the provider: the record administrators read. One per
     outbox row, so a job that runs twice cannot send twice."""
 

@@ -3,6 +3,7 @@
 Sending is idempotent. The message id given to the provider is the outbox row's, so a
 gateway that deduplicates by id delivers a message once even if a worker dies after the
 request and the job runs again; and the record row is unique per outbox row."""
+
 from __future__ import annotations
 
 import json
@@ -56,9 +57,12 @@ class HttpGatewayProvider:
 
     def send(self, message_id: str, phone: str, text: str) -> str | None:
         body = json.dumps({"id": message_id, "phone": phone, "text": text}, ensure_ascii=False).encode()
-        request = urllib.request.Request(self.url, data=body, method="POST",
-                                         headers={"Content-Type": "application/json; charset=utf-8",
-                                                  "Idempotency-Key": message_id})
+        request = urllib.request.Request(
+            self.url,
+            data=body,
+            method="POST",
+            headers={"Content-Type": "application/json; charset=utf-8", "Idempotency-Key": message_id},
+        )
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 answer = response.read()
@@ -110,9 +114,17 @@ def send_job(outbox_id: int, payload: dict) -> None:
     sender = provider()
     ref = sender.send(f"hotline-{outbox_id}", payload["phone"], payload["text"])
     with write_transaction(db.session):
-        db.session.execute(insert(SmsMessage).values(
-            outbox_id=outbox_id, appeal_id=payload.get("appeal_id"), template=payload["template"],
-            phone=payload["phone"], text=payload["text"], provider=sender.name, provider_ref=ref))
+        db.session.execute(
+            insert(SmsMessage).values(
+                outbox_id=outbox_id,
+                appeal_id=payload.get("appeal_id"),
+                template=payload["template"],
+                phone=payload["phone"],
+                text=payload["text"],
+                provider=sender.name,
+                provider_ref=ref,
+            )
+        )
         outbox.complete(outbox_id)
 
 
@@ -130,7 +142,7 @@ def preview(template: MessageTemplate) -> str:
     """The template filled with sample values, or why it cannot be."""
     try:
         return render(template.body, SAMPLE_CONTEXT)
-    except Exception as exc:  # noqa: BLE001 - a template saved before validation: show why
+    except Exception as exc:
         return f"（无法预览：{exc}）"
 
 

@@ -1,20 +1,32 @@
 """Default SMS texts (the migration seeds them; "reset" restores them)."""
 
 TEMPLATES = {
-    "sms.accepted": ("受理回执",
-                     "【12345】{{ citizen_name or '市民' }}您好，您反映的问题已受理，工单编号{{ number }}，"
-                     "查询码{{ query_code }}。我们将按时限办理并答复您。"),
-    "sms.replied": ("办理反馈",
-                    "【12345】您反映的「{{ title }}」（工单{{ number }}）办理结果：{{ public_reply }}"
-                    " 如有疑问请致电12345，查询码{{ query_code }}。"),
-    "sms.visit_missed": ("回访未接通",
-                         "【12345】回访员于{{ visited_at }}就工单{{ number }}致电您未能接通。"
-                         "如对办理结果有意见，请致电12345并提供查询码{{ query_code }}。"),
-    "sms.closed": ("办结通知",
-                   "【12345】您反映的「{{ title }}」（工单{{ number }}）已办结，感谢您对12345热线的信任与支持。"),
+    "sms.accepted": (
+        "受理回执",
+        "【12345】{{ citizen_name or '市民' }}您好，您反映的问题已受理，工单编号{{ number }}，"
+        "查询码{{ query_code }}。我们将按时限办理并答复您。",
+    ),
+    "sms.replied": (
+        "办理反馈",
+        "【12345】您反映的「{{ title }}」（工单{{ number }}）办理结果：{{ public_reply }}"
+        " 如有疑问请致电12345，查询码{{ query_code }}。",
+    ),
+    "sms.visit_missed": (
+        "回访未接通",
+        "【12345】回访员于{{ visited_at }}就工单{{ number }}致电您未能接通。"
+        "如对办理结果有意见，请致电12345并提供查询码{{ query_code }}。",
+    ),
+    "sms.closed": (
+        "办结通知",
+        "【12345】您反映的「{{ title }}」（工单{{ number }}）已办结，感谢您对12345热线的信任与支持。",
+    ),
 }
 # What each template may use, with an example for previews.
 SAMPLE_CONTEXT = {
-    "citizen_name": "王先生", "number": "2026112401000001", "query_code": "482913", "title": "小区门口路灯不亮",
-    "public_reply": "已更换线路，路灯恢复照明。", "visited_at": "2026-11-24 10:30",
+    "citizen_name": "王先生",
+    "number": "2026112401000001",
+    "query_code": "482913",
+    "title": "小区门口路灯不亮",
+    "public_reply": "已更换线路，路灯恢复照明。",
+    "visited_at": "2026-11-24 10:30",
 }

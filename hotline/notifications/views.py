@@ -2,13 +2,13 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
-from hotline.auth.sessions import local_target, login_required
 from hotline.core.errors import BadRequest
 from hotline.core.extensions import db
 from hotline.core.validation import mask_phone
 from hotline.notifications import operations, sms
 from hotline.notifications.operations import KINDS
 from hotline.notifications.sms_defaults import SAMPLE_CONTEXT
+from hotline.web.session import local_target, login_required
 
 bp = Blueprint("notifications", __name__, template_folder="templates")
 
@@ -55,8 +55,15 @@ def templates():
             return redirect(url_for("notifications.templates"))
     templates = sms.list_templates(g.user)
     previews = {t.key: sms.preview(t) for t in templates}
-    return render_template("notifications/templates.html", templates=templates, previews=previews,
-                           errors=errors, editing=editing, values=request.form, variables=SAMPLE_CONTEXT), status
+    return render_template(
+        "notifications/templates.html",
+        templates=templates,
+        previews=previews,
+        errors=errors,
+        editing=editing,
+        values=request.form,
+        variables=SAMPLE_CONTEXT,
+    ), status
 
 
 @bp.post("/admin/message-templates/reset")

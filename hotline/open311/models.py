@@ -7,10 +7,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hotline.appeals.models import Appeal
 from hotline.core.clock import now
-from hotline.core.extensions import db
+from hotline.core.extensions import Model
 
 
-class Open311Client(db.Model):
+class Open311Client(Model):
     """An application allowed to POST requests; only the SHA-256 of its api_key is kept."""
 
     __tablename__ = "open311_clients"
@@ -22,7 +22,7 @@ class Open311Client(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=now)
 
 
-class Open311Request(db.Model):
+class Open311Request(Model):
     """What an Open311 client sent beyond the appeal itself."""
 
     __tablename__ = "open311_requests"

@@ -1,5 +1,6 @@
 """The GeoReport v2 endpoints: every resource as `.json` or `.xml`, errors as the spec's
 error list (400, 403, 404) in the same format."""
+
 from __future__ import annotations
 
 import json
@@ -12,15 +13,24 @@ from werkzeug.exceptions import HTTPException
 from hotline.auth.sessions import keyed_paths
 from hotline.core import idempotency
 from hotline.core.errors import AppError, NotFound
-from hotline.open311 import operations
+from hotline.open311 import clients, feed
+from hotline.open311 import requests as service_requests
+from hotline.open311 import services as catalogue
 from hotline.web.errors import render_errors_under
 
 PREFIX = "/open311/v2"
 bp = Blueprint("open311", __name__, url_prefix=PREFIX)
 FORMATS = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
 # The element each list's items are called in XML.
-ITEM_TAGS = {"services": "service", "service_requests": "request", "errors": "error", "attributes": "attribute",
-             "values": "value", "endpoints": "endpoint", "formats": "format"}
+ITEM_TAGS = {
+    "services": "service",
+    "service_requests": "request",
+    "errors": "error",
+    "attributes": "attribute",
+    "values": "value",
+    "endpoints": "endpoint",
+    "formats": "format",
+}
 
 
 def _to_xml(parent: ElementTree.Element, key: str, value: Any) -> None:
@@ -47,8 +57,9 @@ def render(fmt: str, root: str, payload: Any, status: int = 200) -> Response:
         else:
             for k, v in payload.items():
                 _to_xml(tree, k, v)
-        body = b'<?xml version="1.0" encoding="utf-8"?>\n' + ElementTree.tostring(tree, encoding="utf-8",
-                                                                                 xml_declaration=False)
+        body = b'<?xml version="1.0" encoding="utf-8"?>\n' + ElementTree.tostring(
+            tree, encoding="utf-8", xml_declaration=False
+        )
     else:
         body = json.dumps(payload, ensure_ascii=False).encode()
     return Response(body, status=status, content_type=FORMATS[fmt])
@@ -70,7 +81,7 @@ keyed_paths("/open311/")
 def _format(fmt: str) -> str:
     if fmt not in FORMATS:
         raise NotFound(f"format {fmt} not supported: 只支持 .json 和 .xml", fields={"format": "只支持 json 或 xml"})
-    operations.check_jurisdiction(request.values.get("jurisdiction_id"))
+    clients.check_jurisdiction(request.values.get("jurisdiction_id"))
     return fmt
 
 
@@ -88,44 +99,47 @@ def _http_error(exc: HTTPException):
 
 @bp.get("/discovery.<fmt>")
 def discovery(fmt):
-    return render(_format(fmt), "discovery", operations.discovery(url_for("open311.discovery", fmt=fmt,
-                                                                         _external=True).rsplit("/", 1)[0]))
+    return render(
+        _format(fmt),
+        "discovery",
+        catalogue.discovery(url_for("open311.discovery", fmt=fmt, _external=True).rsplit("/", 1)[0]),
+    )
 
 
 @bp.get("/services.<fmt>")
 def services(fmt):
-    return render(_format(fmt), "services", operations.services())
+    return render(_format(fmt), "services", catalogue.services())
 
 
 @bp.get("/services/<code>.<fmt>")
 def service_definition(code, fmt):
-    return render(_format(fmt), "service_definition", operations.service_definition(code))
+    return render(_format(fmt), "service_definition", catalogue.service_definition(code))
 
 
 @bp.post("/requests.<fmt>")
 def create_request(fmt):
     fmt = _format(fmt)
     params = request.values  # the form, and the query string (api_key is often sent there)
-    client = operations.client_for(params.get("api_key"))
+    client = clients.client_for(params.get("api_key"))
     content = sorted((k, v) for k, v in params.items(multi=True) if k != "api_key")
     once = idempotency.from_request(f"open311:{client.id}", content)
-    appeal, row = operations.submit(params, client, once)
-    return render(fmt, "service_requests", [operations.receipt(appeal, row)], 201)
+    appeal, row = service_requests.submit(params, client, once)
+    return render(fmt, "service_requests", [feed.receipt(appeal, row)], 201)
 
 
 @bp.get("/requests.<fmt>")
 def requests(fmt):
     fmt = _format(fmt)
-    return render(fmt, "service_requests", operations.represent(operations.find(request.args)))
+    return render(fmt, "service_requests", feed.represent(feed.find(request.args)))
 
 
 @bp.get("/requests/<number>.<fmt>")
 def request_by_id(number, fmt):
     fmt = _format(fmt)
-    return render(fmt, "service_requests", operations.represent([operations.find_one(number)]))
+    return render(fmt, "service_requests", feed.represent([feed.find_one(number)]))
 
 
 @bp.get("/tokens/<token>.<fmt>")
 def token(token, fmt):
     fmt = _format(fmt)
-    return render(fmt, "service_requests", [operations.token_result(operations.find_token(token))])
+    return render(fmt, "service_requests", [feed.token_result(feed.find_token(token))])

@@ -1,4 +1,5 @@
 """Administrators' view of the outbox: failed side effects and retrying them."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -25,9 +26,16 @@ class JobOut(BaseModel):
 
     @classmethod
     def of(cls, m: OutboxMessage) -> JobOut:
-        return cls(id=m.id, kind=m.kind, status=m.status, attempts=m.attempts, last_error=m.last_error,
-                   next_attempt_at=to_local(m.next_attempt_at), created_at=to_local(m.created_at),
-                   done_at=to_local(m.done_at))
+        return cls(
+            id=m.id,
+            kind=m.kind,
+            status=m.status,
+            attempts=m.attempts,
+            last_error=m.last_error,
+            next_attempt_at=to_local(m.next_attempt_at),
+            created_at=to_local(m.created_at),
+            done_at=to_local(m.done_at),
+        )
 
 
 class JobList(Page):
@@ -38,14 +46,21 @@ class JobQuery(PageQuery):
     status: Literal["pending", "enqueued", "running", "done", "failed"] = "failed"
 
 
-@api.endpoint("GET", "/jobs", summary="后台任务（默认：失败的）", query=JobQuery, response=JobList,
-              tags=("jobs",), errors=(403,))
+@api.endpoint(
+    "GET", "/jobs", summary="后台任务（默认：失败的）", query=JobQuery, response=JobList, tags=("jobs",), errors=(403,)
+)
 def list_jobs(user, query: JobQuery):
     jobs, page = paginate(outbox.listing(user, query.status), query)
     return JobList(items=[JobOut.of(m) for m in jobs], **page)
 
 
-@api.endpoint("POST", "/jobs/<int:job_id>/retry", summary="重试失败的任务（管理员）", response=JobOut,
-              tags=("jobs",), errors=(403, 404, 409))
+@api.endpoint(
+    "POST",
+    "/jobs/<int:job_id>/retry",
+    summary="重试失败的任务（管理员）",
+    response=JobOut,
+    tags=("jobs",),
+    errors=(403, 404, 409),
+)
 def retry_job(user, job_id: int):
     return JobOut.of(outbox.retry(job_id, user))

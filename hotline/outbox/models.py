@@ -6,10 +6,10 @@ from sqlalchemy import Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hotline.core.clock import now
-from hotline.core.extensions import db
+from hotline.core.extensions import Model
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     """A side effect to carry out, written in the transaction of the change that causes it.
 
     pending  → waiting for the relay (at next_attempt_at)
@@ -22,11 +22,18 @@ class OutboxMessage(db.Model):
     __tablename__ = "outbox"
     __table_args__ = (
         # The relay's work list: due rows, and rows whose lease ran out (a worker died).
-        Index("ix_outbox_pending_next_attempt_at", "next_attempt_at",
-              postgresql_where=text("status = 'pending'"), sqlite_where=text("status = 'pending'")),
-        Index("ix_outbox_leased_lease_until", "lease_until",
-              postgresql_where=text("status IN ('enqueued', 'running')"),
-              sqlite_where=text("status IN ('enqueued', 'running')")),
+        Index(
+            "ix_outbox_pending_next_attempt_at",
+            "next_attempt_at",
+            postgresql_where=text("status = 'pending'"),
+            sqlite_where=text("status = 'pending'"),
+        ),
+        Index(
+            "ix_outbox_leased_lease_until",
+            "lease_until",
+            postgresql_where=text("status IN ('enqueued', 'running')"),
+            sqlite_where=text("status IN ('enqueued', 'running')"),
+        ),
         Index("ix_outbox_status_created_at", "status", "created_at"),
     )
 

@@ -10,20 +10,24 @@ A rolled-back transaction leaves no row, so nothing is sent. A job that fails is
 with backoff; after MAX_ATTEMPTS it is `failed` and an administrator can retry it. A job
 whose worker died is found by its expired lease and handed out again; the handlers are
 idempotent, so the effect still happens once."""
+
 from __future__ import annotations
 
+import contextlib
 import importlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
+from typing import Any, cast
 
 from flask import current_app
 from sqlalchemy import Select, and_, or_, select, update
 
 from hotline.core import audit
 from hotline.core.clock import now
-from hotline.core.db import after_commit, write_transaction
+from hotline.core.db import affected, after_commit, write_transaction
 from hotline.core.errors import Conflict, NotFound
 from hotline.core.extensions import db
 from hotline.core.permissions import Actor, holding
@@ -33,8 +37,15 @@ log = logging.getLogger("hotline.outbox")
 
 LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 8
-BACKOFF = (timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=10), timedelta(minutes=30),
-           timedelta(hours=1), timedelta(hours=3), timedelta(hours=6))
+BACKOFF = (
+    timedelta(seconds=30),
+    timedelta(minutes=2),
+    timedelta(minutes=10),
+    timedelta(minutes=30),
+    timedelta(hours=1),
+    timedelta(hours=3),
+    timedelta(hours=6),
+)
 BATCH = 200
 JOB_FUNCTION = "hotline.worker.perform_outbox"
 
@@ -66,8 +77,11 @@ def _relay_new() -> None:
 
 def complete(outbox_id: int) -> None:
     """Mark the row done, in the caller's transaction (with the effect it records)."""
-    db.session.execute(update(OutboxMessage).where(OutboxMessage.id == outbox_id)
-                       .values(status="done", done_at=now(), lease_until=None, last_error=None))
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == outbox_id)
+        .values(status="done", done_at=now(), lease_until=None, last_error=None)
+    )
 
 
 def is_done(outbox_id: int) -> bool:
@@ -85,8 +99,10 @@ class RelayReport:
 
 
 def _due(at: datetime):
-    return or_(and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= at),
-               and_(OutboxMessage.status.in_(("enqueued", "running")), OutboxMessage.lease_until < at))
+    return or_(
+        and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= at),
+        and_(OutboxMessage.status.in_(("enqueued", "running")), OutboxMessage.lease_until < at),
+    )
 
 
 def relay(*, ids: list[int] | None = None, at: datetime | None = None) -> RelayReport:
@@ -111,10 +127,13 @@ def relay(*, ids: list[int] | None = None, at: datetime | None = None) -> RelayR
 
 def _claim(outbox_id: int, at: datetime) -> bool:
     with write_transaction(db.session):
-        claimed = db.session.execute(
-            update(OutboxMessage).where(OutboxMessage.id == outbox_id, _due(at))
-            .values(status="enqueued", lease_until=at + LEASE)
-        ).rowcount
+        claimed = affected(
+            db.session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == outbox_id, _due(at))
+                .values(status="enqueued", lease_until=at + LEASE)
+            )
+        )
     return claimed == 1
 
 
@@ -142,19 +161,25 @@ def _enqueue(outbox_id: int, stale: bool) -> bool:
     q = queue()
     try:
         if stale:  # its worker died (the lease ran out): the old job is dead, hand it out again
-            try:
+            with contextlib.suppress(NoSuchJobError):
                 Job.fetch(job_id(outbox_id), connection=q.connection).delete()
-            except NoSuchJobError:
-                pass
-        q.enqueue_call(JOB_FUNCTION, args=(outbox_id,), job_id=job_id(outbox_id), unique=True, result_ttl=0,
-                       failure_ttl=7 * 24 * 3600, timeout=int(LEASE.total_seconds()))
+        q.enqueue_call(
+            JOB_FUNCTION,
+            args=(outbox_id,),
+            job_id=job_id(outbox_id),
+            unique=True,
+            result_ttl=0,
+            failure_ttl=7 * 24 * 3600,
+            timeout=int(LEASE.total_seconds()),
+        )
     except DuplicateJobError:
         return True  # already queued or running
     except RedisError as exc:
         log.warning("outbox %s: Redis unreachable (%s); the next relay tries again", outbox_id, exc)
         with write_transaction(db.session):
-            db.session.execute(update(OutboxMessage).where(OutboxMessage.id == outbox_id)
-                               .values(status="pending", lease_until=None))
+            db.session.execute(
+                update(OutboxMessage).where(OutboxMessage.id == outbox_id).values(status="pending", lease_until=None)
+            )
         return False
     return True
 
@@ -163,9 +188,10 @@ def _enqueue(outbox_id: int, stale: bool) -> bool:
 
 
 @cache
-def _handler(kind: str):
+def handler(kind: str) -> Callable[[int, dict[str, Any]], None]:
+    """The function that carries out side effects of `kind` (imported on first use)."""
     module, name = HANDLERS[kind].split(":")
-    return getattr(importlib.import_module(module), name)
+    return cast(Callable[[int, dict[str, Any]], None], getattr(importlib.import_module(module), name))
 
 
 def run(outbox_id: int, at: datetime | None = None) -> str:
@@ -178,8 +204,8 @@ def run(outbox_id: int, at: datetime | None = None) -> str:
         message.status, message.attempts, message.lease_until = "running", message.attempts + 1, at + LEASE
         kind, payload = message.kind, dict(message.payload)
     try:
-        _handler(kind)(outbox_id, payload)
-    except Exception as exc:  # noqa: BLE001 - any failure is recorded and retried
+        handler(kind)(outbox_id, payload)
+    except Exception as exc:
         log.warning("outbox %s (%s) failed: %s", outbox_id, kind, exc)
         return _failed(outbox_id, exc, at)
     if not is_done(outbox_id):
@@ -190,7 +216,7 @@ def run(outbox_id: int, at: datetime | None = None) -> str:
 
 def _failed(outbox_id: int, exc: Exception, at: datetime) -> str:
     with write_transaction(db.session):
-        message = db.session.get(OutboxMessage, outbox_id)
+        message = db.session.get_one(OutboxMessage, outbox_id)
         message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
         message.lease_until = None
         if message.attempts >= MAX_ATTEMPTS:
@@ -228,4 +254,4 @@ def retry(outbox_id: int, actor: Actor) -> OutboxMessage:
         message.status, message.attempts, message.next_attempt_at = "pending", 0, now()
         audit.record(actor, "outbox", outbox_id, "retry", {"kind": message.kind, "last_error": message.last_error})
     relay(ids=[outbox_id])
-    return db.session.get(OutboxMessage, outbox_id)
+    return db.session.get_one(OutboxMessage, outbox_id)

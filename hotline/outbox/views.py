@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, flash, g, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 
-from hotline.auth.sessions import login_required
 from hotline.outbox import operations as outbox
+from hotline.web.session import login_required
 
 bp = Blueprint("outbox", __name__, template_folder="templates")
 
@@ -14,8 +14,9 @@ bp = Blueprint("outbox", __name__, template_folder="templates")
 @bp.get("/admin/jobs")
 @login_required
 def jobs() -> ResponseReturnValue:
-    return render_template("outbox/list.html", failed=outbox.recent(g.user, "failed", 100),
-                           pending=outbox.recent(g.user, "pending", 100))
+    return render_template(
+        "outbox/list.html", failed=outbox.recent(g.user, "failed", 100), pending=outbox.recent(g.user, "pending", 100)
+    )
 
 
 @bp.post("/admin/jobs/<int:job_id>/retry")

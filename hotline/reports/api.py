@@ -1,4 +1,5 @@
 """Public API of citizen reports: file one (no account), and follow it."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -30,14 +31,27 @@ class TrackQuery(Body):
     query_code: str = Field(min_length=6, max_length=6, pattern="^[0-9]{6}$", description="受理短信中的6位查询码")
 
 
-@api.endpoint("POST", "/reports", summary="市民随手拍：提交诉求（无需登录）", body=ReportCreate,
-              response=ReportReceipt, status=201, auth=False, tags=("reports",), idempotent=True,
-              description="受理后向留下的手机号发送工单编号和查询码。")
+@api.endpoint(
+    "POST",
+    "/reports",
+    summary="市民随手拍：提交诉求（无需登录）",
+    body=ReportCreate,
+    response=ReportReceipt,
+    status=201,
+    auth=False,
+    tags=("reports",),
+    idempotent=True,
+    description="受理后向留下的手机号发送工单编号和查询码。",
+)
 def create_report(data):
     once = idempotency.from_request("reports", data)
     appeal = operations.submit(data, once=once)
-    receipt = ReportReceipt(number=appeal.number, query_code=appeal.query_code, stage=STAGES[appeal.state],
-                            received_at=to_local(appeal.received_at))
+    receipt = ReportReceipt(
+        number=appeal.number,
+        query_code=appeal.query_code,
+        stage=STAGES[appeal.state],
+        received_at=to_local(appeal.received_at),
+    )
     response = jsonify(receipt.model_dump(mode="json"))
     response.status_code = 201
     response.headers["Location"] = url_for("api.track_report", number=appeal.number, query_code=appeal.query_code)
@@ -45,25 +59,48 @@ def create_report(data):
 
 
 PHOTO = {
-    "file": {"type": "string", "contentMediaType": "application/octet-stream",
-             "description": "JPEG、PNG、WebP 或 HEIC 照片；照片中的 GPS 可为未标点的诉求定位", "required": True},
+    "file": {
+        "type": "string",
+        "contentMediaType": "application/octet-stream",
+        "description": "JPEG、PNG、WebP 或 HEIC 照片；照片中的 GPS 可为未标点的诉求定位",
+        "required": True,
+    },
     "note": {"type": "string", "maxLength": 500},
 }
 
 
-@api.endpoint("POST", "/reports/<number>/photos", summary="市民为自己的随手拍补充照片（凭查询码，最多9张）",
-              query=TrackQuery, upload=PHOTO, response=AttachmentOut, status=201, auth=False, tags=("reports",),
-              errors=(404, 409, 413), path_params={"number": NUMBER})
+@api.endpoint(
+    "POST",
+    "/reports/<number>/photos",
+    summary="市民为自己的随手拍补充照片（凭查询码，最多9张）",
+    query=TrackQuery,
+    upload=PHOTO,
+    response=AttachmentOut,
+    status=201,
+    auth=False,
+    tags=("reports",),
+    errors=(404, 409, 413),
+    path_params={"number": NUMBER},
+)
 def add_report_photo(number, query: TrackQuery):
     file = request.files.get("file")
     if file is None:
         raise BadRequest("请求内容有误：file：必填（multipart/form-data）", fields={"file": "必填"})
-    return AttachmentOut.of(operations.add_photo(number, query.query_code, file.read(),
-                                                 note=request.form.get("note") or None))
+    return AttachmentOut.of(
+        operations.add_photo(number, query.query_code, file.read(), note=request.form.get("note") or None)
+    )
 
 
-@api.endpoint("GET", "/reports/<number>", summary="凭工单编号和查询码查询办理进度（无需登录）",
-              query=TrackQuery, response=ReportStatus, auth=False, tags=("reports",), errors=(404,),
-              path_params={"number": NUMBER})
+@api.endpoint(
+    "GET",
+    "/reports/<number>",
+    summary="凭工单编号和查询码查询办理进度（无需登录）",
+    query=TrackQuery,
+    response=ReportStatus,
+    auth=False,
+    tags=("reports",),
+    errors=(404,),
+    path_params={"number": NUMBER},
+)
 def track_report(number, query: TrackQuery):
     return ReportStatus.of(operations.track(number, query.query_code))

@@ -4,10 +4,12 @@
 Reports enter the same loop as calls: `register` numbers, places and logs them, and they
 wait in the centre's queue with the grid their point routed to, where the dispatcher sees
 the ranked suggestions of the 确责清单."""
+
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from pydantic import Field
 from sqlalchemy import func, select
@@ -17,13 +19,14 @@ from hotline.appeals.attachments.images import CleanImage
 from hotline.appeals.attachments.models import Attachment
 from hotline.appeals.intake import register
 from hotline.appeals.models import Appeal, AppealEvent
-from hotline.appeals.schemas import AppealCreate, AppealType
+from hotline.appeals.schemas import AppealCreate
 from hotline.appeals.states import FINAL_STATES
 from hotline.core.clock import now
 from hotline.core.errors import BadRequest, Conflict, NotFound
 from hotline.core.extensions import db
 from hotline.core.idempotency import Once
 from hotline.core.validation import CHINA_LAT, CHINA_LON, Body, validate
+from hotline.core.vocabulary import AppealType
 from hotline.grid.geo import Placement
 
 # What a citizen is told of each state: where their report stands, in their words.
@@ -76,17 +79,26 @@ class ReportCreate(Body):
 
 def title_from(content: str) -> str:
     first_line = content.strip().splitlines()[0].strip()
-    return first_line if len(first_line) <= TITLE_LENGTH else first_line[:TITLE_LENGTH - 1] + "…"
+    return first_line if len(first_line) <= TITLE_LENGTH else first_line[: TITLE_LENGTH - 1] + "…"
 
 
-def submit(data: Mapping[str, Any], *, channel: str = "随手拍", at: datetime | None = None,
-           once: Once | None = None, place: Placement | None = None, details: dict | None = None,
-           attach: Callable[[Appeal], None] | None = None) -> Appeal:
+def submit(
+    data: Mapping[str, Any],
+    *,
+    channel: str = "随手拍",
+    at: datetime | None = None,
+    once: Once | None = None,
+    place: Placement | None = None,
+    details: dict | None = None,
+    attach: Callable[[Appeal], None] | None = None,
+) -> Appeal:
     """File a citizen's report on `channel` (随手拍 or Open311). 400 names what is wrong."""
     report = validate(ReportCreate, data)
     values = report.model_dump(exclude={"title"})
-    appeal = validate(AppealCreate,  # the rules every appeal keeps (phone, both coordinates …)
-                      {**values, "title": report.title or title_from(report.content), "channel": channel})
+    appeal = validate(
+        AppealCreate,  # the rules every appeal keeps (phone, both coordinates …)
+        {**values, "title": report.title or title_from(report.content), "channel": channel},
+    )
     return register(appeal, at=at or now(), once=once, place=place, details=details, attach=attach)
 
 
@@ -103,26 +115,32 @@ def submit_with_photos(data: Mapping[str, Any], photos: list[bytes], *, at: date
     return appeal
 
 
-def add_photo(number: str, query_code: str, data: bytes, *, note: str | None = None,
-              at: datetime | None = None) -> Attachment:
+def add_photo(
+    number: str, query_code: str, data: bytes, *, note: str | None = None, at: datetime | None = None
+) -> Attachment:
     """The citizen adds a photo to their own report (number + 查询码) while it is open."""
     attachments.check_note(note)
     _may_add_photo(track(number, query_code))
     return _store_photo(number, query_code, data, attachments.cleaned(data), note, at)
 
 
-def _store_photo(number: str, query_code: str, data: bytes, picture: CleanImage, note: str | None,
-                 at: datetime | None) -> Attachment:
-    return attachments.store(lambda: _may_add_photo(track(number, query_code)), data, picture, "report", None,
-                             note, at or now())
+def _store_photo(
+    number: str, query_code: str, data: bytes, picture: CleanImage, note: str | None, at: datetime | None
+) -> Attachment:
+    return attachments.store(
+        lambda: _may_add_photo(track(number, query_code)), data, picture, "report", None, note, at or now()
+    )
 
 
 def _may_add_photo(appeal: Appeal) -> Appeal:
     if appeal.state in FINAL_STATES:
         raise Conflict("诉求已办结，不能再添加照片", state=appeal.state)
-    taken = db.session.scalar(select(func.count()).select_from(Attachment).where(
-        Attachment.appeal_id == appeal.id, Attachment.kind == "report", Attachment.uploaded_by_id.is_(None)))
-    if taken >= MAX_PHOTOS:
+    taken = db.session.scalar(
+        select(func.count())
+        .select_from(Attachment)
+        .where(Attachment.appeal_id == appeal.id, Attachment.kind == "report", Attachment.uploaded_by_id.is_(None))
+    )
+    if (taken or 0) >= MAX_PHOTOS:
         raise Conflict(f"每件诉求最多上传{MAX_PHOTOS}张照片")
     return appeal
 

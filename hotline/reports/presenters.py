@@ -33,8 +33,15 @@ class ReportStatus(BaseModel):
     @classmethod
     def of(cls, a: Appeal) -> ReportStatus:
         unit = a.main_unit or a.current_unit
-        return cls(number=a.number, title=a.title, category=CategoryRef(code=a.category.code, name=a.category.name),
-                   stage=STAGES[a.state], closed=a.state in CLOSED_STATES, unit=unit.name if unit else None,
-                   received_at=to_local(a.received_at), expected_at=to_local(a.due_at),
-                   public_reply=a.public_reply if a.state in CLOSED_STATES else None,
-                   milestones=[Milestone(at=to_local(e.at), text=text) for e, text in operations.milestones(a)])
+        return cls(
+            number=a.number,
+            title=a.title,
+            category=CategoryRef(code=a.category.code, name=a.category.name),
+            stage=STAGES[a.state],
+            closed=a.state in CLOSED_STATES,
+            unit=unit.name if unit else None,
+            received_at=to_local(a.received_at),
+            expected_at=to_local(a.due_at),
+            public_reply=a.public_reply if a.state in CLOSED_STATES else None,
+            milestones=[Milestone(at=to_local(e.at), text=text) for e, text in operations.milestones(a)],
+        )

@@ -1,5 +1,6 @@
 """The citizen's pages: file a 随手拍 report with photos and a location, and follow it.
 No account: the receipt (工单编号 + 查询码) is the key."""
+
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -28,13 +29,22 @@ def new_report():
         except AppError as exc:
             errors, status = exc.fields or {"body": exc.message}, exc.status
         else:
-            flash(f"已受理。工单编号 {appeal.number}，查询码 {appeal.query_code}，请妥善保存（也已短信发送给您）。",
-                  "success")
+            flash(
+                f"已受理。工单编号 {appeal.number}，查询码 {appeal.query_code}，请妥善保存（也已短信发送给您）。",
+                "success",
+            )
             return redirect(url_for("reports.track_page", number=appeal.number, query_code=appeal.query_code))
-    categories = db.session.scalars(select(Category).where(Category.active, Category.level == Category.LEAF_LEVEL)
-                                    .order_by(Category.code)).all()
-    return render_template("reports/new.html", values=values, errors=errors, categories=categories,
-                           types=APPEAL_TYPES, max_photos=MAX_PHOTOS), status
+    categories = db.session.scalars(
+        select(Category).where(Category.active, Category.level == Category.LEAF_LEVEL).order_by(Category.code)
+    ).all()
+    return render_template(
+        "reports/new.html",
+        values=values,
+        errors=errors,
+        categories=categories,
+        types=APPEAL_TYPES,
+        max_photos=MAX_PHOTOS,
+    ), status
 
 
 @bp.get("/track")
@@ -47,5 +57,4 @@ def track_page():
             report = ReportStatus.of(operations.track(number, code))  # what the tracking API tells, too
         except NotFound as exc:
             error, status = exc.message, 404
-    return render_template("reports/track.html", report=report, number=number, query_code=code,
-                           error=error), status
+    return render_template("reports/track.html", report=report, number=number, query_code=code, error=error), status

@@ -21,8 +21,25 @@ from hotline.appeals.states import Act
 ACTIONS: dict[Act, Action] = {
     a.name: a
     for a in (
-        DISPATCH, ANSWER, MERGE, VOID, REDISPATCH, RETURN, SIGN, CONTACT, SUPERVISE, REQUEST_EXTENSION,
-        APPROVE_EXTENSION, REJECT_EXTENSION, REPLY, CO_SIGN, CO_REPORT, REJECT_REPLY, APPROVE_REPLY, VISIT, AUDIT,
+        DISPATCH,
+        ANSWER,
+        MERGE,
+        VOID,
+        REDISPATCH,
+        RETURN,
+        SIGN,
+        CONTACT,
+        SUPERVISE,
+        REQUEST_EXTENSION,
+        APPROVE_EXTENSION,
+        REJECT_EXTENSION,
+        REPLY,
+        CO_SIGN,
+        CO_REPORT,
+        REJECT_REPLY,
+        APPROVE_REPLY,
+        VISIT,
+        AUDIT,
     )
 }
 assert list(ACTIONS) == list(Act), "every action of the machine has one record, in the machine's order"

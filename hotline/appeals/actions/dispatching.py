@@ -14,12 +14,11 @@ from hotline.appeals.actions.steps import assign, chosen_unit, close, start_sign
 from hotline.appeals.deadlines import due, policy_for, stop_clock
 from hotline.appeals.guards import MAX_RETURNS, ActionContext
 from hotline.appeals.models import Appeal, AppealCoUnit, AppealEvent
-from hotline.appeals.schemas import VoidReason
 from hotline.appeals.states import FINAL_STATES, Act, State
 from hotline.core.errors import BadRequest
 from hotline.core.extensions import db
 from hotline.core.validation import Id
-from hotline.core.vocabulary import VOID_REASONS
+from hotline.core.vocabulary import VOID_REASONS, VoidReason
 from hotline.grid.models import Unit
 from hotline.grid.responsibility import check_not_pushed_down
 
@@ -31,14 +30,12 @@ def dispatch_targets() -> Select[tuple[Unit]]:
     area = db.session.get(Unit, db.session.scalar(centre_area))
     if area is None:
         return select(Unit).where(Unit.id.is_(None))
-    return (select(Unit).where(Unit.active, Unit.kind != "centre", Unit.subtree_clause(area.path))
-            .order_by(Unit.path))
+    return select(Unit).where(Unit.active, Unit.kind != "centre", Unit.subtree_clause(area.path)).order_by(Unit.path)
 
 
 def redispatch_targets(unit: Unit) -> Select[tuple[Unit]]:
     """Where a unit may pass an appeal on (转派): the active units below it."""
-    return (select(Unit).where(Unit.active, Unit.subtree_clause(unit.path), Unit.id != unit.id)
-            .order_by(Unit.path))
+    return select(Unit).where(Unit.active, Unit.subtree_clause(unit.path), Unit.id != unit.id).order_by(Unit.path)
 
 
 def _current_unit(ctx: ActionContext) -> Unit:
@@ -61,8 +58,10 @@ def _prepare_dispatch(ctx: ActionContext) -> Prepared:
     check_not_pushed_down(ctx.appeal.category, ctx.appeal.place_unit, unit)
     co_ids = list(dict.fromkeys(ctx.body.co_unit_ids))
     if unit.id in co_ids:
-        raise BadRequest("请求内容有误：co_unit_ids：主办单位不能同时是协办单位",
-                         fields={"co_unit_ids": "主办单位不能同时是协办单位"})
+        raise BadRequest(
+            "请求内容有误：co_unit_ids：主办单位不能同时是协办单位",
+            fields={"co_unit_ids": "主办单位不能同时是协办单位"},
+        )
     return {"unit": unit, "co_units": [chosen_unit(dispatch_targets(), i, "co_unit_ids", NOT_OURS) for i in co_ids]}
 
 
@@ -74,8 +73,7 @@ def _apply_dispatch(ctx: ActionContext, prepared: Prepared) -> Outcome:
     appeal.co_units = [AppealCoUnit(unit=u) for u in prepared["co_units"]]
     details = start_signing(appeal, ctx.at)
     appeal.due_at = due(policy_for(appeal).handle, ctx.at)
-    details.update(due_at=appeal.due_at, designated=appeal.designated,
-                   co_unit_ids=[u.id for u in prepared["co_units"]])
+    details.update(due_at=appeal.due_at, designated=appeal.designated, co_unit_ids=[u.id for u in prepared["co_units"]])
     effects.new_work(appeal, unit, ctx.at)
     for co in prepared["co_units"]:
         effects.new_co_work(appeal, co, ctx.at)
@@ -114,8 +112,10 @@ def _redispatch_form(ctx: ActionContext) -> dict[str, Any]:
     """The units below, marking those where the problem is (its community and grid)."""
     current, place = _current_unit(ctx), ctx.appeal.place_unit
     chain = [*db.session.scalars(place.ancestors_query()), place] if place is not None else []
-    return {"units": list(db.session.scalars(redispatch_targets(current))),
-            "place_below": {u.id for u in chain if current.is_ancestor_of(u)}}
+    return {
+        "units": list(db.session.scalars(redispatch_targets(current))),
+        "place_below": {u.id for u in chain if current.is_ancestor_of(u)},
+    }
 
 
 REDISPATCH = Action(Act.REDISPATCH, RedispatchBody, _apply_redispatch, _prepare_redispatch, _redispatch_form)
@@ -131,8 +131,11 @@ def _dispatcher_of(appeal: Appeal, unit: Unit) -> Unit | None:
     """The unit that last sent the appeal to `unit`; None when the centre did."""
     sender = db.session.scalar(
         select(AppealEvent.unit_id)
-        .where(AppealEvent.appeal_id == appeal.id, AppealEvent.target_unit_id == unit.id,
-               AppealEvent.action.in_((Act.DISPATCH, Act.REDISPATCH)))
+        .where(
+            AppealEvent.appeal_id == appeal.id,
+            AppealEvent.target_unit_id == unit.id,
+            AppealEvent.action.in_((Act.DISPATCH, Act.REDISPATCH)),
+        )
         .order_by(AppealEvent.id.desc())
         .limit(1)
     )

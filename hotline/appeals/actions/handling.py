@@ -13,10 +13,9 @@ from hotline.appeals.actions.steps import handling_clock
 from hotline.appeals.deadlines import Limit, close_card, due, policy_for, stop_clock
 from hotline.appeals.guards import ActionContext, own_co_part
 from hotline.appeals.models import Extension
-from hotline.appeals.schemas import Resolution
 from hotline.appeals.states import Act
 from hotline.core.errors import BadRequest
-from hotline.core.vocabulary import RESOLUTIONS
+from hotline.core.vocabulary import RESOLUTIONS, Resolution
 
 
 # 签收
@@ -49,8 +48,9 @@ def _apply_contact(ctx: ActionContext, prepared: Prepared) -> Outcome:
     return Outcome(details={"method": ctx.body.method, "first": first, "on_time": on_time})
 
 
-CONTACT = Action(Act.CONTACT, ContactBody, _apply_contact, note_field=False,
-                 form_context=lambda ctx: {"methods": CONTACT_METHODS})
+CONTACT = Action(
+    Act.CONTACT, ContactBody, _apply_contact, note_field=False, form_context=lambda ctx: {"methods": CONTACT_METHODS}
+)
 
 
 # 延期
@@ -62,18 +62,25 @@ class ExtensionRequestBody(ActionBody):
 def _prepare_extension(ctx: ActionContext) -> Prepared:
     limit = policy_for(ctx.appeal).extension_max_days
     if ctx.body.working_days > limit:
-        raise BadRequest(f"请求内容有误：working_days：每次最多延期{limit}个工作日",
-                         fields={"working_days": f"每次最多延期{limit}个工作日"})
+        raise BadRequest(
+            f"请求内容有误：working_days：每次最多延期{limit}个工作日",
+            fields={"working_days": f"每次最多延期{limit}个工作日"},
+        )
     return {}
 
 
 def _apply_request_extension(ctx: ActionContext, prepared: Prepared) -> Outcome:
     appeal, unit = ctx.appeal, ctx.appeal.current_unit
     assert unit is not None, "CURRENT_UNIT guards a request"
-    appeal.extensions.append(Extension(
-        unit_id=unit.id, requested_by_id=ctx.actor.id, requested_at=ctx.at,
-        working_days=ctx.body.working_days, reason=ctx.body.reason,
-    ))
+    appeal.extensions.append(
+        Extension(
+            unit_id=unit.id,
+            requested_by_id=ctx.actor.id,
+            requested_at=ctx.at,
+            working_days=ctx.body.working_days,
+            reason=ctx.body.reason,
+        )
+    )
     effects.extension_requested(appeal, unit, ctx.body.working_days, ctx.body.reason, ctx.at)
     return Outcome()
 
@@ -82,8 +89,9 @@ def _extension_form(ctx: ActionContext) -> dict[str, Any]:
     return {"max_days": policy_for(ctx.appeal).extension_max_days}
 
 
-REQUEST_EXTENSION = Action(Act.REQUEST_EXTENSION, ExtensionRequestBody, _apply_request_extension,
-                           _prepare_extension, _extension_form)
+REQUEST_EXTENSION = Action(
+    Act.REQUEST_EXTENSION, ExtensionRequestBody, _apply_request_extension, _prepare_extension, _extension_form
+)
 
 
 def _decide_extension(ctx: ActionContext, approved: bool) -> Extension:
@@ -114,10 +122,8 @@ def _pending_extension(ctx: ActionContext) -> dict[str, Any]:
     return {"extension": ctx.appeal.pending_extension}
 
 
-APPROVE_EXTENSION = Action(Act.APPROVE_EXTENSION, ActionBody, _apply_approve_extension,
-                           form_context=_pending_extension)
-REJECT_EXTENSION = Action(Act.REJECT_EXTENSION, ActionBody, _apply_reject_extension,
-                          form_context=_pending_extension)
+APPROVE_EXTENSION = Action(Act.APPROVE_EXTENSION, ActionBody, _apply_approve_extension, form_context=_pending_extension)
+REJECT_EXTENSION = Action(Act.REJECT_EXTENSION, ActionBody, _apply_reject_extension, form_context=_pending_extension)
 
 
 # 反馈

@@ -12,11 +12,10 @@ from hotline.appeals.actions.base import Action, ActionBody, Outcome, Prepared
 from hotline.appeals.actions.steps import close, handling_clock, reopen, start_visit_clock
 from hotline.appeals.deadlines import issue_card, stop_clock
 from hotline.appeals.guards import ActionContext
-from hotline.appeals.schemas import Resolution, Satisfaction
 from hotline.appeals.states import Act, State
 from hotline.core.errors import BadRequest
 from hotline.core.validation import FieldErrors
-from hotline.core.vocabulary import CARD_LEVELS, RESOLUTIONS, SATISFACTIONS, UNRATED
+from hotline.core.vocabulary import CARD_LEVELS, RESOLUTIONS, SATISFACTIONS, UNRATED, Resolution, Satisfaction
 
 
 # 督办
@@ -27,8 +26,9 @@ class SuperviseBody(ActionBody):
 
 def _prepare_supervise(ctx: ActionContext) -> Prepared:
     if ctx.appeal.supervision_level == "yellow" and ctx.body.level == "yellow":
-        raise BadRequest("请求内容有误：level：已有黄牌督办，只能升级为红牌",
-                         fields={"level": "已有黄牌督办，只能升级为红牌"})
+        raise BadRequest(
+            "请求内容有误：level：已有黄牌督办，只能升级为红牌", fields={"level": "已有黄牌督办，只能升级为红牌"}
+        )
     return {}
 
 
@@ -45,8 +45,7 @@ def _card_levels(ctx: ActionContext) -> dict[str, Any]:
     return {"levels": [(level, CARD_LEVELS[level]) for level in levels]}
 
 
-SUPERVISE = Action(Act.SUPERVISE, SuperviseBody, _apply_supervise, _prepare_supervise, _card_levels,
-                   note_field=False)
+SUPERVISE = Action(Act.SUPERVISE, SuperviseBody, _apply_supervise, _prepare_supervise, _card_levels, note_field=False)
 
 
 # 审核: the centre reviews a unit's reply before the citizen is told
@@ -85,8 +84,9 @@ class VisitBody(ActionBody):
     @model_validator(mode="after")
     def _answers_when_reached(self) -> Self:
         if self.reached:
-            missing = {name: "联系上诉求人时必填" for name in ("resolved", "satisfaction")
-                       if getattr(self, name) is None}
+            missing = {
+                name: "联系上诉求人时必填" for name in ("resolved", "satisfaction") if getattr(self, name) is None
+            }
             if missing:
                 raise FieldErrors(missing)
         elif self.resolved or self.satisfaction:
@@ -107,8 +107,12 @@ def _apply_visit(ctx: ActionContext, prepared: Prepared) -> Outcome:
     return Outcome(appeal.main_unit, reopen(appeal, ctx.at))
 
 
-VISIT = Action(Act.VISIT, VisitBody, _apply_visit,
-               form_context=lambda ctx: {"resolutions": RESOLUTIONS, "satisfactions": SATISFACTIONS})
+VISIT = Action(
+    Act.VISIT,
+    VisitBody,
+    _apply_visit,
+    form_context=lambda ctx: {"resolutions": RESOLUTIONS, "satisfactions": SATISFACTIONS},
+)
 
 
 # 监督

@@ -46,8 +46,11 @@ def start_signing(appeal: Appeal, at: datetime) -> dict[str, Any]:
     appeal.first_contact_at = None  # the new unit must contact the citizen itself
     appeal.contact_due_at = due(contact_limit(appeal), at)
     start_clock(appeal, at, appeal.sign_due_at)
-    return {"sign_due_at": appeal.sign_due_at, "return_due_at": appeal.return_due_at,
-            "contact_due_at": appeal.contact_due_at}
+    return {
+        "sign_due_at": appeal.sign_due_at,
+        "return_due_at": appeal.return_due_at,
+        "contact_due_at": appeal.contact_due_at,
+    }
 
 
 def handling_clock(appeal: Appeal) -> None:

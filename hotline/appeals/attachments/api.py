@@ -1,4 +1,5 @@
 """API of the appeal photos."""
+
 from __future__ import annotations
 
 from flask import request, send_file
@@ -13,10 +14,18 @@ from hotline.core.pagination import PageQuery, paginate
 from hotline.web.api import api
 
 UPLOAD = {
-    "file": {"type": "string", "contentMediaType": "application/octet-stream",
-             "description": "JPEG、PNG、WebP 或 HEIC 照片", "required": True},
-    "kind": {"type": "string", "enum": list(KINDS), "description": "诉求照片 / 办理过程 / 办理前 / 办理后",
-             "required": True},
+    "file": {
+        "type": "string",
+        "contentMediaType": "application/octet-stream",
+        "description": "JPEG、PNG、WebP 或 HEIC 照片",
+        "required": True,
+    },
+    "kind": {
+        "type": "string",
+        "enum": list(KINDS),
+        "description": "诉求照片 / 办理过程 / 办理前 / 办理后",
+        "required": True,
+    },
     "note": {"type": "string", "maxLength": 500},
 }
 
@@ -25,39 +34,69 @@ def serve(attachment: Attachment, thumbnail: bool = False):
     key = attachment.thumbnail_key if thumbnail else attachment.storage_key
     if key is None:
         raise NotFound("缩略图尚未生成")
-    response = send_file(storage.path_of(key), mimetype="image/jpeg" if thumbnail else attachment.content_type,
-                         max_age=0)
+    response = send_file(
+        storage.path_of(key), mimetype="image/jpeg" if thumbnail else attachment.content_type, max_age=0
+    )
     response.headers["Cache-Control"] = "private, no-store"  # only for those allowed to see the appeal
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
 
-@api.endpoint("POST", "/appeals/<ref>/attachments", summary="上传照片（元数据会被清除，GPS 可用于定位）",
-              upload=UPLOAD, response=AttachmentOut, status=201, tags=("attachments",),
-              errors=(403, 404, 409, 413), path_params={"ref": REF})
+@api.endpoint(
+    "POST",
+    "/appeals/<ref>/attachments",
+    summary="上传照片（元数据会被清除，GPS 可用于定位）",
+    upload=UPLOAD,
+    response=AttachmentOut,
+    status=201,
+    tags=("attachments",),
+    errors=(403, 404, 409, 413),
+    path_params={"ref": REF},
+)
 def upload(user, ref):
     file = request.files.get("file")
     if file is None:
         raise BadRequest("请求内容有误：file：必填（multipart/form-data）", fields={"file": "必填"})
-    attachment = operations.upload(ref, file.read(), request.form.get("kind", ""), user,
-                                   note=request.form.get("note") or None)
+    attachment = operations.upload(
+        ref, file.read(), request.form.get("kind", ""), user, note=request.form.get("note") or None
+    )
     return AttachmentOut.of(attachment)
 
 
-@api.endpoint("GET", "/appeals/<ref>/attachments", summary="工单照片", query=PageQuery, response=AttachmentList,
-              tags=("attachments",), errors=(404,), path_params={"ref": REF})
+@api.endpoint(
+    "GET",
+    "/appeals/<ref>/attachments",
+    summary="工单照片",
+    query=PageQuery,
+    response=AttachmentList,
+    tags=("attachments",),
+    errors=(404,),
+    path_params={"ref": REF},
+)
 def list_attachments(user, ref, query: PageQuery):
     photos, page = paginate(operations.for_appeal(find_appeal(ref, user)), query)
     return AttachmentList(items=[AttachmentOut.of(a) for a in photos], **page)
 
 
-@api.endpoint("GET", "/attachments/<int:attachment_id>/content", summary="照片文件", tags=("attachments",),
-              errors=(404,), media_type="image/*")
+@api.endpoint(
+    "GET",
+    "/attachments/<int:attachment_id>/content",
+    summary="照片文件",
+    tags=("attachments",),
+    errors=(404,),
+    media_type="image/*",
+)
 def content(user, attachment_id: int):
     return serve(operations.get_visible(attachment_id, user))
 
 
-@api.endpoint("GET", "/attachments/<int:attachment_id>/thumbnail", summary="缩略图（JPEG）", tags=("attachments",),
-              errors=(404,), media_type="image/jpeg")
+@api.endpoint(
+    "GET",
+    "/attachments/<int:attachment_id>/thumbnail",
+    summary="缩略图（JPEG）",
+    tags=("attachments",),
+    errors=(404,),
+    media_type="image/jpeg",
+)
 def thumbnail(user, attachment_id: int):
     return serve(operations.get_visible(attachment_id, user), thumbnail=True)

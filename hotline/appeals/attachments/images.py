@@ -4,11 +4,13 @@ The content decides, never the file name: the bytes must open as JPEG, PNG, WebP
 within the size and pixel limits (a decompression bomb is refused before it is decoded).
 GPS is read from EXIF first; then the picture is re-encoded with no metadata at all (no
 EXIF, no XMP, no ICC profile, orientation applied)."""
+
 from __future__ import annotations
 
 import io
 import warnings
 from dataclasses import dataclass
+from typing import Any
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -70,12 +72,13 @@ def clean(data: bytes, *, max_bytes: int, max_pixels: int) -> CleanImage:
     gps = _gps(image)
     try:
         image.load()
-        image = ImageOps.exif_transpose(image)
+        upright = ImageOps.exif_transpose(image)
     except (OSError, SyntaxError, ValueError) as exc:
         raise ImageRejected(f"图片已损坏，无法读取（{exc}）") from None
     stored_format, content_type, extension = STORED[original]
-    return CleanImage(_encode(image, stored_format), content_type, extension, original, image.width,
-                      image.height, gps)
+    return CleanImage(
+        _encode(upright, stored_format), content_type, extension, original, upright.width, upright.height, gps
+    )
 
 
 def _unknown_format(data: bytes) -> str:
@@ -91,7 +94,11 @@ def _encode(image: Image.Image, fmt: str) -> bytes:
     if fmt == "JPEG" and image.mode not in ("RGB", "L"):
         image = image.convert("RGB")
     out = io.BytesIO()
-    options = {"JPEG": {"quality": 88, "optimize": True}, "PNG": {"optimize": True}, "WEBP": {"quality": 85}}
+    options: dict[str, dict[str, Any]] = {
+        "JPEG": {"quality": 88, "optimize": True},
+        "PNG": {"optimize": True},
+        "WEBP": {"quality": 85},
+    }
     image.save(out, fmt, **options[fmt])
     return out.getvalue()
 
@@ -99,7 +106,7 @@ def _encode(image: Image.Image, fmt: str) -> bytes:
 def _gps(image: Image.Image) -> tuple[float, float] | None:
     try:
         gps = image.getexif().get_ifd(GPS_IFD)
-    except Exception:  # noqa: BLE001 - broken EXIF is not a broken picture
+    except Exception:
         return None
     try:
         lat = _degrees(gps[2]) * (-1 if str(gps.get(1, "N")).upper().startswith("S") else 1)

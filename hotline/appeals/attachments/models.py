@@ -7,12 +7,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hotline.auth.models import User
 from hotline.core.clock import now
-from hotline.core.extensions import db
+from hotline.core.extensions import Model
 
 KINDS = {"report": "诉求照片", "progress": "办理过程", "before": "办理前", "after": "办理后"}
 
 
-class Attachment(db.Model):
+class Attachment(Model):
     __tablename__ = "attachments"
 
     id: Mapped[int] = mapped_column(primary_key=True)

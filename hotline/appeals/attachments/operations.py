@@ -4,11 +4,12 @@ An upload is a change to the appeal: one transaction stores the attachment row, 
 event, bumps the version, asks for a thumbnail (outbox) and, when the appeal has no place
 yet and the photo carries GPS, places it. The file is written first and removed again if
 the transaction fails."""
+
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from datetime import datetime
-from typing import Callable
 
 from flask import current_app
 from sqlalchemy import select
@@ -44,8 +45,9 @@ def allowed_kinds(user: User, appeal: Appeal) -> list[str]:
     return []
 
 
-def upload(ref, data: bytes, kind: str, actor: User, *, note: str | None = None,
-           at: datetime | None = None) -> Attachment:
+def upload(
+    ref, data: bytes, kind: str, actor: User, *, note: str | None = None, at: datetime | None = None
+) -> Attachment:
     if kind not in KINDS:
         raise BadRequest(f"请求内容有误：kind：必须是以下之一：{'、'.join(KINDS)}", fields={"kind": "未知的照片类别"})
     check_note(note)
@@ -64,14 +66,22 @@ def cleaned(data: bytes, field: str = "file") -> images.CleanImage:
     """The picture checked (content, size, pixels) and stripped of metadata; 400 if refused."""
     config = current_app.config
     try:
-        return images.clean(data, max_bytes=config["HOTLINE_UPLOAD_MAX_BYTES"],
-                            max_pixels=config["HOTLINE_UPLOAD_MAX_PIXELS"])
+        return images.clean(
+            data, max_bytes=config["HOTLINE_UPLOAD_MAX_BYTES"], max_pixels=config["HOTLINE_UPLOAD_MAX_PIXELS"]
+        )
     except images.ImageRejected as exc:
         raise BadRequest(f"图片无法接收：{exc}", fields={field: str(exc)}) from None
 
 
-def store(load: Callable[[], Appeal], data: bytes, picture: images.CleanImage, kind: str, actor: User | None,
-          note: str | None, at: datetime) -> Attachment:
+def store(
+    load: Callable[[], Appeal],
+    data: bytes,
+    picture: images.CleanImage,
+    kind: str,
+    actor: User | None,
+    note: str | None,
+    at: datetime,
+) -> Attachment:
     """Write the cleaned picture of the upload `data`, then in one transaction the row, the
     event and the thumbnail job (the file is removed again if that fails). `load` finds
     the appeal again inside the transaction, checking access as it does; `actor` None is
@@ -81,12 +91,21 @@ def store(load: Callable[[], Appeal], data: bytes, picture: images.CleanImage, k
         with write_transaction(db.session):
             appeal = load()
             attachment = Attachment(
-                appeal_id=appeal.id, kind=kind, uploaded_by_id=actor.id if actor else None,
+                appeal_id=appeal.id,
+                kind=kind,
+                uploaded_by_id=actor.id if actor else None,
                 unit_id=actor.unit_id if actor else None,
-                content_type=picture.content_type, original_format=picture.original_format,
-                width=picture.width, height=picture.height, size=len(picture.data),
-                sha256=hashlib.sha256(data).hexdigest(), storage_key=key, note=note, created_at=at,
-                gps_lat=picture.gps[0] if picture.gps else None, gps_lon=picture.gps[1] if picture.gps else None,
+                content_type=picture.content_type,
+                original_format=picture.original_format,
+                width=picture.width,
+                height=picture.height,
+                size=len(picture.data),
+                sha256=hashlib.sha256(data).hexdigest(),
+                storage_key=key,
+                note=note,
+                created_at=at,
+                gps_lat=picture.gps[0] if picture.gps else None,
+                gps_lon=picture.gps[1] if picture.gps else None,
             )
             db.session.add(attachment)
             db.session.flush()
@@ -95,10 +114,19 @@ def store(load: Callable[[], Appeal], data: bytes, picture: images.CleanImage, k
                 payload["located_from_photo"] = _locate(appeal, *picture.gps)
             appeal.updated_at = at
             attributes.flag_modified(appeal, "updated_at")  # a change to the appeal: a new version
-            db.session.add(AppealEvent(appeal_id=appeal.id, at=at, actor_id=actor.id if actor else None,
-                                       unit_id=actor.unit_id if actor else None,
-                                       action="attach", from_state=appeal.state, to_state=appeal.state,
-                                       note=note, payload=payload))
+            db.session.add(
+                AppealEvent(
+                    appeal_id=appeal.id,
+                    at=at,
+                    actor_id=actor.id if actor else None,
+                    unit_id=actor.unit_id if actor else None,
+                    action="attach",
+                    from_state=appeal.state,
+                    to_state=appeal.state,
+                    note=note,
+                    payload=payload,
+                )
+            )
             outbox.add("attachment.thumbnail", {"attachment_id": attachment.id})
     except ConcurrentUpdate:
         storage.remove(key)
@@ -129,14 +157,12 @@ def thumbnail_job(outbox_id: int, payload: dict) -> None:
         return
     key = storage.save(images.thumbnail(storage.read(attachment.storage_key)), "jpg")
     with write_transaction(db.session):
-        attachment = db.session.get(Attachment, payload["attachment_id"])
-        attachment.thumbnail_key = key
+        db.session.get_one(Attachment, payload["attachment_id"]).thumbnail_key = key
         outbox.complete(outbox_id)
 
 
 def for_appeal(appeal: Appeal) -> list[Attachment]:
-    return list(db.session.scalars(select(Attachment).where(Attachment.appeal_id == appeal.id)
-                                   .order_by(Attachment.id)))
+    return list(db.session.scalars(select(Attachment).where(Attachment.appeal_id == appeal.id).order_by(Attachment.id)))
 
 
 def get_visible(attachment_id: int, user: User) -> Attachment:

@@ -29,12 +29,22 @@ class AttachmentOut(BaseModel):
 
     @classmethod
     def of(cls, a: Attachment) -> AttachmentOut:
-        return cls(id=a.id, appeal_id=a.appeal_id, kind=a.kind, kind_label=a.kind_label, content_type=a.content_type,
-                   width=a.width, height=a.height, size=a.size,
-                   gps=[a.gps_lat, a.gps_lon] if a.gps_lat is not None else None, note=a.note,
-                   uploaded_by=a.uploaded_by.display_name if a.uploaded_by else None,
-                   created_at=to_local(a.created_at), url=f"/api/v1/attachments/{a.id}/content",
-                   thumbnail_url=f"/api/v1/attachments/{a.id}/thumbnail" if a.thumbnail_key else None)
+        return cls(
+            id=a.id,
+            appeal_id=a.appeal_id,
+            kind=a.kind,
+            kind_label=a.kind_label,
+            content_type=a.content_type,
+            width=a.width,
+            height=a.height,
+            size=a.size,
+            gps=[a.gps_lat, a.gps_lon] if a.gps_lat is not None else None,
+            note=a.note,
+            uploaded_by=a.uploaded_by.display_name if a.uploaded_by else None,
+            created_at=to_local(a.created_at),
+            url=f"/api/v1/attachments/{a.id}/content",
+            thumbnail_url=f"/api/v1/attachments/{a.id}/thumbnail" if a.thumbnail_key else None,
+        )
 
 
 class AttachmentList(Page):

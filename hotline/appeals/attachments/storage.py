@@ -1,4 +1,5 @@
 """Files under HOTLINE_UPLOAD_DIR (outside the web root), written atomically."""
+
 from __future__ import annotations
 
 import os

@@ -3,8 +3,8 @@ from __future__ import annotations
 from flask import Blueprint, flash, g, redirect, request, url_for
 
 from hotline.appeals.attachments import operations
-from hotline.auth.sessions import login_required
 from hotline.core.errors import BadRequest, Conflict
+from hotline.web.session import login_required
 
 bp = Blueprint("attachments", __name__, template_folder="templates")
 
@@ -16,8 +16,9 @@ def upload(ref):
     try:
         if file is None or not file.filename:
             raise BadRequest("请选择要上传的照片")
-        attachment = operations.upload(ref, file.read(), request.form.get("kind", ""), g.user,
-                                       note=request.form.get("note", "").strip() or None)
+        attachment = operations.upload(
+            ref, file.read(), request.form.get("kind", ""), g.user, note=request.form.get("note", "").strip() or None
+        )
     except (BadRequest, Conflict) as exc:
         flash(exc.message, "error")
     else:

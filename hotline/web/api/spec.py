@@ -5,15 +5,17 @@
 
 The decorator authenticates, parses the query into its model, checks the body is a JSON
 object, and serialises the returned model; the same declarations produce the document."""
+
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 from pydantic import BaseModel
-from pydantic.json_schema import models_json_schema
+from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from hotline.core import idempotency
 from hotline.core.errors import BadRequest
@@ -70,12 +72,26 @@ class Api:
             raise RuntimeError("no authenticator registered: the accounts feature is not loaded")
         return self._authenticate()
 
-    def endpoint(self, method: str, rule: str, *, summary: str, response: type[BaseModel] | None = None,
-                 status: int = 200, body: type[BaseModel] | None = None,
-                 query: type[BaseModel] | None = None, auth: bool = True, tags: tuple[str, ...] = (),
-                 errors: tuple[int, ...] = (), name: str | None = None, description: str = "",
-                 path_params: dict[str, dict] | None = None, media_type: str | None = None,
-                 upload: dict | None = None, idempotent: bool = False):
+    def endpoint(
+        self,
+        method: str,
+        rule: str,
+        *,
+        summary: str,
+        response: type[BaseModel] | None = None,
+        status: int = 200,
+        body: type[BaseModel] | None = None,
+        query: type[BaseModel] | None = None,
+        auth: bool = True,
+        tags: tuple[str, ...] = (),
+        errors: tuple[int, ...] = (),
+        name: str | None = None,
+        description: str = "",
+        path_params: dict[str, dict] | None = None,
+        media_type: str | None = None,
+        upload: dict | None = None,
+        idempotent: bool = False,
+    ):
         def decorate(fn):
             endpoint_name = name or fn.__name__
 
@@ -94,15 +110,35 @@ class Api:
                 return (jsonify(payload), status) if payload is not None else ("", status)
 
             self.blueprint.add_url_rule(rule, endpoint_name, view, methods=[method])
-            self.operations.append(Operation(
-                method=method, rule=rule, name=endpoint_name, summary=summary, tags=tags, body=body,
-                query=query, response=response, status=status, auth=auth,
-                errors=tuple(sorted({*errors, *((401,) if auth else ()),
-                                     *((400,) if body or query or upload or idempotent else ()),
-                                     *((409,) if idempotent else ())})),
-                description=description, path_params=path_params or {}, media_type=media_type, upload=upload,
-                idempotent=idempotent,
-            ))
+            self.operations.append(
+                Operation(
+                    method=method,
+                    rule=rule,
+                    name=endpoint_name,
+                    summary=summary,
+                    tags=tags,
+                    body=body,
+                    query=query,
+                    response=response,
+                    status=status,
+                    auth=auth,
+                    errors=tuple(
+                        sorted(
+                            {
+                                *errors,
+                                *((401,) if auth else ()),
+                                *((400,) if body or query or upload or idempotent else ()),
+                                *((409,) if idempotent else ()),
+                            }
+                        )
+                    ),
+                    description=description,
+                    path_params=path_params or {},
+                    media_type=media_type,
+                    upload=upload,
+                    idempotent=idempotent,
+                )
+            )
             return fn
 
         return decorate
@@ -113,7 +149,7 @@ class Api:
         models = {self.error_model}
         for op in self.operations:
             models.update(m for m in (op.body, op.query, op.response) if m is not None)
-        keyed = [(m, "validation") for m in models if m is not None]
+        keyed: list[tuple[type[BaseModel], JsonSchemaMode]] = [(m, "validation") for m in models]
         ref_map, defs = models_json_schema(keyed, ref_template=REF_TEMPLATE)
         schemas = defs.get("$defs", {})
         refs = {model: ref_map[(model, "validation")] for model in models}
@@ -136,14 +172,22 @@ class Api:
         params = []
         for kind, param in _CONVERTER.findall(op.rule):
             schema = op.path_params.get(param) or (
-                {"type": "integer", "minimum": 0, "maximum": MAX_ID} if kind == "int" else {"type": "string"})
+                {"type": "integer", "minimum": 0, "maximum": MAX_ID} if kind == "int" else {"type": "string"}
+            )
             params.append({"name": param, "in": "path", "required": True, "schema": schema})
         if op.query is not None:
             query_schema = schemas.get(op.query.__name__) or op.query.model_json_schema(ref_template=REF_TEMPLATE)
             required = set(query_schema.get("required", []))
             for pname, pschema in query_schema.get("properties", {}).items():
-                params.append({"name": pname, "in": "query", "required": pname in required,
-                               "schema": pschema, "description": pschema.get("description", "")})
+                params.append(
+                    {
+                        "name": pname,
+                        "in": "query",
+                        "required": pname in required,
+                        "schema": pschema,
+                        "description": pschema.get("description", ""),
+                    }
+                )
         if op.idempotent:
             params.append(idempotency.openapi_parameter())
         doc: dict[str, Any] = {"operationId": op.name, "summary": op.summary, "tags": list(op.tags)}
@@ -152,12 +196,14 @@ class Api:
         if params:
             doc["parameters"] = params
         if op.body is not None:
-            doc["requestBody"] = {"required": True,
-                                  "content": {"application/json": {"schema": refs[op.body]}}}
+            doc["requestBody"] = {"required": True, "content": {"application/json": {"schema": refs[op.body]}}}
         if op.upload is not None:
             properties = {n: {k: v for k, v in f.items() if k != "required"} for n, f in op.upload.items()}
-            required = [n for n, f in op.upload.items() if f.get("required")]
-            schema = {"type": "object", "properties": properties, "required": required}
+            schema = {
+                "type": "object",
+                "properties": properties,
+                "required": [n for n, f in op.upload.items() if f.get("required")],
+            }
             doc["requestBody"] = {"required": True, "content": {"multipart/form-data": {"schema": schema}}}
         ok: dict[str, Any] = {"description": "成功"}
         if op.media_type:
@@ -166,8 +212,10 @@ class Api:
             ok["content"] = {"application/json": {"schema": refs[op.response]}}
         responses = {str(op.status): ok}
         for code in op.errors:
-            responses[str(code)] = {"description": _ERROR_TEXT[code],
-                                    "content": {"application/json": {"schema": refs[self.error_model]}}}
+            responses[str(code)] = {
+                "description": _ERROR_TEXT[code],
+                "content": {"application/json": {"schema": refs[self.error_model]}},
+            }
         doc["responses"] = responses
         doc["security"] = [{"bearer": []}] if op.auth else []
         return doc
@@ -176,6 +224,7 @@ class Api:
 def json_object() -> dict:
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
-        raise BadRequest("请求体必须是 JSON 对象（Content-Type: application/json）",
-                         fields={"body": "必须是 JSON 对象"})
+        raise BadRequest(
+            "请求体必须是 JSON 对象（Content-Type: application/json）", fields={"body": "必须是 JSON 对象"}
+        )
     return data

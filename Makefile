@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 PYTEST_ARGS ?=
 
-.PHONY: run test lint worker scheduler migrate demo docs clean
+.PHONY: run test lint bench bench-smoke worker scheduler migrate demo docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,7 +43,7 @@ docs: $(VENV)/.runtime
 	$(FLASK) workflow-docs
 
 # pytest exits 5 when it collected nothing: that must never pass.
-test: $(VENV)/.test lint
+test: $(VENV)/.test lint bench-smoke
 	@scripts/ensure-chromium
 	@$(BIN)/python -m pytest $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; \
@@ -55,6 +55,19 @@ lint: $(VENV)/.test
 	$(BIN)/ruff format --check --quiet .
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
+
+# The benchmarks (docs/performance.md): full size, each printing its table with the target
+# or the peer measured in the same run; bench-smoke runs each at a tiny size (part of test).
+BENCHMARKS := $(sort $(wildcard bench/[a-z]*.py))
+BENCHMARK_SCRIPTS := $(filter-out bench/harness.py bench/floor_app.py,$(BENCHMARKS))
+
+bench: $(VENV)/.test
+	@for b in $(BENCHMARK_SCRIPTS); do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+bench-smoke: $(VENV)/.test
+	@for b in $(BENCHMARK_SCRIPTS); do $(BIN)/python $$b --smoke >/dev/null 2>bench-smoke.log || \
+	  { echo "make bench-smoke: $$b failed"; cat bench-smoke.log; exit 1; }; done; rm -f bench-smoke.log; \
+	echo "make bench-smoke: $(words $(BENCHMARK_SCRIPTS)) benchmarks run"
 
 clean:
 	rm -rf $(VENV) .pytest_cache test-artifacts

@@ -76,7 +76,11 @@ def test_nothing_is_enqueued_before_commit(redis_app, redis_url):
             db.session.flush()
             assert queued(redis_url) == []  # still inside the transaction
         assert queued(redis_url) == [f"outbox-{message.id}"]
-        assert db.session.get(OutboxMessage, message.id).status == "enqueued"
+        # Handed over by the process that committed it, with no claim round trip: the row
+        # waits as pending for its job, and a relay now finds nothing to hand out again.
+        assert db.session.get(OutboxMessage, message.id).status == "pending"
+        assert outbox.relay().enqueued == 0
+        assert queued(redis_url) == [f"outbox-{message.id}"]
         with pytest.raises(RuntimeError), write_transaction(db.session):
             outbox.add("sms.send", {"template": "sms.accepted", "phone": "13900000001", "text": "回滚"})
             raise RuntimeError("rolled back")

@@ -34,7 +34,7 @@ from hotline.appeals.machine import TRANSITIONS
 from hotline.appeals.models import Appeal, AppealEvent
 from hotline.appeals.permissions import RUN_SWEEP
 from hotline.core.clock import format_local, now
-from hotline.core.db import UTCDateTime, write_transaction
+from hotline.core.db import UTCDateTime, changed_in_bulk, write_transaction
 from hotline.core.extensions import db
 from hotline.core.permissions import Actor
 from hotline.grid.models import Unit
@@ -75,6 +75,7 @@ def sweep(at: datetime | None = None) -> SweepReport:
             warned=sweeper.warn(), yellow=sweeper.yellow(), red=sweeper.red(), escalated=sweeper.escalate()
         )
         sweeper.send_notices()
+        changed_in_bulk(db.session)
     return report
 
 

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm.attributes import set_committed_value
 
 from hotline.appeals import effects, permissions
 from hotline.appeals.models import Appeal, AppealEvent
@@ -100,23 +101,26 @@ def register(
             db.session.flush()
             if attach is not None:
                 attach(appeal)
-            db.session.add(
-                AppealEvent(
-                    appeal_id=appeal.id,
-                    at=at,
-                    actor_id=actor.id if actor else None,
-                    unit_id=actor.unit_id if actor else None,
-                    action="create",
-                    from_state=None,
-                    to_state=appeal.state,
-                    payload={
-                        "channel": body.channel,
-                        "number": appeal.number,
-                        **(details or {}),
-                        "place": {"grid_id": where.grid_id, "unit_id": where.unit_id, "reason": where.reason},
-                    },
-                )
+            created = AppealEvent(
+                appeal_id=appeal.id,
+                at=at,
+                actor_id=actor.id if actor else None,
+                unit_id=actor.unit_id if actor else None,
+                action="create",
+                from_state=None,
+                to_state=appeal.state,
+                payload={
+                    "channel": body.channel,
+                    **(details or {}),
+                    "place": {"grid_id": where.grid_id, "unit_id": where.unit_id, "reason": where.reason},
+                },
             )
+            db.session.add(created)
+            # A new appeal's timeline is this one event and it has no co-units: say so, so
+            # that presenting it after the commit reads nothing back.
+            set_committed_value(appeal, "events", [created])
+            set_committed_value(appeal, "co_units", [])
+            set_committed_value(appeal, "extensions", [])
             if once is not None:
                 once.remember(db.session, appeal.id, at)
             effects.text_citizen(appeal, "sms.accepted")

@@ -1,8 +1,13 @@
 """工单编号: YYYYMMDD (local day) + 2-digit channel + 6-digit sequence of that day and channel.
 
-The counter row is bumped with one INSERT … ON CONFLICT DO UPDATE … RETURNING, so two
-transactions never get the same number; a number whose transaction rolls back was never
-issued to anyone."""
+The day's counter row is bumped with one INSERT … ON CONFLICT DO UPDATE … RETURNING, so two
+intakes never get the same number. On PostgreSQL the bump runs in a transaction of its own
+(autocommit, like `nextval`): the row is locked for that one statement, not for the whole
+intake, so concurrent intakes do not queue behind each other. The price is the sequence's:
+a number taken by an intake that then fails is never used, so a day's numbers may have a
+gap (they stay unique and ascending in the order they were taken). On SQLite every write
+transaction already holds the database's single write lock, so the number is taken inside
+the intake's transaction and a failed intake gives its number back."""
 
 from __future__ import annotations
 
@@ -26,13 +31,15 @@ def next_number(session: Session | scoped_session[Any], channel: Channel, at: da
     stmt = (
         upsert(session, AppealNumberCounter)
         .values(day=day, channel_code=code, last=1)
-        .on_conflict_do_update(
-            index_elements=["day", "channel_code"],
-            set_={"last": AppealNumberCounter.last + 1},
-        )
+        .on_conflict_do_update(index_elements=["day", "channel_code"], set_={"last": AppealNumberCounter.last + 1})
         .returning(AppealNumberCounter.last)
     )
-    sequence = session.execute(stmt).scalar_one()
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
+        with bind.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as own:
+            sequence = own.execute(stmt).scalar_one()
+    else:
+        sequence = session.execute(stmt).scalar_one()
     if sequence > MAX_DAILY:
         raise Conflict(f"渠道「{channel}」今日工单编号已用尽")
     return f"{day}{code}{sequence:06d}"

@@ -58,7 +58,11 @@ def find_appeal(ref: int | str, user: User) -> Appeal:
     if not ref.isdigit() or (len(ref) != 16 and int(ref) > MAX_ID):
         raise NotFound("没有这个工单")
     by_ref = Appeal.number == ref if len(ref) == 16 else Appeal.id == int(ref)
-    appeal = db.session.scalar(select(Appeal).where(by_ref, visible_clause(user)))
+    # populate_existing: an action reads the row it will change as it is now, even when the
+    # session already holds it from earlier in the request.
+    appeal = db.session.scalar(
+        select(Appeal).where(by_ref, visible_clause(user)).execution_options(populate_existing=True)
+    )
     if appeal is None:
         raise NotFound("没有这个工单")
     return appeal

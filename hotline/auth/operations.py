@@ -11,6 +11,7 @@ from typing import Any
 from flask import current_app
 from pydantic import Field, field_validator
 from sqlalchemy import Select, delete, func, or_, select
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from hotline.auth.models import ApiToken, User, UserRole
@@ -66,7 +67,12 @@ def issue_token(user: User, at: datetime | None = None) -> tuple[str, ApiToken]:
 
 def user_for_token(raw: str, at: datetime | None = None) -> User | None:
     at = at or now()
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(raw)))
+    # One statement: the token, its user, the user's unit and roles.
+    token = db.session.scalar(
+        select(ApiToken)
+        .where(ApiToken.token_hash == _digest(raw))
+        .options(joinedload(ApiToken.user).joinedload(User.role_rows))
+    )
     if token is None or token.expires_at <= at or not token.user.active:
         return None
     return token.user

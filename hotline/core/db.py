@@ -14,7 +14,7 @@ from sqlalchemy import DateTime, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult, Engine, Result
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session, scoped_session
+from sqlalchemy.orm import ORMExecuteState, Session, scoped_session
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.types import TypeDecorator
 
@@ -103,13 +103,16 @@ def write_transaction(session) -> Iterator[None]:
     """One transaction for one action: commits on success, rolls back on any error.
 
     A read-only transaction the request already opened is ended first, so the write
-    sees fresh rows. A lost optimistic-locking race raises ConcurrentUpdate."""
+    sees fresh rows (what it reads to change, it reads with populate_existing). Ending it
+    and committing the write leave loaded objects as they are: what the transaction wrote
+    is what the objects hold, so nothing is read again after the commit. A lost
+    optimistic-locking race raises ConcurrentUpdate."""
     if isinstance(session, scoped_session):
         session = session()
     if session.new or session.dirty or session.deleted:
         raise RuntimeError("write_transaction() entered with unflushed changes")
     if session.in_transaction():
-        session.rollback()
+        _commit_keeping_objects(session)  # a read-only transaction: nothing to write
     token = _writing.set(True)
     try:
         session.connection()  # begin now, while the write flag is set
@@ -117,7 +120,7 @@ def write_transaction(session) -> Iterator[None]:
         _writing.reset(token)
     try:
         yield
-        session.commit()
+        _commit_keeping_objects(session)
     except StaleDataError as exc:
         _rollback(session)
         raise ConcurrentUpdate(str(exc)) from exc
@@ -132,8 +135,34 @@ def write_transaction(session) -> Iterator[None]:
     _run_after_commit(session)
 
 
+# Set when a transaction ran an UPDATE or DELETE statement (the sweep, the outbox …): the
+# objects in the session may then be stale, so its commit expires them as usual.
+_BULK_CHANGE = "hotline.bulk_change"
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_bulk_change(state: ORMExecuteState) -> None:
+    if state.is_update or state.is_delete:
+        changed_in_bulk(state.session)
+
+
+def changed_in_bulk(session: Session | scoped_session[Any]) -> None:
+    """Say that the current transaction changed rows behind the loaded objects' backs (a
+    statement the ORM does not see as an UPDATE, such as a data-modifying CTE)."""
+    session.info[_BULK_CHANGE] = True
+
+
+def _commit_keeping_objects(session: Session) -> None:
+    expire, session.expire_on_commit = session.expire_on_commit, bool(session.info.pop(_BULK_CHANGE, False))
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire
+
+
 def _rollback(session) -> None:
     session.info.pop(_AFTER_COMMIT, None)
+    session.info.pop(_BULK_CHANGE, None)
     session.rollback()
 
 

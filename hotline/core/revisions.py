@@ -3,14 +3,18 @@
 A change sets a fresh random token in the same transaction; a cache compares the token it
 was built from with the current one (one primary-key read) and rebuilds when they differ,
 so every web and worker process sees the change without restarting. Random, not a
-counter: a database emptied and loaded again can never repeat an old token."""
+counter: a database emptied and loaded again can never repeat an old token.
+
+Within one transaction a token is read once: an action that computes several deadlines asks
+for the calendar's and the policies' tokens many times, and a change made by another
+transaction meanwhile is not one it could see anyway."""
 
 from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import String, select
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import String, event, select
+from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column
 
 from hotline.core.db import upsert
 from hotline.core.extensions import Model, db
@@ -23,6 +27,14 @@ class Revision(Model):
     token: Mapped[str] = mapped_column(String(32))
 
 
+_READ = "hotline.revisions"  # session.info: the tokens this transaction has read
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget(session: Session, _transaction: SessionTransaction) -> None:
+    session.info.pop(_READ, None)
+
+
 def bump(name: str) -> None:
     """Record a change of `name` (inside the caller's transaction)."""
     token = uuid.uuid4().hex
@@ -31,7 +43,11 @@ def bump(name: str) -> None:
         .values(name=name, token=token)
         .on_conflict_do_update(index_elements=["name"], set_={"token": token})
     )
+    db.session.info.setdefault(_READ, {})[name] = token
 
 
 def current(name: str) -> str:
-    return db.session.scalar(select(Revision.token).where(Revision.name == name)) or ""
+    read = db.session.info.setdefault(_READ, {})
+    if name not in read:
+        read[name] = db.session.scalar(select(Revision.token).where(Revision.name == name)) or ""
+    return str(read[name])

@@ -11,9 +11,10 @@ import re
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
+from functools import lru_cache
 
 from flask import current_app
-from jinja2 import StrictUndefined, TemplateError
+from jinja2 import StrictUndefined, Template, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 from sqlalchemy import Select, delete, insert, select
 
@@ -88,12 +89,24 @@ def provider():
 # ------------------------------------------------------------------ templates
 
 
+@lru_cache(maxsize=128)
+def _compiled(body: str) -> Template:
+    return _ENV.from_string(body)
+
+
 def render(body: str, context: dict) -> str:
-    return _ENV.from_string(body).render(**context).strip()
+    """The template text filled in (compiled once per text, not once per message)."""
+    return _compiled(body).render(**context).strip()
 
 
 def is_mobile(phone: str | None) -> bool:
     return bool(phone and _MOBILE.match(phone))
+
+
+def template_body(key: str) -> str:
+    """The body of template `key`: the administrators' version, else the default."""
+    row = db.session.get(MessageTemplate, key)
+    return row.body if row else TEMPLATES[key][1]
 
 
 def queue_text(key: str, phone: str | None, context: dict, *, appeal_id: int | None = None) -> None:
@@ -101,8 +114,7 @@ def queue_text(key: str, phone: str | None, context: dict, *, appeal_id: int | N
     it after commit. Landlines cannot receive SMS; callers without a number get none."""
     if phone is None or not is_mobile(phone):
         return
-    template = db.session.get(MessageTemplate, key)
-    text = render(template.body if template else TEMPLATES[key][1], context)
+    text = render(template_body(key), context)
     outbox.add("sms.send", {"template": key, "appeal_id": appeal_id, "phone": phone, "text": text[:MAX_LENGTH]})
 
 

@@ -23,7 +23,7 @@ from functools import cache
 from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import Select, and_, or_, select, update
+from sqlalchemy import Select, and_, inspect, or_, select, update
 
 from hotline.core import audit
 from hotline.core.clock import now
@@ -36,6 +36,8 @@ from hotline.outbox.models import OutboxMessage
 log = logging.getLogger("hotline.outbox")
 
 LEASE = timedelta(minutes=5)
+# How long a new row waits for the process that wrote it to hand it over.
+HANDOVER_GRACE = timedelta(seconds=30)
 MAX_ATTEMPTS = 8
 BACKOFF = (
     timedelta(seconds=30),
@@ -58,21 +60,30 @@ HANDLERS = {
 
 
 def add(kind: str, payload: dict) -> OutboxMessage:
-    """Record a side effect in the current transaction; relayed once it commits."""
+    """Record a side effect in the current transaction; handed over once it commits."""
     if kind not in HANDLERS:
         raise ValueError(f"unknown outbox kind {kind!r}")
-    message = OutboxMessage(kind=kind, payload=payload, status="pending", next_attempt_at=now(), created_at=now())
+    at = now()
+    # The process that commits it hands it over at once (no claim, no read); should it die
+    # first, the relay finds the row due after the grace.
+    message = OutboxMessage(kind=kind, payload=payload, status="pending", next_attempt_at=at + HANDOVER_GRACE,
+                            created_at=at)  # fmt: skip
     db.session.add(message)
     new = db.session.info.setdefault("hotline.outbox.new", [])
     new.append(message)
-    after_commit(db.session, _relay_new)
+    after_commit(db.session, _hand_over_new)
     return message
 
 
-def _relay_new() -> None:
-    ids = [m.id for m in db.session.info.pop("hotline.outbox.new", [])]
-    if ids:
-        relay(ids=ids)
+def _hand_over_new() -> None:
+    """After the commit: enqueue the new rows (RQ's unique job id keeps the relay from
+    enqueueing one twice) or, without Redis, run them here."""
+    ids = [inspect(m).identity[0] for m in db.session.info.pop("hotline.outbox.new", [])]
+    for outbox_id in ids:
+        if current_app.config["HOTLINE_REDIS_URL"]:
+            _enqueue(outbox_id, stale=False)
+        else:
+            run(outbox_id)
 
 
 def complete(outbox_id: int) -> None:

@@ -1,0 +1,45 @@
+"""The bare-insert floor for bench/intake.py: the least a Flask + SQLAlchemy endpoint can
+do for an intake — parse the JSON body, insert one row, commit, answer 201 — on the same
+database, under the same gunicorn. hotline's intake is measured against it in one run.
+
+    gunicorn -w 2 'floor_app:app'   (HOTLINE_DATABASE_URL names the database)
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+
+from flask import Flask, jsonify, request
+from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text, create_engine, insert
+
+engine = create_engine(os.environ["HOTLINE_DATABASE_URL"], pool_size=5)
+metadata = MetaData()
+floor_appeals = Table(
+    "floor_appeals",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("title", String(100)),
+    Column("content", Text),
+    Column("citizen_phone", String(20)),
+    Column("received_at", DateTime(timezone=True)),
+)
+metadata.create_all(engine)
+app = Flask(__name__)
+
+
+@app.post("/floor/appeals")
+def create() -> tuple[object, int]:
+    body = request.get_json()
+    with engine.begin() as conn:
+        new_id = conn.execute(
+            insert(floor_appeals)
+            .values(
+                title=body["title"],
+                content=body["content"],
+                citizen_phone=body.get("citizen_phone"),
+                received_at=datetime.now(UTC),
+            )
+            .returning(floor_appeals.c.id)
+        ).scalar_one()
+    return jsonify({"id": new_id}), 201

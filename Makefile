@@ -59,7 +59,8 @@ lint: $(VENV)/.test
 # The benchmarks (docs/performance.md): full size, each printing its table with the target
 # or the peer measured in the same run; bench-smoke runs each at a tiny size (part of test).
 BENCHMARKS := $(sort $(wildcard bench/[a-z]*.py))
-BENCHMARK_SCRIPTS := $(filter-out bench/harness.py bench/floor_app.py,$(BENCHMARKS))
+# Helpers, not benchmarks: the shared harness, the data generator, the floor app.
+BENCHMARK_SCRIPTS := $(filter-out bench/harness.py bench/generate.py bench/floor_app.py,$(BENCHMARKS))
 
 bench: $(VENV)/.test
 	@for b in $(BENCHMARK_SCRIPTS); do echo "== $$b"; $(BIN)/python $$b || exit 1; done

@@ -36,6 +36,9 @@ class Appeal(Model):
         _partial("ix_appeals_warning_pending_at", "warning_pending_at", "warning_pending_at IS NOT NULL"),
         _partial("ix_appeals_next_escalation_at", "next_escalation_at", "next_escalation_at IS NOT NULL"),
         _partial("ix_appeals_merged_into_id", "merged_into_id", "merged_into_id IS NOT NULL"),
+        # Periods (the assessment, ledgers, reports): written once at intake, never updated,
+        # so it costs the sweep's updates nothing.
+        Index("ix_appeals_received_at", "received_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -171,7 +174,11 @@ class AppealEvent(Model):
 
     __tablename__ = "appeal_events"
     # Only dispatches, transfers and returns name a target unit (visibility looks them up).
-    __table_args__ = (_partial("ix_appeal_events_target_unit_id", "target_unit_id", "target_unit_id IS NOT NULL"),)
+    __table_args__ = (
+        _partial("ix_appeal_events_target_unit_id", "target_unit_id", "target_unit_id IS NOT NULL"),
+        # 督办 cards, counted by the assessment: a few events among many.
+        _partial("ix_appeal_events_supervise_appeal_id", "appeal_id", "action = 'supervise'"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     appeal_id: Mapped[int] = mapped_column(ForeignKey("appeals.id", ondelete="CASCADE"), index=True)

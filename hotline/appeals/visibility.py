@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, exists, false, or_, select, true
+from sqlalchemy import ColumnElement, false, select, true, union
+from sqlalchemy.orm import aliased
 
 from hotline.appeals.models import Appeal, AppealCoUnit, AppealEvent
 from hotline.auth.models import User
@@ -22,12 +23,17 @@ def visible_clause(user: User) -> ColumnElement[bool]:
         return true()
     if not user.active:
         return false()
+    # One set of appeal ids, each part read from its own index (the current unit's, the
+    # events' sent-to unit, the co-units'), rather than an OR of correlated EXISTS that the
+    # planner can only test appeal by appeal.
     subtree = select(Unit.id).where(Unit.subtree_clause(user.unit.path))
-    return or_(
-        Appeal.current_unit_id.in_(subtree),
-        exists().where(AppealEvent.appeal_id == Appeal.id, AppealEvent.target_unit_id.in_(subtree)),
-        exists().where(AppealCoUnit.appeal_id == Appeal.id, AppealCoUnit.unit_id.in_(subtree)),
+    handling = aliased(Appeal)
+    received = union(
+        select(handling.id).where(handling.current_unit_id.in_(subtree)),
+        select(AppealEvent.appeal_id).where(AppealEvent.target_unit_id.in_(subtree)),
+        select(AppealCoUnit.appeal_id).where(AppealCoUnit.unit_id.in_(subtree)),
     )
+    return Appeal.id.in_(received)
 
 
 def can_see_identity(user: User, appeal: Appeal) -> bool:

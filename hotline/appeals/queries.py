@@ -99,40 +99,65 @@ class AreaCounts:
     yellow: int = 0
     red: int = 0
 
+    def add(self, counts: tuple[int, ...]) -> None:
+        self.open += counts[0]
+        self.on_time += counts[1]
+        self.warning += counts[2]
+        self.overdue += counts[3]
+        self.yellow += counts[4]
+        self.red += counts[5]
 
-def _area_counts(unit: Unit | None, condition, at: datetime) -> AreaCounts:
+
+def dashboard(user: User, at: datetime) -> tuple[AreaCounts, list[AreaCounts]]:
+    """Open appeals of the user's area by SLA status and card, in total and per unit one
+    level below (the centre: the districts and city departments, plus its own queue).
+
+    One pass over the open appeals, grouped by their current unit, rolled up here to the
+    units below: the cost follows the open appeals once, not once per row of the table."""
+    DASHBOARD.require(user)
     status = sla_status_sql(at)
-    row = db.session.execute(
+    if user.at_centre:
+        top = user.unit.parent  # the centre's city
+        assert top is not None, "the centre hangs on the area it serves"
+        scope, own = visible_clause(user), AreaCounts(None)  # the centre's own queue
+    else:
+        top = user.unit
+        scope, own = _in_subtree(top), AreaCounts(top)
+    grouped = db.session.execute(
         select(
+            Appeal.current_unit_id,
             func.count(),
             func.sum(case((status == "on_time", 1), else_=0)),
             func.sum(case((status == "warning", 1), else_=0)),
             func.sum(case((status == "overdue", 1), else_=0)),
             func.sum(case((Appeal.supervision_level == "yellow", 1), else_=0)),
             func.sum(case((Appeal.supervision_level == "red", 1), else_=0)),
-        ).where(Appeal.state.in_(OPEN_STATES), condition)
-    ).one()
-    return AreaCounts(unit, *(v or 0 for v in row))
-
-
-def dashboard(user: User, at: datetime) -> tuple[AreaCounts, list[AreaCounts]]:
-    """Open appeals of the user's area by SLA status and card, in total and per unit one
-    level below (the centre: the districts and city departments, plus its own queue)."""
-    DASHBOARD.require(user)
-    if user.at_centre:
-        top = user.unit.parent  # the centre's city
-        assert top is not None, "the centre hangs on the area it serves"
-        total = _area_counts(top, visible_clause(user), at)
-        rows = [_area_counts(None, Appeal.current_unit_id.is_(None), at)]
-    else:
-        top = user.unit
-        total = _area_counts(top, _in_subtree(top), at)
-        rows = [_area_counts(top, Appeal.current_unit_id == top.id, at)]
+        )
+        .where(Appeal.state.in_(OPEN_STATES), scope)
+        .group_by(Appeal.current_unit_id)
+    ).all()
     children = db.session.scalars(
         select(Unit).where(Unit.parent_id == top.id, Unit.active, Unit.kind != "centre").order_by(Unit.path)
     ).all()
-    rows += [_area_counts(child, _in_subtree(child), at) for child in children]
-    return total, [r for r in rows if r.open]
+    by_code = {child.code: AreaCounts(child) for child in children}
+    paths = dict(
+        db.session.execute(select(Unit.id, Unit.path).where(Unit.id.in_([r[0] for r in grouped if r[0] is not None])))
+        .tuples()
+        .all()
+    )
+    total = AreaCounts(top)
+    for unit_id, *numbers in grouped:
+        counts = tuple(n or 0 for n in numbers)
+        total.add(counts)
+        if unit_id is None or unit_id == top.id:
+            # The centre's own queue (no unit yet) or, for a unit, what it holds itself.
+            if (unit_id is None) == user.at_centre:
+                own.add(counts)
+            continue
+        path = paths[unit_id]
+        if path.startswith(top.path) and (child := by_code.get(path[len(top.path) :].split("/")[0])):
+            child.add(counts)
+    return total, [r for r in (own, *by_code.values()) if r.open]
 
 
 def _in_subtree(unit: Unit):

@@ -68,7 +68,7 @@ def postgres_reachable() -> bool:
 
     try:
         create_engine(POSTGRES_ADMIN_URL).connect().close()
-    except Exception as exc:
+    except Exception as exc:  # any failure to connect means "not there"
         if REQUIRED:
             unavailable("PostgreSQL", exc)
         return False
@@ -83,7 +83,7 @@ def postgres_database() -> Iterator[str]:
     admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
     try:
         conn = admin.connect()
-    except Exception as exc:
+    except Exception as exc:  # any failure to connect means "not there"
         unavailable("PostgreSQL", exc)
         raise
     name = f"hotline_bench_{uuid.uuid4().hex[:8]}"

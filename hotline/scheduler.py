@@ -67,7 +67,7 @@ def _in_app(app: Flask, job: Job) -> Callable[[], None]:
         with app.app_context():
             try:
                 outcome = job.run()
-            except Exception:
+            except Exception:  # a failed run is logged; the next one tries again
                 log.exception("job %s failed", job.id)
             else:
                 log.info("job %s: %s", job.id, outcome)

@@ -67,7 +67,7 @@ def postgres_url():
     try:
         admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
         conn = admin.connect()
-    except Exception as exc:
+    except Exception as exc:  # any failure to connect means "not there"
         unavailable("PostgreSQL", exc)
     name = f"hotline_test_{uuid.uuid4().hex[:10]}"
     conn.execute(text(f'CREATE DATABASE "{name}"'))

@@ -137,7 +137,7 @@ def test_numbers_are_unique_under_concurrent_intake(app):
             start.wait()
             try:
                 numbers.append(create_appeal(appeal_data(), operator).number)
-            except Exception as exc:
+            except Exception as exc:  # reported below
                 errors.append(exc)
             finally:
                 db.session.remove()

@@ -86,7 +86,7 @@ def _run_after_commit(session) -> None:
     for callback in session.info.pop(_AFTER_COMMIT, []):
         try:
             callback()
-        except Exception:
+        except Exception:  # the change is committed; a failed follow-up is retried later
             log.exception("after-commit callback %r failed", callback)
 
 

@@ -140,7 +140,7 @@ def _check_geometry(record: UnitRecord) -> str | None:
         return "几何类型必须是 Polygon 或 MultiPolygon"
     try:
         shape = geometry_from_geojson(value)
-    except Exception as exc:
+    except Exception as exc:  # GEOS reports malformed input in many ways
         return f"几何无效：{str(exc).splitlines()[0]}"
     xmin, ymin, xmax, ymax = shape.bounds
     if not (-180 <= xmin <= xmax <= 180 and -90 <= ymin <= ymax <= 90):

@@ -154,7 +154,7 @@ def preview(template: MessageTemplate) -> str:
     """The template filled with sample values, or why it cannot be."""
     try:
         return render(template.body, SAMPLE_CONTEXT)
-    except Exception as exc:
+    except Exception as exc:  # a template saved before validation: show why
         return f"（无法预览：{exc}）"
 
 

@@ -216,7 +216,7 @@ def run(outbox_id: int, at: datetime | None = None) -> str:
         kind, payload = message.kind, dict(message.payload)
     try:
         handler(kind)(outbox_id, payload)
-    except Exception as exc:
+    except Exception as exc:  # any failure is recorded and retried
         log.warning("outbox %s (%s) failed: %s", outbox_id, kind, exc)
         return _failed(outbox_id, exc, at)
     if not is_done(outbox_id):

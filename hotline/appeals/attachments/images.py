@@ -106,7 +106,7 @@ def _encode(image: Image.Image, fmt: str) -> bytes:
 def _gps(image: Image.Image) -> tuple[float, float] | None:
     try:
         gps = image.getexif().get_ifd(GPS_IFD)
-    except Exception:
+    except Exception:  # broken EXIF is not a broken picture
         return None
     try:
         lat = _degrees(gps[2]) * (-1 if str(gps.get(1, "N")).upper().startswith("S") else 1)

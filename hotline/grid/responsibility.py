@@ -25,12 +25,17 @@ class Suggestion:
     rank: int
 
 
+def centre_area() -> Unit | None:
+    """The area the hotline centre serves (the unit it hangs on), if there is a centre."""
+    centre = db.session.scalar(select(Unit).where(Unit.kind == "centre", Unit.active).order_by(Unit.id).limit(1))
+    return centre.parent if centre else None
+
+
 def place_chain(place: Unit | None) -> dict[str, Unit]:
     """Level → area unit, from the place up to the province. Without a place, the chain of
     the centre's own city (a city- or province-level duty can still be found)."""
     if place is None:
-        centre = db.session.scalar(select(Unit).where(Unit.kind == "centre", Unit.active).order_by(Unit.id))
-        place = centre.parent if centre else None
+        place = centre_area()
         if place is None:
             return {}
     units = [*db.session.scalars(place.ancestors_query()), place]

@@ -20,14 +20,13 @@ from hotline.core.extensions import db
 from hotline.core.validation import Id
 from hotline.core.vocabulary import VOID_REASONS, VoidReason
 from hotline.grid.models import Unit
-from hotline.grid.responsibility import check_not_pushed_down
+from hotline.grid.responsibility import centre_area, check_not_pushed_down
 
 
 def dispatch_targets() -> Select[tuple[Unit]]:
     """Where the centre may send an appeal: the active units of its own jurisdiction (the
     area the centre sits in and everything below it), never the centre itself."""
-    centre_area = select(Unit.parent_id).where(Unit.kind == "centre", Unit.active).order_by(Unit.id).limit(1)
-    area = db.session.get(Unit, db.session.scalar(centre_area))
+    area = centre_area()
     if area is None:
         return select(Unit).where(Unit.id.is_(None))
     return select(Unit).where(Unit.active, Unit.kind != "centre", Unit.subtree_clause(area.path)).order_by(Unit.path)
@@ -54,7 +53,8 @@ NOT_OURS = "只能派给本热线辖区内的单位"
 
 
 def _prepare_dispatch(ctx: ActionContext) -> Prepared:
-    unit = chosen_unit(dispatch_targets(), ctx.body.unit_id, "unit_id", NOT_OURS)
+    targets = dispatch_targets()
+    unit = chosen_unit(targets, ctx.body.unit_id, "unit_id", NOT_OURS)
     check_not_pushed_down(ctx.appeal.category, ctx.appeal.place_unit, unit)
     co_ids = list(dict.fromkeys(ctx.body.co_unit_ids))
     if unit.id in co_ids:
@@ -62,7 +62,7 @@ def _prepare_dispatch(ctx: ActionContext) -> Prepared:
             "请求内容有误：co_unit_ids：主办单位不能同时是协办单位",
             fields={"co_unit_ids": "主办单位不能同时是协办单位"},
         )
-    return {"unit": unit, "co_units": [chosen_unit(dispatch_targets(), i, "co_unit_ids", NOT_OURS) for i in co_ids]}
+    return {"unit": unit, "co_units": [chosen_unit(targets, i, "co_unit_ids", NOT_OURS) for i in co_ids]}
 
 
 def _apply_dispatch(ctx: ActionContext, prepared: Prepared) -> Outcome:

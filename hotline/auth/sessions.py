@@ -9,6 +9,7 @@ from flask import abort, g, request, session
 
 from hotline.auth.models import User
 from hotline.core.extensions import db
+from hotline.web.api import API_PATHS
 
 
 def load_page_user() -> None:
@@ -36,7 +37,7 @@ def csrf_token() -> str:
 
 # Paths whose clients authenticate with keys, not the page session's cookie (so a forged
 # cross-site form carries nothing they accept): the JSON API, and others a feature adds.
-_KEYED_PREFIXES: list[str] = ["/api/"]
+_KEYED_PREFIXES: list[str] = [API_PATHS]
 
 
 def keyed_paths(prefix: str) -> None:

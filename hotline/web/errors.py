@@ -10,8 +10,8 @@ from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
 from hotline.core.errors import AppError
+from hotline.web.api import API_PATHS
 
-API_PREFIX = "/api/"
 Renderer = Callable[[int, str], ResponseReturnValue]
 # Path prefix -> how errors under it are answered (registered by features).
 _renderers: dict[str, Renderer] = {}
@@ -25,7 +25,7 @@ def error_response(status: int, code: str, message: str, payload: dict | None = 
     for prefix, renderer in _renderers.items():
         if request.path.startswith(prefix):
             return renderer(status, message)
-    if request.path.startswith(API_PREFIX):
+    if request.path.startswith(API_PATHS):
         body = payload or {"error": {"code": code, "message": message, "fields": {}}}
         return jsonify(body), status
     return render_template("error.html", status=status, message=message), status

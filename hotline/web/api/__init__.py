@@ -10,6 +10,8 @@ from hotline.web.api.schemas import Error
 from hotline.web.api.spec import Api
 
 PREFIX = "/api/v1"
+# Every path of the API, of this version or another: answered in JSON, authenticated by key.
+API_PATHS = "/api/"
 bp = Blueprint("api", __name__, url_prefix=PREFIX)
 api = Api(bp, title="hotline 12345 诉求闭环 API", version="1.0", error_model=Error)
 

@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 PYTEST_ARGS ?=
 
-.PHONY: run test lint bench bench-smoke worker scheduler migrate demo docs clean
+.PHONY: run test lint bench bench-smoke scale-out worker scheduler migrate demo docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,12 @@ run: $(VENV)/.runtime
 	$(FLASK) serve
 
 # Scale-out: with HOTLINE_REDIS_URL set, side effects go to RQ; run workers and one scheduler.
+# `make scale-out` starts the Procfile: gunicorn (HOTLINE_WEB_WORKERS), RQ_WORKERS RQ workers
+# and the scheduler, against HOTLINE_DATABASE_URL and HOTLINE_REDIS_URL.
+RQ_WORKERS ?= 2
+scale-out: $(VENV)/.runtime
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -c worker=$(RQ_WORKERS)
+
 worker: $(VENV)/.runtime
 	$(FLASK) worker
 

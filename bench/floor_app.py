@@ -7,11 +7,13 @@ database, under the same gunicorn. hotline's intake is measured against it in on
 
 from __future__ import annotations
 
+import contextlib
 import os
 from datetime import UTC, datetime
 
 from flask import Flask, jsonify, request
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text, create_engine, insert
+from sqlalchemy.exc import IntegrityError, ProgrammingError
 
 engine = create_engine(os.environ["HOTLINE_DATABASE_URL"], pool_size=5)
 metadata = MetaData()
@@ -24,7 +26,9 @@ floor_appeals = Table(
     Column("citizen_phone", String(20)),
     Column("received_at", DateTime(timezone=True)),
 )
-metadata.create_all(engine)
+# Another worker booting at the same moment may create it first.
+with contextlib.suppress(IntegrityError, ProgrammingError):
+    metadata.create_all(engine)
 app = Flask(__name__)
 
 

@@ -180,16 +180,22 @@ def generate(app: Any, *, appeals: int, scale: Scale = FULL, seed: int = 12345, 
         province.accounts = {"centre": "supervisor", "district": "district", "street": "street", "grid": "grid"}
         leaves = list(db.session.scalars(select(Category.id).where(Category.level == Category.LEAF_LEVEL)))
         for start in range(0, appeals, chunk):
-            rows, events = _appeals(rng, start, min(chunk, appeals - start), province, by_id, leaves)
+            rows, events, reach, open_reach = _appeals(rng, start, min(chunk, appeals - start), province, by_id,
+                                                       leaves)  # fmt: skip
             _write(db, "appeals", APPEAL_COLUMNS, rows)
             _write(db, "appeal_events", EVENT_COLUMNS, events)
+            _write(db, "appeal_reach", ("unit_id", "appeal_id"), reach)
+            _write(db, "appeal_open_reach", ("unit_id", "appeal_id"), open_reach)
+        # End the session's transaction first: VACUUM cannot mark pages all-visible (what
+        # index-only scans need) while a snapshot older than their rows is open.
+        db.session.remove()
         _finish(db)
     province.appeals = appeals
     return province
 
 
 def _appeals(rng: np.random.Generator, start: int, n: int, province: Province, by_id: dict[int, tuple],
-             leaves: list[int]) -> tuple[list[tuple], list[tuple]]:  # fmt: skip
+             leaves: list[int]) -> tuple[list[tuple], list[tuple], list[tuple], list[tuple]]:  # fmt: skip
     now = datetime.now(UTC)
     grids = province.levels["grid"]
     districts = province.levels["district"]
@@ -208,7 +214,11 @@ def _appeals(rng: np.random.Generator, start: int, n: int, province: Province, b
                                                      _pick(rng, RESOLUTIONS, n))  # fmt: skip
     hours = np.cumsum(rng.exponential(20, (n, 7)), axis=1)
     department_pick = rng.integers(len(province.departments), size=n)
-    rows, events = [], []
+    rows: list[tuple] = []
+    events: list[tuple] = []
+    reach: list[tuple] = []  # the handler it was dispatched to and every unit above it
+    open_reach: list[tuple] = []  # the same, for the appeals still open
+    above = {u: _above(province, u) for u in {*province.departments, *province.levels["street"]}}
     for k in range(n):
         appeal_id = start + k + 1
         grid = grids[grid_pick[k]]
@@ -265,11 +275,25 @@ def _appeals(rng: np.random.Generator, start: int, n: int, province: Province, b
         if state in ("merged", "voided"):
             action = "merge" if state == "merged" else "void"
             events.append((appeal_id, closed, None, province.centre_id, action, "accepted", state, None, "{}"))
+        if steps >= 1:
+            reach.extend((unit, appeal_id) for unit in above[handler])
+            if state not in ("evaluated", "merged", "voided"):
+                open_reach.extend((unit, appeal_id) for unit in above[handler])
         for i, (action, before, after) in enumerate(PATH[:steps]):
             actor_unit = handler if action in ("sign", "reply") else province.centre_id
             target = handler if action == "dispatch" else None
             events.append((appeal_id, times[i], None, actor_unit, action, before, after, target, "{}"))
-    return rows, events
+    return rows, events, reach, open_reach
+
+
+def _above(province: Province, unit: int) -> list[int]:
+    """The unit and every unit above it."""
+    chain: list[int] = []
+    node: int | None = unit
+    while node is not None:
+        chain.append(node)
+        node = province.parents[node]
+    return chain
 
 
 def _ancestor(province: Province, unit: int, level: str) -> int:

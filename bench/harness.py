@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
+import socket
+import subprocess
 import sys
 import tempfile
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -34,12 +38,15 @@ class Row:
     ok: bool = True
 
 
-def arguments(doc: str | None, **sizes: int) -> argparse.Namespace:
-    """`--smoke` plus one option per size (`--open 1000000` …), with their full defaults."""
+def arguments(doc: str | None, *, paths: tuple[str, ...] = (), **sizes: int) -> argparse.Namespace:
+    """`--smoke` plus one option per size (`--open 1000000` …), with their full defaults,
+    and one per path (`--explain DIR` …), unset by default."""
     parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--smoke", action="store_true", help="a tiny run that checks the benchmark works")
     for name, default in sizes.items():
         parser.add_argument(f"--{name.replace('_', '-')}", type=int, default=default)
+    for name in paths:
+        parser.add_argument(f"--{name.replace('_', '-')}", default=None)
     return parser.parse_args()
 
 
@@ -94,6 +101,61 @@ def postgres_database() -> Iterator[str]:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         conn.close()
         admin.dispose()
+
+
+BIN = Path(os.environ.get("VIRTUAL_ENV", ROOT / ".venv")) / "bin"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Served(NamedTuple):
+    port: int
+    pid: int  # gunicorn's master
+
+
+@contextmanager
+def gunicorn(app: str, url: str, workers: int, **settings: str) -> Iterator[Served]:
+    """`app` served by `workers` sync workers on a free port, until the block ends;
+    `settings` are extra environment variables (HOTLINE_REDIS_URL …)."""
+    port = free_port()
+    env = {**os.environ, "HOTLINE_DATABASE_URL": url, "HOTLINE_SECRET_KEY": "bench",
+           "HOTLINE_INSTANCE_PATH": tempfile.mkdtemp(), "PYTHONPATH": f"{ROOT}:{ROOT / 'bench'}",
+           **settings}  # fmt: skip
+    proc = subprocess.Popen(
+        [str(BIN / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning", app],
+        cwd=ROOT, env=env,
+    )  # fmt: skip
+    try:
+        for _ in range(300):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        else:
+            raise RuntimeError(f"gunicorn for {app} did not start")
+        yield Served(port, proc.pid)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+
+
+def worker_pids(master: int) -> list[int]:
+    """The worker processes of a gunicorn master."""
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    return [int(pid) for pid in children]
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process, in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmRSS for {pid}")
 
 
 @contextmanager

@@ -20,20 +20,15 @@ import json
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from harness import ROOT, Row, arguments, migrated_app, postgres_database, report
+from harness import Row, arguments, gunicorn, migrated_app, postgres_database, report
 
-BIN = Path(os.environ.get("VIRTUAL_ENV", ROOT / ".venv")) / "bin"
 REDIS_URL = os.environ.get("HOTLINE_BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 BODY = {
     "type": "投诉", "category": "040201", "title": "车辆长期占用消防通道",
@@ -41,38 +36,6 @@ BODY = {
     "citizen_name": "王先生", "citizen_phone": "13812345678",
     "address": "和平区太原北街86号", "lat": 41.88, "lon": 123.32,
 }  # fmt: skip
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextmanager
-def gunicorn(app: str, url: str, workers: int) -> Iterator[int]:
-    """`app` served by `workers` sync workers on a free port, until the block ends."""
-    port = free_port()
-    env = {**os.environ, "HOTLINE_DATABASE_URL": url, "HOTLINE_REDIS_URL": REDIS_URL,
-           "HOTLINE_SECRET_KEY": "bench", "HOTLINE_INSTANCE_PATH": tempfile.mkdtemp(),
-           "PYTHONPATH": f"{ROOT}:{ROOT / 'bench'}"}  # fmt: skip
-    proc = subprocess.Popen(
-        [str(BIN / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning", app],
-        cwd=ROOT, env=env,
-    )  # fmt: skip
-    try:
-        for _ in range(300):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
-                break
-            except OSError:
-                time.sleep(0.05)
-        else:
-            raise RuntimeError(f"gunicorn for {app} did not start")
-        yield port
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=30)
 
 
 def load_with_wrk(port: int, path: str, headers: dict[str, str], seconds: int, connections: int) -> dict[str, float]:
@@ -228,10 +191,10 @@ def main() -> None:
         rates: dict[int, float] = {}
         for workers in (2,) if args.smoke else (2, 4):
             connections = args.connections or 2 * workers
-            with gunicorn("floor_app:app", url, workers) as port:
-                floor = load(port, "/floor/appeals", {}, args, use_wrk, connections)
-            with gunicorn("wsgi:app", url, workers) as port:
-                ours = load(port, "/api/v1/appeals", headers, args, use_wrk, connections)
+            with gunicorn("floor_app:app", url, workers, HOTLINE_REDIS_URL=REDIS_URL) as served:
+                floor = load(served.port, "/floor/appeals", {}, args, use_wrk, connections)
+            with gunicorn("wsgi:app", url, workers, HOTLINE_REDIS_URL=REDIS_URL) as served:
+                ours = load(served.port, "/api/v1/appeals", headers, args, use_wrk, connections)
             assert ours["failed"] == 0 and floor["failed"] == 0, f"failed: {ours['failed']}, floor {floor['failed']}"
             rates[workers] = ours["rate"]
             target = min(1000.0, floor["rate"] / 1.5)

@@ -80,6 +80,9 @@ def load_settings(instance_path: Path) -> dict[str, object]:
         # werkzeug's default (scrypt); tests use a cheap method to stay fast.
         "HOTLINE_PASSWORD_METHOD": _env("HOTLINE_PASSWORD_METHOD", "scrypt"),
         "HOTLINE_TOKEN_TTL_HOURS": int(_env("HOTLINE_TOKEN_TTL_HOURS", "12")),
+        # Appeal lists count matches up to this many, then say "more than" (a count that
+        # reads every visible appeal is what made a large unit's list slow at scale).
+        "HOTLINE_LIST_COUNT_LIMIT": int(_env("HOTLINE_LIST_COUNT_LIMIT", "10000")),
         "HOTLINE_SQLITE_BUSY_TIMEOUT_MS": int(_env("HOTLINE_SQLITE_BUSY_TIMEOUT_MS", "15000")),
         "SQLALCHEMY_TRACK_MODIFICATIONS": False,
         "SESSION_COOKIE_HTTPONLY": True,

@@ -33,7 +33,7 @@ from hotline.calendar import views as calendar_views
 from hotline.categories import api as categories_api
 from hotline.categories import models as categories_models
 from hotline.core import audit, idempotency, revisions
-from hotline.core.db import configure_sqlite
+from hotline.core.db import configure_sqlite, ping_idle_connections
 from hotline.core.extensions import db, migrate
 from hotline.core.validation import MAX_ID
 from hotline.demo import demo_command
@@ -59,6 +59,7 @@ from hotline.reports import api as reports_api
 from hotline.reports import views as reports_views
 from hotline.web import api as web_api
 from hotline.web.errors import register_error_handlers
+from hotline.web.headers import install_security_headers
 from hotline.web.pages import install_template_helpers
 
 
@@ -120,16 +121,17 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = load_secret_key(instance_path)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]  # DefaultJSONProvider's setting
     app.url_map.converters["int"] = DatabaseId
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
-        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine, app.config["HOTLINE_SQLITE_BUSY_TIMEOUT_MS"])
+        else:
+            ping_idle_connections(db.engine)
 
     install_template_helpers(app)
+    install_security_headers(app)
     register_error_handlers(app)
     for feature in FEATURES:
         for blueprint in feature.pages:

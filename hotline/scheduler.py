@@ -15,7 +15,9 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
+from hotline.appeals.dashboard import refresh_open_counts
 from hotline.appeals.escalation import sweep
+from hotline.core.clock import now
 from hotline.core.idempotency import purge
 from hotline.ledger.progress import snapshot_all
 from hotline.outbox.operations import relay
@@ -30,6 +32,10 @@ def _sweep() -> str:
         if report.skipped
         else (f"warned {report.warned}, yellow {report.yellow}, red {report.red}, escalated {report.escalated}")
     )
+
+
+def _open_counts() -> str:
+    return f"open appeals counted for {refresh_open_counts(now())} holders"
 
 
 def _ledger_snapshots() -> str:
@@ -55,6 +61,8 @@ class Job:
 
 JOBS = [
     Job("escalation-sweep", _sweep, "interval", {"minutes": 1}),
+    # The dashboard's counts (a view reads the live tables when these are missing or stale).
+    Job("open-counts", _open_counts, "interval", {"minutes": 1}),
     Job("ledger-snapshot", _ledger_snapshots, "cron", {"hour": 0, "minute": 5}),
     Job("idempotency-purge", _forget_idempotency_keys, "cron", {"hour": 3, "minute": 30}),
     # The safety net of the outbox: what the web process could not hand out, retries, dead workers.

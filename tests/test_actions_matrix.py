@@ -236,3 +236,12 @@ def test_redispatch_only_below_the_current_unit(api):
         "error"
     ]
     assert error["fields"] == {"unit_id": "只能转派给本单位的下级单位"}
+
+
+def test_machine_never_leaves_a_final_state():
+    """A closed appeal (评价, 并单, 无效) is closed for good: it leaves every unit's lists of
+    open work when it closes, and nothing would bring it back to them."""
+    from hotline.appeals.machine import TRANSITIONS
+    from hotline.appeals.states import FINAL_STATES
+
+    assert [t for t in TRANSITIONS if t.source in FINAL_STATES] == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from openapi_spec_validator import validate as validate_spec
 
 from tests.conftest import PASSWORD
-from tests.helpers import DISTRICT, STREET, STREET_HANDLER
+from tests.helpers import DISTRICT, STREET, STREET_HANDLER, Browser
 
 
 def test_token_login_and_logout(api):
@@ -46,6 +46,19 @@ def test_list_filters_and_pagination(api):
     assert (page["total"], page["pages"], page["page"], len(page["items"])) == (4, 2, 2, 2)
     first = api.get("/api/v1/appeals", STREET_HANDLER, query={"per_page": 2}, expect=200).get_json()["items"]
     assert first[0]["received_at"] >= first[1]["received_at"] >= page["items"][0]["received_at"]
+    assert page["total_capped"] is False
+    # Past the count limit a list says "more than" instead of counting everything, and
+    # still pages beyond it.
+    api.app.config["HOTLINE_LIST_COUNT_LIMIT"] = 3
+    capped = api.get("/api/v1/appeals", STREET_HANDLER, query={"per_page": 2, "page": 2}, expect=200).get_json()
+    assert (capped["total"], capped["total_capped"], capped["pages"]) == (3, True, 2)
+    assert [a["id"] for a in capped["items"]] == [a["id"] for a in page["items"]]
+    assert "超过 3 件" in Browser(api.app, STREET_HANDLER).get("/appeals")
+    # A cursor (the last id seen) pages as the page numbers do, without an offset.
+    cursor = api.get("/api/v1/appeals", STREET_HANDLER, query={"per_page": 2, "before": first[-1]["id"]}).get_json()
+    assert [a["id"] for a in cursor["items"]] == [a["id"] for a in page["items"]]
+    narrowed = api.get("/api/v1/appeals", "dispatcher", query={"state": "handling", "before": first[0]["id"]})
+    assert all(a["id"] < first[0]["id"] and a["state"] == "handling" for a in narrowed.get_json()["items"])
 
 
 def test_list_rejects_bad_filters(api):

@@ -3,7 +3,9 @@ Each side has its own application context, session and database connection."""
 
 from __future__ import annotations
 
+import itertools
 import threading
+import time
 
 import pytest
 from sqlalchemy import event, func, select
@@ -149,3 +151,31 @@ def test_numbers_are_unique_under_concurrent_intake(app):
         t.join()
     assert errors == []
     assert len(set(numbers)) == 6 and sorted(int(n[-6:]) for n in numbers) == [1, 2, 3, 4, 5, 6]
+
+
+def test_requests_go_on_after_the_server_drops_pooled_connections(postgres_app, monkeypatch):
+    """A database restart or failover ends every pooled connection. The pool pings a
+    connection that has been idle before handing it out again and replaces a dead one, so
+    the next request still succeeds (without a ping at every checkout, which cost an intake
+    three round trips)."""
+    from sqlalchemy import text
+
+    from hotline.core import db as core_db
+    from tests.helpers import ApiClient
+
+    api = ApiClient(postgres_app)
+    api.create()
+    with postgres_app.app_context():
+        # An hour later, and every look at the clock finds another minute gone.
+        minutes = itertools.count(start=time.monotonic() + 3600, step=60.0)
+        monkeypatch.setattr(core_db, "_idle_clock", lambda: next(minutes))
+        with db.engine.connect() as admin:
+            dropped = admin.execute(
+                text(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            ).scalar()
+    assert dropped >= 1
+    again = api.create()
+    assert again["state"] == "accepted"

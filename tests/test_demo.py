@@ -52,6 +52,7 @@ def test_demo_loads_every_state_with_true_event_logs(tmp_path):
         assert {f"u{c}" for c in codes} | {"admin", "operator", "dispatcher", "supervisor", "visitor"} == usernames
         assert db.session.scalar(select(func.count()).select_from(Unit).where(Unit.level == "grid")) == 20
         assert db.session.scalar(select(func.count()).select_from(AppealEvent)) > 1000
+        _units_see_what_reached_them()
 
     client = app.test_client()
     resp = client.post("/api/v1/auth/token", json={"username": "u210102", "password": "demo12345"})
@@ -72,3 +73,55 @@ def test_demo_loads_every_state_with_true_event_logs(tmp_path):
             select(func.count()).select_from(Appeal).where(Appeal.first_contact_at.is_not(None))
         )
         assert contacted > 50
+
+
+def _units_see_what_reached_them() -> None:
+    """Every unit sees exactly the appeals that were ever sent to, held by or co-handled by
+    it or a unit below it, as the events and co-units record them; and the migration's
+    backfill rebuilds the same reach table the actions wrote."""
+    import importlib
+
+    from sqlalchemy import delete, text
+
+    from hotline.appeals.models import AppealCoUnit, AppealOpenReach, AppealReach
+    from hotline.appeals.states import FINAL_STATES, OPEN_STATES
+    from hotline.appeals.visibility import visible_clause
+    from hotline.core.db import write_transaction
+
+    units = list(db.session.scalars(select(Unit).where(Unit.kind != "centre")))
+    received: dict[int, set[int]] = {u.id: set() for u in units}
+    pairs = [
+        *db.session.execute(select(Appeal.current_unit_id, Appeal.id).where(Appeal.current_unit_id.is_not(None))),
+        *db.session.execute(
+            select(AppealEvent.target_unit_id, AppealEvent.appeal_id).where(AppealEvent.target_unit_id.is_not(None))
+        ),
+        *db.session.execute(select(AppealCoUnit.unit_id, AppealCoUnit.appeal_id)),
+    ]
+    path = {u.id: u.path for u in units}
+    for unit_id, appeal_id in pairs:
+        for u in units:
+            if path[unit_id].startswith(u.path):
+                received[u.id].add(appeal_id)
+    assert sum(map(len, received.values())) > 300
+    for unit in units:
+        handler = db.session.scalars(select(User).where(User.username == f"u{unit.code}")).one()
+        seen = set(db.session.scalars(select(Appeal.id).where(visible_clause(handler))))
+        assert seen == received[unit.id], unit.code
+
+    # The open reach rows are the reach rows of the open appeals, and closed appeals run no
+    # clock (so a filter on the clock may read the open rows alone).
+    written = set(db.session.execute(select(AppealReach.unit_id, AppealReach.appeal_id)).tuples())
+    still_open = set(db.session.scalars(select(Appeal.id).where(Appeal.state.in_(OPEN_STATES))))
+    written_open = set(db.session.execute(select(AppealOpenReach.unit_id, AppealOpenReach.appeal_id)).tuples())
+    assert written_open == {(u, a) for u, a in written if a in still_open} and written_open
+    assert not db.session.scalar(
+        select(func.count()).where(Appeal.state.in_(FINAL_STATES), Appeal.sla_due_at.is_not(None))
+    )
+    migration = importlib.import_module("migrations.versions.0008_appeal_reach")
+    with write_transaction(db.session):
+        db.session.execute(delete(AppealOpenReach))
+        db.session.execute(delete(AppealReach))
+        db.session.execute(text(migration.BACKFILL))
+        db.session.execute(text(migration.BACKFILL_OPEN))
+    assert set(db.session.execute(select(AppealReach.unit_id, AppealReach.appeal_id)).tuples()) == written
+    assert set(db.session.execute(select(AppealOpenReach.unit_id, AppealOpenReach.appeal_id)).tuples()) == written_open

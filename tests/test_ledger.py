@@ -203,3 +203,26 @@ def test_ledger_pages(sqlite_app):
     assert 'data-stat="rate">100.0%' in page and appeal["number"] in page
     assert supervisor.client.get(f"{campaign_path}.xlsx").status_code == 200
     assert "新建台账" not in Browser(sqlite_app, "u210102").get("/ledger")
+
+
+def test_the_ledger_page_lists_items_a_page_at_a_time(sqlite_app, monkeypatch):
+    """A 万件清理 campaign holds tens of thousands of items: the page shows them a page at a
+    time (and the earliest overdue ones), with the totals over all of them."""
+    from hotline.ledger import views
+    from tests.helpers import ApiClient
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    api = ApiClient(sqlite_app)
+    numbers = [api.appeal_in("handling")["number"] for _ in range(3)]
+    supervisor = Browser(sqlite_app, "supervisor")
+    campaign_path = supervisor.submit("/ledger", "/ledger", CAMPAIGN).headers["Location"]
+    supervisor.submit(
+        f"{campaign_path}/enroll", campaign_path, {"numbers": " ".join(numbers), "target_date": "2026-01-01"}
+    )
+    first, second = supervisor.get(campaign_path), supervisor.get(f"{campaign_path}?page=2")
+    assert "3 件 · 第 1 / 2 页" in first and "下一页" in first
+    assert first.count("data-item=") == 2 and second.count("data-item=") == 1
+    assert {n for n in numbers if n in first.split('id="items"')[1]} | {n for n in numbers if n in second} == set(
+        numbers
+    )
+    assert "逾期未办结 <small>3 件，列出最早到期的 2 件" in first

@@ -156,6 +156,36 @@ def test_templates_are_edited_by_admins_and_used_for_the_next_sms(sqlite_app):
     Browser(sqlite_app, "dispatcher").get("/admin/sms", expect=403)
 
 
+def test_a_template_that_fails_on_an_empty_value_is_refused_on_save(api):
+    """{{ citizen_name[0] }} renders with the sample name, but an anonymous caller has none:
+    such a template would fail every nameless intake's SMS, so it is not saved."""
+    refused = api.request(
+        "PUT",
+        "/api/v1/message-templates/sms.accepted",
+        "admin",
+        json={"body": "{{ citizen_name[0] }}先生您好，工单{{ number }}已受理"},
+        expect=400,
+    ).get_json()
+    assert "某个变量为空时（如匿名来电没有姓名）无法生成短信" in refused["error"]["fields"]["body"]
+
+
+def test_a_broken_template_fails_its_job_visibly_and_the_intake_still_succeeds(api):
+    """A template broken behind the validation (an old row, a direct edit) fails the SMS
+    job at once with its error, shown to administrators; the appeal is registered."""
+    from hotline.notifications.models import MessageTemplate
+
+    with api.app.app_context(), write_transaction(db.session):
+        db.session.get(MessageTemplate, "sms.accepted").body = "{{ citizen_name[0] }}先生您好"
+    appeal = api.create(is_anonymous=True, citizen_phone="13912345678")
+    assert appeal["state"] == "accepted" and sms(api.app, appeal["id"]) == []
+    [failed] = api.get("/api/v1/jobs", "admin", expect=200).get_json()["items"]
+    assert failed["attempts"] == 1 and "sms.accepted" in failed["last_error"]
+    with api.app.app_context(), write_transaction(db.session):
+        db.session.get(MessageTemplate, "sms.accepted").body = "工单{{ number }}已受理"
+    assert api.post(f"/api/v1/jobs/{failed['id']}/retry", "admin", expect=200).get_json()["status"] == "done"
+    assert [m.text for m in sms(api.app, appeal["id"])] == [f"工单{appeal['number']}已受理"]
+
+
 def test_every_outbox_handler_and_the_job_function_resolve():
     """A handler named wrongly would fail only when its first job runs: each name in the
     table, every kind the code adds, and RQ's job function resolve to functions now."""

@@ -36,6 +36,34 @@ def test_dashboard_counts_by_sla_and_card(api):
     assert district["total"]["open"] == 3 and [r["unit"]["code"] for r in district["rows"]] == [STREET]
     street = api.get("/api/v1/dashboard", f"u{STREET}", expect=200).get_json()
     assert street["rows"][0]["unit"]["code"] == STREET and street["rows"][0]["overdue"] == 2
+    assert centre["counted_at"] is None  # no scheduler has counted yet: counted live
+
+
+def test_dashboard_reads_the_minutely_counts_while_they_are_fresh(api):
+    """The scheduler counts the open appeals each minute; the dashboard shows those counts
+    (and when they were taken) while they are fresh, and counts live once they are stale."""
+    from datetime import timedelta
+
+    from hotline.appeals.dashboard import refresh_open_counts
+    from hotline.core.clock import now
+    from hotline.scheduler import JOBS, _in_app
+
+    api.appeal_in("handling")
+    api.appeal_in("accepted")
+    live = api.get("/api/v1/dashboard", "supervisor", expect=200).get_json()
+    _in_app(api.app, next(j for j in JOBS if j.id == "open-counts"))()
+    counted = api.get("/api/v1/dashboard", "supervisor", expect=200).get_json()
+    assert counted["counted_at"] is not None
+    assert (counted["total"], counted["rows"]) == (live["total"], live["rows"])
+    district = api.get("/api/v1/dashboard", "u210102", expect=200).get_json()
+    assert district["total"]["open"] == 1 and district["counted_at"] == counted["counted_at"]
+    assert "统计于" in Browser(api.app, "supervisor").get("/dashboard")
+    api.appeal_in("accepted")  # not counted until the next minute
+    assert api.get("/api/v1/dashboard", "supervisor").get_json()["total"]["open"] == 2
+    with api.app.app_context():
+        refresh_open_counts(now() - timedelta(minutes=3))  # the scheduler stopped three minutes ago
+    stale = api.get("/api/v1/dashboard", "supervisor").get_json()
+    assert stale["counted_at"] is None and stale["total"]["open"] == 3
 
 
 def test_dashboard_page(sqlite_app):

@@ -126,3 +126,17 @@ def test_password_reset_replaces_the_password_and_old_tokens(api):
     assert token_for(api, "zhang.wei", "NewSecret99")[0] == 201
     assert api.client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
     api.get("/api/v1/users/2147483647", "admin", expect=404)
+
+
+def test_an_unknown_username_costs_the_same_hash_as_a_known_one(api, monkeypatch):
+    """Login answers an unknown name after checking a password hash made the way real
+    passwords are hashed (scrypt in production), so its timing does not reveal which
+    usernames exist; it used to check a cheap fixed pbkdf2 hash (110 ms against 2 ms)."""
+    from hotline.auth import operations
+
+    checked: list[str] = []
+    real_check = operations.check_password_hash
+    monkeypatch.setattr(operations, "check_password_hash", lambda h, p: checked.append(h) or real_check(h, p))
+    monkeypatch.setitem(api.app.config, "HOTLINE_PASSWORD_METHOD", "pbkdf2:sha256:2000")
+    api.request("POST", "/api/v1/auth/token", json={"username": "nobody", "password": "wrong-password1"}, expect=401)
+    assert [h.split("$")[0] for h in checked] == ["pbkdf2:sha256:2000"]

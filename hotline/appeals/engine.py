@@ -19,14 +19,15 @@ from hotline.appeals import machine
 from hotline.appeals.actions import ACTIONS
 from hotline.appeals.guards import ActionContext
 from hotline.appeals.models import Appeal, AppealEvent
-from hotline.appeals.states import Act
-from hotline.appeals.visibility import find_appeal
+from hotline.appeals.states import FINAL_STATES, Act
+from hotline.appeals.visibility import find_appeal, record_closed, record_reach
 from hotline.auth.models import User
 from hotline.core.clock import now
 from hotline.core.db import ConcurrentUpdate, write_transaction
 from hotline.core.errors import Conflict, NotFound
 from hotline.core.extensions import db
 from hotline.core.validation import validate
+from hotline.grid.models import Unit
 
 STALE = "工单已被他人更新（您看到的是旧版本），请刷新后重试"
 
@@ -57,9 +58,16 @@ def perform(ref: int | str, action: str, data: Mapping[str, Any], actor: User, *
             ctx.body = validate(record.body, data)
             prepared = record.prepare(ctx)
             from_state = appeal.state
+            held_by = appeal.current_unit_id
             with db.session.no_autoflush:  # one UPDATE, so one version per action
                 machine.fire(act, ctx)
                 outcome = record.apply(ctx, prepared)
+                if reached := [u for u in _newly_holding(appeal, outcome.target_unit) if u.id != held_by]:
+                    record_reach(appeal.id, reached)
+                # No transition leaves a final state (test_machine_never_leaves_a_final_state):
+                # a closed appeal's open reach rows never have to come back.
+                if appeal.state in FINAL_STATES and from_state not in FINAL_STATES:
+                    record_closed(appeal.id)
             appeal.updated_at = at
             attributes.flag_modified(appeal, "updated_at")  # every action bumps the version
             db.session.add(
@@ -79,6 +87,13 @@ def perform(ref: int | str, action: str, data: Mapping[str, Any], actor: User, *
     except ConcurrentUpdate:
         raise Conflict(STALE) from None
     return appeal
+
+
+def _newly_holding(appeal: Appeal, target: Unit | None) -> list[Unit]:
+    """The units the action may have sent the appeal to: its current unit, the action's
+    target and co-units it added (read from the change, without loading the co-units)."""
+    added = attributes.get_history(appeal, "co_units", passive=attributes.PASSIVE_NO_INITIALIZE).added
+    return [u for u in (appeal.current_unit, target, *(c.unit for c in added)) if u is not None]
 
 
 def _seen_version(data: Any) -> int | None:

@@ -169,6 +169,31 @@ class AppealCoUnit(Model):
     unit: Mapped[Unit] = relationship(lazy="joined")
 
 
+class AppealReach(Model):
+    """Which units an appeal has reached: every unit it was sent to, held by or co-handled
+    by, and every unit above those (an area sees what reached its subtree). Written by the
+    action that reaches a unit (`visibility.record_reach`), never removed: a unit keeps
+    seeing what it once received. A unit's appeals are one range of the primary key, so
+    its lists and counts read an index instead of testing every appeal."""
+
+    __tablename__ = "appeal_reach"
+
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True)
+    # No index of its own: appeals are never deleted, and every read starts from the unit.
+    appeal_id: Mapped[int] = mapped_column(ForeignKey("appeals.id", ondelete="CASCADE"), primary_key=True)
+
+
+class AppealOpenReach(Model):
+    """The reach rows of the appeals still open: what a unit's lists of work in hand,
+    overdue or near its deadline search, without passing over everything it ever closed.
+    Written with the reach rows; all of an appeal's rows go when it closes (评价, 并单, 无效)."""
+
+    __tablename__ = "appeal_open_reach"
+
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True)
+    appeal_id: Mapped[int] = mapped_column(ForeignKey("appeals.id", ondelete="CASCADE"), primary_key=True, index=True)
+
+
 class AppealEvent(Model):
     """Append-only log: one row per action, written in the action's transaction."""
 
@@ -225,6 +250,25 @@ class Extension(Model):
     new_due_at: Mapped[datetime | None]
 
     appeal: Mapped[Appeal] = relationship(back_populates="extensions")
+
+
+class OpenCount(Model):
+    """The open appeals held by one unit (None: the centre's queue), by SLA status and
+    card, as the scheduler counted them at `counted_at`. The dashboard rolls these rows up
+    instead of counting a province's open appeals on every view; the whole set is replaced
+    each minute in one transaction."""
+
+    __tablename__ = "open_appeal_counts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    open: Mapped[int]
+    on_time: Mapped[int]
+    warning: Mapped[int]
+    overdue: Mapped[int]
+    yellow: Mapped[int]
+    red: Mapped[int]
+    counted_at: Mapped[datetime]
 
 
 class AppealNumberCounter(Model):

@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Literal
 
+from flask import current_app
 from pydantic import Field, field_validator
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 
 from hotline.appeals.deadlines import sla_status_sql
 from hotline.appeals.models import Appeal
-from hotline.appeals.permissions import DASHBOARD
 from hotline.appeals.states import OPEN_STATES, State
-from hotline.appeals.visibility import visible_clause
+from hotline.appeals.visibility import visible_clause, visible_ids
 from hotline.auth.models import User
 from hotline.categories.models import Category
 from hotline.core.clock import local_zone
 from hotline.core.extensions import db
 from hotline.core.pagination import MAX_PER_PAGE, PageQuery, paginate
-from hotline.core.validation import Id
+from hotline.core.validation import Id, SaneDate
 from hotline.core.vocabulary import AppealType, Channel, Urgency
 from hotline.grid.models import Unit
 
@@ -34,8 +33,9 @@ class AppealFilter(PageQuery):
     urgency: Urgency | None = None
     category: str | None = Field(None, max_length=16, description="分类编码（含下级分类）")
     q: str | None = Field(None, max_length=100, description="工单编号、标题或内容关键词")
-    received_from: date | None = None
-    received_to: date | None = None
+    received_from: SaneDate | None = None
+    received_to: SaneDate | None = None
+    before: Id | None = Field(None, description="游标翻页：只列出 id 小于此值的诉求（传上一页最后一条的 id）")
     per_page: int = Field(20, ge=1, le=MAX_PER_PAGE, description=f"每页条数，最多{MAX_PER_PAGE}")
 
     @field_validator("state")
@@ -49,7 +49,12 @@ class AppealFilter(PageQuery):
 
 
 def search_appeals(user: User, f: AppealFilter, at: datetime) -> tuple[list[Appeal], dict]:
-    conditions = [visible_clause(user)]
+    """The page of the user's visible appeals that match, newest registered first.
+
+    The page is chosen among ids (from an index where it can be) and only its appeals are
+    read, so a deep page does not read the appeals before it; a unit's unfiltered list is
+    one range of its reach rows. Matches are counted up to HOTLINE_LIST_COUNT_LIMIT."""
+    conditions: list[ColumnElement[bool]] = []
     if f.state:
         conditions.append(Appeal.state.in_(f.state.split(",")))
     if f.unit is not None:
@@ -77,8 +82,26 @@ def search_appeals(user: User, f: AppealFilter, at: datetime) -> tuple[list[Appe
     if f.received_to:
         conditions.append(Appeal.received_at < datetime.combine(f.received_to + timedelta(days=1), time(), zone))
 
-    # newest registered first
-    return paginate(select(Appeal).where(*conditions).order_by(Appeal.id.desc()), f)
+    limit = current_app.config["HOTLINE_LIST_COUNT_LIMIT"]
+    if conditions or user.at_centre:
+        if f.before is not None:
+            conditions.append(Appeal.id < f.before)
+        visible = visible_clause(user, open_only=_only_open(f))
+        ids = select(Appeal.id).where(visible, *conditions).order_by(Appeal.id.desc())
+    else:
+        ids = visible_ids(user, before=f.before)
+    page_ids, page = paginate(ids, f, count_limit=limit)
+    if not page_ids:
+        return [], page
+    return list(db.session.scalars(select(Appeal).where(Appeal.id.in_(page_ids)).order_by(Appeal.id.desc()))), page
+
+
+def _only_open(f: AppealFilter) -> bool:
+    """Whether the filter matches open appeals only: those states, or a running clock
+    (closed appeals run none)."""
+    if f.state and set(f.state.split(",")) <= OPEN_STATES:
+        return True
+    return f.overdue is True or f.sla is not None
 
 
 def overdue_count(unit: Unit, at: datetime) -> int:
@@ -87,77 +110,6 @@ def overdue_count(unit: Unit, at: datetime) -> int:
         db.session.scalar(select(func.count()).select_from(Appeal).where(_in_subtree(unit), Appeal.sla_due_at < at))
         or 0
     )
-
-
-@dataclass
-class AreaCounts:
-    unit: Unit | None  # None: the centre's own queue
-    open: int = 0
-    on_time: int = 0
-    warning: int = 0
-    overdue: int = 0
-    yellow: int = 0
-    red: int = 0
-
-    def add(self, counts: tuple[int, ...]) -> None:
-        self.open += counts[0]
-        self.on_time += counts[1]
-        self.warning += counts[2]
-        self.overdue += counts[3]
-        self.yellow += counts[4]
-        self.red += counts[5]
-
-
-def dashboard(user: User, at: datetime) -> tuple[AreaCounts, list[AreaCounts]]:
-    """Open appeals of the user's area by SLA status and card, in total and per unit one
-    level below (the centre: the districts and city departments, plus its own queue).
-
-    One pass over the open appeals, grouped by their current unit, rolled up here to the
-    units below: the cost follows the open appeals once, not once per row of the table."""
-    DASHBOARD.require(user)
-    status = sla_status_sql(at)
-    if user.at_centre:
-        top = user.unit.parent  # the centre's city
-        assert top is not None, "the centre hangs on the area it serves"
-        scope, own = visible_clause(user), AreaCounts(None)  # the centre's own queue
-    else:
-        top = user.unit
-        scope, own = _in_subtree(top), AreaCounts(top)
-    grouped = db.session.execute(
-        select(
-            Appeal.current_unit_id,
-            func.count(),
-            func.sum(case((status == "on_time", 1), else_=0)),
-            func.sum(case((status == "warning", 1), else_=0)),
-            func.sum(case((status == "overdue", 1), else_=0)),
-            func.sum(case((Appeal.supervision_level == "yellow", 1), else_=0)),
-            func.sum(case((Appeal.supervision_level == "red", 1), else_=0)),
-        )
-        .where(Appeal.state.in_(OPEN_STATES), scope)
-        .group_by(Appeal.current_unit_id)
-    ).all()
-    children = db.session.scalars(
-        select(Unit).where(Unit.parent_id == top.id, Unit.active, Unit.kind != "centre").order_by(Unit.path)
-    ).all()
-    by_code = {child.code: AreaCounts(child) for child in children}
-    paths = dict(
-        db.session.execute(select(Unit.id, Unit.path).where(Unit.id.in_([r[0] for r in grouped if r[0] is not None])))
-        .tuples()
-        .all()
-    )
-    total = AreaCounts(top)
-    for unit_id, *numbers in grouped:
-        counts = tuple(n or 0 for n in numbers)
-        total.add(counts)
-        if unit_id is None or unit_id == top.id:
-            # The centre's own queue (no unit yet) or, for a unit, what it holds itself.
-            if (unit_id is None) == user.at_centre:
-                own.add(counts)
-            continue
-        path = paths[unit_id]
-        if path.startswith(top.path) and (child := by_code.get(path[len(top.path) :].split("/")[0])):
-            child.add(counts)
-    return total, [r for r in (own, *by_code.values()) if r.open]
 
 
 def _in_subtree(unit: Unit):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from datetime import datetime
+
+from pydantic import BaseModel, Field
 
 from hotline.appeals import sla_policies as policies
+from hotline.appeals.dashboard import AreaCounts, dashboard
 from hotline.appeals.escalation import sweep_now
-from hotline.appeals.queries import AreaCounts, dashboard
 from hotline.core.clock import now
 from hotline.core.pagination import Page, PageQuery, paginate
 from hotline.grid.presenters import UnitRef
@@ -50,6 +52,7 @@ class CountsOut(BaseModel):
 class DashboardOut(BaseModel):
     total: CountsOut
     rows: list[CountsOut]
+    counted_at: datetime | None = Field(description="计数时间（每分钟更新）；为空表示刚刚实时计数")
 
 
 class SweepOut(BaseModel):
@@ -113,8 +116,10 @@ def update_policy(user, urgency: str, appeal_type: str, data):
     errors=(403,),
 )
 def get_dashboard(user):
-    total, rows = dashboard(user, now())
-    return DashboardOut(total=CountsOut.of(total), rows=[CountsOut.of(r) for r in rows])
+    board = dashboard(user, now())
+    return DashboardOut(
+        total=CountsOut.of(board.total), rows=[CountsOut.of(r) for r in board.rows], counted_at=board.counted_at
+    )
 
 
 @api.endpoint(

@@ -6,7 +6,8 @@ from __future__ import annotations
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from hotline.appeals import queries, sla_policies
+from hotline.appeals import dashboard as boards
+from hotline.appeals import sla_policies
 from hotline.appeals.sla_defaults import FIELDS
 from hotline.core.clock import now
 from hotline.core.errors import BadRequest
@@ -18,8 +19,8 @@ bp = Blueprint("sla", __name__, template_folder="templates")
 @bp.get("/dashboard")
 @login_required
 def dashboard() -> ResponseReturnValue:
-    total, rows = queries.dashboard(g.user, now())
-    return render_template("appeals/dashboard.html", total=total, rows=rows)
+    board = boards.dashboard(g.user, now())
+    return render_template("appeals/dashboard.html", total=board.total, rows=board.rows, counted_at=board.counted_at)
 
 
 @bp.route("/admin/sla-policies", methods=["GET", "POST"])

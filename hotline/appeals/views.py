@@ -31,7 +31,9 @@ from hotline.grid.responsibility import suggest
 from hotline.web.forms import form_data
 from hotline.web.session import login_required
 
-bp = Blueprint("appeals", __name__, template_folder="templates")
+bp = Blueprint(
+    "appeals", __name__, template_folder="templates", static_folder="static", static_url_path="/static/appeals"
+)
 
 # 本单位待办: what a unit has in hand.
 INBOX_STATES = ",".join((State.DISPATCHED, State.HANDLING, State.SUPERVISED))
@@ -83,6 +85,7 @@ def _render_list(fixed: dict[str, str]) -> ResponseReturnValue:
         "appeals/list.html",
         items=items,
         total=page["total"],
+        total_capped=page["total_capped"],
         filters=filters,
         error=error,
         args=args,

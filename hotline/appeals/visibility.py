@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, false, select, true, union
-from sqlalchemy.orm import aliased
+from collections.abc import Iterable
 
-from hotline.appeals.models import Appeal, AppealCoUnit, AppealEvent
+from sqlalchemy import ColumnElement, Select, delete, false, literal, select, true
+
+from hotline.appeals.models import Appeal, AppealOpenReach, AppealReach
 from hotline.auth.models import User
+from hotline.core.db import upsert
 from hotline.core.errors import NotFound
 from hotline.core.extensions import db
 from hotline.core.validation import MAX_ID, mask_name, mask_phone
@@ -16,24 +18,53 @@ from hotline.grid.models import Unit
 IDENTITY_ROLES = ("operator", "dispatcher", "visitor", "supervisor")
 
 
-def visible_clause(user: User) -> ColumnElement[bool]:
-    """SQL condition on Appeal: the centre sees every appeal; a unit sees those that were
-    ever sent to it or to a unit below it, and those it co-handles."""
+def visible_clause(user: User, *, open_only: bool = False) -> ColumnElement[bool]:
+    """SQL condition on Appeal: the centre sees every appeal; a unit sees those that ever
+    reached it or a unit below it (sent to, held by, co-handled by): one range of the
+    reach table's primary key. `open_only`: the caller wants open appeals only, which are
+    then read from the (much smaller) open reach rows."""
     if user.at_centre:
         return true()
     if not user.active:
         return false()
-    # One set of appeal ids, each part read from its own index (the current unit's, the
-    # events' sent-to unit, the co-units'), rather than an OR of correlated EXISTS that the
-    # planner can only test appeal by appeal.
-    subtree = select(Unit.id).where(Unit.subtree_clause(user.unit.path))
-    handling = aliased(Appeal)
-    received = union(
-        select(handling.id).where(handling.current_unit_id.in_(subtree)),
-        select(AppealEvent.appeal_id).where(AppealEvent.target_unit_id.in_(subtree)),
-        select(AppealCoUnit.appeal_id).where(AppealCoUnit.unit_id.in_(subtree)),
+    reach = AppealOpenReach if open_only else AppealReach
+    return Appeal.id.in_(select(reach.appeal_id).where(reach.unit_id == user.unit_id))
+
+
+def visible_ids(user: User, *, before: int | None = None) -> Select[tuple[int]]:
+    """The ids of the appeals this user may see, newest first (below `before` if given):
+    for a unit, one range of its reach rows, read from the index alone."""
+    if user.at_centre:
+        ids = select(Appeal.id).where(Appeal.id < before if before is not None else true())
+        return ids.order_by(Appeal.id.desc())
+    return (
+        select(AppealReach.appeal_id)
+        .where(
+            AppealReach.unit_id == user.unit_id,
+            AppealReach.appeal_id < before if before is not None else true(),
+            true() if user.active else false(),
+        )
+        .order_by(AppealReach.appeal_id.desc())
     )
-    return Appeal.id.in_(received)
+
+
+def record_reach(appeal_id: int, units: Iterable[Unit]) -> None:
+    """Record, in the caller's transaction, that the (open) appeal reached these units:
+    each of them and every unit above it may see it from now on (rows it already has are
+    left as they are)."""
+    codes = {code for unit in units for code in unit.path.strip("/").split("/")}
+    if not codes:
+        return
+    reached = select(Unit.id, literal(appeal_id)).where(Unit.code.in_(codes))
+    for table in (AppealReach, AppealOpenReach):
+        db.session.execute(
+            upsert(db.session, table).from_select(["unit_id", "appeal_id"], reached).on_conflict_do_nothing()
+        )
+
+
+def record_closed(appeal_id: int) -> None:
+    """The appeal closed: it leaves every unit's lists of open work."""
+    db.session.execute(delete(AppealOpenReach).where(AppealOpenReach.appeal_id == appeal_id))
 
 
 def can_see_identity(user: User, appeal: Appeal) -> bool:

@@ -6,6 +6,7 @@ import hashlib
 import secrets
 from collections.abc import Mapping
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 from flask import current_app
@@ -25,8 +26,13 @@ from hotline.core.validation import Body, Id, validate
 from hotline.core.vocabulary import ROLES, Role
 from hotline.grid.models import Unit
 
-# Compared against when the username does not exist, so both paths cost the same.
-_DUMMY_HASH = generate_password_hash("not a password", method="pbkdf2:sha256:1000")
+
+@cache
+def _dummy_hash(method: str) -> str:
+    """Compared against when the username does not exist: made with the method real
+    passwords are hashed with, so an unknown name costs the same time as a known one and
+    the answer's timing does not tell which usernames exist."""
+    return generate_password_hash("not a password", method=method)
 
 
 def hash_password(password: str) -> str:
@@ -43,7 +49,7 @@ def new_user(username: str, display_name: str, unit_id: int, roles: list[str], *
 def authenticate(username: str, password: str) -> User | None:
     user = db.session.scalar(select(User).where(User.username == username))
     if user is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(current_app.config["HOTLINE_PASSWORD_METHOD"]), password)
         return None
     if not check_password_hash(user.password_hash, password) or not user.active:
         return None

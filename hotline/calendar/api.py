@@ -5,20 +5,20 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from pydantic import AwareDatetime, BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 
 from hotline.calendar import service
 from hotline.core.clock import now, to_local
 from hotline.core.errors import BadRequest
 from hotline.core.pagination import Page, PageQuery, paginate
-from hotline.core.validation import Body, FieldErrors
+from hotline.core.validation import Body, FieldErrors, SaneDatetime
 from hotline.web.api import api
 
 DAY = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$", "description": "YYYY-MM-DD"}
 
 
 class DueQuery(Body):
-    start: AwareDatetime | None = Field(None, description="起算时间（ISO 8601，带时区）；缺省为现在")
+    start: SaneDatetime | None = Field(None, description="起算时间（ISO 8601，带时区）；缺省为现在")
     working_days: int | None = Field(None, ge=1, le=365)
     hours: int | None = Field(None, ge=1, le=8760)
     minutes: int | None = Field(None, ge=1, le=10080)

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import contextvars
 import logging
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC
 from typing import Any, cast
 
-from sqlalchemy import DateTime, event
+from sqlalchemy import DateTime, event, exc
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult, Engine, Result
 from sqlalchemy.exc import OperationalError
@@ -48,6 +49,37 @@ class UTCDateTime(TypeDecorator):
 # then starts with BEGIN IMMEDIATE, so writers queue on the busy timeout instead of
 # failing when their read snapshot turns stale.
 _writing = contextvars.ContextVar("hotline_writing", default=False)
+
+
+# A pooled connection idle for longer than this is pinged before it is handed out again.
+PING_AFTER_IDLE_SECONDS = 10.0
+_idle_clock = time.monotonic  # the tests move it forward
+
+
+def ping_idle_connections(engine: Engine, idle_seconds: float = PING_AFTER_IDLE_SECONDS) -> None:
+    """Check a pooled connection before use only when it has been idle a while (the server
+    may have restarted or dropped it meanwhile); a dead one is replaced transparently.
+
+    SQLAlchemy's `pool_pre_ping` pings at every checkout, and a session checks out once
+    per transaction: an intake paid three extra round trips for it. A connection in use
+    under load is seconds old, so it is simply used."""
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection, record):
+        record.info["hotline.idle_since"] = _idle_clock()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection, record, _proxy):
+        idle_since = record.info.get("hotline.idle_since")
+        if idle_since is None or _idle_clock() - idle_since < idle_seconds:
+            return
+        try:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("SELECT 1")
+            cursor.close()
+            dbapi_connection.rollback()  # the ping opened a transaction: hand the connection out idle
+        except Exception as error:  # any failure: the pool retries with a fresh connection
+            raise exc.DisconnectionError(f"pooled connection is gone: {error}") from error
 
 
 def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:

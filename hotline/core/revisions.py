@@ -5,9 +5,9 @@ was built from with the current one (one primary-key read) and rebuilds when the
 so every web and worker process sees the change without restarting. Random, not a
 counter: a database emptied and loaded again can never repeat an old token.
 
-Within one transaction a token is read once: an action that computes several deadlines asks
-for the calendar's and the policies' tokens many times, and a change made by another
-transaction meanwhile is not one it could see anyway."""
+Within one transaction the tokens are read once, all of them in one statement: an intake
+needs the grid's, an action that computes deadlines the calendar's and the policies', many
+times over; a change made by another transaction meanwhile is not one it could see anyway."""
 
 from __future__ import annotations
 
@@ -43,11 +43,16 @@ def bump(name: str) -> None:
         .values(name=name, token=token)
         .on_conflict_do_update(index_elements=["name"], set_={"token": token})
     )
-    db.session.info.setdefault(_READ, {})[name] = token
+    _tokens()[name] = token
 
 
 def current(name: str) -> str:
-    read = db.session.info.setdefault(_READ, {})
-    if name not in read:
-        read[name] = db.session.scalar(select(Revision.token).where(Revision.name == name)) or ""
-    return str(read[name])
+    return _tokens().get(name, "")
+
+
+def _tokens() -> dict[str, str]:
+    """Every token, as this transaction reads them (one statement, the first time)."""
+    read = db.session.info.get(_READ)
+    if read is None:
+        read = db.session.info[_READ] = dict(db.session.execute(select(Revision.name, Revision.token)).tuples().all())
+    return read

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import UTC, date, datetime, time
 from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 from pydantic_core import ErrorDetails
 
 from hotline.core.errors import BadRequest
+from hotline.core.safe_text import XML_ILLEGAL
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -20,6 +22,15 @@ M = TypeVar("M", bound=BaseModel)
 MAX_ID = 2_147_483_647
 # A database id in a body or a query: positive and within a 32-bit INTEGER.
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+# The dates people and systems mean. Anything outside is a typo or a probe, and at the far
+# ends date arithmetic overflows (9999-12-31 plus a day), which used to answer 500.
+EARLIEST, LATEST = date(2000, 1, 1), date(2099, 12, 31)
+SaneDate = Annotated[date, Field(ge=EARLIEST, le=LATEST)]
+SaneDatetime = Annotated[
+    AwareDatetime,
+    Field(ge=datetime.combine(EARLIEST, time(), UTC), le=datetime.combine(LATEST, time(23, 59, 59), UTC)),
+]
 
 # Mainland China's bounding box: a point outside it cannot be one of our places.
 CHINA_LAT = (3.8, 53.6)
@@ -95,23 +106,25 @@ def field_errors(exc: ValidationError) -> dict[str, str]:
     return fields
 
 
-def _nul_fields(data: Any, path: str = "") -> list[str]:
-    """Where a NUL character hides: no database stores it, and no person types it."""
+def _control_fields(data: Any, path: str = "") -> list[str]:
+    """Where a control character hides (NUL, vertical tab …): no person types one, some
+    databases refuse them, and XML cannot carry them."""
     if isinstance(data, str):
-        return [path or "body"] if "\x00" in data else []
+        return [path or "body"] if XML_ILLEGAL.search(data) else []
     if isinstance(data, Mapping):
-        return [f for k, v in data.items() for f in _nul_fields(v, f"{path}.{k}" if path else str(k))]
+        return [f for k, v in data.items() for f in _control_fields(v, f"{path}.{k}" if path else str(k))]
     if isinstance(data, list):
-        return [f for i, v in enumerate(data) for f in _nul_fields(v, f"{path}.{i}")]
+        return [f for i, v in enumerate(data) for f in _control_fields(v, f"{path}.{i}")]
     return []
 
 
 def validate(model: type[M], data: Any, what: str = "请求内容") -> M:
     if not isinstance(data, Mapping):
         raise BadRequest(f"{what}必须是 JSON 对象", fields={"body": "必须是 JSON 对象"})
-    nul = _nul_fields(dict(data))
-    if nul:
-        raise BadRequest(f"{what}有误：含有不允许的空字符（NUL）", fields=dict.fromkeys(nul, "不能含有空字符（NUL）"))
+    controls = _control_fields(dict(data))
+    if controls:
+        problem = "不能含有控制字符（如空字符、垂直制表符）"
+        raise BadRequest(f"{what}有误：含有不允许的控制字符", fields=dict.fromkeys(controls, problem))
     try:
         return model.model_validate(dict(data))
     except (ValidationError, FieldErrors) as exc:

@@ -144,10 +144,11 @@ def create_ledger(user, data):
 )
 def get_ledger(user, campaign_id: int):
     c = ledger.get_campaign(campaign_id, user)
+    units = by_unit(c, user)
     return CampaignDetail(
         **CampaignOut.of(c, user).model_dump(),
-        by_unit=_breakdown(by_unit(c, user)),
-        by_level=_breakdown(by_level(c, user)),
+        by_unit=_breakdown(units),
+        by_level=_breakdown(by_level(units)),
         trend=[SnapshotOut(day=s.day, total=s.total, closed=s.closed) for s in trend(c)],
     )
 

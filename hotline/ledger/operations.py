@@ -3,7 +3,7 @@ items, measuring progress in SQL, daily snapshots and the .xlsx export."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Literal
 
 from pydantic import Field, model_validator
@@ -18,7 +18,7 @@ from hotline.core.db import upsert, write_transaction
 from hotline.core.errors import BadRequest, NotFound
 from hotline.core.extensions import db
 from hotline.core.permissions import Permission, at_centre
-from hotline.core.validation import Body, FieldErrors, validate
+from hotline.core.validation import Body, FieldErrors, SaneDate, validate
 from hotline.ledger.models import Campaign, CampaignItem
 
 # A close counts only once the citizen's return visit or the centre's oversight passed it.
@@ -44,8 +44,8 @@ MANAGE_LEDGERS = at_centre("supervisor", refusal="只有热线中心的督办员
 class CampaignBody(Body):
     name: str = Field(min_length=1, max_length=100, description="台账名称，如「万件清理」")
     batch: str = Field(min_length=1, max_length=50, description="批次，如「第一批」")
-    period_start: date
-    period_end: date
+    period_start: SaneDate
+    period_end: SaneDate
     owner: str = Field(min_length=1, max_length=100, description="牵头单位或负责人")
     note: str | None = Field(None, max_length=2000)
 
@@ -62,7 +62,7 @@ class EnrollBody(Body):
     callers: int = Field(3, ge=2, le=100, description="repeat_callers：反映人数")
     numbers: list[str] = Field(default_factory=list, max_length=1000, description="手动纳入的工单编号")
     leader: str | None = Field(None, max_length=50, description="责任领导（缺省为牵头人）")
-    target_date: date | None = Field(None, description="办结目标日期（缺省为台账截止日）")
+    target_date: SaneDate | None = Field(None, description="办结目标日期（缺省为台账截止日）")
 
     @model_validator(mode="after")
     def _one_way(self):
@@ -73,7 +73,7 @@ class EnrollBody(Body):
 
 class ItemBody(Body):
     leader: str = Field(min_length=1, max_length=50)
-    target_date: date
+    target_date: SaneDate
     note: str | None = Field(None, max_length=1000)
 
 

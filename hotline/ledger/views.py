@@ -6,9 +6,20 @@ from flask import Blueprint, Response, flash, g, redirect, render_template, requ
 
 from hotline.core.clock import local_today
 from hotline.core.errors import BadRequest
+from hotline.core.pagination import PageQuery, paginate
+from hotline.core.validation import validate
 from hotline.ledger import operations as ledger
 from hotline.ledger.export import XLSX, export_xlsx
-from hotline.ledger.progress import by_level, by_unit, is_closed, items, overdue_items, progress, trend
+from hotline.ledger.progress import (
+    by_level,
+    by_unit,
+    is_closed,
+    items_query,
+    overdue_items,
+    progress,
+    total_of,
+    trend,
+)
 from hotline.web.forms import filled
 from hotline.web.session import login_required
 
@@ -34,17 +45,26 @@ def campaigns():
     ), status
 
 
+# The page lists this many items (and overdue items) at a time: a 万件清理 campaign holds
+# tens of thousands, and the page rendered every one of them.
+PAGE_SIZE = 50
+
+
 def _render(campaign, *, errors=None, values=None, status=200):
     day = local_today()
+    units = by_unit(campaign, g.user, day)
+    listed = validate(PageQuery, {"page": request.args.get("page", "1"), "per_page": PAGE_SIZE}, "查询参数")
+    page_items, page = paginate(items_query(campaign, g.user), listed)
     return render_template(
         "ledger/campaign.html",
         campaign=campaign,
         day=day,
-        progress=progress(campaign, g.user, day),
-        by_unit=by_unit(campaign, g.user, day),
-        by_level=by_level(campaign, g.user, day),
-        overdue=overdue_items(campaign, g.user, day),
-        items=items(campaign, g.user),
+        progress=total_of(units),
+        by_unit=units,
+        by_level=by_level(units),
+        overdue=overdue_items(campaign, g.user, day, limit=PAGE_SIZE),
+        items=page_items,
+        page=page,
         trend=trend(campaign),
         rules=ledger.RULES,
         may_manage=ledger.MANAGE_LEDGERS.allows(g.user),

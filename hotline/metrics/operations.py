@@ -25,7 +25,7 @@ from hotline.auth.models import User
 from hotline.core.clock import local_today, local_zone, now
 from hotline.core.extensions import db
 from hotline.core.permissions import holding
-from hotline.core.validation import Body, FieldErrors
+from hotline.core.validation import Body, FieldErrors, SaneDate
 from hotline.core.vocabulary import UNIT_KINDS, UNIT_LEVELS, UNRATED
 from hotline.grid.models import Unit
 
@@ -35,8 +35,8 @@ SATISFACTION_WEIGHTS = {"满意": 1.0, "基本满意": 0.8}
 
 
 class MetricsQuery(Body):
-    start: date | None = Field(None, description="起始日（含），缺省为本月1日")
-    end: date | None = Field(None, description="截止日（含），缺省为今天")
+    start: SaneDate | None = Field(None, description="起始日（含），缺省为本月1日")
+    end: SaneDate | None = Field(None, description="截止日（含），缺省为今天")
     level: str | None = Field(None, pattern="^(" + "|".join(UNIT_LEVELS) + ")$", description="只看某一层级的单位")
     kind: str | None = Field(None, pattern="^(" + "|".join(UNIT_KINDS) + ")$", description="area 或 department")
 

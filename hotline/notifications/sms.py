@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from flask import current_app
-from jinja2 import StrictUndefined, Template, TemplateError
+from jinja2 import StrictUndefined, Template
 from jinja2.sandbox import SandboxedEnvironment
 from sqlalchemy import Select, delete, insert, select
 
@@ -110,12 +110,25 @@ def template_body(key: str) -> str:
 
 
 def queue_text(key: str, phone: str | None, context: dict, *, appeal_id: int | None = None) -> None:
-    """Write the text of template `key` now (it says what was true at this moment) and send
-    it after commit. Landlines cannot receive SMS; callers without a number get none."""
+    """Send the text of template `key` after commit, filled with `context` as it is now
+    (the facts of this moment). It is rendered by the outbox job, never inside the change's
+    transaction: a template an administrator broke fails that one job, visibly, and the
+    change still succeeds. Landlines cannot receive SMS; callers without a number get none."""
     if phone is None or not is_mobile(phone):
         return
-    text = render(template_body(key), context)
-    outbox.add("sms.send", {"template": key, "appeal_id": appeal_id, "phone": phone, "text": text[:MAX_LENGTH]})
+    outbox.add("sms.send", {"template": key, "appeal_id": appeal_id, "phone": phone, "context": context})
+
+
+def message_text(payload: dict) -> str:
+    """The message of an outbox row: rendered from its template and context (rows written
+    before rendering moved to the job carry their text)."""
+    if "text" in payload:
+        return str(payload["text"])
+    try:
+        text = render(template_body(payload["template"]), payload["context"])
+    except Exception as exc:  # any template failure: retrying cannot help
+        raise outbox.PermanentFailure(f"短信模板「{payload['template']}」无法生成短信：{exc}") from exc
+    return text[:MAX_LENGTH]
 
 
 def send_job(outbox_id: int, payload: dict) -> None:
@@ -123,8 +136,9 @@ def send_job(outbox_id: int, payload: dict) -> None:
         with write_transaction(db.session):
             outbox.complete(outbox_id)  # sent by an earlier run that died before marking it
         return
+    text = message_text(payload)
     sender = provider()
-    ref = sender.send(f"hotline-{outbox_id}", payload["phone"], payload["text"])
+    ref = sender.send(f"hotline-{outbox_id}", payload["phone"], text)
     with write_transaction(db.session):
         db.session.execute(
             insert(SmsMessage).values(
@@ -132,7 +146,7 @@ def send_job(outbox_id: int, payload: dict) -> None:
                 appeal_id=payload.get("appeal_id"),
                 template=payload["template"],
                 phone=payload["phone"],
-                text=payload["text"],
+                text=text,
                 provider=sender.name,
                 provider_ref=ref,
             )
@@ -170,11 +184,17 @@ def update_template(key: str, body: str, actor: Actor) -> MessageTemplate:
     if not body or len(body) > 1000:
         problem = "不能为空且不超过1000个字符"
         raise BadRequest(f"短信模板有误：body：{problem}", fields={"body": problem})
-    try:
-        render(body, SAMPLE_CONTEXT)  # every variable must exist and the syntax must hold
-    except TemplateError as exc:
-        message = f"模板无法使用：{exc}（可用变量：{'、'.join(SAMPLE_CONTEXT)}）"
-        raise BadRequest(f"短信模板有误：body：{message}", fields={"body": message}) from None
+    # Every variable must exist and the syntax hold, and it must also work when a value is
+    # missing (an anonymous caller has no name): a template that fails only later, for some
+    # appeals, would fail their SMS.
+    for context in (SAMPLE_CONTEXT, dict.fromkeys(SAMPLE_CONTEXT, ""), dict.fromkeys(SAMPLE_CONTEXT)):
+        try:
+            render(body, context)
+        except Exception as exc:  # TemplateError, and TypeError and the like on an empty value
+            empty = "某个变量为空时（如匿名来电没有姓名）无法生成短信"
+            problem = str(exc) if context is SAMPLE_CONTEXT else f"{empty}（{exc}）"
+            message = f"模板无法使用：{problem}（可用变量：{'、'.join(SAMPLE_CONTEXT)}）"
+            raise BadRequest(f"短信模板有误：body：{message}", fields={"body": message}) from None
     with write_transaction(db.session):
         template = db.session.get(MessageTemplate, key)
         if template is None:

@@ -20,6 +20,7 @@ from hotline.categories.models import Category
 from hotline.core.errors import AppError, BadRequest
 from hotline.core.extensions import db
 from hotline.core.idempotency import Once
+from hotline.core.safe_text import XML_ILLEGAL
 from hotline.grid.geo import Placement
 from hotline.grid.models import Unit
 from hotline.open311.models import Open311Client, Open311Request
@@ -145,6 +146,8 @@ def _text(params: MultiDict, name: str, limit: int) -> str | None:
     value = (params.get(name) or "").strip()
     if len(value) > limit:
         raise BadRequest(f"{name}: 不能超过{limit}个字符", fields={name: f"不能超过{limit}个字符"})
+    if XML_ILLEGAL.search(value):
+        raise BadRequest(f"{name}: 不能含有控制字符", fields={name: "不能含有控制字符"})
     return value or None
 
 

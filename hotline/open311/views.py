@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 from hotline.auth.sessions import keyed_paths
 from hotline.core import idempotency
 from hotline.core.errors import AppError, NotFound
+from hotline.core.safe_text import xml_text
 from hotline.open311 import clients, feed
 from hotline.open311 import requests as service_requests
 from hotline.open311 import services as catalogue
@@ -44,7 +45,7 @@ def _to_xml(parent: ElementTree.Element, key: str, value: Any) -> None:
     elif isinstance(value, bool):
         element.text = "true" if value else "false"
     elif value is not None:
-        element.text = str(value)
+        element.text = xml_text(str(value))  # a stored control character must not break the feed
 
 
 def render(fmt: str, root: str, payload: Any, status: int = 200) -> Response:

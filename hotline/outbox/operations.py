@@ -59,6 +59,11 @@ HANDLERS = {
 }
 
 
+class PermanentFailure(Exception):
+    """A job that retrying cannot mend (a broken template): it fails at once, with its
+    error, for an administrator to see, fix the cause of and retry."""
+
+
 def add(kind: str, payload: dict) -> OutboxMessage:
     """Record a side effect in the current transaction; handed over once it commits."""
     if kind not in HANDLERS:
@@ -230,7 +235,7 @@ def _failed(outbox_id: int, exc: Exception, at: datetime) -> str:
         message = db.session.get_one(OutboxMessage, outbox_id)
         message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
         message.lease_until = None
-        if message.attempts >= MAX_ATTEMPTS:
+        if message.attempts >= MAX_ATTEMPTS or isinstance(exc, PermanentFailure):
             message.status = "failed"
         else:
             message.status = "pending"

@@ -15,7 +15,9 @@ from hotline.reports.operations import MAX_PHOTOS, ReportCreate
 from hotline.reports.presenters import ReportStatus
 from hotline.web.forms import form_data
 
-bp = Blueprint("reports", __name__, template_folder="templates")
+bp = Blueprint(
+    "reports", __name__, template_folder="templates", static_folder="static", static_url_path="/static/reports"
+)
 
 
 @bp.route("/report", methods=["GET", "POST"])

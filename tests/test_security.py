@@ -112,3 +112,40 @@ def test_no_template_has_inline_script_handler_or_style():
                 offending.append(f"{template.name}: {tag}")
         offending += [f"{template.name}: {m}" for m in re.findall(r"\s(on[a-z]+=|style=)", html)]
     assert offending == []
+
+
+def test_a_body_too_deep_or_too_large_is_400_before_parsing(api):
+    """JSON nested 100,000 deep exhausted the parser and answered 500, even on the public
+    report endpoint; a body far larger than any intake is refused before it is read."""
+    client = api.app.test_client()
+    deep = client.post("/api/v1/reports", data="[" * 100_000 + "]" * 100_000, content_type="application/json")
+    assert deep.status_code == 400 and "嵌套" in deep.get_json()["error"]["message"]
+    large = client.post(
+        "/api/v1/reports", data=b'{"content": "' + b"x" * 300_000 + b'"}', content_type="application/json"
+    )
+    assert large.status_code == 400 and "过大" in large.get_json()["error"]["message"]
+    brackets_in_text = REPORT | {"content": "[[[[" * 20 + "{{{{" * 20}
+    assert (
+        client.post("/api/v1/reports", json=brackets_in_text).status_code == 201
+    )  # brackets inside strings count for nothing
+
+
+def test_a_png_whose_text_chunk_inflates_too_far_is_refused(api):
+    """A tiny PNG whose compressed text chunk inflates past Pillow's limit used to answer 500."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)
+    bomb = zlib.compress(b"\0" * 20_000_000, 9)
+    png = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"zTXt", b"Comment\0\0" + bomb)
+           + chunk(b"IDAT", zlib.compress(b"\0\0")) + chunk(b"IEND", b""))  # fmt: skip
+    report = api.post("/api/v1/reports", None, json=REPORT, expect=201).get_json()
+    resp = api.app.test_client().post(
+        f"/api/v1/reports/{report['number']}/photos?query_code={report['query_code']}",
+        data={"file": (io.BytesIO(png), "bomb.png")},
+        content_type="multipart/form-data",
+    )
+    assert resp.status_code == 400 and "图片已损坏" in resp.get_json()["error"]["message"], resp.get_data(as_text=True)

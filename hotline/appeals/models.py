@@ -242,7 +242,8 @@ class Extension(Model):
     requested_at: Mapped[datetime]
     working_days: Mapped[int]
     reason: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(10), default="pending")  # pending/approved/rejected
+    # pending/approved/rejected, or withdrawn: the unit replied before a decision
+    status: Mapped[str] = mapped_column(String(10), default="pending")
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime | None]
     decision_note: Mapped[str | None] = mapped_column(Text)

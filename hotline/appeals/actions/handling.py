@@ -141,6 +141,10 @@ def _apply_reply(ctx: ActionContext, prepared: Prepared) -> Outcome:
     appeal.replied_at = ctx.at
     close_card(appeal)  # the reply closes an open 督办 card
     stop_clock(appeal)
+    # The reply ends a request for more time still waiting: it can no longer be approved
+    # later (after a 重办, say) to move a deadline it was never asked for.
+    if (ext := appeal.pending_extension) is not None:
+        ext.status, ext.decided_at, ext.decision_note = "withdrawn", ctx.at, "单位已反馈，延期申请随之结束"
     # The main unit's reply closes 联办; say whose part was still missing.
     missing = [c.unit.name for c in appeal.co_units if c.reported_at is None]
     return Outcome(details={"co_units_unreported": missing} if missing else None)

@@ -61,7 +61,7 @@ def clean(data: bytes, *, max_bytes: int, max_pixels: int) -> CleanImage:
             image = Image.open(io.BytesIO(data))  # reads the header only
     except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise ImageRejected(_unknown_format(data)) from None
-    except OSError as exc:
+    except (OSError, SyntaxError, ValueError) as exc:  # ValueError: a text chunk that inflates too far
         raise ImageRejected(f"图片已损坏，无法读取（{exc}）") from None
     original = image.format
     if original not in STORED:

@@ -221,7 +221,30 @@ class Api:
         return doc
 
 
+# A JSON body this large or this deep is no intake or action: refuse it before parsing
+# (a body nested 100,000 deep exhausted the parser's recursion and answered 500).
+JSON_MAX_BYTES = 256 * 1024
+JSON_MAX_DEPTH = 32
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
+_JSON_NESTING = re.compile(rb"[\[\]{}]")
+
+
+def _too_deep(raw: bytes, limit: int) -> bool:
+    depth = 0
+    for bracket in _JSON_NESTING.findall(_JSON_STRING.sub(b"", raw)):
+        depth += 1 if bracket in (b"[", b"{") else -1
+        if depth > limit:
+            return True
+    return False
+
+
 def json_object() -> dict:
+    if (request.content_length or 0) > JSON_MAX_BYTES:
+        raise BadRequest(f"请求体过大：不能超过{JSON_MAX_BYTES // 1024} KB", fields={"body": "请求体过大"})
+    raw = request.get_data(cache=True)
+    if len(raw) > JSON_MAX_BYTES or _too_deep(raw, JSON_MAX_DEPTH):
+        problem = f"请求体过大或嵌套超过{JSON_MAX_DEPTH}层"
+        raise BadRequest(problem, fields={"body": problem})
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         raise BadRequest(

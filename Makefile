@@ -21,10 +21,11 @@ $(VENV)/.test: requirements.txt requirements-test.txt | $(BIN)/python
 	$(BIN)/pip install -q -r requirements-test.txt
 	touch $@ $(VENV)/.runtime
 
+# The embedded set-up serves plain http on 127.0.0.1, so its cookie cannot be Secure-only.
 run: $(VENV)/.runtime
 	$(FLASK) db upgrade
 	$(FLASK) demo
-	$(FLASK) serve
+	HOTLINE_SECURE_COOKIES=$${HOTLINE_SECURE_COOKIES:-false} $(FLASK) serve
 
 # Scale-out: with HOTLINE_REDIS_URL set, side effects go to RQ; run workers and one scheduler.
 # `make scale-out` starts the Procfile: gunicorn (HOTLINE_WEB_WORKERS), RQ_WORKERS RQ workers

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import overload
 
@@ -86,6 +87,12 @@ def load_settings(instance_path: Path) -> dict[str, object]:
         "HOTLINE_SQLITE_BUSY_TIMEOUT_MS": int(_env("HOTLINE_SQLITE_BUSY_TIMEOUT_MS", "15000")),
         "SQLALCHEMY_TRACK_MODIFICATIONS": False,
         "SESSION_COOKIE_HTTPONLY": True,
+        # Sent over HTTPS only; `make run` (plain http on 127.0.0.1) turns it off.
+        "SESSION_COOKIE_SECURE": _env("HOTLINE_SECURE_COOKIES", "true").lower() in ("1", "true", "yes", "on"),
+        # A page session ends after this long whatever happens, or after this long unused.
+        "HOTLINE_SESSION_MAX_HOURS": float(_env("HOTLINE_SESSION_MAX_HOURS", "12")),
+        "HOTLINE_SESSION_IDLE_MINUTES": float(_env("HOTLINE_SESSION_IDLE_MINUTES", "120")),
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=float(_env("HOTLINE_SESSION_MAX_HOURS", "12"))),
         "SESSION_COOKIE_SAMESITE": "Lax",
         "JSON_AS_ASCII": False,
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,

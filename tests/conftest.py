@@ -36,6 +36,8 @@ def make_app(url: str, instance: Path, **extra):
             "HOTLINE_PASSWORD_METHOD": FAST_PASSWORDS,
             "HOTLINE_DEMO_PASSWORD": PASSWORD,
             "TESTING": True,
+            # The test client and the live server speak plain http.
+            "SESSION_COOKIE_SECURE": False,
             **extra,
         }
     )

@@ -123,8 +123,6 @@ def test_errors_have_one_shape(api):
 
 
 def test_pages_session_reads_the_api_but_cannot_write_with_it(api):
-    client = api.app.test_client()
-    with client.session_transaction() as session:
-        session["user_id"] = 3  # dispatcher in the demo order of accounts
+    client = Browser(api.app, "dispatcher").client  # signed in to the pages
     assert client.get("/api/v1/me").get_json()["username"] == "dispatcher"
     assert client.post("/api/v1/appeals", json={}).status_code == 401

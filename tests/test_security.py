@@ -149,3 +149,71 @@ def test_a_png_whose_text_chunk_inflates_too_far_is_refused(api):
         content_type="multipart/form-data",
     )
     assert resp.status_code == 400 and "图片已损坏" in resp.get_json()["error"]["message"], resp.get_data(as_text=True)
+
+
+def _signed_in(app, username: str):
+    from tests.helpers import Browser
+
+    browser = Browser(app, username)
+    browser.get("/appeals")
+    return browser
+
+
+def _signed_out(browser) -> bool:
+    resp = browser.client.get("/appeals")
+    return resp.status_code == 302 and "/login" in resp.headers["Location"]
+
+
+def test_signing_out_ends_every_session_and_token_of_the_user(api):
+    """The session cookie used to keep working after sign-out (it held only the user id for
+    31 days): now signing out on one device ends the user's sessions and tokens everywhere."""
+    office, phone = _signed_in(api.app, "dispatcher"), _signed_in(api.app, "dispatcher")
+    token = api.token("dispatcher")
+    stolen_cookie = office.client.get_cookie("session").value
+    office.client.post("/logout", data={"csrf_token": office.csrf(office.get("/appeals"))})
+    assert _signed_out(office) and _signed_out(phone)
+    replayed = api.app.test_client()
+    replayed.set_cookie("session", stolen_cookie)
+    assert replayed.get("/appeals").status_code == 302
+    gone = api.app.test_client().get("/api/v1/appeals", headers={"Authorization": f"Bearer {token}"})
+    assert gone.status_code == 401
+
+
+def test_a_new_password_or_new_roles_end_the_users_sessions(api):
+    handler = _signed_in(api.app, "visitor")
+    visitor_id = next(u["id"] for u in api.get("/api/v1/users", "admin", query={"q": "visitor"}).get_json()["items"])
+    api.post(f"/api/v1/users/{visitor_id}/password", "admin", json={"password": "new-secret-42"}, expect=200)
+    assert _signed_out(handler)
+    dispatcher = _signed_in(api.app, "dispatcher")
+    dispatcher_id = next(
+        u["id"] for u in api.get("/api/v1/users", "admin", query={"q": "dispatcher"}).get_json()["items"]
+    )
+    api.request("PATCH", f"/api/v1/users/{dispatcher_id}", "admin", json={"roles": ["operator"]}, expect=200)
+    assert _signed_out(dispatcher)
+
+
+def test_sessions_end_when_idle_or_too_old(sqlite_app):
+    import time
+
+    idle, old = _signed_in(sqlite_app, "operator"), _signed_in(sqlite_app, "operator")
+    with idle.client.session_transaction() as session:
+        session["seen_at"] = time.time() - sqlite_app.config["HOTLINE_SESSION_IDLE_MINUTES"] * 60 - 1
+    with old.client.session_transaction() as session:
+        session["signed_in_at"] = time.time() - sqlite_app.config["HOTLINE_SESSION_MAX_HOURS"] * 3600 - 1
+    assert _signed_out(idle) and _signed_out(old)
+    assert not _signed_out(_signed_in(sqlite_app, "operator"))
+
+
+def test_the_session_cookie_is_secure_unless_turned_off(sqlite_template, tmp_path):
+    import shutil
+
+    from tests.conftest import make_app
+
+    shutil.copy(sqlite_template, tmp_path / "hotline.sqlite3")
+    app = make_app(f"sqlite:///{tmp_path / 'hotline.sqlite3'}", tmp_path, SESSION_COOKIE_SECURE=True)
+    login = app.test_client().get("/login")  # the form's CSRF token starts a session
+    cookie = login.headers.get("Set-Cookie", "")
+    assert "Secure" in cookie and "HttpOnly" in cookie
+    from config import load_settings
+
+    assert load_settings(tmp_path)["SESSION_COOKIE_SECURE"] is True  # the default outside `make run`

@@ -22,6 +22,9 @@ class User(Model):
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=now)
+    # Bumped to end every page session of the user at once (sign-out, new password,
+    # deactivation, a move or new roles): a session carries the epoch it began in.
+    session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
 
     unit: Mapped[Unit] = relationship(lazy="joined")
     role_rows: Mapped[list[UserRole]] = relationship(

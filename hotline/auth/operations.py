@@ -203,7 +203,7 @@ def update_user(user_id: int, data: Mapping[str, Any], actor: User) -> User:
         if body.active is not None:
             user.active = body.active
         if not user.active or user.unit_id != before["unit_id"] or roles != set(before["roles"]):
-            _revoke_all(user)  # what the tokens were issued for no longer holds
+            end_sessions(user)  # what the sessions and tokens were issued for no longer holds
         db.session.flush()
         audit.record(actor, "user", user.id, "update", {"before": before, "after": _described(user)})
     return user
@@ -215,13 +215,21 @@ def set_password(user_id: int, data: Mapping[str, Any], actor: User) -> User:
     with write_transaction(db.session):
         user = get_user(user_id, actor)
         user.password_hash = hash_password(body.password)
-        _revoke_all(user)
+        end_sessions(user)
         audit.record(actor, "user", user.id, "password", {"username": user.username})
     return user
 
 
-def _revoke_all(user: User) -> None:
+def end_sessions(user: User) -> None:
+    """End every page session and API token of the user (in the caller's transaction)."""
+    user.session_epoch += 1
     db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
+
+
+def sign_out_everywhere(user: User) -> None:
+    """签退: the user's sessions on every device and their tokens end."""
+    with write_transaction(db.session):
+        end_sessions(db.session.get_one(User, user.id))
 
 
 def _described(user: User) -> dict:

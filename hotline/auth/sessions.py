@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hmac
 import secrets
+import time
 
-from flask import abort, g, request, session
+from flask import abort, current_app, g, request, session
 
 from hotline.auth.models import User
 from hotline.core.extensions import db
@@ -13,14 +14,34 @@ from hotline.web.api import API_PATHS
 
 
 def load_page_user() -> None:
+    """The signed-in user, if the session is still good: of the user's current epoch (no
+    sign-out, new password, deactivation or change of roles since), younger than the
+    absolute limit and used within the idle limit."""
+    g.user = None
     user_id = session.get("user_id")
-    user = db.session.get(User, user_id) if user_id else None
-    g.user = user if user is not None and user.active else None
+    if not user_id:
+        return
+    user = db.session.get(User, user_id)
+    at = time.time()
+    config = current_app.config
+    if (
+        user is None
+        or not user.active
+        or session.get("epoch") != user.session_epoch
+        or at - session.get("signed_in_at", 0) > config["HOTLINE_SESSION_MAX_HOURS"] * 3600
+        or at - session.get("seen_at", 0) > config["HOTLINE_SESSION_IDLE_MINUTES"] * 60
+    ):
+        session.clear()
+        return
+    if at - session["seen_at"] > 60:  # refreshed once a minute, not on every request
+        session["seen_at"] = at
+    g.user = user
 
 
 def sign_in(user: User) -> None:
     session.clear()
-    session["user_id"] = user.id
+    at = time.time()
+    session.update(user_id=user.id, epoch=user.session_epoch, signed_in_at=at, seen_at=at)
     session.permanent = True
 
 

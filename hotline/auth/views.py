@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, g, redirect, render_template, request, url_for
 
-from hotline.auth.operations import authenticate
+from hotline.auth.operations import authenticate, sign_out_everywhere
 from hotline.auth.sessions import check_csrf, csrf_token, load_page_user, sign_in, sign_out
 from hotline.web.session import local_target
 
@@ -40,5 +40,7 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    if g.user is not None:
+        sign_out_everywhere(g.user)
     sign_out()
     return redirect(url_for("auth.login"))

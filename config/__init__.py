@@ -46,6 +46,7 @@ def load_secret_key(instance_path: Path) -> str:
 
 def load_settings(instance_path: Path) -> dict[str, object]:
     database_url = _env("HOTLINE_DATABASE_URL", f"sqlite:///{instance_path / 'hotline.sqlite3'}")
+    session_hours = float(_env("HOTLINE_SESSION_MAX_HOURS", "12"))
     return {
         "SQLALCHEMY_DATABASE_URI": database_url,
         "HOTLINE_REDIS_URL": _env("HOTLINE_REDIS_URL"),
@@ -90,9 +91,9 @@ def load_settings(instance_path: Path) -> dict[str, object]:
         # Sent over HTTPS only; `make run` (plain http on 127.0.0.1) turns it off.
         "SESSION_COOKIE_SECURE": _env("HOTLINE_SECURE_COOKIES", "true").lower() in ("1", "true", "yes", "on"),
         # A page session ends after this long whatever happens, or after this long unused.
-        "HOTLINE_SESSION_MAX_HOURS": float(_env("HOTLINE_SESSION_MAX_HOURS", "12")),
+        "HOTLINE_SESSION_MAX_HOURS": session_hours,
         "HOTLINE_SESSION_IDLE_MINUTES": float(_env("HOTLINE_SESSION_IDLE_MINUTES", "120")),
-        "PERMANENT_SESSION_LIFETIME": timedelta(hours=float(_env("HOTLINE_SESSION_MAX_HOURS", "12"))),
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=session_hours),
         "SESSION_COOKIE_SAMESITE": "Lax",
         "JSON_AS_ASCII": False,
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,

@@ -83,7 +83,7 @@ def search_appeals(user: User, f: AppealFilter, at: datetime) -> tuple[list[Appe
         conditions.append(Appeal.received_at < datetime.combine(f.received_to + timedelta(days=1), time(), zone))
 
     limit = current_app.config["HOTLINE_LIST_COUNT_LIMIT"]
-    if conditions or user.at_centre:
+    if conditions:
         if f.before is not None:
             conditions.append(Appeal.id < f.before)
         visible = visible_clause(user, open_only=_only_open(f))

@@ -13,7 +13,7 @@ from hotline.core.pagination import Page, PageQuery, paginate
 from hotline.ledger import operations as ledger
 from hotline.ledger.export import XLSX, export_xlsx
 from hotline.ledger.models import Campaign, CampaignItem
-from hotline.ledger.progress import Progress, by_level, by_unit, is_closed, items_query, progress, trend
+from hotline.ledger.progress import Progress, by_level, by_unit, is_closed, items_query, progress, total_of, trend
 from hotline.web.api import api
 
 
@@ -52,7 +52,8 @@ class CampaignOut(BaseModel):
     progress: ProgressOut
 
     @classmethod
-    def of(cls, c: Campaign, user) -> CampaignOut:
+    def of(cls, c: Campaign, user, done: Progress | None = None) -> CampaignOut:
+        """`done`: the progress when the caller already has it (from the per-unit breakdown)."""
         return cls(
             id=c.id,
             name=c.name,
@@ -61,7 +62,7 @@ class CampaignOut(BaseModel):
             period_end=c.period_end,
             owner=c.owner,
             note=c.note,
-            progress=ProgressOut.of(progress(c, user)),
+            progress=ProgressOut.of(done or progress(c, user)),
         )
 
 
@@ -146,7 +147,7 @@ def get_ledger(user, campaign_id: int):
     c = ledger.get_campaign(campaign_id, user)
     units = by_unit(c, user)
     return CampaignDetail(
-        **CampaignOut.of(c, user).model_dump(),
+        **CampaignOut.of(c, user, total_of(units)).model_dump(),
         by_unit=_breakdown(units),
         by_level=_breakdown(by_level(units)),
         trend=[SnapshotOut(day=s.day, total=s.total, closed=s.closed) for s in trend(c)],

@@ -15,7 +15,7 @@ from hotline.core.clock import format_local, local_today
 from hotline.core.safe_text import spreadsheet_text
 from hotline.core.vocabulary import UNIT_LEVEL_NAMES
 from hotline.ledger.models import Campaign
-from hotline.ledger.progress import by_level, by_unit, is_closed, items, progress
+from hotline.ledger.progress import by_level, by_unit, is_closed, items, total_of
 
 # ---------------------------------------------------------------- export
 
@@ -60,7 +60,8 @@ def export_xlsx(campaign: Campaign, user: User) -> bytes:
         for cell in summary[summary.max_row]:
             cell.font = bold
 
-    p = progress(campaign, user, day)
+    units = by_unit(campaign, user, day)
+    p = total_of(units)
     for label, value in (
         ("台账", campaign.name),
         ("批次", campaign.batch),
@@ -73,7 +74,6 @@ def export_xlsx(campaign: Campaign, user: User) -> bytes:
     summary.append([])
     heading("总数", "已办结", "办结率", "逾期未办结")
     summary.append([p.total, p.closed, _percent(p.rate), p.overdue])
-    units = by_unit(campaign, user, day)
     for title, first, rows in (("按承办单位", "单位", units), ("按层级", "层级", by_level(units))):
         summary.append([])
         heading(title)

@@ -6,6 +6,7 @@ tests pass their own overrides on top.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from datetime import timedelta
@@ -22,6 +23,10 @@ def _env(name: str, default: str) -> str: ...
 def _env(name: str, default: str | None = None) -> str | None:
     value = os.environ.get(name)
     return value if value else default
+
+
+def _flag(name: str, default: bool = True) -> bool:
+    return _env(name, str(default)).lower() in ("1", "true", "yes", "on")
 
 
 def default_instance_path() -> Path:
@@ -59,13 +64,25 @@ def load_settings(instance_path: Path) -> dict[str, object]:
         # Uploaded files live outside the web root and are served only through the app.
         "HOTLINE_UPLOAD_DIR": _env("HOTLINE_UPLOAD_DIR", str(instance_path / "uploads")),
         "HOTLINE_UPLOAD_MAX_BYTES": int(_env("HOTLINE_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024))),
+        # A JPEG (decoded at a reduced scale) may have this many pixels; PNG, WebP and HEIC,
+        # decoded whole, this many (a phone's 24 MP HEIC passes); each process decodes
+        # this many pictures at once (the rest wait their turn), which bounds its memory.
         "HOTLINE_UPLOAD_MAX_PIXELS": int(_env("HOTLINE_UPLOAD_MAX_PIXELS", str(40_000_000))),
+        "HOTLINE_UPLOAD_MAX_PIXELS_WHOLE": int(_env("HOTLINE_UPLOAD_MAX_PIXELS_WHOLE", str(25_000_000))),
+        "HOTLINE_IMAGE_DECODE_SLOTS": int(_env("HOTLINE_IMAGE_DECODE_SLOTS", "1")),
         # Open311 GeoReport v2: the jurisdiction this endpoint serves, who to ask for a key,
         # and the key `flask demo` gives the demo client.
         "HOTLINE_OPEN311_JURISDICTION": _env("HOTLINE_OPEN311_JURISDICTION", "shenyang.12345.gov.cn"),
         "HOTLINE_OPEN311_CONTACT": _env("HOTLINE_OPEN311_CONTACT", "沈阳市12345政务服务便民热线，电话 12345"),
         "HOTLINE_OPEN311_KEY_SERVICE": _env("HOTLINE_OPEN311_KEY_SERVICE", "请联系热线中心系统管理员申请 api_key"),
         "HOTLINE_OPEN311_DEMO_KEY": _env("HOTLINE_OPEN311_DEMO_KEY", "demo-open311-key"),
+        # What the public GET feed publishes of a report: coordinates rounded to this many
+        # decimals (3 ≈ 100 m; the exact point can be someone's door), and which of the
+        # free-text and place fields at all (phones and ID numbers in text always masked).
+        "HOTLINE_OPEN311_COORDINATE_DECIMALS": int(_env("HOTLINE_OPEN311_COORDINATE_DECIMALS", "3")),
+        "HOTLINE_OPEN311_PUBLIC_FIELDS": frozenset(
+            _env("HOTLINE_OPEN311_PUBLIC_FIELDS", "description,address,lat,long,media_url").split(",")
+        ),
         # Assessment: the first-contact limit behind 响应率, the weights of the
         # composite score (percent), and the points a red card costs.
         "HOTLINE_CONTACT_LIMIT": _env("HOTLINE_CONTACT_LIMIT", "1wd"),
@@ -85,11 +102,19 @@ def load_settings(instance_path: Path) -> dict[str, object]:
         # Appeal lists count matches up to this many, then say "more than" (a count that
         # reads every visible appeal is what made a large unit's list slow at scale).
         "HOTLINE_LIST_COUNT_LIMIT": int(_env("HOTLINE_LIST_COUNT_LIMIT", "10000")),
+        # Rate limits on what anyone can try without an account (hotline/core/throttle.py;
+        # docs/security.md lists them): a JSON object of overrides by name, e.g.
+        # {"report.phone": "3 per hour; 10 per day"}.
+        "HOTLINE_RATE_LIMITS": json.loads(_env("HOTLINE_RATE_LIMITS", "{}")),
+        "HOTLINE_RATE_LIMITS_ENABLED": _flag("HOTLINE_RATE_LIMITS_ENABLED"),
+        # Reverse proxies in front of the app whose X-Forwarded-For is trusted (nginx: 1);
+        # the limits count per client address, so this must be right behind a proxy.
+        "HOTLINE_PROXY_COUNT": int(_env("HOTLINE_PROXY_COUNT", "0")),
         "HOTLINE_SQLITE_BUSY_TIMEOUT_MS": int(_env("HOTLINE_SQLITE_BUSY_TIMEOUT_MS", "15000")),
         "SQLALCHEMY_TRACK_MODIFICATIONS": False,
         "SESSION_COOKIE_HTTPONLY": True,
         # Sent over HTTPS only; `make run` (plain http on 127.0.0.1) turns it off.
-        "SESSION_COOKIE_SECURE": _env("HOTLINE_SECURE_COOKIES", "true").lower() in ("1", "true", "yes", "on"),
+        "SESSION_COOKIE_SECURE": _flag("HOTLINE_SECURE_COOKIES"),
         # A page session ends after this long whatever happens, or after this long unused.
         "HOTLINE_SESSION_MAX_HOURS": session_hours,
         "HOTLINE_SESSION_IDLE_MINUTES": float(_env("HOTLINE_SESSION_IDLE_MINUTES", "120")),

@@ -12,6 +12,7 @@ from typing import Any
 
 import click
 from flask import Blueprint, Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, Map
 
 from config import PROJECT_ROOT, default_instance_path, load_secret_key, load_settings
@@ -32,7 +33,7 @@ from hotline.calendar import models as calendar_models
 from hotline.calendar import views as calendar_views
 from hotline.categories import api as categories_api
 from hotline.categories import models as categories_models
-from hotline.core import audit, idempotency, revisions
+from hotline.core import audit, idempotency, revisions, throttle
 from hotline.core.db import configure_sqlite, ping_idle_connections
 from hotline.core.extensions import db, migrate
 from hotline.core.validation import MAX_ID
@@ -130,6 +131,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         else:
             ping_idle_connections(db.engine)
 
+    if app.config["HOTLINE_PROXY_COUNT"]:
+        hops = app.config["HOTLINE_PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
+    throttle.init_app(app)
     install_template_helpers(app)
     install_security_headers(app)
     register_error_handlers(app)

@@ -364,6 +364,28 @@ def test_personal_data_is_never_served(client):
         assert "13812345678" not in body and "王明" not in body and "wang@example.com" not in body
 
 
+def test_the_public_feed_rounds_the_point_and_masks_numbers_in_text(client, app):
+    text = "我家门口13812345678，身份证210102199001011234，固话024-23456789，请联系"
+    number = report(
+        client, lat="41.881234", long="123.321987", description=text, address_string="太原北街 139 1234 5678 号"
+    )["service_request_id"]
+    for path in (f"{BASE}/requests.json", f"{BASE}/requests/{number}.json"):
+        served = client.get(path).get_json()[0]
+        assert (served["lat"], served["long"]) == (41.881, 123.322)  # about 100 m, not the door
+        assert "138****5678" in served["description"] and "210***********1234" in served["description"]
+        assert "024****6789" in served["description"] and "139****5678" in served["address"]
+    body = client.get(f"{BASE}/requests/{number}.xml").data.decode()
+    assert "13812345678" not in body and "199001011234" not in body and "41.881234" not in body
+    # the staff see what the citizen gave
+    detail = ApiClient(app).appeal(number)
+    assert detail["lat"] == 41.881234 and "13812345678" in detail["content"]
+    # what is published at all is a setting
+    app.config.update(HOTLINE_OPEN311_PUBLIC_FIELDS=frozenset({"address"}), HOTLINE_OPEN311_COORDINATE_DECIMALS=2)
+    served = client.get(f"{BASE}/requests/{number}.json").get_json()[0]
+    assert served["description"] is None and served["lat"] is None and served["long"] is None
+    assert served["address"] and served["service_code"] == PARKING
+
+
 def test_status_notes_agency_and_expected_datetime_follow_the_loop(client, app):
     api = ApiClient(app)
     number = report(client)["service_request_id"]

@@ -1,6 +1,12 @@
 """Hostile input, each with the request that once broke something: formula injection in the
-ledger export, control characters in citizens' text (refused at the door, and cleaned from
-every XML and .xlsx output when one is already stored)."""
+exports, control characters in citizens' text (refused at the door, and cleaned from every
+XML and .xlsx output when one is already stored), bodies and pictures that answered 500,
+sessions that outlived sign-out, and a unit reading what the next unit did.
+
+The rest of the attack has modules of its own: floods and guessing in
+tests/test_rate_limits.py, the memory of eight bomb uploads in tests/test_upload_memory.py,
+random actions by random actors in tests/test_random_actions.py, the public feed in
+tests/test_open311.py."""
 
 from __future__ import annotations
 
@@ -8,6 +14,7 @@ import io
 from xml.etree import ElementTree
 
 from openpyxl import load_workbook
+from sqlalchemy import select
 
 from hotline.appeals.models import Appeal
 from hotline.core.db import write_transaction
@@ -217,3 +224,65 @@ def test_the_session_cookie_is_secure_unless_turned_off(sqlite_template, tmp_pat
     from config import load_settings
 
     assert load_settings(tmp_path)["SESSION_COOKIE_SECURE"] is True  # the default outside `make run`
+
+
+def test_a_unit_that_returned_an_appeal_sees_its_own_part_not_the_next_units(api, app):
+    """A street that returned an appeal kept reading it afterwards, the next street's notes
+    and photos included ("ever sent to it"). Now it keeps the appeal as it was given to it
+    and its own part of the timeline and photos; so does the district above it."""
+    from tests.helpers import DISTRICT, OTHER_STREET, STREET, STREET_HANDLER, Browser
+    from tests.test_attachments import jpeg_with_metadata, upload
+
+    other = f"u{OTHER_STREET}"
+    appeal = api.create()
+    ref = appeal["id"]
+    api.act(ref, "dispatch", "dispatcher", {"unit_id": api.unit_id(STREET)})
+    ours = upload(api, ref, jpeg_with_metadata(), "before", STREET_HANDLER)
+    api.act(ref, "return", STREET_HANDLER, {"reason": "不属于本街道辖区", "basis": "确责清单第3条"})
+    api.act(ref, "dispatch", "dispatcher", {"unit_id": api.unit_id(OTHER_STREET)})
+    api.act(ref, "sign", other)
+    theirs = upload(api, ref, jpeg_with_metadata(), "after", other)
+    api.act(ref, "reply", other, {"result": "五里河街道已清理占道车辆", "resolved": "解决"})
+
+    for former in (STREET_HANDLER, f"u{DISTRICT}"):
+        seen = api.appeal(ref, former)
+        assert seen["content"] == appeal["content"]  # the appeal as it was given to them
+        assert [e["action"] for e in seen["events"]] == ["create", "dispatch", "attach", "return"]
+        assert seen["outcome"]["result"] is None and seen["outcome"]["public_reply"] is None
+        photos = api.get(f"/api/v1/appeals/{ref}/attachments", former, expect=200).get_json()["items"]
+        assert [p["id"] for p in photos] == [ours["id"]]
+        api.get(f"/api/v1/attachments/{ours['id']}/content", former, expect=200)
+        api.get(f"/api/v1/attachments/{theirs['id']}/content", former, expect=404)
+        api.get(f"/api/v1/attachments/{theirs['id']}/thumbnail", former, expect=404)
+    page = Browser(app, STREET_HANDLER).get(f"/appeals/{ref}")
+    assert "五里河街道已清理占道车辆" not in page and "只显示本单位经手的部分" in page
+    # the street handling it now, and the centre, see the whole story
+    for whole in (other, "dispatcher"):
+        seen = api.appeal(ref, whole)
+        assert {"sign", "reply"} <= {e["action"] for e in seen["events"]}
+        assert seen["outcome"]["result"] == "五里河街道已清理占道车辆"
+        photos = api.get(f"/api/v1/appeals/{ref}/attachments", whole, expect=200).get_json()["items"]
+        assert {p["id"] for p in photos} == {ours["id"], theirs["id"]}
+
+
+def test_csv_exports_carry_no_live_formula_and_import_back_unchanged(api, app):
+    """The 确责清单 and unit tree go out as CSV that a centre edits in a spreadsheet: a basis
+    starting with = (or +, -, @) opens as text, and the file imports back as it was."""
+    import csv
+    import io
+
+    from tests.helpers import Browser
+
+    rule = {"category": "0402", "target_kind": "area", "target_level": "street", "basis": FORMULA, "priority": 7}
+    api.post("/api/v1/routing-rules", "admin", json=rule, expect=201)
+    admin = Browser(app, "admin")
+    exported = admin.get("/admin/routing-rules.csv")
+    bases = [row["basis"] for row in csv.DictReader(io.StringIO(exported))]
+    assert f"'{FORMULA}" in bases and not any(b.startswith(("=", "+", "-", "@")) for b in bases)
+    with app.app_context():
+        from hotline.grid import rules
+        from hotline.grid.models import ResponsibilityRule
+
+        rules.import_rules_csv(exported, None)
+        assert rules.export_rules_csv(None) == exported  # read back exactly: no apostrophe piles up
+        assert FORMULA in db.session.scalars(select(ResponsibilityRule.basis)).all()

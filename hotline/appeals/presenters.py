@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from hotline.appeals.deadlines import SLA_LABELS, sla_status
 from hotline.appeals.models import Appeal, AppealEvent
 from hotline.appeals.states import EVENT_LABELS, State
-from hotline.appeals.visibility import citizen_identity
+from hotline.appeals.visibility import Part, citizen_identity
 from hotline.auth.models import User
 from hotline.categories.presenters import CategoryRef
 from hotline.core.clock import to_local
@@ -60,7 +60,12 @@ class Outcome(BaseModel):
     public_reply: str | None
     reply_resolved: str | None = Field(description="承办单位自报的解决情况")
     resolved: str | None = Field(description="回访时市民确认的解决情况")
-    satisfaction: str
+    satisfaction: str | None
+
+    @classmethod
+    def withheld(cls) -> Outcome:
+        """For a unit the appeal has left: the next unit's reply is not its business."""
+        return cls(result=None, public_reply=None, reply_resolved=None, resolved=None, satisfaction=None)
 
 
 class EventOut(BaseModel):
@@ -176,6 +181,7 @@ class AppealDetail(AppealSummary):
 
     @classmethod
     def of_viewer(cls, a: Appeal, viewer: User, at: datetime, allowed_actions: list[str]) -> AppealDetail:
+        part = Part.of(viewer, a)
         return cls(
             **cls.fields_of(a, at),
             content=a.content,
@@ -209,11 +215,13 @@ class AppealDetail(AppealSummary):
                 reply_resolved=a.reply_resolved,
                 resolved=a.resolved,
                 satisfaction=a.satisfaction,
-            ),
+            )
+            if part.whole
+            else Outcome.withheld(),
             merged_into=a.merged_into.number if a.merged_into else None,
             void_reason=a.void_reason,
             created_at=to_local(a.created_at),
             closed_at=to_local(a.closed_at),
             allowed_actions=allowed_actions,
-            events=[EventOut.of(e) for e in a.events],
+            events=[EventOut.of(e) for e in part.events(a)],
         )

@@ -20,7 +20,7 @@ from hotline.appeals.models import Appeal
 from hotline.appeals.queries import AppealFilter, search_appeals
 from hotline.appeals.schemas import AppealCreate
 from hotline.appeals.states import EVENT_LABELS, STATE_LABELS, Act, State
-from hotline.appeals.visibility import citizen_identity, find_appeal
+from hotline.appeals.visibility import Part, citizen_identity, find_appeal
 from hotline.categories.models import Category
 from hotline.core.clock import now
 from hotline.core.errors import AppError, BadRequest, Forbidden
@@ -143,6 +143,7 @@ def _render_detail(
     status: int = 200,
 ) -> ResponseReturnValue:
     at = now()
+    part = Part.of(g.user, appeal)
     ctx = ActionContext(appeal, g.user, at)
     actions = [ACTIONS[a] for a in machine.available_actions(ctx)]
     repeats = list(db.session.scalars(select(Appeal).where(Appeal.merged_into_id == appeal.id)))
@@ -158,7 +159,9 @@ def _render_detail(
         repeats=repeats,
         suggestions=routing[0],
         routing_notes=routing[1],
-        attachments=attachments.for_appeal(appeal),
+        attachments=attachments.for_appeal(appeal, g.user),
+        events=part.events(appeal),
+        whole=part.whole,
         upload_kinds=attachments.allowed_kinds(g.user, appeal),
         open_action=open_action,
         values=values or {},

@@ -1,12 +1,13 @@
-"""Who may see which appeal, and whose identity they may see."""
+"""Who may see which appeal, how much of it, and whose identity they may see."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from sqlalchemy import ColumnElement, Select, delete, false, literal, select, true
 
-from hotline.appeals.models import Appeal, AppealOpenReach, AppealReach
+from hotline.appeals.models import Appeal, AppealEvent, AppealOpenReach, AppealReach
 from hotline.auth.models import User
 from hotline.core.db import upsert
 from hotline.core.errors import NotFound
@@ -65,6 +66,45 @@ def record_reach(appeal_id: int, units: Iterable[Unit]) -> None:
 def record_closed(appeal_id: int) -> None:
     """The appeal closed: it leaves every unit's lists of open work."""
     db.session.execute(delete(AppealOpenReach).where(AppealOpenReach.appeal_id == appeal_id))
+
+
+def sees_whole(user: User, appeal: Appeal) -> bool:
+    """The centre, and the units now (co-)handling the appeal and every unit above them."""
+    if user.at_centre:
+        return True
+    handling = (appeal.current_unit, appeal.main_unit, *(c.unit for c in appeal.co_units))
+    return any(unit is not None and user.unit.contains(unit) for unit in handling)
+
+
+@dataclass
+class Part:
+    """How much of a visible appeal a user sees. All of it while they (or a unit below
+    them) handle it. A unit it has left (returned, passed on, taken away) keeps the appeal
+    as it was given to them (the citizen's report and photos, masked identity, its state)
+    and, of the timeline and photos, only its own part: what its people did, and what was
+    addressed to it (being sent the appeal, a 督办 to it). Not the next unit's notes, photos
+    and reply."""
+
+    whole: bool
+    ours: set[int] = field(default_factory=set)  # unit ids within the viewer's subtree
+
+    @classmethod
+    def of(cls, user: User, appeal: Appeal) -> Part:
+        if sees_whole(user, appeal):
+            return cls(True)
+        named = {i for e in appeal.events for i in (e.unit_id, e.target_unit_id) if i is not None}
+        ours = db.session.scalars(select(Unit.id).where(Unit.id.in_(named), Unit.subtree_clause(user.unit.path)))
+        return cls(False, set(ours))
+
+    def event(self, e: AppealEvent) -> bool:
+        return self.whole or e.action == "create" or e.unit_id in self.ours or e.target_unit_id in self.ours
+
+    def events(self, appeal: Appeal) -> list[AppealEvent]:
+        return [e for e in appeal.events if self.event(e)]
+
+    def attachment(self, unit_id: int | None, uploaded_by_id: int | None) -> bool:
+        """A photo: the citizen's own (no account), or one its people took."""
+        return self.whole or uploaded_by_id is None or unit_id in self.ours
 
 
 def can_see_identity(user: User, appeal: Appeal) -> bool:

@@ -10,9 +10,9 @@ from flask import g, request
 from pydantic import Field
 
 from hotline.auth import operations
+from hotline.auth.limits import attempt_sign_in
 from hotline.auth.models import User
 from hotline.auth.operations import Role, issue_token, revoke_token, user_for_token
-from hotline.auth.operations import authenticate as check_password
 from hotline.auth.presenters import TokenOut, TokenRequest, UserOut
 from hotline.core.clock import to_local
 from hotline.core.errors import Unauthorized
@@ -48,11 +48,11 @@ api.authenticate_with(request_user)
     status=201,
     auth=False,
     tags=("auth",),
-    errors=(401,),
+    errors=(401, 429),
 )
 def create_token(data):
     body = validate(TokenRequest, data)
-    user = check_password(body.username, body.password)
+    user = attempt_sign_in(body.username, body.password)
     if user is None:
         raise Unauthorized("用户名或密码错误")
     raw, token = issue_token(user)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, g, redirect, render_template, request, url_for
 
-from hotline.auth.operations import authenticate, sign_out_everywhere
+from hotline.auth.limits import attempt_sign_in
+from hotline.auth.operations import sign_out_everywhere
 from hotline.auth.sessions import check_csrf, csrf_token, load_page_user, sign_in, sign_out
+from hotline.core.errors import TooManyRequests
 from hotline.web.session import local_target
 
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -26,16 +28,21 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    error = None
+    error, status, headers = None, 200, {}
     if request.method == "POST":
-        user = authenticate(request.form.get("username", "").strip(), request.form.get("password", ""))
-        if user is not None:
-            sign_in(user)
-            return redirect(_safe_next(request.form.get("next")))
-        error = "用户名或密码错误"
+        try:
+            user = attempt_sign_in(request.form.get("username", "").strip(), request.form.get("password", ""))
+        except TooManyRequests as exc:
+            error, status, headers = exc.message, exc.status, exc.headers
+        else:
+            if user is None:
+                error, status = "用户名或密码错误", 401
+            else:
+                sign_in(user)
+                return redirect(_safe_next(request.form.get("next")))
     elif g.user is not None:
         return redirect(_safe_next(request.args.get("next")))
-    return render_template("auth/login.html", error=error, next=request.values.get("next", "")), (401 if error else 200)
+    return render_template("auth/login.html", error=error, next=request.values.get("next", "")), status, headers
 
 
 @bp.route("/logout", methods=["POST"])

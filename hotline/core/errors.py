@@ -13,6 +13,7 @@ class AppError(Exception):
         self.message = message
         self.fields = fields or {}
         self.details = details
+        self.headers: dict[str, str] = {}  # e.g. Retry-After on a 429
 
     def to_dict(self) -> dict:
         error = {"code": self.code, "message": self.message, "fields": self.fields}
@@ -43,3 +44,23 @@ class NotFound(AppError):
 class Conflict(AppError):
     status = 409
     code = "conflict"
+
+
+class RetryLater(AppError):
+    """Refused for now; the Retry-After header says in how many seconds to try again."""
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message, retry_after=retry_after)
+        self.headers = {"Retry-After": str(retry_after)}
+
+
+class TooManyRequests(RetryLater):
+    status = 429
+    code = "rate_limited"
+
+
+class Busy(RetryLater):
+    """The server is at its bound for this kind of work (e.g. decoding photos)."""
+
+    status = 503
+    code = "busy"

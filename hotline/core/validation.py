@@ -160,6 +160,28 @@ def mask_phone(phone: str | None) -> str | None:
     return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
 
 
+# Personal numbers as people write them in free text: a resident identity card number
+# (18 digits, the last may be X; or the old 15), a mobile (with +86, spaces or dashes), a
+# landline with its area code.
+_ID_NUMBER = r"\d{17}[\dXx]|\d{15}"
+_MOBILE_IN_TEXT = r"(?:\+?86[\s-]?)?1[3-9]\d(?:[\s-]?\d){8}"
+_LANDLINE_IN_TEXT = r"0\d{2,3}[\s-]?[2-9]\d{6,7}"
+_PERSONAL_NUMBER = re.compile(rf"(?<![\dA-Za-z])(?:{_ID_NUMBER}|{_MOBILE_IN_TEXT}|{_LANDLINE_IN_TEXT})(?![\dA-Za-z])")
+
+
+def mask_personal_numbers(text: str | None) -> str | None:
+    """Free text with every phone and identity card number in it masked (first three and
+    last four characters kept), for what is published to everyone."""
+    if not text:
+        return text
+
+    def masked(match: re.Match[str]) -> str:
+        digits = re.sub(r"[\s-]", "", match.group())
+        return mask_phone(re.sub(r"^\+?86(?=1\d{10}$)", "", digits)) or ""
+
+    return _PERSONAL_NUMBER.sub(masked, text)
+
+
 def mask_name(name: str | None) -> str | None:
     if not name:
         return name

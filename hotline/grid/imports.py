@@ -4,8 +4,6 @@ routing indexes rebuild) and writes an audit entry."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from dataclasses import dataclass, field
 
@@ -18,6 +16,7 @@ from hotline.core.db import write_transaction
 from hotline.core.errors import BadRequest
 from hotline.core.extensions import db
 from hotline.core.permissions import Actor
+from hotline.core.safe_text import SpreadsheetCsvReader, spreadsheet_csv
 from hotline.core.vocabulary import UNIT_KINDS, UNIT_LEVELS
 from hotline.grid.geo import geometry_from_geojson
 from hotline.grid.models import Unit
@@ -92,7 +91,7 @@ def read_geojson(text: str) -> list[UnitRecord]:
 
 
 def read_units_csv(text: str) -> list[UnitRecord]:
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    reader = SpreadsheetCsvReader(text)
     missing = [c for c in ("code", "name", "level", "parent_code") if c not in (reader.fieldnames or [])]
     if missing:
         raise ImportRejected([f"CSV 缺少列：{', '.join(missing)}（需要 {', '.join(UNIT_FIELDS)}）"])
@@ -324,12 +323,8 @@ def export_geojson() -> dict:
 
 
 def export_units_csv() -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=UNIT_FIELDS, lineterminator="\n")
-    writer.writeheader()
-    for unit in db.session.scalars(select(Unit).where(Unit.active).order_by(Unit.path)):
-        writer.writerow(_unit_row(unit))
-    return out.getvalue()
+    units = db.session.scalars(select(Unit).where(Unit.active).order_by(Unit.path))
+    return spreadsheet_csv(UNIT_FIELDS, (_unit_row(u) for u in units))
 
 
 def _unit_row(unit: Unit) -> dict:

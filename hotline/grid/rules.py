@@ -3,8 +3,6 @@ Every change is one transaction that writes an audit entry."""
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any, Literal
 
 from pydantic import Field
@@ -16,6 +14,7 @@ from hotline.core.db import write_transaction
 from hotline.core.errors import BadRequest, NotFound
 from hotline.core.extensions import db
 from hotline.core.permissions import Actor, Permission, holding
+from hotline.core.safe_text import SpreadsheetCsvReader, spreadsheet_csv
 from hotline.core.validation import Body, validate
 from hotline.core.vocabulary import UNIT_LEVEL_NAMES
 from hotline.grid.imports import ImportRejected
@@ -146,7 +145,7 @@ def import_rules_csv(text: str, actor: Actor | None, *, replace: bool = True) ->
     All or nothing; every bad line is named. `actor` None: the command line."""
     if actor is not None:
         EDIT_RULES.require(actor)
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    reader = SpreadsheetCsvReader(text)
     missing = [c for c in ("category", "target_kind", "target_level") if c not in (reader.fieldnames or [])]
     if missing:
         raise ImportRejected([f"CSV 缺少列：{', '.join(missing)}（需要 {', '.join(RULE_FIELDS)}）"])
@@ -170,10 +169,5 @@ def import_rules_csv(text: str, actor: Actor | None, *, replace: bool = True) ->
 def export_rules_csv(actor: Actor | None) -> str:
     if actor is not None:
         VIEW_RULES.require(actor)
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=RULE_FIELDS, lineterminator="\n")
-    writer.writeheader()
-    for rule in db.session.scalars(select(ResponsibilityRule).order_by(ResponsibilityRule.id)):
-        snapshot = rule_snapshot(rule)
-        writer.writerow({k: snapshot[k] for k in RULE_FIELDS})
-    return out.getvalue()
+    rules = db.session.scalars(select(ResponsibilityRule).order_by(ResponsibilityRule.id))
+    return spreadsheet_csv(RULE_FIELDS, ({k: rule_snapshot(r)[k] for k in RULE_FIELDS} for r in rules))

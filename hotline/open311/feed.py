@@ -1,11 +1,17 @@
 """What Open311 GET serves: the public face of reports filed through public channels
-(never a 保密 one, never anyone's name, phone or e-mail), and the receipts of POSTs."""
+(never a 保密 one, never anyone's name, phone or e-mail), and the receipts of POSTs.
+
+Anyone may read the feed, so it publishes less than the report holds: coordinates rounded
+(HOTLINE_OPEN311_COORDINATE_DECIMALS), phone and identity card numbers in any text masked,
+and only the fields HOTLINE_OPEN311_PUBLIC_FIELDS names of description, address, lat,
+long and media_url (the others are null)."""
 
 from __future__ import annotations
 
 import re
 from datetime import datetime
 
+from flask import current_app
 from sqlalchemy import ColumnElement, select
 from werkzeug.datastructures import MultiDict
 
@@ -14,6 +20,7 @@ from hotline.categories.models import Category
 from hotline.core.clock import now
 from hotline.core.errors import BadRequest, NotFound
 from hotline.core.extensions import db
+from hotline.core.validation import mask_personal_numbers
 from hotline.grid.models import Unit
 from hotline.open311.models import Open311Request
 from hotline.open311.spec import DEFAULT_SPAN, MAX_RESULTS, PUBLIC_CHANNELS, parse_datetime, w3c
@@ -103,7 +110,21 @@ def represent(appeals: list[Appeal]) -> list[dict]:
         else {}
     )
     centre = db.session.scalar(select(Unit.name).where(Unit.kind == "centre").limit(1))
-    return [_request(a, extra.get(a.id), centre) for a in appeals]
+    return [_published(_request(a, extra.get(a.id), centre)) for a in appeals]
+
+
+def _published(request: dict) -> dict:
+    config = current_app.config
+    fields, decimals = config["HOTLINE_OPEN311_PUBLIC_FIELDS"], config["HOTLINE_OPEN311_COORDINATE_DECIMALS"]
+    for name in ("description", "address", "status_notes"):
+        request[name] = mask_personal_numbers(request[name])
+    for name in ("lat", "long"):
+        if request[name] is not None:
+            request[name] = round(request[name], decimals)
+    for name in ("description", "address", "lat", "long", "media_url"):
+        if name not in fields:
+            request[name] = None
+    return request
 
 
 def _request(a: Appeal, extra: Open311Request | None, centre: str | None) -> dict:

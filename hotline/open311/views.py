@@ -1,5 +1,5 @@
 """The GeoReport v2 endpoints: every resource as `.json` or `.xml`, errors as the spec's
-error list (400, 403, 404) in the same format."""
+error list (400, 403, 404; 429 when a rate limit is reached) in the same format."""
 
 from __future__ import annotations
 
@@ -14,12 +14,19 @@ from hotline.auth.sessions import keyed_paths
 from hotline.core import idempotency
 from hotline.core.errors import AppError, NotFound
 from hotline.core.safe_text import xml_text
+from hotline.core.throttle import declare
 from hotline.open311 import clients, feed
 from hotline.open311 import requests as service_requests
 from hotline.open311 import services as catalogue
+from hotline.reports import limits
 from hotline.web.errors import render_errors_under
 
 PREFIX = "/open311/v2"
+# An Open311 client is often a city app's server posting for many citizens from one
+# address, so its allowance is larger than a citizen's; the per-phone limit still holds.
+POST_BY_ADDRESS = declare(
+    "open311.address", "120 per minute; 5000 per day", "提交过于频繁", "Open311 POST requests from one address"
+)
 bp = Blueprint("open311", __name__, url_prefix=PREFIX)
 FORMATS = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
 # The element each list's items are called in XML.
@@ -88,9 +95,12 @@ def _format(fmt: str) -> str:
 
 @bp.errorhandler(AppError)
 def _app_error(exc: AppError):
-    # The spec knows 400, 403 and 404: anything else the client did wrong is a 400.
-    status = exc.status if exc.status in (400, 403, 404) else 400
-    return error_response(status, exc.message, exc.fields)
+    # The spec knows 400, 403 and 404: anything else the client did wrong is a 400, but a
+    # rate limit stays HTTP's 429 with its Retry-After, which every HTTP client understands.
+    status = exc.status if exc.status in (400, 403, 404, 429) else 400
+    response = error_response(status, exc.message, exc.fields)
+    response.headers.update(exc.headers)
+    return response
 
 
 @bp.errorhandler(HTTPException)
@@ -122,6 +132,7 @@ def create_request(fmt):
     fmt = _format(fmt)
     params = request.values  # the form, and the query string (api_key is often sent there)
     client = clients.client_for(params.get("api_key"))
+    limits.before_report({"citizen_phone": params.get("phone")}, by_address=POST_BY_ADDRESS)
     content = sorted((k, v) for k, v in params.items(multi=True) if k != "api_key")
     once = idempotency.from_request(f"open311:{client.id}", content)
     appeal, row = service_requests.submit(params, client, once)

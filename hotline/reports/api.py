@@ -12,7 +12,7 @@ from hotline.core import idempotency
 from hotline.core.clock import to_local
 from hotline.core.errors import BadRequest
 from hotline.core.validation import Body
-from hotline.reports import operations
+from hotline.reports import limits, operations
 from hotline.reports.operations import STAGES, ReportCreate
 from hotline.reports.presenters import ReportStatus
 from hotline.web.api import api
@@ -41,9 +41,11 @@ class TrackQuery(Body):
     auth=False,
     tags=("reports",),
     idempotent=True,
+    errors=(429,),
     description="受理后向留下的手机号发送工单编号和查询码。",
 )
 def create_report(data):
+    limits.before_report(data)
     once = idempotency.from_request("reports", data)
     appeal = operations.submit(data, once=once)
     receipt = ReportReceipt(
@@ -79,16 +81,16 @@ PHOTO = {
     status=201,
     auth=False,
     tags=("reports",),
-    errors=(404, 409, 413),
+    errors=(404, 409, 413, 429),
     path_params={"number": NUMBER},
 )
 def add_report_photo(number, query: TrackQuery):
     file = request.files.get("file")
     if file is None:
         raise BadRequest("请求内容有误：file：必填（multipart/form-data）", fields={"file": "必填"})
-    return AttachmentOut.of(
-        operations.add_photo(number, query.query_code, file.read(), note=request.form.get("note") or None)
-    )
+    with limits.tracking(number, photos=1):
+        photo = operations.add_photo(number, query.query_code, file.read(), note=request.form.get("note") or None)
+    return AttachmentOut.of(photo)
 
 
 @api.endpoint(
@@ -99,8 +101,9 @@ def add_report_photo(number, query: TrackQuery):
     response=ReportStatus,
     auth=False,
     tags=("reports",),
-    errors=(404,),
+    errors=(404, 429),
     path_params={"number": NUMBER},
 )
 def track_report(number, query: TrackQuery):
-    return ReportStatus.of(operations.track(number, query.query_code))
+    with limits.tracking(number):
+        return ReportStatus.of(operations.track(number, query.query_code))

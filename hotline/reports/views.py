@@ -7,10 +7,10 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from hotline.categories.models import Category
-from hotline.core.errors import AppError, NotFound
+from hotline.core.errors import AppError, NotFound, TooManyRequests
 from hotline.core.extensions import db
 from hotline.core.vocabulary import APPEAL_TYPES
-from hotline.reports import operations
+from hotline.reports import limits, operations
 from hotline.reports.operations import MAX_PHOTOS, ReportCreate
 from hotline.reports.presenters import ReportStatus
 from hotline.web.forms import form_data
@@ -22,14 +22,15 @@ bp = Blueprint(
 
 @bp.route("/report", methods=["GET", "POST"])
 def new_report():
-    errors, values, status = {}, {}, 200
+    errors, values, status, headers = {}, {}, 200, {}
     if request.method == "POST":
         values = form_data(ReportCreate)
-        photos = [f.read() for f in request.files.getlist("photos") if f and f.filename]
+        uploads = [f for f in request.files.getlist("photos") if f and f.filename]
         try:
-            appeal = operations.submit_with_photos(values, photos)
+            limits.before_report(values, len(uploads))
+            appeal = operations.submit_with_photos(values, [f.read() for f in uploads])
         except AppError as exc:
-            errors, status = exc.fields or {"body": exc.message}, exc.status
+            errors, status, headers = exc.fields or {"body": exc.message}, exc.status, exc.headers
         else:
             flash(
                 f"已受理。工单编号 {appeal.number}，查询码 {appeal.query_code}，请妥善保存（也已短信发送给您）。",
@@ -39,24 +40,33 @@ def new_report():
     categories = db.session.scalars(
         select(Category).where(Category.active, Category.level == Category.LEAF_LEVEL).order_by(Category.code)
     ).all()
-    return render_template(
-        "reports/new.html",
-        values=values,
-        errors=errors,
-        categories=categories,
-        types=APPEAL_TYPES,
-        max_photos=MAX_PHOTOS,
-    ), status
+    return (
+        render_template(
+            "reports/new.html",
+            values=values,
+            errors=errors,
+            categories=categories,
+            types=APPEAL_TYPES,
+            max_photos=MAX_PHOTOS,
+        ),
+        status,
+        headers,
+    )
 
 
 @bp.get("/track")
 def track_page():
     number = request.args.get("number", "").strip()
     code = request.args.get("query_code", "").strip()
-    report, error, status = None, None, 200
+    report, error, status, headers = None, None, 200, {}
     if number or code:
         try:
-            report = ReportStatus.of(operations.track(number, code))  # what the tracking API tells, too
-        except NotFound as exc:
-            error, status = exc.message, 404
-    return render_template("reports/track.html", report=report, number=number, query_code=code, error=error), status
+            with limits.tracking(number):
+                report = ReportStatus.of(operations.track(number, code))  # what the tracking API tells, too
+        except (NotFound, TooManyRequests) as exc:
+            error, status, headers = exc.message, exc.status, exc.headers
+    return (
+        render_template("reports/track.html", report=report, number=number, query_code=code, error=error),
+        status,
+        headers,
+    )

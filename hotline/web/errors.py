@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
@@ -37,7 +37,9 @@ MESSAGES = {404: "页面或资源不存在", 405: "不支持该请求方法", 41
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(AppError)
     def _app_error(exc: AppError) -> ResponseReturnValue:
-        return error_response(exc.status, exc.code, exc.message, exc.to_dict())
+        response = make_response(error_response(exc.status, exc.code, exc.message, exc.to_dict()))
+        response.headers.update(exc.headers)
+        return response
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> ResponseReturnValue:

@@ -74,7 +74,7 @@ def upload(user, ref):
     path_params={"ref": REF},
 )
 def list_attachments(user, ref, query: PageQuery):
-    photos, page = paginate(operations.for_appeal(find_appeal(ref, user)), query)
+    photos, page = paginate(operations.for_appeal(find_appeal(ref, user), user), query)
     return AttachmentList(items=[AttachmentOut.of(a) for a in photos], **page)
 
 

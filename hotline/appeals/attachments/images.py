@@ -3,16 +3,26 @@
 The content decides, never the file name: the bytes must open as JPEG, PNG, WebP or HEIC,
 within the size and pixel limits (a decompression bomb is refused before it is decoded).
 GPS is read from EXIF first; then the picture is re-encoded with no metadata at all (no
-EXIF, no XMP, no ICC profile, orientation applied)."""
+EXIF, no XMP, no ICC profile, orientation applied), no side longer than STORED_SIDE.
+
+Memory is bounded per picture: a JPEG (what phone cameras send, up to `max_pixels`) is
+decoded at 1/2, 1/4 or 1/8 scale straight to at most STORED_SIDE a side, so a 40 MP photo
+costs what a 12 MP one does; PNG, WebP and HEIC cannot be decoded reduced, so they are
+held to `max_whole_pixels` (a phone's 24 MP HEIC passes, a 40 MP PNG bomb does not); PNG
+text chunks may inflate to 1 MB in all. How many pictures a process decodes at once is
+bounded by the caller (`operations.cleaned`)."""
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import io
+import sys
 import warnings
 from dataclasses import dataclass
 from typing import Any
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps, PngImagePlugin, UnidentifiedImageError
 
 try:  # HEIC is taken only where it can be decoded
     import pillow_heif
@@ -32,6 +42,23 @@ STORED = {
 }
 THUMBNAIL = (320, 320)
 GPS_IFD = 0x8825
+STORED_SIDE = 4096  # evidence enough for any problem on a street; 16.7 MP at most
+PngImagePlugin.MAX_TEXT_MEMORY = 1024 * 1024  # Pillow's default lets text inflate to 64 MB
+M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter
+
+
+def _return_large_blocks_to_the_system() -> None:
+    """Pillow holds a picture in 16 MB blocks. glibc raises its mmap threshold after the
+    first such block is freed, so later ones come from per-thread arenas that keep them:
+    eight threads each kept their largest picture (1.9 GB after eight uploads, though they
+    were decoded one at a time). A fixed threshold maps every large block and unmaps it
+    when freed."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):  # not glibc (e.g. musl): nothing to tune
+            ctypes.CDLL("libc.so.6").mallopt(M_MMAP_THRESHOLD, 1024 * 1024)
+
+
+_return_large_blocks_to_the_system()
 
 
 class ImageRejected(ValueError):
@@ -49,7 +76,7 @@ class CleanImage:
     gps: tuple[float, float] | None  # (lat, lon), WGS84 as phones record it
 
 
-def clean(data: bytes, *, max_bytes: int, max_pixels: int) -> CleanImage:
+def clean(data: bytes, *, max_bytes: int, max_pixels: int, max_whole_pixels: int) -> CleanImage:
     if not data:
         raise ImageRejected("文件为空")
     if len(data) > max_bytes:
@@ -67,18 +94,41 @@ def clean(data: bytes, *, max_bytes: int, max_pixels: int) -> CleanImage:
     if original not in STORED:
         raise ImageRejected(f"不支持 {original} 格式，请上传 JPEG、PNG、WebP 或 HEIC 照片")
     width, height = image.size
-    if width * height > max_pixels:
-        raise ImageRejected(f"图片像素过多（{width}×{height}），上限为 {max_pixels // 1_000_000} 百万像素")
+    cap = max_pixels if original == "JPEG" else max_whole_pixels
+    if width * height > cap:
+        raise ImageRejected(f"图片像素过多（{width}×{height}），上限为 {cap // 1_000_000} 百万像素")
     gps = _gps(image)
     try:
+        if original == "JPEG":
+            scale = _jpeg_scale(max(width, height))
+            image.draft(None, (max(1, width // scale), max(1, height // scale)))
         image.load()
-        upright = ImageOps.exif_transpose(image)
+        # a photo needs no transparency, and resizing RGBA takes two more copies
+        picture = image if image.mode in ("RGB", "L") else _opaque(image)
+        picture.thumbnail((STORED_SIDE, STORED_SIDE), reducing_gap=None)  # in place
+        ImageOps.exif_transpose(picture, in_place=True)
     except (OSError, SyntaxError, ValueError) as exc:
         raise ImageRejected(f"图片已损坏，无法读取（{exc}）") from None
     stored_format, content_type, extension = STORED[original]
     return CleanImage(
-        _encode(upright, stored_format), content_type, extension, original, upright.width, upright.height, gps
+        _encode(picture, stored_format), content_type, extension, original, picture.width, picture.height, gps
     )
+
+
+def _opaque(image: Image.Image) -> Image.Image:
+    exif = image.getexif()
+    rgb = image.convert("RGB")
+    image.close()  # the decoded original is freed now, not after the encoding
+    rgb.info["exif"] = exif.tobytes()  # for the orientation; dropped again when encoded
+    return rgb
+
+
+def _jpeg_scale(longest: int) -> int:
+    """The JPEG decoder's reduction (1, 2, 4 or 8) that brings `longest` to STORED_SIDE."""
+    scale = 1
+    while scale < 8 and longest > STORED_SIDE * scale:
+        scale *= 2
+    return scale
 
 
 def _unknown_format(data: bytes) -> str:
@@ -91,12 +141,10 @@ def _unknown_format(data: bytes) -> str:
 def _encode(image: Image.Image, fmt: str) -> bytes:
     """Re-encode without any metadata."""
     image.info = {}
-    if fmt == "JPEG" and image.mode not in ("RGB", "L"):
-        image = image.convert("RGB")
     out = io.BytesIO()
     options: dict[str, dict[str, Any]] = {
         "JPEG": {"quality": 88, "optimize": True},
-        "PNG": {"optimize": True},
+        "PNG": {},  # zlib's default level: `optimize` costs seconds on a large picture
         "WEBP": {"quality": 85},
     }
     image.save(out, fmt, **options[fmt])
@@ -126,4 +174,4 @@ def _degrees(value) -> float:
 def thumbnail(data: bytes) -> bytes:
     image = Image.open(io.BytesIO(data))
     image.thumbnail(THUMBNAIL)
-    return _encode(image, "JPEG")
+    return _encode(image if image.mode in ("RGB", "L") else image.convert("RGB"), "JPEG")

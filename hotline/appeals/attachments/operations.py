@@ -8,7 +8,9 @@ the transaction fails."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
 from flask import current_app
@@ -21,11 +23,11 @@ from hotline.appeals.engine import STALE
 from hotline.appeals.models import Appeal, AppealEvent
 from hotline.appeals.permissions import REGISTER
 from hotline.appeals.states import FINAL_STATES
-from hotline.appeals.visibility import find_appeal
+from hotline.appeals.visibility import Part, find_appeal
 from hotline.auth.models import User
 from hotline.core.clock import now
 from hotline.core.db import ConcurrentUpdate, write_transaction
-from hotline.core.errors import BadRequest, Conflict, Forbidden, NotFound
+from hotline.core.errors import BadRequest, Busy, Conflict, Forbidden, NotFound
 from hotline.core.extensions import db
 from hotline.core.validation import CHINA_LAT, CHINA_LON
 from hotline.grid.geo import placement
@@ -62,13 +64,40 @@ def check_note(note: str | None) -> None:
         raise BadRequest("请求内容有误：note：不能超过500个字符", fields={"note": "不能超过500个字符"})
 
 
+# Pictures this process decodes at once (HOTLINE_IMAGE_DECODE_SLOTS): a threaded worker
+# given eight large uploads together decodes them in turn, not all in memory at once.
+_decode_slots: threading.BoundedSemaphore | None = None
+_slots_lock = threading.Lock()
+DECODE_WAIT_SECONDS = 30
+
+
+@contextmanager
+def _decode_slot() -> Iterator[None]:
+    global _decode_slots
+    with _slots_lock:
+        if _decode_slots is None:
+            _decode_slots = threading.BoundedSemaphore(current_app.config["HOTLINE_IMAGE_DECODE_SLOTS"])
+        slots = _decode_slots
+    if not slots.acquire(timeout=DECODE_WAIT_SECONDS):
+        raise Busy("正在处理的照片较多，请稍后重试", retry_after=10)
+    try:
+        yield
+    finally:
+        slots.release()
+
+
 def cleaned(data: bytes, field: str = "file") -> images.CleanImage:
-    """The picture checked (content, size, pixels) and stripped of metadata; 400 if refused."""
+    """The picture checked (content, size, pixels) and stripped of metadata; 400 if refused,
+    503 if the process is still busy with other pictures after half a minute."""
     config = current_app.config
     try:
-        return images.clean(
-            data, max_bytes=config["HOTLINE_UPLOAD_MAX_BYTES"], max_pixels=config["HOTLINE_UPLOAD_MAX_PIXELS"]
-        )
+        with _decode_slot():
+            return images.clean(
+                data,
+                max_bytes=config["HOTLINE_UPLOAD_MAX_BYTES"],
+                max_pixels=config["HOTLINE_UPLOAD_MAX_PIXELS"],
+                max_whole_pixels=config["HOTLINE_UPLOAD_MAX_PIXELS_WHOLE"],
+            )
     except images.ImageRejected as exc:
         raise BadRequest(f"图片无法接收：{exc}", fields={field: str(exc)}) from None
 
@@ -155,20 +184,27 @@ def thumbnail_job(outbox_id: int, payload: dict) -> None:
         with write_transaction(db.session):
             outbox.complete(outbox_id)
         return
-    key = storage.save(images.thumbnail(storage.read(attachment.storage_key)), "jpg")
+    with _decode_slot():
+        small = images.thumbnail(storage.read(attachment.storage_key))
+    key = storage.save(small, "jpg")
     with write_transaction(db.session):
         db.session.get_one(Attachment, payload["attachment_id"]).thumbnail_key = key
         outbox.complete(outbox_id)
 
 
-def for_appeal(appeal: Appeal) -> list[Attachment]:
-    return list(db.session.scalars(select(Attachment).where(Attachment.appeal_id == appeal.id).order_by(Attachment.id)))
+def for_appeal(appeal: Appeal, user: User) -> list[Attachment]:
+    """The appeal's photos this user sees (a unit the appeal has left: its own part)."""
+    part = Part.of(user, appeal)
+    photos = db.session.scalars(select(Attachment).where(Attachment.appeal_id == appeal.id).order_by(Attachment.id))
+    return [a for a in photos if part.attachment(a.unit_id, a.uploaded_by_id)]
 
 
 def get_visible(attachment_id: int, user: User) -> Attachment:
-    """The attachment, if the user may see its appeal; 404 otherwise."""
+    """The attachment, if the user may see its appeal and this part of it; 404 otherwise."""
     attachment = db.session.get(Attachment, attachment_id)
     if attachment is None:
         raise NotFound("没有这个附件")
-    find_appeal(attachment.appeal_id, user)
+    appeal = find_appeal(attachment.appeal_id, user)
+    if not Part.of(user, appeal).attachment(attachment.unit_id, attachment.uploaded_by_id):
+        raise NotFound("没有这个附件")
     return attachment

@@ -30,6 +30,8 @@ _ERROR_TEXT = {
     404: "不存在或无权查看",
     409: "与当前状态冲突",
     413: "上传内容超过大小上限",
+    429: "请求过于频繁（Retry-After 头给出需等待的秒数）",
+    503: "服务器繁忙（Retry-After 头给出需等待的秒数）",
 }
 
 
@@ -216,6 +218,10 @@ class Api:
                 "description": _ERROR_TEXT[code],
                 "content": {"application/json": {"schema": refs[self.error_model]}},
             }
+            if code in (429, 503):
+                responses[str(code)]["headers"] = {
+                    "Retry-After": {"description": "需等待的秒数", "schema": {"type": "integer", "minimum": 1}}
+                }
         doc["responses"] = responses
         doc["security"] = [{"bearer": []}] if op.auth else []
         return doc

@@ -118,16 +118,19 @@ class Served(NamedTuple):
 
 
 @contextmanager
-def gunicorn(app: str, url: str, workers: int, **settings: str) -> Iterator[Served]:
+def gunicorn(
+    app: str, url: str, workers: int, *, bin_dir: Path = BIN, cwd: Path = ROOT, **settings: str
+) -> Iterator[Served]:
     """`app` served by `workers` sync workers on a free port, until the block ends;
-    `settings` are extra environment variables (HOTLINE_REDIS_URL …)."""
+    `settings` are extra environment variables (HOTLINE_REDIS_URL …). `bin_dir` and `cwd`
+    serve another project (the peer) the same way."""
     port = free_port()
     env = {**os.environ, "HOTLINE_DATABASE_URL": url, "HOTLINE_SECRET_KEY": "bench",
            "HOTLINE_INSTANCE_PATH": tempfile.mkdtemp(), "PYTHONPATH": f"{ROOT}:{ROOT / 'bench'}",
            **settings}  # fmt: skip
     proc = subprocess.Popen(
-        [str(BIN / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning", app],
-        cwd=ROOT, env=env,
+        [str(bin_dir / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning", app],
+        cwd=cwd, env=env,
     )  # fmt: skip
     try:
         for _ in range(300):

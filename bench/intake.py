@@ -10,7 +10,11 @@ keep-alive connections (slower: it shares the two cores with the server). Redis 
 in the scale-out set-up, so side effects go to the RQ queue; no RQ worker runs during the
 measurement (they belong on other machines).
 
-    .venv/bin/python bench/intake.py [--seconds 10] [--connections N] [--smoke]
+    .venv/bin/python bench/intake.py [--seconds 10] [--connections N] [--peer 0] [--smoke]
+
+The peer, django-helpdesk's ticket API, is measured in the same run with the same workers,
+database server and load; the benchmark installs it from PyPI into its own virtualenv on
+first use (bench/peer.py says how). A smoke run leaves it out (it needs the package index).
 """
 
 from __future__ import annotations
@@ -21,12 +25,14 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
+import peer
 from harness import Row, arguments, gunicorn, migrated_app, postgres_database, report
 
 REDIS_URL = os.environ.get("HOTLINE_BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
@@ -38,9 +44,11 @@ BODY = {
 }  # fmt: skip
 
 
-def load_with_wrk(port: int, path: str, headers: dict[str, str], seconds: int, connections: int) -> dict[str, float]:
+def load_with_wrk(
+    port: int, path: str, headers: dict[str, str], seconds: int, connections: int, payload: dict = BODY
+) -> dict[str, float]:
     script = Path(tempfile.mkdtemp()) / "post.lua"
-    body = json.dumps(json.dumps(BODY, ensure_ascii=False), ensure_ascii=False)  # a Lua string literal
+    body = json.dumps(json.dumps(payload, ensure_ascii=False), ensure_ascii=False)  # a Lua string literal
     lines = ['wrk.method = "POST"', f"wrk.body = {body}"]
     lines += [f'wrk.headers["{k}"] = "{v}"' for k, v in {**headers, "Content-Type": "application/json"}.items()]
     script.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -61,9 +69,9 @@ def _ms(text: str) -> float:
 
 
 def load_with_python(port: int, path: str, headers: dict[str, str], seconds: float, connections: int,
-                     limit: int | None = None) -> dict[str, float]:  # fmt: skip
+                     limit: int | None = None, payload: dict = BODY) -> dict[str, float]:  # fmt: skip
     """Keep-alive connections, one thread each, for `seconds` (or `limit` requests)."""
-    body = json.dumps(BODY, ensure_ascii=False).encode()
+    body = json.dumps(payload, ensure_ascii=False).encode()
     latencies: list[float] = []
     failed = [0]
     lock = threading.Lock()
@@ -96,12 +104,13 @@ def load_with_python(port: int, path: str, headers: dict[str, str], seconds: flo
     return {"rate": len(latencies) / elapsed, "p99": p99, "failed": float(failed[0])}
 
 
-def load(port: int, path: str, headers: dict[str, str], args: Any, use_wrk: bool, connections: int) -> dict[str, float]:
+def load(port: int, path: str, headers: dict[str, str], args: Any, use_wrk: bool, connections: int,
+         payload: dict = BODY) -> dict[str, float]:  # fmt: skip
     """Warm every worker up (its caches, its database connections), then measure."""
     if use_wrk:
-        load_with_wrk(port, path, headers, 2, connections)
-        return load_with_wrk(port, path, headers, args.seconds, connections)
-    return load_with_python(port, path, headers, args.seconds, 4, limit=40 if args.smoke else None)
+        load_with_wrk(port, path, headers, 2, connections, payload)
+        return load_with_wrk(port, path, headers, args.seconds, connections, payload)
+    return load_with_python(port, path, headers, args.seconds, 4, limit=40 if args.smoke else None, payload=payload)
 
 
 def statements_per_call(app: Any, call: Any) -> tuple[int, int]:
@@ -169,7 +178,8 @@ def sql_costs(app: Any) -> list[Row]:
 
 
 def main() -> None:
-    args = arguments(__doc__, seconds=10, connections=0)  # 0: twice the workers, what saturates sync workers
+    args = arguments(__doc__, seconds=10, connections=0, peer=0 if "--smoke" in sys.argv else 1)
+    # connections 0: twice the workers, what saturates sync workers; --peer 0 skips django-helpdesk
     use_wrk = shutil.which("wrk") is not None and not args.smoke
     rows: list[Row] = []
     with postgres_database() as url:
@@ -204,6 +214,17 @@ def main() -> None:
                 f"floor {floor['rate']:,.0f}/s, p99 {floor['p99']:.0f} ms; target ≥ {target:,.0f}/s, p99 ≤ 50 ms",
                 ours["rate"] >= target and ours["p99"] <= 50,
             ))  # fmt: skip
+            if args.peer:
+                with peer.helpdesk(url, workers) as helpdesk:
+                    theirs = load(helpdesk.served.port, "/api/tickets/", helpdesk.headers, args, use_wrk, connections,
+                                  helpdesk.body)  # fmt: skip
+                assert theirs["failed"] == 0, f"peer failed: {theirs['failed']}"
+                rows.append(Row(
+                    f"django-helpdesk POST /api/tickets/, {workers} workers",
+                    f"{theirs['rate']:,.0f}/s, p99 {theirs['p99']:.0f} ms",
+                    f"hotline {ours['rate'] / theirs['rate']:.1f}× it; target ≥ 5×",
+                    ours["rate"] >= 5 * theirs["rate"],
+                ))  # fmt: skip
         if 4 in rates:
             rows.append(Row("4 workers vs 2", f"{rates[4] / rates[2]:.2f}×", "≥ 1.0×", rates[4] >= rates[2]))
         rows.append(Row("load generator", "wrk" if use_wrk else "Python client (install wrk for the real figures)"))

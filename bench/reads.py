@@ -20,7 +20,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -142,6 +142,7 @@ def main() -> None:
     from hotline.appeals.models import Appeal
     from hotline.appeals.queries import AppealFilter, search_appeals
     from hotline.auth.models import User
+    from hotline.core.clock import local_today
     from hotline.core.db import write_transaction
     from hotline.core.extensions import db
     from hotline.core.revisions import Revision
@@ -185,6 +186,8 @@ def main() -> None:
             rows.append(Row(f"count the open appeals for the dashboards ({holders:,} holders)", f"{ms:,.0f} ms",
                             f"≤ {REFRESH_MS:,} ms, once a minute", ms <= REFRESH_MS))  # fmt: skip
             campaign_id = open_campaign(db, at)
+            today = local_today()  # the last 30 days, whatever day of the month it is run on
+            month = MetricsQuery(start=today - timedelta(days=29), end=today)
             for who, username in ACCOUNTS.items():
                 user = db.session.scalars(select(User).where(User.username == username)).one()
                 last_seen = cursor(user, deep)
@@ -199,7 +202,7 @@ def main() -> None:
                 if who != "grid":
                     queries += [
                         ("dashboard", lambda u=user: dashboard(u, at)),
-                        ("one month's assessment", lambda u=user: assess(u, MetricsQuery(), at)),
+                        ("one month's assessment", lambda u=user: assess(u, month, at)),
                         ("ledger page (万件清理)", lambda u=user: ledger_page(campaign_id, u)),
                     ]
                 for label, call in queries:

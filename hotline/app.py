@@ -34,7 +34,7 @@ from hotline.calendar import views as calendar_views
 from hotline.categories import api as categories_api
 from hotline.categories import models as categories_models
 from hotline.core import audit, idempotency, revisions, throttle
-from hotline.core.db import configure_sqlite, ping_idle_connections
+from hotline.core.db import configure_postgres, configure_sqlite, ping_idle_connections
 from hotline.core.extensions import db, migrate
 from hotline.core.validation import MAX_ID
 from hotline.demo import demo_command
@@ -129,6 +129,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine, app.config["HOTLINE_SQLITE_BUSY_TIMEOUT_MS"])
         else:
+            configure_postgres(db.engine)
             ping_idle_connections(db.engine)
 
     if app.config["HOTLINE_PROXY_COUNT"]:

@@ -59,3 +59,10 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(sqlite_app):
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 15000
+
+
+@pytest.mark.postgres
+def test_postgresql_connections_run_without_jit(postgres_app):
+    """JIT compilation cost more than the aggregates it compiled (docs/performance.md)."""
+    with postgres_app.app_context():
+        assert db.session.execute(text("SHOW jit")).scalar() == "off"

@@ -39,6 +39,9 @@ class Appeal(Model):
         # Periods (the assessment, ledgers, reports): written once at intake, never updated,
         # so it costs the sweep's updates nothing.
         Index("ix_appeals_received_at", "received_at"),
+        # A unit's appeals of a period (its assessment): one range per unit of a subtree.
+        # The main unit is set by a dispatch, never by the sweep.
+        Index("ix_appeals_main_unit_id_received_at", "main_unit_id", "received_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

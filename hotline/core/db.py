@@ -82,6 +82,20 @@ def ping_idle_connections(engine: Engine, idle_seconds: float = PING_AFTER_IDLE_
             raise exc.DisconnectionError(f"pooled connection is gone: {error}") from error
 
 
+def configure_postgres(engine: Engine) -> None:
+    """Each new connection runs without JIT compilation. PostgreSQL compiles any plan that
+    costs more than `jit_above_cost` to machine code first, and for this application's
+    aggregates that took longer than the query: a month's assessment over ten million
+    appeals spent 1.5 s compiling (across its parallel workers) for 1.4 s of execution."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("SET jit = off")
+        cursor.close()
+        dbapi_connection.commit()
+
+
 def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     """WAL, busy timeout, foreign keys, and real transactions (pysqlite's own
     transaction handling defers BEGIN until the first write)."""

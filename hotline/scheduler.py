@@ -19,7 +19,7 @@ from hotline.appeals.dashboard import refresh_open_counts
 from hotline.appeals.escalation import sweep
 from hotline.core.clock import now
 from hotline.core.idempotency import purge
-from hotline.ledger.progress import snapshot_all
+from hotline.ledger.progress import refresh_unit_progress, snapshot_all
 from hotline.outbox.operations import relay
 
 log = logging.getLogger("hotline.scheduler")
@@ -40,6 +40,10 @@ def _open_counts() -> str:
 
 def _ledger_snapshots() -> str:
     return f"snapshots of {snapshot_all()} campaigns"
+
+
+def _ledger_progress() -> str:
+    return f"progress of {refresh_unit_progress()} campaigns counted per unit"
 
 
 def _outbox_relay() -> str:
@@ -63,6 +67,8 @@ JOBS = [
     Job("escalation-sweep", _sweep, "interval", {"minutes": 1}),
     # The dashboard's counts (a view reads the live tables when these are missing or stale).
     Job("open-counts", _open_counts, "interval", {"minutes": 1}),
+    # The centre's view of a campaign's progress (read live when these are missing or stale).
+    Job("ledger-progress", _ledger_progress, "interval", {"minutes": 1}),
     Job("ledger-snapshot", _ledger_snapshots, "cron", {"hour": 0, "minute": 5}),
     Job("idempotency-purge", _forget_idempotency_keys, "cron", {"hour": 3, "minute": 30}),
     # The safety net of the outbox: what the web process could not hand out, retries, dead workers.

@@ -226,3 +226,41 @@ def test_the_ledger_page_lists_items_a_page_at_a_time(sqlite_app, monkeypatch):
         numbers
     )
     assert "逾期未办结 <small>3 件，列出最早到期的 2 件" in first
+
+
+def test_the_centres_progress_is_counted_each_minute_and_new_items_show_at_once(api, app):
+    """A 万件清理 campaign holds hundreds of thousands of items: the centre's view reads the
+    scheduler's per-unit counts (at most a minute behind), which equal a live count, and
+    an enrolment shows at once (it drops the counts until the next one)."""
+    from hotline.ledger.models import UnitProgress
+    from hotline.ledger.progress import refresh_unit_progress
+
+    campaign = create(api)
+    url = f"/api/v1/ledgers/{campaign['id']}"
+    replied, handling = api.appeal_in("replied"), api.appeal_in("handling")
+    numbers = [replied["number"], handling["number"]]
+    api.post(f"{url}/enroll", "supervisor", json={"numbers": numbers}, expect=200)
+
+    def seen(user: str = "supervisor") -> tuple[dict, list]:
+        body = api.get(url, user, expect=200).get_json()
+        return body["progress"], sorted(
+            (u["label"], u["progress"]["total"], u["progress"]["closed"]) for u in body["by_unit"]
+        )
+
+    live = seen()
+    with app.app_context():
+        assert refresh_unit_progress() == 1
+        assert db.session.query(UnitProgress).count() == 1  # both at 太原街街道
+    assert seen() == live  # the counted rows say what a live count says
+    api.act(replied["id"], "approve_reply", "dispatcher")
+    api.act(replied["id"], "visit", "visitor", {"reached": True, "resolved": "解决", "satisfaction": "满意"})
+    assert seen()[0]["closed"] == 0  # until the next count …
+    assert seen("u210102")[0]["closed"] == 1  # … while a district, counted live, sees it
+    with app.app_context():
+        refresh_unit_progress()
+    assert seen()[0]["closed"] == 1
+    later = api.appeal_in("accepted")
+    api.post(f"{url}/enroll", "supervisor", json={"numbers": [later["number"]]}, expect=200)
+    assert seen()[0]["total"] == 3  # at once
+    with app.app_context():
+        assert db.session.query(UnitProgress).count() == 0

@@ -13,8 +13,16 @@ from hotline.scheduler import JOBS, _in_app, build
 def test_jobs_are_scheduled_with_the_centre_timezone(sqlite_app):
     scheduler = build(sqlite_app)
     jobs = {j.id: j for j in scheduler.get_jobs()}
-    assert set(jobs) == {"escalation-sweep", "open-counts", "ledger-snapshot", "idempotency-purge", "outbox-relay"}
+    assert set(jobs) == {
+        "escalation-sweep",
+        "open-counts",
+        "ledger-progress",
+        "ledger-snapshot",
+        "idempotency-purge",
+        "outbox-relay",
+    }
     assert str(jobs["open-counts"].trigger) == "interval[0:01:00]"
+    assert str(jobs["ledger-progress"].trigger) == "interval[0:01:00]"
     assert str(jobs["outbox-relay"].trigger) == "interval[0:00:15]"
     assert str(jobs["escalation-sweep"].trigger) == "interval[0:01:00]"
     assert "hour='0', minute='5'" in str(jobs["ledger-snapshot"].trigger)

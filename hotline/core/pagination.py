@@ -34,21 +34,23 @@ class Page(BaseModel):
 
 
 def paginate(
-    source: Select | Sequence[Any], query: PageQuery, *, count_limit: int | None = None
+    source: Select | Sequence[Any], query: PageQuery, *, count_limit: int | None = None, total: int | None = None
 ) -> tuple[list[Any], dict]:
     """The requested page of a query (counted and cut in SQL) or of a list already in
     memory (short lists whose rows need Python to select), with the page fields.
 
     With `count_limit`, a query is counted only that far: past it the total says "more
     than this" (`total_capped`) instead of reading every matching row to count them, which
-    at a province's size is what made a large unit's list slow."""
+    at a province's size is what made a large unit's list slow. A `total` the caller knows
+    already (from a count it made anyway) is not counted again."""
     start = (query.page - 1) * query.per_page
     capped = False
     if isinstance(source, Select):
         counted = source.order_by(None)
         if count_limit is not None:
             counted = counted.limit(count_limit + 1)
-        total = db.session.scalar(select(func.count()).select_from(counted.subquery())) or 0
+        if total is None:
+            total = db.session.scalar(select(func.count()).select_from(counted.subquery())) or 0
         if count_limit is not None and total > count_limit:
             total, capped = count_limit, True
         cut = source.offset(start).limit(query.per_page)

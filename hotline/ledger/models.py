@@ -60,3 +60,22 @@ class CampaignSnapshot(Model):
     total: Mapped[int]
     closed: Mapped[int]
     taken_at: Mapped[datetime] = mapped_column(default=now)
+
+
+class UnitProgress(Model):
+    """A running campaign's items per handling unit (None: still at the centre), closed and
+    overdue on `day`, as the scheduler counted them at `counted_at`. The centre's view of
+    a campaign of hundreds of thousands of items reads these rows instead of aggregating
+    every item's appeal on each view; enrolling or changing items drops them until the
+    next count."""
+
+    __tablename__ = "ledger_unit_progress"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("ledger_campaigns.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    day: Mapped[date]
+    total: Mapped[int]
+    closed: Mapped[int]
+    overdue: Mapped[int]
+    counted_at: Mapped[datetime]

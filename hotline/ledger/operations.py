@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from pydantic import Field, model_validator
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, delete, func, or_, select
 
 from hotline.appeals.models import Appeal, AppealEvent
 from hotline.appeals.states import OPEN_STATES
@@ -19,7 +19,7 @@ from hotline.core.errors import BadRequest, NotFound
 from hotline.core.extensions import db
 from hotline.core.permissions import Permission, at_centre
 from hotline.core.validation import Body, FieldErrors, SaneDate, validate
-from hotline.ledger.models import Campaign, CampaignItem
+from hotline.ledger.models import Campaign, CampaignItem, UnitProgress
 
 # A close counts only once the citizen's return visit or the centre's oversight passed it.
 CLOSED = or_(
@@ -171,8 +171,16 @@ def enroll(campaign_id: int, data, actor: User, at: datetime | None = None) -> i
                 rows,
             )
             added = len(result.all())
+        if added:
+            forget_counts(campaign.id)
         audit.record(actor, "ledger_campaign", campaign.id, "enroll", {"how": how, "added": added})
     return added
+
+
+def forget_counts(campaign_id: int) -> None:
+    """The items changed: the scheduler's per-unit counts no longer hold (views count live
+    until it counts again)."""
+    db.session.execute(delete(UnitProgress).where(UnitProgress.campaign_id == campaign_id))
 
 
 def update_item(campaign_id: int, item_id: int, data, actor: User) -> CampaignItem:
@@ -184,5 +192,6 @@ def update_item(campaign_id: int, item_id: int, data, actor: User) -> CampaignIt
             raise NotFound("没有这个台账事项")
         before = {"leader": item.leader, "target_date": item.target_date.isoformat(), "note": item.note}
         item.leader, item.target_date, item.note = body.leader, body.target_date, body.note
+        forget_counts(campaign_id)  # its target date decides whether it is overdue
         audit.record(actor, "ledger_item", item.id, "update", {"before": before, "after": body.model_dump(mode="json")})
     return item

@@ -1,12 +1,17 @@
 """How far a campaign has come: closed and overdue items in SQL, by unit and by level,
-and the daily snapshots behind its trend."""
+and the daily snapshots behind its trend.
+
+The centre sees every item, and a 万件清理 campaign has hundreds of thousands: its
+per-unit progress is counted by the scheduler each minute (`refresh_unit_progress`) and
+read from those rows while they are fresh; anyone else's view, and the centre's when the
+rows are missing or stale, is counted live."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy import Select, and_, case, delete, func, insert, literal, select, true
 
 from hotline.appeals.models import Appeal
 from hotline.appeals.visibility import visible_clause
@@ -16,7 +21,7 @@ from hotline.core.db import upsert, write_transaction
 from hotline.core.extensions import db
 from hotline.core.vocabulary import UNIT_LEVEL_NAMES, UNIT_LEVELS
 from hotline.grid.models import Unit
-from hotline.ledger.models import Campaign, CampaignItem, CampaignSnapshot
+from hotline.ledger.models import Campaign, CampaignItem, CampaignSnapshot, UnitProgress
 from hotline.ledger.operations import CLOSED
 
 # ---------------------------------------------------------------- progress
@@ -41,12 +46,16 @@ class Breakdown:
     progress: Progress
 
 
-def _items(campaign: Campaign, user: User):
-    """The campaign's items this user may see, joined to their appeals."""
+# Counted rows older than this are not shown: the scheduler counts every minute.
+FRESH_FOR = timedelta(minutes=2)
+
+
+def _items(campaign: Campaign, user: User | None):
+    """The campaign's items this user (None: everyone's) may see, joined to their appeals."""
     return (
         select(CampaignItem)
         .join(Appeal, CampaignItem.appeal_id == Appeal.id)
-        .where(CampaignItem.campaign_id == campaign.id, visible_clause(user))
+        .where(CampaignItem.campaign_id == campaign.id, visible_clause(user) if user else true())
     )
 
 
@@ -61,21 +70,34 @@ def progress(campaign: Campaign, user: User, day: date | None = None) -> Progres
     return Progress(total, closed or 0, overdue or 0)
 
 
-def by_unit(campaign: Campaign, user: User, day: date | None = None) -> list[Breakdown]:
+def _per_unit(campaign: Campaign, user: User | None, day: date) -> Select:
+    unit_id = func.coalesce(Appeal.main_unit_id, Appeal.current_unit_id)
+    return _items(campaign, user).with_only_columns(unit_id, *_counts(day)).group_by(unit_id)
+
+
+def _counted(campaign: Campaign, day: date, at: datetime) -> list[tuple] | None:
+    """The scheduler's rows of this campaign for `day`, if fresh; None otherwise."""
+    kept = UnitProgress
+    rows = db.session.execute(
+        select(kept.unit_id, kept.total, kept.closed, kept.overdue).where(
+            kept.campaign_id == campaign.id, kept.day == day, kept.counted_at >= at - FRESH_FOR
+        )
+    ).all()
+    return [tuple(r) for r in rows] or None
+
+
+def by_unit(campaign: Campaign, user: User, day: date | None = None, *, at: datetime | None = None) -> list[Breakdown]:
     """Per unit handling the appeal (the main unit; the current one before dispatch)."""
     day = day or local_today()
-    unit_id = func.coalesce(Appeal.main_unit_id, Appeal.current_unit_id)
-    rows = db.session.execute(_items(campaign, user).with_only_columns(unit_id, *_counts(day)).group_by(unit_id)).all()
-    units = {u.id: u for u in db.session.scalars(select(Unit).where(Unit.id.in_([r[0] for r in rows if r[0]])))}
-    out = [
-        Breakdown(
-            str(uid),
-            units[uid].name if uid else "热线中心（未派单）",
-            units[uid].level if uid else None,
-            Progress(t, c or 0, o or 0),
-        )
-        for uid, t, c, o in rows
-    ]
+    rows = _counted(campaign, day, at or now()) if user.at_centre else None
+    if rows is None:
+        rows = [tuple(r) for r in db.session.execute(_per_unit(campaign, user, day)).all()]
+    # names and levels only: a whole Unit carries its boundary polygon, and the centre's
+    # breakdown names two thousand units
+    named = select(Unit.id, Unit.name, Unit.level).where(Unit.id.in_([r[0] for r in rows if r[0]]))
+    units: dict[int | None, tuple[str, str | None]] = {None: ("热线中心（未派单）", None)}
+    units.update((uid, (name, level)) for uid, name, level in db.session.execute(named))
+    out = [Breakdown(str(uid), *units[uid], Progress(t, c or 0, o or 0)) for uid, t, c, o in rows]
     return sorted(out, key=lambda b: (-b.progress.total, b.label))
 
 
@@ -132,14 +154,38 @@ def trend(campaign: Campaign) -> list[CampaignSnapshot]:
     )
 
 
+def _running(day: date) -> list[Campaign]:
+    """Campaigns still running on `day`, or ended within a week of it."""
+    return list(
+        db.session.scalars(
+            select(Campaign).where(Campaign.period_start <= day, Campaign.period_end >= day - timedelta(days=7))
+        )
+    )
+
+
+def refresh_unit_progress(at: datetime | None = None) -> int:
+    """Count every running campaign's progress per unit now, replacing its previous rows in
+    one transaction. Returns how many campaigns were counted."""
+    at = at or now()
+    day = local_today()
+    columns = ["unit_id", "total", "closed", "overdue", "campaign_id", "day", "counted_at"]
+    with write_transaction(db.session):
+        campaigns = _running(day)
+        for campaign in campaigns:
+            db.session.execute(delete(UnitProgress).where(UnitProgress.campaign_id == campaign.id))
+            counted = _per_unit(campaign, None, day).add_columns(
+                literal(campaign.id), literal(day, UnitProgress.day.type), literal(at, UnitProgress.counted_at.type)
+            )
+            db.session.execute(insert(UnitProgress).from_select(columns, counted))
+    return len(campaigns)
+
+
 def snapshot_all(day: date | None = None) -> int:
     """Record today's progress of every campaign still running (or ended within a week).
     Run again the same day, it overwrites that day's row."""
     day = day or local_today()
     with write_transaction(db.session):
-        campaigns = db.session.scalars(
-            select(Campaign).where(Campaign.period_start <= day, Campaign.period_end >= day - timedelta(days=7))
-        ).all()
+        campaigns = _running(day)
         for campaign in campaigns:
             total, closed = db.session.execute(
                 select(func.count(), func.sum(case((CLOSED, 1), else_=0)))

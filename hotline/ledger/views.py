@@ -54,12 +54,13 @@ def _render(campaign, *, errors=None, values=None, status=200):
     day = local_today()
     units = by_unit(campaign, g.user, day)
     listed = validate(PageQuery, {"page": request.args.get("page", "1"), "per_page": PAGE_SIZE}, "查询参数")
-    page_items, page = paginate(items_query(campaign, g.user), listed)
+    progress = total_of(units)  # counts the items the page lists, too
+    page_items, page = paginate(items_query(campaign, g.user), listed, total=progress.total)
     return render_template(
         "ledger/campaign.html",
         campaign=campaign,
         day=day,
-        progress=total_of(units),
+        progress=progress,
         by_unit=units,
         by_level=by_level(units),
         overdue=overdue_items(campaign, g.user, day, limit=PAGE_SIZE),

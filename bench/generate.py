@@ -135,7 +135,26 @@ def _pick(rng: np.random.Generator, table: tuple, n: int) -> np.ndarray:
     return rng.choice(len(table), size=n, p=weights / weights.sum())
 
 
-def generate(app: Any, *, appeals: int, scale: Scale = FULL, seed: int = 12345, chunk: int = 100_000) -> Province:
+@dataclass(frozen=True)
+class Ages:
+    """How old the appeals are and how many are still open: a year of a centre by default;
+    a backlog (`BACKLOG`: a month of appeals, most still open) for the escalation sweep."""
+
+    window_days: float = 365  # received within this many days
+    closed_share: float = 0.5  # of those under a month old, closed (older ones all are)
+    overdue_share: float = 0.15  # of the open steps with a clock, past it
+    # The other clocks still run (as in a centre whose sweep has carded every lapse so far);
+    # otherwise they follow from the step's time, so an old unsigned appeal is late too.
+    others_on_time: bool = False
+
+
+YEAR = Ages()
+BACKLOG = Ages(window_days=30, closed_share=0.1, overdue_share=0.1, others_on_time=True)
+
+
+def generate(
+    app: Any, *, appeals: int, scale: Scale = FULL, seed: int = 12345, chunk: int = 100_000, ages: Ages = YEAR
+) -> Province:
     """Fill the app's (migrated, empty) database; returns what was made."""
     from sqlalchemy import select
 
@@ -181,7 +200,7 @@ def generate(app: Any, *, appeals: int, scale: Scale = FULL, seed: int = 12345, 
         leaves = list(db.session.scalars(select(Category.id).where(Category.level == Category.LEAF_LEVEL)))
         for start in range(0, appeals, chunk):
             rows, events, reach, open_reach = _appeals(rng, start, min(chunk, appeals - start), province, by_id,
-                                                       leaves)  # fmt: skip
+                                                       leaves, ages)  # fmt: skip
             _write(db, "appeals", APPEAL_COLUMNS, rows)
             _write(db, "appeal_events", EVENT_COLUMNS, events)
             _write(db, "appeal_reach", ("unit_id", "appeal_id"), reach)
@@ -195,7 +214,7 @@ def generate(app: Any, *, appeals: int, scale: Scale = FULL, seed: int = 12345, 
 
 
 def _appeals(rng: np.random.Generator, start: int, n: int, province: Province, by_id: dict[int, tuple],
-             leaves: list[int]) -> tuple[list[tuple], list[tuple], list[tuple], list[tuple]]:  # fmt: skip
+             leaves: list[int], ages: Ages) -> tuple[list[tuple], list[tuple], list[tuple], list[tuple]]:  # fmt: skip
     now = datetime.now(UTC)
     grids = province.levels["grid"]
     districts = province.levels["district"]
@@ -208,7 +227,7 @@ def _appeals(rng: np.random.Generator, start: int, n: int, province: Province, b
     zipf = 1 / np.arange(1, len(leaves) + 1) ** 1.1
     category_pick = rng.choice(len(leaves), size=n, p=zipf / zipf.sum())
     channel_pick, type_pick, urgency_pick = _pick(rng, CHANNELS, n), _pick(rng, TYPES, n), _pick(rng, URGENCIES, n)
-    age_days = rng.uniform(0, 365, n)
+    age_days = rng.uniform(0, ages.window_days, n)
     closed_roll, state_roll, handler_roll, overdue_roll = (rng.random(n) for _ in range(4))
     open_pick, satisfaction_pick, resolution_pick = (_pick(rng, OPEN_STATES, n), _pick(rng, SATISFACTIONS, n),
                                                      _pick(rng, RESOLUTIONS, n))  # fmt: skip
@@ -228,7 +247,7 @@ def _appeals(rng: np.random.Generator, start: int, n: int, province: Province, b
         kind = TYPES[type_pick[k]][0]
         urgency = URGENCIES[urgency_pick[k]][0]
         # State by age: a month-old appeal is closed (a few merged or void), a recent one may be anywhere.
-        if age_days[k] > 30 or closed_roll[k] < 0.5:
+        if age_days[k] > 30 or closed_roll[k] < ages.closed_share:
             roll = state_roll[k]
             state = "merged" if roll < 0.03 else "voided" if roll < 0.05 else "evaluated"
         else:
@@ -253,8 +272,17 @@ def _appeals(rng: np.random.Generator, start: int, n: int, province: Province, b
         visit_due = approved + timedelta(days=3) if approved else None
         clock = {"dispatched": sign_due, "handling": due, "supervised": due, "revisiting": visit_due}.get(state)
         # Some open steps are overdue (their clock already ran out).
-        if clock is not None and overdue_roll[k] < 0.15:
+        if clock is not None and overdue_roll[k] < ages.overdue_share:
             clock = now - timedelta(hours=float(rng.uniform(1, 200)))
+        elif clock is not None and ages.others_on_time and clock <= now:
+            clock = now + timedelta(hours=float(rng.uniform(1, 300)))
+        # the step's own deadline is the clock it runs on
+        if state == "dispatched":
+            sign_due = clock
+        elif state in ("handling", "supervised"):
+            due = clock
+        elif state == "revisiting":
+            visit_due = clock
         current = handler if state in ("dispatched", "handling", "supervised") else None
         main = handler if steps >= 1 else None
         satisfaction = SATISFACTIONS[satisfaction_pick[k]][0] if visited else "未评价"

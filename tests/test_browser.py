@@ -253,3 +253,25 @@ def test_every_action_of_the_machine_from_the_appeal_page(open_page, sqlite_app)
     with sqlite_app.app_context():
         taken = {e.action for a in db.session.scalars(select(Appeal)) for e in a.events}
     assert set(Act) <= taken, f"not taken from the page: {set(Act) - taken}"
+
+
+def test_typing_a_callers_phone_shows_their_history(open_page, sqlite_app):
+    """来电历史 beside the intake form: open appeals first, each linking to its page."""
+    from tests.helpers import ApiClient
+
+    api = ApiClient(sqlite_app)
+    closed = api.appeal_in("voided", citizen_phone="13812345678")
+    open_one = api.appeal_in("handling", citizen_phone="13812345678", title="小区门口占道经营")
+    page = open_page("operator")
+    page.goto(page.url.split("/appeals")[0] + "/appeals/new")
+    page.fill("input[name=citizen_phone]", "+86 138-1234-5678")
+    history = page.locator("#caller-history")
+    history.wait_for(state="visible")
+    items = history.locator("li")
+    assert items.count() == 2 and "共 2 件" in history.inner_text()
+    assert open_one["number"] in items.nth(0).inner_text() and "【办理】" in items.nth(0).inner_text()
+    assert closed["number"] in items.nth(1).inner_text()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "caller-history.png"))
+    items.nth(0).locator("a").click()
+    page.wait_for_url(re.compile(rf".*/appeals/{open_one['id']}$"))

@@ -63,7 +63,13 @@ def get_appeal(user: User, ref: str) -> AppealDetail:
 
 
 @api.endpoint(
-    "GET", "/appeals", summary="诉求列表（当前用户可见的）", query=AppealFilter, response=AppealPage, tags=("appeals",)
+    "GET",
+    "/appeals",
+    summary="诉求列表（当前用户可见的）；按 phone 查来电历史",
+    query=AppealFilter,
+    response=AppealPage,
+    tags=("appeals",),
+    errors=(403,),
 )
 def list_appeals(user: User, query: AppealFilter) -> AppealPage:
     at = now()

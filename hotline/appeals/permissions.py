@@ -16,5 +16,10 @@ UNIT_INBOX = Permission("本单位待办供承办单位使用", lambda actor: no
 DASHBOARD = Permission(
     "督办看板供热线中心与各级督办员使用", lambda actor: actor.at_centre or actor.has_role("supervisor")
 )
+# 来电历史: a caller's appeals by their full phone number, for the centre's staff who deal
+# with citizens (those who see names and phones in full). Every look-up is audited.
+LOOK_UP_CALLER = at_centre(
+    "operator", "dispatcher", "visitor", "supervisor", refusal="只有热线中心与市民直接联系的人员可以按电话号码查询"
+)
 EDIT_SLA = holding("admin", refusal="只有系统管理员可以修改办理时限")
 RUN_SWEEP = holding("admin", refusal="只有系统管理员可以手动执行扫描")

@@ -7,18 +7,21 @@ from typing import Literal
 
 from flask import current_app
 from pydantic import Field, field_validator
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, case, func, or_, select
 
 from hotline.appeals.deadlines import sla_status_sql
 from hotline.appeals.models import Appeal
-from hotline.appeals.states import OPEN_STATES, State
+from hotline.appeals.permissions import LOOK_UP_CALLER
+from hotline.appeals.states import FINAL_STATES, OPEN_STATES, State
 from hotline.appeals.visibility import visible_clause, visible_ids
 from hotline.auth.models import User
 from hotline.categories.models import Category
+from hotline.core import audit
 from hotline.core.clock import local_zone
+from hotline.core.db import write_transaction
 from hotline.core.extensions import db
 from hotline.core.pagination import MAX_PER_PAGE, PageQuery, paginate
-from hotline.core.validation import Id, SaneDate
+from hotline.core.validation import Id, SaneDate, normalize_phone
 from hotline.core.vocabulary import AppealType, Channel, Urgency
 from hotline.grid.models import Unit
 
@@ -33,6 +36,11 @@ class AppealFilter(PageQuery):
     urgency: Urgency | None = None
     category: str | None = Field(None, max_length=16, description="分类编码（含下级分类）")
     q: str | None = Field(None, max_length=100, description="工单编号、标题或内容关键词")
+    phone: str | None = Field(
+        None,
+        max_length=30,
+        description="来电历史：诉求人的完整电话号码（+86、空格、横线均可），未办结的排在前面；每次查询都记入审计日志",
+    )
     received_from: SaneDate | None = None
     received_to: SaneDate | None = None
     before: Id | None = Field(None, description="游标翻页：只列出 id 小于此值的诉求（传上一页最后一条的 id）")
@@ -46,6 +54,11 @@ class AppealFilter(PageQuery):
             if unknown:
                 raise ValueError(f"未知状态：{','.join(unknown)}")
         return value or None
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str | None) -> str | None:
+        return normalize_phone(value) if value and value.strip() else None
 
 
 def search_appeals(user: User, f: AppealFilter, at: datetime) -> tuple[list[Appeal], dict]:
@@ -76,6 +89,11 @@ def search_appeals(user: User, f: AppealFilter, at: datetime) -> tuple[list[Appe
     if f.q:
         like = f"%{f.q}%"
         conditions.append(or_(Appeal.number == f.q, Appeal.title.like(like), Appeal.content.like(like)))
+    if f.phone:
+        LOOK_UP_CALLER.require(user)
+        conditions.append(Appeal.citizen_phone == f.phone)
+        with write_transaction(db.session):  # who looked up whose number, and when
+            audit.record(user, "citizen_phone", None, "look_up", {"phone": f.phone})
     zone = local_zone()
     if f.received_from:
         conditions.append(Appeal.received_at >= datetime.combine(f.received_from, time(), zone))
@@ -87,13 +105,17 @@ def search_appeals(user: User, f: AppealFilter, at: datetime) -> tuple[list[Appe
         if f.before is not None:
             conditions.append(Appeal.id < f.before)
         visible = visible_clause(user, open_only=_only_open(f))
-        ids = select(Appeal.id).where(visible, *conditions).order_by(Appeal.id.desc())
+        ids = select(Appeal.id).where(visible, *conditions)
+        # A caller's history shows what is still open first (what they are likely calling about).
+        first = (case((Appeal.state.in_(FINAL_STATES), 1), else_=0),) if f.phone else ()
+        ids = ids.order_by(*first, Appeal.id.desc())
     else:
         ids = visible_ids(user, before=f.before)
     page_ids, page = paginate(ids, f, count_limit=limit)
     if not page_ids:
         return [], page
-    return list(db.session.scalars(select(Appeal).where(Appeal.id.in_(page_ids)).order_by(Appeal.id.desc()))), page
+    found = {a.id: a for a in db.session.scalars(select(Appeal).where(Appeal.id.in_(page_ids)))}
+    return [found[i] for i in page_ids], page
 
 
 def _only_open(f: AppealFilter) -> bool:

@@ -130,6 +130,7 @@ def appeal_new() -> ResponseReturnValue:
         urgencies=URGENCIES,
         channels=STAFF_CHANNELS,
         may_set_received_at=permissions.SET_CALL_TIME.allows(g.user),
+        may_look_up_caller=permissions.LOOK_UP_CALLER.allows(g.user),
     ), status
 
 

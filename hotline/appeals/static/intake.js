@@ -23,3 +23,37 @@
   form.urgency.addEventListener("change", update);
   update();
 })();
+
+// 来电历史: once the phone field holds a whole number, the caller's earlier appeals (open
+// ones first) from the list API, which audits the look-up. Built with textContent only.
+(function () {
+  const box = document.getElementById("caller-history");
+  if (!box) return;  // not offered to this account
+  const input = document.querySelector("form.intake [name=citizen_phone]");
+  const list = document.getElementById("caller-history-items");
+  const note = document.getElementById("caller-history-note");
+  let asked = "";
+  async function look() {
+    const digits = input.value.replace(/[\s\-()]/g, "").replace(/^(\+?86)(?=1\d{10}$)/, "");
+    if (!/^(1[3-9]\d{9}|0\d{9,11})$/.test(digits) || digits === asked) return;
+    asked = digits;
+    const resp = await fetch(`/api/v1/appeals?phone=${encodeURIComponent(digits)}&per_page=10`,
+                             {credentials: "same-origin"});
+    if (!resp.ok) { box.hidden = true; return; }
+    const page = await resp.json();
+    list.replaceChildren(...page.items.map((a) => {
+      const li = document.createElement("li");
+      const link = document.createElement("a");
+      link.href = `/appeals/${a.id}`;
+      link.textContent = a.number;
+      const unit = a.current_unit ? ` · ${a.current_unit.name}` : "";
+      li.append(link, ` ${a.received_at.slice(0, 10)} 【${a.state_label}】${a.title}${unit}`);
+      return li;
+    }));
+    note.textContent = page.total ? `共 ${page.total} 件` : "此号码没有来电记录";
+    box.hidden = false;
+  }
+  input.addEventListener("input", look);
+  input.addEventListener("change", look);
+  look();
+})();

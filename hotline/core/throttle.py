@@ -37,7 +37,7 @@ class Limit:
     name: str  # its key in HOTLINE_RATE_LIMITS
     default: str  # e.g. "5 per hour; 20 per day"
     message: str  # what the refused person is told, before "请…后再试"
-    about: str  # what is counted, for docs and `flask limits`
+    about: str  # what is counted (docs/security.md lists every limit)
 
 
 LIMITS: dict[str, Limit] = {}
@@ -148,8 +148,3 @@ def count(limit: Limit, key: str) -> None:
             throttle.strategy.hit(item, limit.name, key)
 
     _guarded(hit)
-
-
-def reset(app: Flask) -> None:
-    """Forget every count."""
-    app.extensions[EXTENSION].storage.reset()

@@ -33,3 +33,21 @@ def test_only_the_centres_citizen_facing_staff_look_callers_up(api):
     assert "按电话号码查询" in refused["error"]["message"]
     bad = api.get("/api/v1/appeals", "operator", query={"phone": "12345"}, expect=400).get_json()["error"]
     assert "phone" in bad["fields"] and "电话" in bad["fields"]["phone"]
+
+
+def test_the_list_search_finds_a_caller_by_name_or_number(api, app):
+    """Searching the list by the caller's number or name found nothing; now it does, for
+    the centre's citizen-facing staff (the number look-up audited), never for a unit."""
+    theirs = api.appeal_in("handling", citizen_name="赵女士", citizen_phone="13912340000")
+    api.create(citizen_name="钱先生", citizen_phone="13912341111")
+
+    def found(user: str, q: str) -> list[str]:
+        page = api.get("/api/v1/appeals", user, query={"q": q}, expect=200).get_json()
+        return [a["number"] for a in page["items"]]
+
+    assert found("dispatcher", "139-1234-0000") == [theirs["number"]]
+    assert found("dispatcher", "赵女士") == [theirs["number"]]
+    assert found(STREET_HANDLER, "赵女士") == [] and found(STREET_HANDLER, "13912340000") == []
+    with app.app_context():
+        looked = db.session.scalars(select(AuditEntry.data).where(AuditEntry.entity == "citizen_phone")).all()
+        assert looked == [{"phone": "13912340000"}]  # the number once; a name or a unit's search is not a look-up

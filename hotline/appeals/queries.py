@@ -21,7 +21,7 @@ from hotline.core.clock import local_zone
 from hotline.core.db import write_transaction
 from hotline.core.extensions import db
 from hotline.core.pagination import MAX_PER_PAGE, PageQuery, paginate
-from hotline.core.validation import Id, SaneDate, normalize_phone
+from hotline.core.validation import Id, SaneDate, normalize_phone, phone_or_none
 from hotline.core.vocabulary import AppealType, Channel, Urgency
 from hotline.grid.models import Unit
 
@@ -95,7 +95,7 @@ def search_appeals(user: User, f: AppealFilter, at: datetime) -> tuple[list[Appe
         matches = [Appeal.number == f.q, Appeal.title.like(like), Appeal.content.like(like)]
         if LOOK_UP_CALLER.allows(user):  # the words may be the caller's name or number
             matches.append(Appeal.citizen_name == f.q.strip())
-            if (phone := _phone_in(f.q)) is not None:
+            if (phone := phone_or_none(f.q)) is not None:
                 matches.append(Appeal.citizen_phone == phone)
                 _audit_look_up(user, phone)
         conditions.append(or_(*matches))
@@ -125,13 +125,6 @@ def search_appeals(user: User, f: AppealFilter, at: datetime) -> tuple[list[Appe
         return [], page
     found = {a.id: a for a in db.session.scalars(select(Appeal).where(Appeal.id.in_(page_ids)))}
     return [found[i] for i in page_ids], page
-
-
-def _phone_in(words: str) -> str | None:
-    try:
-        return normalize_phone(words)
-    except ValueError:
-        return None
 
 
 def _audit_look_up(user: User, phone: str) -> None:

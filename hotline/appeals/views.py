@@ -160,7 +160,7 @@ def _render_detail(
         repeats=repeats,
         suggestions=routing[0],
         routing_notes=routing[1],
-        attachments=attachments.for_appeal(appeal, g.user),
+        attachments=attachments.for_appeal(appeal, g.user, part),
         events=part.events(appeal),
         whole=part.whole,
         upload_kinds=attachments.allowed_kinds(g.user, appeal),

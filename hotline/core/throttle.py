@@ -107,6 +107,11 @@ def _refuse_if_spent(throttle: _Throttle, limit: Limit, key: str, cost: int) -> 
             raise TooManyRequests(f"{limit.message}，请{_wait(seconds)}后再试", seconds)
 
 
+def _hit(throttle: _Throttle, limit: Limit, key: str, cost: int) -> None:
+    for item in throttle.items[limit.name]:
+        throttle.strategy.hit(item, limit.name, key, cost=cost)
+
+
 def _guarded(action) -> None:
     try:
         action()
@@ -124,8 +129,7 @@ def spend(limit: Limit, key: str, cost: int = 1) -> None:
 
     def hit() -> None:
         _refuse_if_spent(throttle, limit, key, cost)
-        for item in throttle.items[limit.name]:
-            throttle.strategy.hit(item, limit.name, key, cost=cost)
+        _hit(throttle, limit, key, cost)
 
     _guarded(hit)
 
@@ -140,11 +144,5 @@ def check(limit: Limit, key: str) -> None:
 def count(limit: Limit, key: str) -> None:
     """Count one failure of `key` (never refuses: the caller is answering it already)."""
     throttle = _throttle()
-    if throttle is None:
-        return
-
-    def hit() -> None:
-        for item in throttle.items[limit.name]:
-            throttle.strategy.hit(item, limit.name, key)
-
-    _guarded(hit)
+    if throttle is not None:
+        _guarded(lambda: _hit(throttle, limit, key, 1))

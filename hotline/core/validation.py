@@ -152,6 +152,14 @@ def normalize_phone(raw: str) -> str:
     return digits
 
 
+def phone_or_none(raw: str) -> str | None:
+    """`normalize_phone`, or None when the text is not a phone number."""
+    try:
+        return normalize_phone(raw)
+    except ValueError:
+        return None
+
+
 def mask_phone(phone: str | None) -> str | None:
     if not phone:
         return phone

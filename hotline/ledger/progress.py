@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import Select, and_, case, delete, func, insert, literal, select, true
 
+from hotline.appeals.dashboard import FRESH_FOR  # counted rows are read as the dashboard's are
 from hotline.appeals.models import Appeal
 from hotline.appeals.visibility import visible_clause
 from hotline.auth.models import User
@@ -44,10 +45,6 @@ class Breakdown:
     label: str
     level: str | None
     progress: Progress
-
-
-# Counted rows older than this are not shown: the scheduler counts every minute.
-FRESH_FOR = timedelta(minutes=2)
 
 
 def _items(campaign: Campaign, user: User | None):

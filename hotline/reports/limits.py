@@ -15,7 +15,7 @@ from typing import Any
 
 from hotline.core.errors import NotFound
 from hotline.core.throttle import Limit, check, client_address, count, declare, spend
-from hotline.core.validation import normalize_phone
+from hotline.core.validation import phone_or_none
 
 REPORT_BY_ADDRESS = declare(
     "report.address", "10 per minute; 200 per day", "提交过于频繁", "随手拍 reports from one client address"
@@ -52,15 +52,9 @@ def before_report(data: Mapping[str, Any], photos: int = 0, *, by_address: Limit
     spend(by_address, address)
     phone = data.get("citizen_phone")
     if isinstance(phone, str) and phone.strip():
-        spend(REPORT_BY_PHONE, _phone_key(phone))
+        # counted as typed when it is no number (the report will be refused for it)
+        spend(REPORT_BY_PHONE, phone_or_none(phone) or phone.strip())
     spend(PHOTO_BY_ADDRESS, address, photos)
-
-
-def _phone_key(phone: str) -> str:
-    try:
-        return normalize_phone(phone)
-    except ValueError:  # the report will be refused for it; counted as typed
-        return phone.strip()
 
 
 @contextmanager

@@ -192,9 +192,10 @@ def thumbnail_job(outbox_id: int, payload: dict) -> None:
         outbox.complete(outbox_id)
 
 
-def for_appeal(appeal: Appeal, user: User) -> list[Attachment]:
-    """The appeal's photos this user sees (a unit the appeal has left: its own part)."""
-    part = Part.of(user, appeal)
+def for_appeal(appeal: Appeal, user: User, part: Part | None = None) -> list[Attachment]:
+    """The appeal's photos this user sees (a unit the appeal has left: its own part;
+    `part`: the user's, when the caller has worked it out already)."""
+    part = part or Part.of(user, appeal)
     photos = db.session.scalars(select(Attachment).where(Attachment.appeal_id == appeal.id).order_by(Attachment.id))
     return [a for a in photos if part.attachment(a.unit_id, a.uploaded_by_id)]
 

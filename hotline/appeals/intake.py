@@ -83,12 +83,14 @@ def register(
             if body.is_anonymous:
                 values["citizen_name"] = None
             where = place or placement(body.lon, body.lat)
+            numbered = next_number(db.session, body.channel, at)
             appeal = Appeal(
                 **values,
+                id=numbered.appeal_id,
                 grid_id=where.grid_id,
                 place_unit_id=where.unit_id,
                 place_note=where.reason,
-                number=next_number(db.session, body.channel, at),
+                number=numbered.number,
                 query_code=f"{secrets.randbelow(10**6):06d}",
                 category=category,
                 state=INITIAL_STATE,
@@ -98,11 +100,12 @@ def register(
                 created_by_id=actor.id if actor else None,
             )
             db.session.add(appeal)
-            db.session.flush()
+            if appeal.id is None or attach is not None:
+                db.session.flush()  # the id, for the rows below (known already on PostgreSQL)
             if attach is not None:
                 attach(appeal)
             created = AppealEvent(
-                appeal_id=appeal.id,
+                appeal=appeal,
                 at=at,
                 actor_id=actor.id if actor else None,
                 unit_id=actor.unit_id if actor else None,

@@ -7,12 +7,15 @@ intake, so concurrent intakes do not queue behind each other. The price is the s
 a number taken by an intake that then fails is never used, so a day's numbers may have a
 gap (they stay unique and ascending in the order they were taken). On SQLite every write
 transaction already holds the database's single write lock, so the number is taken inside
-the intake's transaction and a failed intake gives its number back."""
+the intake's transaction and a failed intake gives its number back.
+
+On PostgreSQL the same statement also draws the new appeal's id from its sequence, so the
+intake knows the id before it writes anything and writes its rows in one flush."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy.orm import Session, scoped_session
 
@@ -33,17 +36,24 @@ MAX_DAILY = 999_999
 _BUMP_SQL = (
     "INSERT INTO appeal_number_counters (day, channel_code, last) "
     "SELECT %(day)s, %(code)s, 1 FROM (SELECT set_config('synchronous_commit', 'off', true)) AS unflushed "
-    "ON CONFLICT (day, channel_code) DO UPDATE SET last = appeal_number_counters.last + 1 RETURNING last"
+    "ON CONFLICT (day, channel_code) DO UPDATE SET last = appeal_number_counters.last + 1 "
+    "RETURNING last, nextval(pg_get_serial_sequence('appeals', 'id'))"
 )
 
 
-def next_number(session: Session | scoped_session[Any], channel: Channel, at: datetime) -> str:
+class Numbered(NamedTuple):
+    number: str
+    appeal_id: int | None  # drawn with the number on PostgreSQL; SQLite assigns it on insert
+
+
+def next_number(session: Session | scoped_session[Any], channel: Channel, at: datetime) -> Numbered:
     day = format_local(at, "%Y%m%d")
     code = CHANNELS[channel]
     bind = session.get_bind()
+    appeal_id = None
     if bind.dialect.name == "postgresql":
         with bind.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as own:
-            sequence = own.exec_driver_sql(_BUMP_SQL, {"day": day, "code": code}).scalar_one()
+            sequence, appeal_id = own.exec_driver_sql(_BUMP_SQL, {"day": day, "code": code}).one()
     else:
         stmt = (
             upsert(session, AppealNumberCounter)
@@ -54,4 +64,4 @@ def next_number(session: Session | scoped_session[Any], channel: Channel, at: da
         sequence = session.execute(stmt).scalar_one()
     if sequence > MAX_DAILY:
         raise Conflict(f"渠道「{channel}」今日工单编号已用尽")
-    return f"{day}{code}{sequence:06d}"
+    return Numbered(f"{day}{code}{sequence:06d}", appeal_id)

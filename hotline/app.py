@@ -42,6 +42,9 @@ from hotline.grid import api as grid_api
 from hotline.grid import models as grid_models
 from hotline.grid import views as grid_views
 from hotline.grid.cli import grid_cli
+from hotline.knowledge import api as knowledge_api
+from hotline.knowledge import models as knowledge_models
+from hotline.knowledge import views as knowledge_views
 from hotline.ledger import api as ledger_api
 from hotline.ledger import models as ledger_models
 from hotline.ledger import views as ledger_views
@@ -86,6 +89,7 @@ FEATURES: tuple[Feature, ...] = (
     Feature("calendar", (calendar_models,), (calendar_views.bp,), (calendar_api,)),
     Feature("outbox", (outbox_models,), (outbox_views.bp,), (outbox_api,)),
     Feature("notifications", (notifications_models,), (notifications_views.bp,), (notifications_api,)),
+    Feature("knowledge", (knowledge_models,), (knowledge_views.bp,), (knowledge_api,)),
     Feature(
         "appeals",
         (appeals_models, attachments_models),

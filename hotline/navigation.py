@@ -10,6 +10,7 @@ from hotline.appeals import permissions as appeals
 from hotline.calendar.service import VIEW_CALENDAR
 from hotline.core.permissions import SIGNED_IN
 from hotline.grid.rules import VIEW_RULES
+from hotline.knowledge.operations import SEARCH_KNOWLEDGE
 from hotline.ledger.operations import VIEW_LEDGERS
 from hotline.metrics.operations import VIEW_METRICS
 from hotline.notifications.sms import MANAGE_SMS
@@ -21,6 +22,7 @@ NAVIGATION: tuple[NavEntry, ...] = (
     NavEntry("appeals.appeal_list", "诉求列表", SIGNED_IN),
     NavEntry("appeals.inbox", "本单位待办", appeals.UNIT_INBOX),
     NavEntry("appeals.appeal_new", "登记诉求", appeals.REGISTER),
+    NavEntry("knowledge.search", "知识库", SEARCH_KNOWLEDGE),
     NavEntry("sla.dashboard", "督办看板", appeals.DASHBOARD),
     NavEntry("ledger.campaigns", "专项台账", VIEW_LEDGERS),
     NavEntry("metrics.assessment", "考核指标", VIEW_METRICS),

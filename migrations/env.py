@@ -7,6 +7,7 @@ from alembic import context
 from flask import current_app
 
 from hotline.core.db import UTCDateTime
+from hotline.core.fulltext import IGNORED_TABLES
 
 config = context.config
 fileConfig(config.config_file_name, disable_existing_loggers=False)  # keep the app's loggers
@@ -27,6 +28,12 @@ def render_item(type_, obj, autogen_context):
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
     return False
+
+
+def include_name(name, type_, parent_names):
+    """Full-text index tables are created by hand in their migrations (they differ per
+    database and are not in the metadata)."""
+    return not (type_ == "table" and name and IGNORED_TABLES.match(name))
 
 
 def run_migrations_offline():
@@ -50,6 +57,7 @@ def run_migrations_online():
     conf_args = dict(current_app.extensions["migrate"].configure_args)
     conf_args.setdefault("process_revision_directives", process_revision_directives)
     conf_args.setdefault("render_item", render_item)
+    conf_args.setdefault("include_name", include_name)
 
     with get_engine().connect() as connection:
         sqlite = connection.dialect.name == "sqlite"

@@ -14,6 +14,7 @@ from hotline.core.clock import now
 from hotline.core.extensions import Model
 from hotline.core.vocabulary import UNRATED
 from hotline.grid.models import Unit
+from hotline.knowledge.models import KnowledgeEntry
 
 
 def _partial(name: str, column: str, where: str) -> Index:
@@ -128,6 +129,9 @@ class Appeal(Model):
     reply_resolved: Mapped[str | None] = mapped_column(String(4))
     resolved: Mapped[str | None] = mapped_column(String(4))
     satisfaction: Mapped[str] = mapped_column(String(4), default=UNRATED)
+    # 直接答复 from the knowledge base: the entry, and its version, that answered it.
+    knowledge_entry_id: Mapped[int | None] = mapped_column(ForeignKey("knowledge_entries.id"))
+    knowledge_version: Mapped[int | None]
 
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     version: Mapped[int] = mapped_column(default=1)
@@ -143,6 +147,7 @@ class Appeal(Model):
     dispatched_by_unit: Mapped[Unit | None] = relationship(foreign_keys=[dispatched_by_unit_id])
     merged_into: Mapped[Appeal | None] = relationship(remote_side=[id])
     created_by: Mapped[User | None] = relationship()
+    knowledge_entry: Mapped[KnowledgeEntry | None] = relationship()
     co_units: Mapped[list[AppealCoUnit]] = relationship(
         cascade="all, delete-orphan", back_populates="appeal", order_by="AppealCoUnit.unit_id"
     )

@@ -61,6 +61,8 @@ class Outcome(BaseModel):
     reply_resolved: str | None = Field(description="承办单位自报的解决情况")
     resolved: str | None = Field(description="回访时市民确认的解决情况")
     satisfaction: str | None
+    knowledge_entry_id: int | None = Field(None, description="直接答复所依据的知识库条目")
+    knowledge_version: int | None = Field(None, description="该条目当时的版本")
 
     @classmethod
     def withheld(cls) -> Outcome:
@@ -215,6 +217,8 @@ class AppealDetail(AppealSummary):
                 reply_resolved=a.reply_resolved,
                 resolved=a.resolved,
                 satisfaction=a.satisfaction,
+                knowledge_entry_id=a.knowledge_entry_id,
+                knowledge_version=a.knowledge_version,
             )
             if part.whole
             else Outcome.withheld(),

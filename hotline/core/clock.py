@@ -27,5 +27,10 @@ def format_local(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return value.astimezone(local_zone()).strftime(fmt) if value else "—"
 
 
+def local_date(at: datetime) -> date:
+    """The local calendar day of an instant."""
+    return at.astimezone(local_zone()).date()
+
+
 def local_today() -> date:
-    return now().astimezone(local_zone()).date()
+    return local_date(now())

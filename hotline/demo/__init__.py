@@ -35,6 +35,7 @@ def load_reference(password: str) -> None:
 def demo_command(appeals: bool) -> None:
     """Load the demo data (once)."""
     from hotline.demo.appeals import load_demo_appeals
+    from hotline.demo.knowledge import load_demo_knowledge
     from hotline.open311.clients import add_client
 
     add_client(DEMO_OPEN311_CLIENT, current_app.config["HOTLINE_OPEN311_DEMO_KEY"])
@@ -43,6 +44,8 @@ def demo_command(appeals: bool) -> None:
         return
     started = time.monotonic()
     load_reference(current_app.config["HOTLINE_DEMO_PASSWORD"])
+    with write_transaction(db.session):
+        entries = load_demo_knowledge()
     count = 0
     if appeals:
         at = now()
@@ -54,7 +57,8 @@ def demo_command(appeals: bool) -> None:
             f"万件清理 ledger holds {items} appeals"
         )
     click.echo(
-        f"demo: loaded the organisation, categories, accounts and {count} appeals in {time.monotonic() - started:.1f}s"
+        f"demo: loaded the organisation, categories, accounts, {entries} knowledge-base entries and {count} appeals "
+        f"in {time.monotonic() - started:.1f}s"
     )
 
 

@@ -16,11 +16,14 @@ from hotline.appeals.models import Appeal
 from hotline.auth.models import User
 from hotline.categories.models import Category
 from hotline.core.extensions import db
+from hotline.core.fulltext import terms
 from hotline.core.validation import CREDIT_CODE_CHARS, credit_code_check_char
 from hotline.demo.texts import STREET_ADDRESSES, SURNAMES, TEXTS
 from hotline.grid.geo import geometry_from_geojson, placement
 from hotline.grid.models import Unit
 from hotline.grid.responsibility import BELOW_DEPARTMENTS, suggest
+from hotline.knowledge import operations as knowledge
+from hotline.knowledge.models import KnowledgeEntry
 from hotline.reports.operations import submit as submit_report
 
 # How many appeals end in each state (300 in all).
@@ -175,6 +178,14 @@ class DemoAppeals:
             units = [u for u in units if not (u.is_area and u.level in BELOW_DEPARTMENTS)]
         return units or [self.units[place_unit.code_at("street")]]
 
+    def _knowledge_for(self, data: dict) -> KnowledgeEntry | None:
+        """The knowledge-base entry an operator would answer this 咨询 with: the best match
+        for its place, if its title shares at least three words with the appeal's."""
+        found = knowledge.suggestions(data["title"], self._place_of(data).id, self.users["operator"], limit=1)
+        if found and len(set(terms(found[0].title)) & set(terms(data["title"]))) >= 3:
+            return found[0]
+        return None
+
     def _plan(self, target: str, category: Category, data: dict, result: str) -> list[Step]:
         rng = self.rng
         kind = data["type"]
@@ -191,7 +202,8 @@ class DemoAppeals:
         answered = kind == "咨询" and target in ("revisiting", "auditing", "evaluated") and rng.random() < 0.5
         steps: list[Step] = []
         if answered:
-            steps.append(Step("answer", "operator", {"reply": result}))
+            entry = self._knowledge_for(data)
+            steps.append(Step("answer", "operator", {"knowledge_entry_id": entry.id} if entry else {"reply": result}))
         else:
             candidates = self._candidates(category, data)
             unit = candidates[1] if len(candidates) > 1 and rng.random() < 0.15 else candidates[0]

@@ -16,8 +16,11 @@ def form_data(model: type[BaseModel]) -> dict[str, typing.Any]:
             values = [v for v in request.form.getlist(name) if v.strip()]
             if values:
                 data[name] = values
-        elif request.form.get(name, "").strip():
-            data[name] = request.form[name]
+        else:
+            # the first filled input of that name (a typed value and a set of choices may share one)
+            value = next((v for v in request.form.getlist(name) if v.strip()), None)
+            if value is not None:
+                data[name] = value
     return data
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from sqlalchemy import Select, select
 
 from hotline.appeals import effects
@@ -15,12 +15,14 @@ from hotline.appeals.deadlines import due, policy_for, stop_clock
 from hotline.appeals.guards import MAX_RETURNS, ActionContext
 from hotline.appeals.models import Appeal, AppealCoUnit, AppealEvent
 from hotline.appeals.states import FINAL_STATES, Act, State
+from hotline.core.clock import local_date
 from hotline.core.errors import BadRequest
 from hotline.core.extensions import db
-from hotline.core.validation import Id
+from hotline.core.validation import FieldErrors, Id
 from hotline.core.vocabulary import VOID_REASONS, VoidReason
 from hotline.grid.models import Unit
 from hotline.grid.responsibility import centre_area, check_not_pushed_down
+from hotline.knowledge import operations as knowledge
 
 
 def dispatch_targets() -> Select[tuple[Unit]]:
@@ -165,19 +167,50 @@ RETURN = Action(Act.RETURN, ReturnBody, _apply_return)
 
 # 直接答复
 class AnswerBody(ActionBody):
-    reply: str = Field(min_length=1, max_length=2000, description="答复内容")
+    knowledge_entry_id: Id | None = Field(None, description="答复所依据的知识库条目（已发布、在有效期内）")
+    reply: str | None = Field(
+        None, min_length=1, max_length=2000, description="答复内容；选了知识库条目时可省略，即用其答复口径"
+    )
+
+    @model_validator(mode="after")
+    def _reply_or_entry(self):
+        if not self.reply and self.knowledge_entry_id is None:
+            raise FieldErrors({"reply": "请填写答复内容，或选择一条知识库条目"})
+        return self
+
+
+def _prepare_answer(ctx: ActionContext) -> Prepared:
+    if ctx.body.knowledge_entry_id is None:
+        return {}
+    entry = knowledge.answering_entry(ctx.body.knowledge_entry_id, local_date(ctx.at))
+    place = ctx.appeal.place_unit
+    if entry.area is not None and place is not None and not entry.area.contains(place):
+        problem = f"该条目只适用于{entry.area.name}，诉求地点在{place.name}"
+        raise BadRequest(f"请求内容有误：knowledge_entry_id：{problem}", fields={"knowledge_entry_id": problem})
+    return {"entry": entry}
 
 
 def _apply_answer(ctx: ActionContext, prepared: Prepared) -> Outcome:
     appeal = ctx.appeal
-    appeal.result = appeal.public_reply = ctx.body.reply
+    entry = prepared.get("entry")
+    appeal.result = appeal.public_reply = ctx.body.reply or (entry.answer if entry is not None else "")
     appeal.reply_resolved = "解决"
     appeal.replied_at = ctx.at
+    details = start_visit_clock(appeal, ctx.at)
+    if entry is not None:
+        appeal.knowledge_entry_id, appeal.knowledge_version = entry.id, entry.version
+        knowledge.record_answer(entry)
+        details |= {"knowledge_entry_id": entry.id, "knowledge_version": entry.version}
     effects.text_citizen(appeal, "sms.replied")
-    return Outcome(details=start_visit_clock(appeal, ctx.at))
+    return Outcome(details=details)
 
 
-ANSWER = Action(Act.ANSWER, AnswerBody, _apply_answer)
+def _answer_form(ctx: ActionContext) -> dict[str, Any]:
+    """Entries that may answer it: those matching its title, for its place."""
+    return {"knowledge": knowledge.suggestions(ctx.appeal.title, ctx.appeal.place_unit_id, ctx.actor)}
+
+
+ANSWER = Action(Act.ANSWER, AnswerBody, _apply_answer, _prepare_answer, form_context=_answer_form)
 
 
 # 并单

@@ -1,0 +1,158 @@
+"""Full-text search for Chinese text, the same on SQLite (FTS5) and PostgreSQL (tsvector).
+
+Neither database's own tokeniser segments Chinese: SQLite's unicode61 and PostgreSQL's
+parser both take a run of Han characters for one word, so 停车 would never find
+小区停车位紧张. The text is tokenised here instead, as search engines without a
+dictionary do: every run of Han characters becomes its overlapping character bigrams
+(停车位 → 停车 车位; a lone character stays itself), Latin letters and digits become
+lower-case words, everything else separates. A query is tokenised the same way and
+matches a document holding all its terms (when none does, any of them, ranked); a
+one-character query matches the terms that begin with it.
+
+An `Index` is one table of documents keyed by the id of the row they describe, with up to
+four weighted fields (the first weighs most: a title before its body). On SQLite it is an
+FTS5 table of the space-separated terms, ranked by bm25; on PostgreSQL a table of
+tsvectors written in the type's own input syntax (which bypasses the parser and its
+dictionaries), under a GIN index, ranked by ts_rank. Neither is in the ORM's metadata: the
+migration that creates one says how, per database (`IGNORED_TABLES` keeps Alembic's
+comparison off them)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import Boolean, Float, Integer, Subquery, text
+from sqlalchemy.orm import Session, scoped_session
+
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_TOKEN = re.compile(f"[{_HAN}]+|[a-z0-9]+")
+_IS_HAN = re.compile(f"[{_HAN}]")
+_WEIGHTS = "ABCD"  # PostgreSQL's weight letters, the first field's first
+_SQLITE_FIELD_WEIGHTS = (10.0, 3.0, 1.0, 0.5)
+MAX_QUERY_TERMS = 32
+# How callers phrase a question, not what it is about: left out when any term will do
+# (其他 terms remain), so 电梯故障困人怎么办 does not answer 社保卡丢了怎么补办.
+QUESTION_WORDS = frozenset(
+    {
+        "怎么",
+        "么办",
+        "怎样",
+        "如何",
+        "何办",
+        "什么",
+        "咨询",
+        "请问",
+        "想问",
+        "问一",
+        "一下",
+        "哪些",
+        "哪里",
+        "是否",
+        "为什",
+    }
+)
+
+
+def terms(content: str | None) -> list[str]:
+    """The terms of `content`, in order (repeats kept: they count for ranking)."""
+    found: list[str] = []
+    for token in _TOKEN.findall(unicodedata.normalize("NFKC", content or "").lower()):
+        if _IS_HAN.match(token) and len(token) > 1:
+            found.extend(token[i : i + 2] for i in range(len(token) - 1))
+        else:
+            found.append(token)
+    return found
+
+
+def query_terms(query: str) -> list[str]:
+    """The distinct terms of a query, in order, at most MAX_QUERY_TERMS."""
+    return list(dict.fromkeys(terms(query)))[:MAX_QUERY_TERMS]
+
+
+def _is_prefix(term: str) -> bool:
+    return len(term) == 1 and bool(_IS_HAN.match(term))
+
+
+@dataclass(frozen=True)
+class Index:
+    table: str
+    fields: tuple[str, ...]  # by weight, heaviest first
+
+    def put(self, session: Session | scoped_session, doc_id: int, texts: Mapping[str, str | None]) -> None:
+        """Write (or rewrite) the document of row `doc_id`, in the caller's transaction."""
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(
+                text(
+                    f"INSERT INTO {self.table} (doc_id, document) VALUES (:doc_id, CAST(:document AS tsvector)) "
+                    "ON CONFLICT (doc_id) DO UPDATE SET document = EXCLUDED.document"
+                ),
+                {"doc_id": doc_id, "document": self._tsvector(texts)},
+            )
+            return
+        self.drop(session, doc_id)
+        columns = ", ".join(self.fields)
+        values = ", ".join(f":{name}" for name in self.fields)
+        session.execute(
+            text(f"INSERT INTO {self.table} (rowid, {columns}) VALUES (:doc_id, {values})"),
+            {"doc_id": doc_id, **{name: " ".join(terms(texts.get(name))) for name in self.fields}},
+        )
+
+    def drop(self, session: Session | scoped_session, doc_id: int) -> None:
+        key = "doc_id" if session.get_bind().dialect.name == "postgresql" else "rowid"
+        session.execute(text(f"DELETE FROM {self.table} WHERE {key} = :doc_id"), {"doc_id": doc_id})
+
+    def matches(self, session: Session | scoped_session, query: str, *, every: bool = True) -> Subquery | None:
+        """The documents matching `query`: columns doc_id, title_hit (the first field holds
+        every term) and score (higher is better). None when the query has no terms.
+        `every`: all terms must occur; otherwise any of them."""
+        found = query_terms(query)
+        if not every:
+            found = [t for t in found if t not in QUESTION_WORDS] or found
+        if not found:
+            return None
+        if session.get_bind().dialect.name == "postgresql":
+            joiner = " & " if every else " | "
+            any_field = joiner.join(f"'{t}':*" if _is_prefix(t) else f"'{t}'" for t in found)
+            first_field = " & ".join(f"'{t}':*A" if _is_prefix(t) else f"'{t}':A" for t in found)
+            sql = (
+                f"SELECT doc_id, ts_rank(document, CAST(:q AS tsquery)) AS score, "
+                f"document @@ CAST(:qa AS tsquery) AS title_hit FROM {self.table} "
+                f"WHERE document @@ CAST(:q AS tsquery)"
+            )
+        else:
+            joiner = " AND " if every else " OR "
+            phrases = [f'"{t}" *' if _is_prefix(t) else f'"{t}"' for t in found]
+            any_field = joiner.join(phrases)
+            first_field = f"{self.fields[0]} : ({' AND '.join(phrases)})"
+            weights = ", ".join(str(w) for w in _SQLITE_FIELD_WEIGHTS[: len(self.fields)])
+            sql = (
+                f"SELECT rowid AS doc_id, -bm25({self.table}, {weights}) AS score, "
+                f"rowid IN (SELECT rowid FROM {self.table} WHERE {self.table} MATCH :qa) AS title_hit "
+                f"FROM {self.table} WHERE {self.table} MATCH :q"
+            )
+        return (
+            text(sql)
+            .bindparams(q=any_field, qa=first_field)
+            .columns(doc_id=Integer, score=Float, title_hit=Boolean)
+            .subquery(f"{self.table}_hits")
+        )
+
+    def _tsvector(self, texts: Mapping[str, str | None]) -> str:
+        """The document in tsvector input syntax: 'term':position+weight, positions counted
+        across the fields in order (PostgreSQL keeps positions up to 16,383)."""
+        positions: dict[str, list[str]] = {}
+        position = 0
+        for name, weight in zip(self.fields, _WEIGHTS, strict=False):
+            for term in terms(texts.get(name)):
+                position = min(position + 1, 16383)
+                positions.setdefault(term, []).append(f"{position}{weight}")
+        return " ".join(f"'{term}':{','.join(at[:256])}" for term, at in positions.items())
+
+
+KNOWLEDGE = Index("knowledge_search", ("title", "keywords", "answer"))
+
+# Tables the indexes are made of (and FTS5's own shadow tables): not in the metadata.
+IGNORED_TABLES = re.compile(rf"^({'|'.join(i.table for i in (KNOWLEDGE,))})(_\w+)?$")

@@ -197,11 +197,16 @@ def generate(
                                          ("grid", grid, ["handler"])):  # fmt: skip
                 db.session.add(new_user(name, name, unit_id, roles, password_hash=hashed))
         province.accounts = {"centre": "supervisor", "district": "district", "street": "street", "grid": "grid"}
-        leaves = list(db.session.scalars(select(Category.id).where(Category.level == Category.LEAF_LEVEL)))
+        categories = db.session.execute(
+            select(Category.id, Category.code, Category.name).where(Category.level == Category.LEAF_LEVEL)
+        ).all()
+        leaves = [c.id for c in categories]
+        texts = Texts(categories, postgres=db.engine.dialect.name == "postgresql")
         for start in range(0, appeals, chunk):
-            rows, events, reach, open_reach = _appeals(rng, start, min(chunk, appeals - start), province, by_id,
-                                                       leaves, ages)  # fmt: skip
+            rows, events, reach, open_reach, search = _appeals(rng, start, min(chunk, appeals - start), province,
+                                                               by_id, leaves, ages, texts)  # fmt: skip
             _write(db, "appeals", APPEAL_COLUMNS, rows)
+            _write(db, "appeal_search", texts.columns, search)
             _write(db, "appeal_events", EVENT_COLUMNS, events)
             _write(db, "appeal_reach", ("unit_id", "appeal_id"), reach)
             _write(db, "appeal_open_reach", ("unit_id", "appeal_id"), open_reach)
@@ -214,7 +219,8 @@ def generate(
 
 
 def _appeals(rng: np.random.Generator, start: int, n: int, province: Province, by_id: dict[int, tuple],
-             leaves: list[int], ages: Ages) -> tuple[list[tuple], list[tuple], list[tuple], list[tuple]]:  # fmt: skip
+             leaves: list[int], ages: Ages,
+             texts: Texts) -> tuple[list[tuple], list[tuple], list[tuple], list[tuple], list[tuple]]:  # fmt: skip
     now = datetime.now(UTC)
     grids = province.levels["grid"]
     districts = province.levels["district"]
@@ -238,6 +244,8 @@ def _appeals(rng: np.random.Generator, start: int, n: int, province: Province, b
     reach: list[tuple] = []  # the handler it was dispatched to and every unit above it
     open_reach: list[tuple] = []  # the same, for the appeals still open
     above = {u: _above(province, u) for u in {*province.departments, *province.levels["street"]}}
+    search: list[tuple] = []
+    wording = rng.random((n, 3))
     for k in range(n):
         appeal_id = start + k + 1
         grid = grids[grid_pick[k]]
@@ -288,10 +296,12 @@ def _appeals(rng: np.random.Generator, start: int, n: int, province: Province, b
         satisfaction = SATISFACTIONS[satisfaction_pick[k]][0] if visited else "未评价"
         resolved = RESOLUTIONS[resolution_pick[k]][0] if visited else None
         lon, lat = _centre_of(by_id[grid])
+        title, address, content, document = texts.appeal(category_pick[k], *wording[k])
+        search.append((appeal_id, *document))
         rows.append((
             appeal_id, f"{received:%Y%m%d}{code}{appeal_id:06d}"[-16:], f"{appeal_id % 1_000_000:06d}", channel, kind,
-            leaves[category_pick[k]], urgency, "诉求标题", "诉求内容", "市民", f"139{appeal_id % 100_000_000:08d}",
-            False, False, kind == "投诉" and state_roll[k] > 0.9, "某路某号", lat, lon, grid, grid, state, current,
+            leaves[category_pick[k]], urgency, title, content, "市民", f"139{appeal_id % 100_000_000:08d}",
+            False, False, kind == "投诉" and state_roll[k] > 0.9, address, lat, lon, grid, grid, state, current,
             main,
             province.parents[handler] if current else None, False, received, received, closed or times[0],
             dispatched, signed, replied, approved, visited, closed, sign_due, due, visit_due, clock,
@@ -311,7 +321,7 @@ def _appeals(rng: np.random.Generator, start: int, n: int, province: Province, b
             actor_unit = handler if action in ("sign", "reply") else province.centre_id
             target = handler if action == "dispatch" else None
             events.append((appeal_id, times[i], None, actor_unit, action, before, after, target, "{}"))
-    return rows, events, reach, open_reach
+    return rows, events, reach, open_reach, search
 
 
 def _above(province: Province, unit: int) -> list[int]:
@@ -331,6 +341,57 @@ def _ancestor(province: Province, unit: int, level: str) -> int:
         node = province.parents[node]
     assert node is not None
     return node
+
+
+ROADS = (
+    "中山路", "人民路", "解放路", "建设大街", "和平街", "北京街", "长江路", "黄河大街", "青年大街", "文化路",
+    "胜利街", "新华路", "光明路", "友谊街", "团结路", "工农路", "朝阳街", "民主路", "幸福街", "繁荣路",
+    "兴华街", "滨河路", "南京街", "太原街", "西安路", "泰山路", "华山路", "松花江街", "珠江街", "崇山路",
+)  # fmt: skip
+HOUSE_NUMBERS = 300
+
+
+class Texts:
+    """What each appeal says: the demo's texts of its category (a generic one where the demo
+    has none) at an address on one of ROADS, and its search document. The terms of each
+    template's parts and of each address are worked out once: ten million appeals made of
+    some forty templates and nine thousand addresses (so the bigram spanning a template's
+    text and the address is left out, which changes no benchmark's result)."""
+
+    def __init__(self, categories: list[Any], *, postgres: bool) -> None:
+        from hotline.core.fulltext import terms
+        from hotline.demo.texts import TEXTS
+
+        self._terms = terms
+        self.postgres = postgres
+        self.columns = ("doc_id", "document") if postgres else ("rowid", "title", "address", "content")
+        self.templates: list[list[tuple[str, str, str, list[str], list[str], list[str]]]] = []
+        for c in categories:
+            written = [(title, content) for _, title, content, _ in TEXTS.get(c.code, [])]
+            written = written or [(f"{c.name}问题", f"{{place}}附近存在{c.name}问题，影响居民生活，请尽快处理。")]
+            parts = []
+            for title, content in written:
+                before, _, after = content.partition("{place}")
+                parts.append((title, before, after, terms(title), terms(before), terms(after)))
+            self.templates.append(parts)
+        self._addresses: dict[int, tuple[str, list[str]]] = {}
+
+    def appeal(self, category: int, pick_template: float, pick_road: float, pick_number: float) -> tuple:
+        """(title, address, content, search document row) of an appeal of that category."""
+        options = self.templates[category]
+        title, before, after, title_terms, before_terms, after_terms = options[int(pick_template * len(options))]
+        key = int(pick_road * len(ROADS)) * HOUSE_NUMBERS + int(pick_number * HOUSE_NUMBERS)
+        if key not in self._addresses:
+            address = f"{ROADS[key // HOUSE_NUMBERS]}{key % HOUSE_NUMBERS + 1}号"
+            self._addresses[key] = (address, self._terms(address))
+        address, address_terms = self._addresses[key]
+        content = f"{before}{address}{after}"
+        if self.postgres:  # the lexemes, without positions: the index only filters appeals
+            lexemes = {*title_terms, *address_terms, *before_terms, *after_terms}
+            return title, address, content, (" ".join(f"'{t}'" for t in lexemes),)
+        document = (" ".join(title_terms), " ".join(address_terms),
+                    " ".join([*before_terms, *address_terms, *after_terms]))  # fmt: skip
+        return title, address, content, document
 
 
 def _centre_of(unit: tuple) -> tuple[float, float]:

@@ -35,6 +35,8 @@ GENERATED = "bench-province"
 REFRESH_MS = 10_000
 # The accounts generate() makes: the centre's supervisor, and a district's, a street's and a grid's.
 ACCOUNTS = {"centre": "supervisor", "district": "district", "street": "street", "grid": "grid"}
+# Appeal searches: a word of many appeals' texts, one of few, and two words together.
+SEARCHES = ("小区", "井盖", "影响 尽快")
 
 
 def p95(call: Callable[[], Any], runs: int) -> float:
@@ -207,6 +209,9 @@ def main() -> None:
                     ("list, in hand", lambda u=user: search_appeals(u, AppealFilter(state="handling"), at)),
                     ("list, overdue", lambda u=user: search_appeals(u, AppealFilter(overdue=True), at)),
                 ]  # fmt: skip
+                for i, words in enumerate(SEARCHES, 1):  # words of titles, addresses, contents (full-text index)
+                    queries.append((f"search {i}「{words}」",
+                                    lambda u=user, q=words: search_appeals(u, AppealFilter(q=q), at)))  # fmt: skip
                 if who == "centre":  # the operator's 来电历史 (the centre's supervisor may, too)
                     phone = db.session.scalar(select(Appeal.citizen_phone).where(Appeal.id == last_seen))
                     queries.append(("caller history (by phone)",

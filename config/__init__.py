@@ -102,6 +102,7 @@ def load_settings(instance_path: Path) -> dict[str, object]:
         # Appeal lists count matches up to this many, then say "more than" (a count that
         # reads every visible appeal is what made a large unit's list slow at scale).
         "HOTLINE_LIST_COUNT_LIMIT": int(_env("HOTLINE_LIST_COUNT_LIMIT", "10000")),
+        "HOTLINE_SIMILAR_DAYS": int(_env("HOTLINE_SIMILAR_DAYS", "30")),
         # Rate limits on what anyone can try without an account (hotline/core/throttle.py;
         # docs/security.md lists them): a JSON object of overrides by name, e.g.
         # {"report.phone": "3 per hour; 10 per day"}.

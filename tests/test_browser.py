@@ -249,6 +249,9 @@ def test_every_action_of_the_machine_from_the_appeal_page(open_page, sqlite_app)
     repeat = api.create(title="消防通道被占用（再次来电）")
     step("operator", repeat, "merge", "并单", fill={"master_number": master["number"]})
     step("dispatcher", api.create(title="无效来电"), "void", "无效", select={"reason": "无效诉求"})
+    # The same problem again after it was closed: linked, and handled all the same.
+    again = api.create(title="消防通道又被占用")
+    step("operator", again, "link_repeat", "受理", fill={"master_number": main["number"]})
 
     with sqlite_app.app_context():
         taken = {e.action for a in db.session.scalars(select(Appeal)) for e in a.events}
@@ -275,3 +278,32 @@ def test_typing_a_callers_phone_shows_their_history(open_page, sqlite_app):
     page.screenshot(path=str(ARTIFACTS / "caller-history.png"))
     items.nth(0).locator("a").click()
     page.wait_for_url(re.compile(rf".*/appeals/{open_one['id']}$"))
+
+
+def test_typing_an_appeal_shows_similar_ones_and_merges_in_one_click(open_page, sqlite_app):
+    """疑似重复 on the intake form: the open appeal about the same problem, with its reasons,
+    and a button that registers this call and merges it into that appeal."""
+    from tests.helpers import ApiClient
+
+    api = ApiClient(sqlite_app)
+    master = api.appeal_in("handling", title="车辆长期占用消防通道", lat=41.88, lon=123.32)
+    page = open_page("operator")
+    page.goto(page.url.split("/appeals")[0] + "/appeals/new")
+    page.fill("input[name=citizen_name]", "孙女士")
+    page.fill("input[name=citizen_phone]", "13900001111")
+    page.select_option("select[name=type]", "投诉")
+    page.select_option("select[name=category]", "040201")
+    page.fill("input[name=title]", "消防通道被私家车占用")
+    page.fill("textarea[name=content]", "太原北街86号小区消防通道停满私家车。")
+    page.fill("input[name=lat]", "41.8801")
+    page.fill("input[name=lon]", "123.3202")
+    panel = page.locator("#similar")
+    panel.wait_for(state="visible")
+    item = panel.locator(f"li[data-candidate='{master['id']}']")
+    assert "同一网格" in item.inner_text() and "相距约" in item.inner_text()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "similar-appeals.png"), full_page=True)
+    item.locator("button", has_text="登记后并入").click()
+    page.wait_for_selector("text=已受理并并单")
+    assert "并单" in page.locator(".appeal-head").inner_text()
+    assert page.locator(f"a:has-text('{master['number']}')").count() >= 1

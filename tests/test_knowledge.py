@@ -250,3 +250,53 @@ def test_the_pages_search_edit_and_answer(app, api):
                     {"knowledge_entry_id": str(entry["id"])})  # fmt: skip
     done = operator.get(f"/appeals/{appeal['id']}")
     assert "依据知识库" in done and "拨打12345或随手拍。" in done
+
+
+def test_appeal_search_uses_the_same_index_over_title_address_and_content(api):
+    parking = api.create(
+        title="车辆长期占用消防通道", content="小区消防通道常年停满私家车。", address="和平区太原北街86号"
+    )
+    noise = api.create(
+        category="050202", title="广场舞音响扰民", content="每晚九点后音响声音很大。", address="沈河区青年大街1号"
+    )
+
+    def found(user="dispatcher", **query) -> list[int]:
+        return [a["id"] for a in api.get("/api/v1/appeals", user, query=query, expect=200).get_json()["items"]]
+
+    assert found(q="消防") == [parking["id"]]  # a two-character word of the title
+    assert found(q="私家车") == [parking["id"]]  # of the content
+    assert found(q="太原北街") == [parking["id"]]  # of the address
+    assert found(q="扰民 音响") == [noise["id"]]  # every word, in any order
+    assert found(q="消防 音响") == []
+    assert found(q=parking["number"]) == [parking["id"]]
+    assert found(q="广场舞", state="accepted") == [noise["id"]]  # with the other filters
+    # A unit finds only what it may see.
+    api.act(parking["id"], "dispatch", "dispatcher", {"unit_id": api.unit_id(STREET)})
+    assert found(STREET_HANDLER, q="消防") == [parking["id"]]
+    assert found(STREET_HANDLER, q="广场舞") == []
+
+
+def test_the_migration_indexes_the_appeals_already_there(tmp_path):
+    from flask_migrate import upgrade
+
+    from hotline.demo import load_reference
+    from tests.conftest import PASSWORD, make_app
+    from tests.helpers import ApiClient
+
+    app = make_app(f"sqlite:///{tmp_path / 'old.sqlite3'}", tmp_path)
+    with app.app_context():
+        upgrade(revision="0013_knowledge")
+        load_reference(PASSWORD)
+        with db.engine.begin() as conn:  # an appeal registered before the index existed
+            conn.exec_driver_sql(
+                "INSERT INTO appeals (number, query_code, channel, type, category_id, urgency, title, content, "
+                "address, is_confidential, is_anonymous, is_enterprise, state, designated, received_at, created_at, "
+                "updated_at, dispatch_count, return_count, reopen_count, extension_count, satisfaction, version) "
+                "SELECT '2026010101000001', '123456', '电话', '投诉', id, '一般', '井盖缺失', '路口井盖丢失很危险', "
+                "'和平区南京街', 0, 0, 0, 'accepted', 0, '2026-01-01 00:00:00', '2026-01-01 00:00:00', "
+                "'2026-01-01 00:00:00', 0, 0, 0, 0, '未评价', 1 FROM categories WHERE code = '010202'"
+            )
+        upgrade()
+        db.engine.dispose()
+    items = ApiClient(app).get("/api/v1/appeals", "dispatcher", query={"q": "井盖"}, expect=200).get_json()["items"]
+    assert [a["number"] for a in items] == ["2026010101000001"]

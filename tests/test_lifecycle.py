@@ -14,8 +14,8 @@ def test_all_eight_stages_by_the_right_roles(api):
     appeal = api.create("operator")
     ref = appeal["id"]
     assert appeal["state"] == "accepted" and appeal["number"].startswith(appeal["received_at"][:10].replace("-", ""))
-    assert appeal["allowed_actions"] == ["dispatch", "answer", "merge", "void"]
-    assert api.appeal(ref, "dispatcher")["allowed_actions"] == ["dispatch", "merge", "void"]
+    assert appeal["allowed_actions"] == ["dispatch", "answer", "merge", "link_repeat", "void"]
+    assert api.appeal(ref, "dispatcher")["allowed_actions"] == ["dispatch", "merge", "link_repeat", "void"]
 
     appeal = api.act(ref, "dispatch", "dispatcher", {"unit_id": api.unit_id(STREET), "note": "属地街道办理"})
     assert appeal["state"] == "dispatched"

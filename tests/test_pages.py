@@ -51,7 +51,7 @@ def test_intake_form_keeps_input_on_error_then_registers(sqlite_app):
     resp = browser.submit("/appeals/new", "/appeals/new", form | {"citizen_phone": "13812345678"})
     detail = browser.get(resp.headers["Location"])
     assert "已受理，工单编号" in detail and "占道经营" in detail and "13812345678" in detail
-    assert buttons(detail) == ["dispatch", "answer", "merge", "void"]
+    assert buttons(detail) == ["dispatch", "answer", "merge", "link_repeat", "void"]
 
 
 def test_exactly_the_buttons_this_user_may_press(sqlite_app, api):

@@ -56,6 +56,7 @@ BODIES = {
     Act.REDISPATCH: st.fixed_dictionaries({"unit_id": st.sampled_from(UNITS)}),
     Act.ANSWER: st.fixed_dictionaries({"reply": TEXT}),
     Act.MERGE: st.fixed_dictionaries({"master_number": st.just("master")}),
+    Act.LINK_REPEAT: st.fixed_dictionaries({"master_number": st.just("master")}),
     Act.VOID: st.fixed_dictionaries({"reason": st.sampled_from(["无效诉求", "转110", "其他"])}),
     Act.RETURN: st.fixed_dictionaries({"reason": TEXT, "basis": TEXT}),
     Act.SIGN: st.just({}),
@@ -132,7 +133,7 @@ class RandomActions(RuleBasedStateMachine):
             body["unit_id"] = self._unit_id(body["unit_id"])
         if "co_unit_ids" in body:
             body["co_unit_ids"] = [self._unit_id(c) for c in body["co_unit_ids"]]
-        if action == Act.MERGE:
+        if action in (Act.MERGE, Act.LINK_REPEAT):
             master = data.draw(st.sampled_from(self.mine))
             body["master_number"] = db.session.scalar(select(Appeal.number).where(Appeal.id == master))
         user = self._user(actor)

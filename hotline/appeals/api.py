@@ -6,18 +6,21 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, jsonify, url_for
+from pydantic import BaseModel, Field
 
-from hotline.appeals import engine, intake, machine
+from hotline.appeals import engine, intake, machine, similar
 from hotline.appeals.actions import ACTIONS, Action
 from hotline.appeals.guards import ActionContext
 from hotline.appeals.models import Appeal
 from hotline.appeals.presenters import AppealDetail, AppealPage, AppealSummary
 from hotline.appeals.queries import AppealFilter, search_appeals
 from hotline.appeals.schemas import REF, AppealCreate
-from hotline.appeals.visibility import find_appeal
+from hotline.appeals.similar import Candidate, Draft
+from hotline.appeals.visibility import citizen_identity, find_appeal
 from hotline.auth.models import User
 from hotline.core import idempotency
 from hotline.core.clock import now
+from hotline.core.validation import validate
 from hotline.grid.geo import Placement
 from hotline.grid.presenters import PlacementOut, RoutingOut, RuleOut, SuggestionOut, UnitOut
 from hotline.grid.responsibility import department_duty, suggest
@@ -123,3 +126,91 @@ def appeal_routing(user: User, ref: str) -> RoutingOut:
         notes=notes,
         department_duty=RuleOut.of(duty) if duty else None,
     )
+
+
+class CallerOut(BaseModel):
+    name: str | None
+    phone: str | None
+    masked: bool
+
+
+class SimilarOut(BaseModel):
+    appeal: AppealSummary
+    score: float = Field(description="相似程度（0–1）")
+    reasons: list[str] = Field(description="相似之处，如「同一来电号码」「相距约40米」「同一分类」「内容相似80%」")
+    open: bool = Field(description="未办结")
+    mergeable: bool = Field(description="可并单：尚未反馈（受理、派单、办理、督办中）")
+    repeatable: bool = Field(description="可关联为重复诉求：已反馈或已办结")
+    caller: CallerOut
+
+
+class SimilarList(BaseModel):
+    items: list[SimilarOut]
+
+
+def _similar_out(found: list[Candidate], user: User) -> SimilarList:
+    at = now()
+    return SimilarList(
+        items=[
+            SimilarOut(
+                appeal=AppealSummary.of(c.appeal, at),
+                score=c.score,
+                reasons=c.reasons,
+                open=c.open,
+                mergeable=c.mergeable,
+                repeatable=c.repeatable,
+                caller=CallerOut(**{k: v for k, v in citizen_identity(user, c.appeal).items() if k != "address"}),
+            )
+            for c in found
+        ]
+    )
+
+
+SIMILAR_HELP = (
+    "近期（HOTLINE_SIMILAR_DAYS，默认30天）可能反映同一问题的诉求：同一来电号码、同一网格或相距百米内、同一分类、"
+    "内容相似，逐条给出相似程度与理由；未办结的在前。"
+)
+
+
+@api.endpoint(
+    "POST",
+    "/appeals/similar",
+    summary="查找相似诉求（登记中的草稿）",
+    body=Draft,
+    response=SimilarList,
+    tags=("appeals",),
+    errors=(403,),
+    description=SIMILAR_HELP,
+)
+def similar_to_draft(user: User, data: dict[str, Any]) -> SimilarList:
+    draft = validate(Draft, data)
+    return _similar_out(similar.similar_to_draft(draft, user, now()), user)
+
+
+@api.endpoint(
+    "GET",
+    "/appeals/similar",
+    summary="查找相似诉求（草稿以查询参数给出，供登记页面边输入边查）",
+    query=Draft,
+    response=SimilarList,
+    tags=("appeals",),
+    errors=(403,),
+    name="similar_to_draft_by_query",
+    description=SIMILAR_HELP,
+)
+def similar_to_draft_by_query(user: User, query: Draft) -> SimilarList:
+    return _similar_out(similar.similar_to_draft(query, user, now()), user)
+
+
+@api.endpoint(
+    "GET",
+    "/appeals/<ref>/similar",
+    summary="查找与该诉求相似的诉求",
+    response=SimilarList,
+    tags=("appeals",),
+    errors=(403, 404),
+    path_params={"ref": REF},
+    description=SIMILAR_HELP,
+)
+def similar_to_appeal(user: User, ref: str) -> SimilarList:
+    return _similar_out(similar.similar_to_appeal(find_appeal(ref, user), user, now()), user)

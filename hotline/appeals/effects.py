@@ -6,8 +6,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import select
+
 from hotline.appeals.models import Appeal
 from hotline.core.clock import format_local
+from hotline.core.extensions import db
 from hotline.core.vocabulary import CARD_LEVELS
 from hotline.grid.models import Unit
 from hotline.notifications import sms
@@ -19,16 +22,29 @@ def link(appeal: Appeal) -> str:
 
 
 def text_citizen(appeal: Appeal, key: str) -> None:
-    """The citizen's SMS of template `key` (受理, 反馈, 未联系上, 办结)."""
+    """The citizen's SMS of template `key` (受理, 反馈, 未联系上, 办结). The reply (反馈) also
+    goes to everyone whose appeal was merged into this one (并单), each about their own
+    appeal, once per number."""
+    _text(appeal, appeal, key)
+    if key == "sms.replied":
+        texted = {appeal.citizen_phone}
+        for merged in db.session.scalars(select(Appeal).where(Appeal.merged_into_id == appeal.id)):
+            if merged.citizen_phone not in texted:
+                texted.add(merged.citizen_phone)
+                _text(merged, appeal, key)
+
+
+def _text(to: Appeal, about: Appeal, key: str) -> None:
+    """The SMS to `to`'s caller, with the outcome of `about` (the master, when merged)."""
     context = {
-        "citizen_name": appeal.citizen_name,
-        "number": appeal.number,
-        "query_code": appeal.query_code,
-        "title": appeal.title,
-        "public_reply": appeal.public_reply or "",
-        "visited_at": format_local(appeal.visited_at),
+        "citizen_name": to.citizen_name,
+        "number": to.number,
+        "query_code": to.query_code,
+        "title": to.title,
+        "public_reply": about.public_reply or "",
+        "visited_at": format_local(about.visited_at),
     }
-    sms.queue_text(key, appeal.citizen_phone, context, appeal_id=appeal.id)
+    sms.queue_text(key, to.citizen_phone, context, appeal_id=to.id)
 
 
 def new_work(appeal: Appeal, unit: Unit, at: datetime) -> None:

@@ -24,6 +24,7 @@ from hotline.core.clock import now
 from hotline.core.db import write_transaction
 from hotline.core.errors import BadRequest
 from hotline.core.extensions import db
+from hotline.core.fulltext import APPEALS
 from hotline.core.idempotency import Once, run_once
 from hotline.core.validation import validate
 from hotline.core.vocabulary import STAFF_CHANNELS
@@ -127,6 +128,9 @@ def register(
             if once is not None:
                 once.remember(db.session, appeal.id, at)
             effects.text_citizen(appeal, "sms.accepted")
+            # Searchable at once (the operator may look it up the next minute).
+            APPEALS.put(db.session, appeal.id, {"title": appeal.title, "address": appeal.address,
+                                                "content": appeal.content})  # fmt: skip
         return appeal
 
     return run_once(once, create)

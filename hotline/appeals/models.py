@@ -37,6 +37,7 @@ class Appeal(Model):
         _partial("ix_appeals_warning_pending_at", "warning_pending_at", "warning_pending_at IS NOT NULL"),
         _partial("ix_appeals_next_escalation_at", "next_escalation_at", "next_escalation_at IS NOT NULL"),
         _partial("ix_appeals_merged_into_id", "merged_into_id", "merged_into_id IS NOT NULL"),
+        _partial("ix_appeals_repeat_of_id", "repeat_of_id", "repeat_of_id IS NOT NULL"),
         # Periods (the assessment, ledgers, reports). Like every index it takes a new entry
         # for each row the sweep changes (a change of state is never a HOT update).
         Index("ix_appeals_received_at", "received_at"),
@@ -45,6 +46,8 @@ class Appeal(Model):
         Index("ix_appeals_main_unit_id_received_at", "main_unit_id", "received_at"),
         # 来电历史: a caller's appeals by phone, while they are on the line.
         Index("ix_appeals_citizen_phone", "citizen_phone"),
+        # Duplicates (重复诉求): the recent appeals of a grid and of the grids around it.
+        Index("ix_appeals_grid_id_received_at", "grid_id", "received_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -85,6 +88,8 @@ class Appeal(Model):
     designated: Mapped[bool] = mapped_column(default=False)  # centre-designated after 3 returns
     supervision_level: Mapped[str | None] = mapped_column(String(8))  # open 督办 card
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("appeals.id"))
+    # 重复诉求: an earlier, closed appeal about the same problem (this one is handled all the same).
+    repeat_of_id: Mapped[int | None] = mapped_column(ForeignKey("appeals.id"))
     void_reason: Mapped[str | None] = mapped_column(String(20))
 
     received_at: Mapped[datetime]
@@ -145,7 +150,8 @@ class Appeal(Model):
     place_unit: Mapped[Unit | None] = relationship(foreign_keys=[place_unit_id])
     main_unit: Mapped[Unit | None] = relationship(foreign_keys=[main_unit_id])
     dispatched_by_unit: Mapped[Unit | None] = relationship(foreign_keys=[dispatched_by_unit_id])
-    merged_into: Mapped[Appeal | None] = relationship(remote_side=[id])
+    merged_into: Mapped[Appeal | None] = relationship(foreign_keys=[merged_into_id], remote_side=[id])
+    repeat_of: Mapped[Appeal | None] = relationship(foreign_keys=[repeat_of_id], remote_side=[id])
     created_by: Mapped[User | None] = relationship()
     knowledge_entry: Mapped[KnowledgeEntry | None] = relationship()
     co_units: Mapped[list[AppealCoUnit]] = relationship(

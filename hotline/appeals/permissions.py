@@ -21,5 +21,10 @@ DASHBOARD = Permission(
 LOOK_UP_CALLER = at_centre(
     "operator", "dispatcher", "visitor", "supervisor", refusal="只有热线中心与市民直接联系的人员可以按电话号码查询"
 )
+# 重复诉求: the centre's intake desk looks for earlier appeals about the same problem
+# before it dispatches, and merges or links them.
+FIND_SIMILAR = at_centre(
+    "operator", "dispatcher", "supervisor", refusal="只有热线中心的话务员、派单员或督办员可以查找重复诉求"
+)
 EDIT_SLA = holding("admin", refusal="只有系统管理员可以修改办理时限")
 RUN_SWEEP = holding("admin", refusal="只有系统管理员可以手动执行扫描")

@@ -20,6 +20,7 @@ from hotline.core import audit
 from hotline.core.clock import local_zone
 from hotline.core.db import write_transaction
 from hotline.core.extensions import db
+from hotline.core.fulltext import APPEALS
 from hotline.core.pagination import MAX_PER_PAGE, PageQuery, paginate
 from hotline.core.validation import Id, SaneDate, normalize_phone, phone_or_none
 from hotline.core.vocabulary import AppealType, Channel, Urgency
@@ -38,7 +39,8 @@ class AppealFilter(PageQuery):
     q: str | None = Field(
         None,
         max_length=100,
-        description="工单编号、标题或内容关键词；热线中心与市民联系的人员还可输入诉求人姓名或完整电话（电话查询记入审计日志）",
+        description="工单编号，或标题、地址、内容中的词（中文两字即可，多个词须同时出现）；"
+        "热线中心与市民联系的人员还可输入诉求人姓名或完整电话（电话查询记入审计日志）",
     )
     phone: str | None = Field(
         None,
@@ -91,8 +93,9 @@ def search_appeals(user: User, f: AppealFilter, at: datetime) -> tuple[list[Appe
     if f.category:
         conditions.append(Appeal.category_id.in_(select(Category.id).where(Category.code.startswith(f.category))))
     if f.q:
-        like = f"%{f.q}%"
-        matches = [Appeal.number == f.q, Appeal.title.like(like), Appeal.content.like(like)]
+        matches = [Appeal.number == f.q.strip()]
+        if (words := APPEALS.ids(db.session, f.q)) is not None:  # title, address and content
+            matches.append(Appeal.id.in_(words))
         if LOOK_UP_CALLER.allows(user):  # the words may be the caller's name or number
             matches.append(Appeal.citizen_name == f.q.strip())
             if (phone := phone_or_none(f.q)) is not None:

@@ -46,6 +46,7 @@ class Act(StrEnum):
     DISPATCH = auto()
     ANSWER = auto()
     MERGE = auto()
+    LINK_REPEAT = auto()
     VOID = auto()
     REDISPATCH = auto()
     RETURN = auto()
@@ -72,6 +73,7 @@ ACTION_LABELS: dict[Act, str] = {
     Act.DISPATCH: "派单",
     Act.ANSWER: "直接答复",
     Act.MERGE: "并单",
+    Act.LINK_REPEAT: "关联重复件",
     Act.VOID: "无效/转110",
     Act.REDISPATCH: "转派",
     Act.RETURN: "退单",

@@ -10,7 +10,7 @@ from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
-from hotline.appeals import engine, intake, machine, permissions
+from hotline.appeals import engine, intake, machine, permissions, similar
 from hotline.appeals.actions import ACTIONS
 from hotline.appeals.attachments import operations as attachments
 from hotline.appeals.attachments.models import KINDS as ATTACHMENT_KINDS
@@ -81,8 +81,12 @@ def _render_list(fixed: dict[str, str]) -> ResponseReturnValue:
         filters, error = AppealFilter(), exc.message
     items, page = search_appeals(g.user, filters, at)
     args = {k: v for k, v in asked.items() if k != "page"}
+    # The 待派单 queue says which appeals may repeat another (疑似重复) before they are sent out.
+    queue = filters.state == State.ACCEPTED and permissions.FIND_SIMILAR.allows(g.user)
+    duplicates = {a.id: similar.similar_to_appeal(a, g.user, at) for a in items} if queue else None
     return render_template(
         "appeals/list.html",
+        duplicates=duplicates,
         items=items,
         total=page["total"],
         total_capped=page["total_capped"],
@@ -118,6 +122,7 @@ def appeal_new() -> ResponseReturnValue:
             errors, status = exc.fields or {"body": exc.message}, 400
         else:
             flash(f"已受理，工单编号 {appeal.number}", "success")
+            _then_merge_or_link(appeal)
             return redirect(url_for("appeals.appeal_detail", ref=appeal.id))
     limits = {f"{u}/{t}": {"sign": p.sign_text, "handle": p.handle_text} for (u, t), p in policies().items()}
     return render_template(
@@ -131,7 +136,26 @@ def appeal_new() -> ResponseReturnValue:
         channels=STAFF_CHANNELS,
         may_set_received_at=permissions.SET_CALL_TIME.allows(g.user),
         may_look_up_caller=permissions.LOOK_UP_CALLER.allows(g.user),
+        may_find_similar=permissions.FIND_SIMILAR.allows(g.user),
     ), status
+
+
+# The intake form's similar-appeal panel submits the form with one of these buttons: the
+# new appeal is registered, then merged into (并单) or linked to (关联重复件) that appeal.
+FOLLOW_UPS = {"merge_into": Act.MERGE, "repeat_of": Act.LINK_REPEAT}
+
+
+def _then_merge_or_link(appeal: Appeal) -> None:
+    for field, action in FOLLOW_UPS.items():
+        master = request.form.get(field, "")
+        if master.isdigit():
+            try:
+                engine.perform(appeal.id, action, {"master_id": master}, g.user)
+            except AppError as exc:  # registered all the same; the operator decides on its page
+                flash(f"已受理，但未能{action.label}：{exc.message}", "error")
+            else:
+                flash(f"已受理并{action.label}", "success")
+            return
 
 
 def _render_detail(
@@ -147,7 +171,10 @@ def _render_detail(
     part = Part.of(g.user, appeal)
     ctx = ActionContext(appeal, g.user, at)
     actions = [ACTIONS[a] for a in machine.available_actions(ctx)]
-    repeats = list(db.session.scalars(select(Appeal).where(Appeal.merged_into_id == appeal.id)))
+    repeats = list(db.session.scalars(select(Appeal).where(Appeal.merged_into_id == appeal.id).order_by(Appeal.id)))
+    linked = list(db.session.scalars(select(Appeal).where(Appeal.repeat_of_id == appeal.id).order_by(Appeal.id)))
+    looking = appeal.state == State.ACCEPTED and permissions.FIND_SIMILAR.allows(g.user)
+    candidates = similar.similar_to_appeal(appeal, g.user, at) if looking else []
     routing = suggest(appeal.category, appeal.place_unit) if ACTIONS[Act.DISPATCH] in actions else ([], [])
     return render_template(
         "appeals/detail.html",
@@ -157,7 +184,9 @@ def _render_detail(
         citizen=citizen_identity(g.user, appeal),
         at=at,
         sla=sla_status(appeal, at),
-        repeats=repeats,
+        repeats=[(r, citizen_identity(g.user, r)) for r in repeats],
+        linked=linked,
+        similar=candidates,
         suggestions=routing[0],
         routing_notes=routing[1],
         attachments=attachments.for_appeal(appeal, g.user, part),

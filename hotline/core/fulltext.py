@@ -21,10 +21,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import Boolean, Float, Integer, Subquery, text
+from sqlalchemy import Boolean, Connection, Float, Integer, Subquery, TextClause, text
 from sqlalchemy.orm import Session, scoped_session
 
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -34,7 +34,7 @@ _WEIGHTS = "ABCD"  # PostgreSQL's weight letters, the first field's first
 _SQLITE_FIELD_WEIGHTS = (10.0, 3.0, 1.0, 0.5)
 MAX_QUERY_TERMS = 32
 # How callers phrase a question, not what it is about: left out when any term will do
-# (其他 terms remain), so 电梯故障困人怎么办 does not answer 社保卡丢了怎么补办.
+# (when other terms remain), so 电梯故障困人怎么办 does not answer 社保卡丢了怎么补办.
 QUESTION_WORDS = frozenset(
     {
         "怎么",
@@ -76,35 +76,73 @@ def _is_prefix(term: str) -> bool:
     return len(term) == 1 and bool(_IS_HAN.match(term))
 
 
+def _tsquery(found: list[str], *, every: bool, weight: str = "") -> str:
+    """A tsquery in the type's input syntax (terms are Han characters, a-z and 0-9 only)."""
+    joiner = " & " if every else " | "
+    return joiner.join(
+        f"'{t}':*{weight}" if _is_prefix(t) else f"'{t}'" + (f":{weight}" if weight else "") for t in found
+    )
+
+
+def _fts5_query(found: list[str], *, every: bool) -> str:
+    joiner = " AND " if every else " OR "
+    return joiner.join(f'"{t}" *' if _is_prefix(t) else f'"{t}"' for t in found)
+
+
+Database = Session | scoped_session | Connection
+
+
+def _dialect(database: Database) -> str:
+    return database.dialect.name if isinstance(database, Connection) else database.get_bind().dialect.name
+
+
 @dataclass(frozen=True)
 class Index:
     table: str
     fields: tuple[str, ...]  # by weight, heaviest first
 
-    def put(self, session: Session | scoped_session, doc_id: int, texts: Mapping[str, str | None]) -> None:
+    def put(self, database: Database, doc_id: int, texts: Mapping[str, str | None]) -> None:
         """Write (or rewrite) the document of row `doc_id`, in the caller's transaction."""
-        if session.get_bind().dialect.name == "postgresql":
-            session.execute(
+        self.put_many(database, [(doc_id, texts)])
+
+    def put_many(self, database: Database, documents: Iterable[tuple[int, Mapping[str, str | None]]]) -> None:
+        documents = list(documents)
+        if not documents:
+            return
+        if _dialect(database) == "postgresql":
+            database.execute(
                 text(
                     f"INSERT INTO {self.table} (doc_id, document) VALUES (:doc_id, CAST(:document AS tsvector)) "
                     "ON CONFLICT (doc_id) DO UPDATE SET document = EXCLUDED.document"
                 ),
-                {"doc_id": doc_id, "document": self._tsvector(texts)},
+                [{"doc_id": doc_id, "document": self.tsvector(texts)} for doc_id, texts in documents],
             )
             return
-        self.drop(session, doc_id)
+        database.execute(text(f"DELETE FROM {self.table} WHERE rowid = :doc_id"), [{"doc_id": d} for d, _ in documents])
         columns = ", ".join(self.fields)
         values = ", ".join(f":{name}" for name in self.fields)
-        session.execute(
+        database.execute(
             text(f"INSERT INTO {self.table} (rowid, {columns}) VALUES (:doc_id, {values})"),
-            {"doc_id": doc_id, **{name: " ".join(terms(texts.get(name))) for name in self.fields}},
+            [{"doc_id": doc_id, **self.term_lines(texts)} for doc_id, texts in documents],
         )
 
-    def drop(self, session: Session | scoped_session, doc_id: int) -> None:
-        key = "doc_id" if session.get_bind().dialect.name == "postgresql" else "rowid"
-        session.execute(text(f"DELETE FROM {self.table} WHERE {key} = :doc_id"), {"doc_id": doc_id})
+    def drop(self, database: Database, doc_id: int) -> None:
+        key = "doc_id" if _dialect(database) == "postgresql" else "rowid"
+        database.execute(text(f"DELETE FROM {self.table} WHERE {key} = :doc_id"), {"doc_id": doc_id})
 
-    def matches(self, session: Session | scoped_session, query: str, *, every: bool = True) -> Subquery | None:
+    def ids(self, database: Database, query: str) -> TextClause | None:
+        """SELECT of the ids of the documents holding every term of `query` (no ranking:
+        for filtering a list). None when the query has no terms."""
+        found = query_terms(query)
+        if not found:
+            return None
+        if _dialect(database) == "postgresql":
+            sql = f"SELECT doc_id FROM {self.table} WHERE document @@ CAST(:q AS tsquery)"
+            return text(sql).bindparams(q=_tsquery(found, every=True))
+        sql = f"SELECT rowid FROM {self.table} WHERE {self.table} MATCH :q"
+        return text(sql).bindparams(q=_fts5_query(found, every=True))
+
+    def matches(self, database: Database, query: str, *, every: bool = True) -> Subquery | None:
         """The documents matching `query`: columns doc_id, title_hit (the first field holds
         every term) and score (higher is better). None when the query has no terms.
         `every`: all terms must occur; otherwise any of them."""
@@ -113,26 +151,22 @@ class Index:
             found = [t for t in found if t not in QUESTION_WORDS] or found
         if not found:
             return None
-        if session.get_bind().dialect.name == "postgresql":
-            joiner = " & " if every else " | "
-            any_field = joiner.join(f"'{t}':*" if _is_prefix(t) else f"'{t}'" for t in found)
-            first_field = " & ".join(f"'{t}':*A" if _is_prefix(t) else f"'{t}':A" for t in found)
+        if _dialect(database) == "postgresql":
             sql = (
                 f"SELECT doc_id, ts_rank(document, CAST(:q AS tsquery)) AS score, "
                 f"document @@ CAST(:qa AS tsquery) AS title_hit FROM {self.table} "
                 f"WHERE document @@ CAST(:q AS tsquery)"
             )
+            any_field, first_field = _tsquery(found, every=every), _tsquery(found, every=True, weight="A")
         else:
-            joiner = " AND " if every else " OR "
-            phrases = [f'"{t}" *' if _is_prefix(t) else f'"{t}"' for t in found]
-            any_field = joiner.join(phrases)
-            first_field = f"{self.fields[0]} : ({' AND '.join(phrases)})"
             weights = ", ".join(str(w) for w in _SQLITE_FIELD_WEIGHTS[: len(self.fields)])
             sql = (
                 f"SELECT rowid AS doc_id, -bm25({self.table}, {weights}) AS score, "
                 f"rowid IN (SELECT rowid FROM {self.table} WHERE {self.table} MATCH :qa) AS title_hit "
                 f"FROM {self.table} WHERE {self.table} MATCH :q"
             )
+            any_field = _fts5_query(found, every=every)
+            first_field = f"{self.fields[0]} : ({_fts5_query(found, every=True)})"
         return (
             text(sql)
             .bindparams(q=any_field, qa=first_field)
@@ -140,7 +174,11 @@ class Index:
             .subquery(f"{self.table}_hits")
         )
 
-    def _tsvector(self, texts: Mapping[str, str | None]) -> str:
+    def term_lines(self, texts: Mapping[str, str | None]) -> dict[str, str]:
+        """The document as FTS5 takes it: each field's terms, space-separated."""
+        return {name: " ".join(terms(texts.get(name))) for name in self.fields}
+
+    def tsvector(self, texts: Mapping[str, str | None]) -> str:
         """The document in tsvector input syntax: 'term':position+weight, positions counted
         across the fields in order (PostgreSQL keeps positions up to 16,383)."""
         positions: dict[str, list[str]] = {}
@@ -153,6 +191,7 @@ class Index:
 
 
 KNOWLEDGE = Index("knowledge_search", ("title", "keywords", "answer"))
+APPEALS = Index("appeal_search", ("title", "address", "content"))
 
 # Tables the indexes are made of (and FTS5's own shadow tables): not in the metadata.
-IGNORED_TABLES = re.compile(rf"^({'|'.join(i.table for i in (KNOWLEDGE,))})(_\w+)?$")
+IGNORED_TABLES = re.compile(rf"^({'|'.join(i.table for i in (KNOWLEDGE, APPEALS))})(_\w+)?$")

@@ -4,7 +4,7 @@ label, body, checks, effect and form partial, found together in the module of it
 from __future__ import annotations
 
 from hotline.appeals.actions.base import Action
-from hotline.appeals.actions.dispatching import ANSWER, DISPATCH, MERGE, REDISPATCH, RETURN, VOID
+from hotline.appeals.actions.dispatching import ANSWER, DISPATCH, LINK_REPEAT, MERGE, REDISPATCH, RETURN, VOID
 from hotline.appeals.actions.handling import (
     APPROVE_EXTENSION,
     CO_REPORT,
@@ -24,6 +24,7 @@ ACTIONS: dict[Act, Action] = {
         DISPATCH,
         ANSWER,
         MERGE,
+        LINK_REPEAT,
         VOID,
         REDISPATCH,
         RETURN,

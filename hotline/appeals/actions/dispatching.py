@@ -14,7 +14,8 @@ from hotline.appeals.actions.steps import assign, chosen_unit, close, start_sign
 from hotline.appeals.deadlines import due, policy_for, stop_clock
 from hotline.appeals.guards import MAX_RETURNS, ActionContext
 from hotline.appeals.models import Appeal, AppealCoUnit, AppealEvent
-from hotline.appeals.states import FINAL_STATES, Act, State
+from hotline.appeals.similar import MERGEABLE_STATES, REPEATABLE_STATES
+from hotline.appeals.states import Act, State
 from hotline.core.clock import local_date
 from hotline.core.errors import BadRequest
 from hotline.core.extensions import db
@@ -213,32 +214,68 @@ def _answer_form(ctx: ActionContext) -> dict[str, Any]:
 ANSWER = Action(Act.ANSWER, AnswerBody, _apply_answer, _prepare_answer, form_context=_answer_form)
 
 
-# 并单
-class MergeBody(ActionBody):
-    master_number: str = Field(min_length=16, max_length=16, description="主工单编号")
+# 并单 and 关联重复件: the earlier appeal is named by its number or its id (the similar-appeal
+# suggestions give ids).
+class MasterBody(ActionBody):
+    master_number: str | None = Field(None, min_length=16, max_length=16, description="主工单编号")
+    master_id: Id | None = Field(None, description="主工单 id（与编号二选一）")
+
+    @model_validator(mode="after")
+    def _one(self):
+        if self.master_number is None and self.master_id is None:
+            raise FieldErrors({"master_number": "请填写主工单编号"})
+        return self
 
 
-def _prepare_merge(ctx: ActionContext) -> Prepared:
-    master = db.session.scalar(select(Appeal).where(Appeal.number == ctx.body.master_number))
+def _master(ctx: ActionContext, allowed: frozenset[State], refusal: str) -> Appeal:
+    by = Appeal.id == ctx.body.master_id if ctx.body.master_id else Appeal.number == ctx.body.master_number
+    master = db.session.scalar(select(Appeal).where(by))
+    field = "master_id" if ctx.body.master_id else "master_number"
     problem = None
     if master is None:
         problem = "没有这个工单"
     elif master.id == ctx.appeal.id:
-        problem = "不能并入自身"
-    elif master.state in FINAL_STATES:
-        problem = f"主工单已{State(master.state).label}，只能并入未办结的工单"
+        problem = "不能是本工单自身"
+    elif master.state not in allowed:
+        problem = refusal.format(state=State(master.state).label)
     if problem:
-        raise BadRequest(f"请求内容有误：master_number：{problem}", fields={"master_number": problem})
-    return {"master": master}
+        raise BadRequest(f"请求内容有误：{field}：{problem}", fields={field: problem})
+    assert master is not None
+    return master
+
+
+def _prepare_merge(ctx: ActionContext) -> Prepared:
+    refusal = "主工单当前为「{state}」，只能并入尚未反馈的工单；已反馈或办结的请关联为重复件"
+    return {"master": _master(ctx, MERGEABLE_STATES, refusal)}
 
 
 def _apply_merge(ctx: ActionContext, prepared: Prepared) -> Outcome:
-    ctx.appeal.merged_into = prepared["master"]
+    master = prepared["master"]
+    ctx.appeal.merged_into = master
     close(ctx.appeal, ctx.at)
-    return Outcome(details={"master_id": prepared["master"].id})
+    return Outcome(details={"master_id": master.id, "master_number": master.number})
 
 
-MERGE = Action(Act.MERGE, MergeBody, _apply_merge, _prepare_merge)
+MERGE = Action(Act.MERGE, MasterBody, _apply_merge, _prepare_merge)
+
+
+# 关联重复件: the same problem as an appeal already answered; this one is handled all the
+# same (and counted as a repeat, 重复诉求率).
+def _prepare_link_repeat(ctx: ActionContext) -> Prepared:
+    if ctx.appeal.repeat_of_id is not None:
+        problem = "本工单已关联重复件"
+        raise BadRequest(f"请求内容有误：master_number：{problem}", fields={"master_number": problem})
+    refusal = "该工单当前为「{state}」：尚未反馈的请并单，已并单或无效的不能关联"
+    return {"master": _master(ctx, REPEATABLE_STATES, refusal)}
+
+
+def _apply_link_repeat(ctx: ActionContext, prepared: Prepared) -> Outcome:
+    master = prepared["master"]
+    ctx.appeal.repeat_of = master
+    return Outcome(details={"master_id": master.id, "master_number": master.number})
+
+
+LINK_REPEAT = Action(Act.LINK_REPEAT, MasterBody, _apply_link_repeat, _prepare_link_repeat)
 
 
 # 无效 / 转110

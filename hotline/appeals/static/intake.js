@@ -57,3 +57,65 @@
   input.addEventListener("change", look);
   look();
 })();
+
+// 疑似重复: as the operator types, the recent appeals that may be about the same problem
+// (same caller, same grid or nearby, same category, similar text), with buttons that
+// register this one and then merge it into, or link it to, the one chosen.
+(function () {
+  const box = document.getElementById("similar");
+  if (!box) return;  // not offered to this account
+  const form = document.querySelector("form.intake");
+  const list = document.getElementById("similar-items");
+  const note = document.getElementById("similar-note");
+  const fields = ["category", "title", "content", "address", "lat", "lon", "citizen_phone"];
+  let asked = "";
+  let timer = null;
+  function button(name, value, text) {
+    const b = document.createElement("button");
+    b.type = "submit";
+    b.name = name;
+    b.value = value;
+    b.textContent = text;
+    return b;
+  }
+  async function look() {
+    const params = new URLSearchParams();
+    for (const name of fields) {
+      const value = form.elements[name].value.trim();
+      if (value) params.set(name, value);
+    }
+    if (!params.has("title") && !params.has("lat") && !params.has("citizen_phone") && !params.has("address")) return;
+    const query = params.toString();
+    if (query === asked) return;
+    asked = query;
+    const resp = await fetch(`/api/v1/appeals/similar?${query}`, {credentials: "same-origin"});
+    if (!resp.ok) return;  // a field still being typed (a half latitude …): keep what is shown
+    const found = (await resp.json()).items;
+    list.replaceChildren(...found.map((c) => {
+      const li = document.createElement("li");
+      li.dataset.candidate = c.appeal.id;
+      const link = document.createElement("a");
+      link.href = `/appeals/${c.appeal.id}`;
+      link.target = "_blank";
+      link.textContent = c.appeal.number;
+      const why = document.createElement("span");
+      why.className = "muted";
+      why.textContent = ` 相似度 ${Math.round(c.score * 100)}% · ${c.reasons.join("、")}`;
+      li.append(link, ` 【${c.appeal.state_label}】${c.appeal.title}`, why, " ");
+      if (c.mergeable) li.append(button("merge_into", c.appeal.id, "登记后并入"));
+      else if (c.repeatable) li.append(button("repeat_of", c.appeal.id, "登记后关联"));
+      return li;
+    }));
+    note.textContent = found.length ? `${found.length} 件` : "";
+    box.hidden = found.length === 0;
+  }
+  function soon() {
+    clearTimeout(timer);
+    timer = setTimeout(look, 400);
+  }
+  for (const name of fields) {
+    form.elements[name].addEventListener("input", soon);
+    form.elements[name].addEventListener("change", soon);
+  }
+  look();
+})();

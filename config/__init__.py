@@ -103,6 +103,8 @@ def load_settings(instance_path: Path) -> dict[str, object]:
         # reads every visible appeal is what made a large unit's list slow at scale).
         "HOTLINE_LIST_COUNT_LIMIT": int(_env("HOTLINE_LIST_COUNT_LIMIT", "10000")),
         "HOTLINE_SIMILAR_DAYS": int(_env("HOTLINE_SIMILAR_DAYS", "30")),
+        "HOTLINE_ASSIST_MIN_SAMPLES": int(_env("HOTLINE_ASSIST_MIN_SAMPLES", "100")),
+        "HOTLINE_ASSIST_MAX_SAMPLES": int(_env("HOTLINE_ASSIST_MAX_SAMPLES", "200000")),
         # Rate limits on what anyone can try without an account (hotline/core/throttle.py;
         # docs/security.md lists them): a JSON object of overrides by name, e.g.
         # {"report.phone": "3 per hour; 10 per day"}.

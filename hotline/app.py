@@ -18,6 +18,7 @@ from werkzeug.routing import IntegerConverter, Map
 from config import PROJECT_ROOT, default_instance_path, load_secret_key, load_settings
 from hotline import commands, navigation
 from hotline.appeals import api as appeals_api
+from hotline.appeals import assist as appeals_assist
 from hotline.appeals import cli as appeals_cli
 from hotline.appeals import models as appeals_models
 from hotline.appeals import sla_api, sla_views
@@ -92,7 +93,7 @@ FEATURES: tuple[Feature, ...] = (
     Feature("knowledge", (knowledge_models,), (knowledge_views.bp,), (knowledge_api,)),
     Feature(
         "appeals",
-        (appeals_models, attachments_models),
+        (appeals_models, appeals_assist, attachments_models),
         (appeals_views.bp, sla_views.bp, attachments_views.bp),
         (appeals_api, sla_api, attachments_api),
         tuple(appeals_cli.COMMANDS),

@@ -15,6 +15,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
+from hotline.appeals import assist
 from hotline.appeals.dashboard import refresh_open_counts
 from hotline.appeals.escalation import sweep
 from hotline.core.clock import now
@@ -51,6 +52,10 @@ def _outbox_relay() -> str:
     return f"enqueued {report.enqueued}, ran inline {report.ran_inline}, deferred {report.deferred}"
 
 
+def _train_assist() -> str:
+    return str(assist.train())
+
+
 def _forget_idempotency_keys() -> str:
     return f"forgot {purge()} idempotency keys"
 
@@ -71,6 +76,8 @@ JOBS = [
     Job("ledger-progress", _ledger_progress, "interval", {"minutes": 1}),
     Job("ledger-snapshot", _ledger_snapshots, "cron", {"hour": 0, "minute": 5}),
     Job("idempotency-purge", _forget_idempotency_keys, "cron", {"hour": 3, "minute": 30}),
+    # 受理辅助 learns from the day's answered appeals.
+    Job("assist-train", _train_assist, "cron", {"hour": 2, "minute": 40}),
     # The safety net of the outbox: what the web process could not hand out, retries, dead workers.
     Job("outbox-relay", _outbox_relay, "interval", {"seconds": 15}),
 ]

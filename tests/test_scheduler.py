@@ -20,12 +20,14 @@ def test_jobs_are_scheduled_with_the_centre_timezone(sqlite_app):
         "ledger-snapshot",
         "idempotency-purge",
         "outbox-relay",
+        "assist-train",
     }
     assert str(jobs["open-counts"].trigger) == "interval[0:01:00]"
     assert str(jobs["ledger-progress"].trigger) == "interval[0:01:00]"
     assert str(jobs["outbox-relay"].trigger) == "interval[0:00:15]"
     assert str(jobs["escalation-sweep"].trigger) == "interval[0:01:00]"
     assert "hour='0', minute='5'" in str(jobs["ledger-snapshot"].trigger)
+    assert "hour='2', minute='40'" in str(jobs["assist-train"].trigger)
     assert str(scheduler.timezone) == "Asia/Shanghai"
 
 

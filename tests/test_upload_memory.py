@@ -72,7 +72,7 @@ def server(sqlite_template, tmp_path_factory):
         try:
             requests.get(f"{url}/report", timeout=1)
             break
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # not up yet, or still importing on a busy machine
             time.sleep(0.2)
     children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
     yield url, int(children[0])

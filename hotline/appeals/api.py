@@ -3,12 +3,13 @@ and the 确责清单's suggestions for an appeal."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask import Response, jsonify, url_for
 from pydantic import BaseModel, Field
 
-from hotline.appeals import engine, intake, machine, similar
+from hotline.appeals import assist, engine, intake, machine, similar
 from hotline.appeals.actions import ACTIONS, Action
 from hotline.appeals.guards import ActionContext
 from hotline.appeals.models import Appeal
@@ -19,7 +20,7 @@ from hotline.appeals.similar import Candidate, Draft
 from hotline.appeals.visibility import citizen_identity, find_appeal
 from hotline.auth.models import User
 from hotline.core import idempotency
-from hotline.core.clock import now
+from hotline.core.clock import now, to_local
 from hotline.core.validation import validate
 from hotline.grid.geo import Placement
 from hotline.grid.presenters import PlacementOut, RoutingOut, RuleOut, SuggestionOut, UnitOut
@@ -214,3 +215,74 @@ def similar_to_draft_by_query(user: User, query: Draft) -> SimilarList:
 )
 def similar_to_appeal(user: User, ref: str) -> SimilarList:
     return _similar_out(similar.similar_to_appeal(find_appeal(ref, user), user, now()), user)
+
+
+class CategoryGuess(BaseModel):
+    code: str
+    name: str
+    full_name: str
+    confidence: float = Field(description="0–1")
+
+
+class UnitGuess(BaseModel):
+    id: int
+    name: str
+    confidence: float = Field(description="0–1")
+
+
+class AssistOut(BaseModel):
+    ready: bool = Field(description="false：尚未训练或历史数据不足（reason 说明），不给建议")
+    reason: str
+    samples: int = Field(description="模型学习过的已答复诉求件数")
+    trained_at: datetime | None
+    categories: list[CategoryGuess]
+    units: list[UnitGuess] = Field(description="以往办理同类诉求的单位（结合问题地点所在区）")
+
+
+def _assist_out(found: assist.Suggestion) -> AssistOut:
+    return AssistOut(
+        ready=found.ready,
+        reason=found.reason,
+        samples=found.samples,
+        trained_at=to_local(found.trained_at),
+        categories=[
+            CategoryGuess(code=c.code, name=c.name, full_name=c.full_name, confidence=round(p, 3))
+            for c, p in found.categories
+        ],
+        units=[UnitGuess(id=u.id, name=u.name, confidence=round(p, 3)) for u, p in found.units],
+    )
+
+
+ASSIST_HELP = (
+    "根据标题、内容（及问题地点所在区）建议分类与承办单位，模型每晚用近一年已答复的诉求训练；"
+    "仅供话务员参考，不会自动采用。已答复诉求不足 HOTLINE_ASSIST_MIN_SAMPLES 件时不给建议。"
+)
+
+
+@api.endpoint(
+    "POST",
+    "/appeals/assist",
+    summary="受理辅助：建议分类与承办单位",
+    body=assist.AssistQuery,
+    response=AssistOut,
+    tags=("appeals",),
+    errors=(403,),
+    description=ASSIST_HELP,
+)
+def assist_intake(user: User, data: dict[str, Any]) -> AssistOut:
+    return _assist_out(assist.suggest(validate(assist.AssistQuery, data), user))
+
+
+@api.endpoint(
+    "GET",
+    "/appeals/assist",
+    summary="受理辅助（以查询参数给出，供登记页面边输入边查）",
+    query=assist.AssistQuery,
+    response=AssistOut,
+    tags=("appeals",),
+    errors=(403,),
+    name="assist_intake_by_query",
+    description=ASSIST_HELP,
+)
+def assist_intake_by_query(user: User, query: assist.AssistQuery) -> AssistOut:
+    return _assist_out(assist.suggest(query, user))

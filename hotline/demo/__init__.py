@@ -10,6 +10,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
+from hotline.appeals import assist
 from hotline.appeals.escalation import sweep
 from hotline.auth.models import User
 from hotline.auth.operations import hash_password
@@ -52,6 +53,7 @@ def demo_command(appeals: bool) -> None:
         count = load_demo_appeals(at)
         report = sweep(at)  # what the scheduler would have done by now
         items = load_demo_ledger(at)
+        click.echo(f"demo: intake assist {assist.train(at)}")  # what the nightly job would have done
         click.echo(
             f"demo: sweep gave {report.warned} warnings, {report.yellow} yellow and {report.red} red cards; "
             f"万件清理 ledger holds {items} appeals"

@@ -119,3 +119,62 @@
   }
   look();
 })();
+
+// 受理辅助: from the title and content (and the district of the point), the categories and
+// units the centre's answered appeals suggest, each with its confidence. A category is
+// only taken when the operator presses it; the units are for the dispatcher to weigh.
+(function () {
+  const box = document.getElementById("assist");
+  if (!box) return;  // not offered to this account
+  const form = document.querySelector("form.intake");
+  const note = document.getElementById("assist-note");
+  const categories = document.getElementById("assist-categories");
+  const units = document.getElementById("assist-units");
+  const pct = (p) => `${Math.round(p * 100)}%`;
+  let asked = "";
+  let timer = null;
+  async function look() {
+    const params = new URLSearchParams();
+    for (const name of ["title", "content", "lat", "lon"]) {
+      const value = form.elements[name].value.trim();
+      if (value) params.set(name, value);
+    }
+    if (!params.has("title") && !params.has("content")) return;
+    const query = params.toString();
+    if (query === asked) return;
+    asked = query;
+    const resp = await fetch(`/api/v1/appeals/assist?${query}`, {credentials: "same-origin"});
+    if (!resp.ok) return;
+    const found = await resp.json();
+    box.hidden = false;
+    if (!found.ready) {
+      note.textContent = found.reason;
+      categories.replaceChildren();
+      units.textContent = "";
+      return;
+    }
+    note.textContent = `（学自 ${found.samples} 件已答复诉求，仅供参考）`;
+    categories.replaceChildren(...found.categories.map((c) => {
+      const b = document.createElement("button");
+      b.type = "button";
+      b.className = "link-blue";
+      b.dataset.category = c.code;
+      b.textContent = `${c.full_name} ${pct(c.confidence)}`;
+      b.addEventListener("click", () => {
+        form.elements.category.value = c.code;
+        form.elements.category.dispatchEvent(new Event("change"));
+      });
+      return b;
+    }));
+    units.textContent = found.units.length
+      ? `以往承办：${found.units.map((u) => `${u.name} ${pct(u.confidence)}`).join("、")}` : "";
+  }
+  function soon() {
+    clearTimeout(timer);
+    timer = setTimeout(look, 400);
+  }
+  for (const name of ["title", "content", "lat", "lon"]) {
+    form.elements[name].addEventListener("input", soon);
+  }
+  look();
+})();

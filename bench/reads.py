@@ -144,6 +144,7 @@ def main() -> None:
     from hotline.appeals.dashboard import dashboard, refresh_open_counts
     from hotline.appeals.models import Appeal
     from hotline.appeals.queries import AppealFilter, search_appeals
+    from hotline.appeals.similar import similar_to_appeal
     from hotline.auth.models import User
     from hotline.core.clock import local_today
     from hotline.core.db import write_transaction
@@ -212,10 +213,13 @@ def main() -> None:
                 for i, words in enumerate(SEARCHES, 1):  # words of titles, addresses, contents (full-text index)
                     queries.append((f"search {i}「{words}」",
                                     lambda u=user, q=words: search_appeals(u, AppealFilter(q=q), at)))  # fmt: skip
-                if who == "centre":  # the operator's 来电历史 (the centre's supervisor may, too)
+                if who == "centre":  # the operator's 来电历史 and 重复诉求 (the centre's supervisor may, too)
                     phone = db.session.scalar(select(Appeal.citizen_phone).where(Appeal.id == last_seen))
                     queries.append(("caller history (by phone)",
                                     lambda u=user, p=phone: search_appeals(u, AppealFilter(phone=p), at)))  # fmt: skip
+                    newest = db.session.get(Appeal, db.session.scalar(select(func.max(Appeal.id))))
+                    queries.append(("similar appeals (重复诉求) of the newest",
+                                    lambda u=user, a=newest: similar_to_appeal(a, u, at)))  # fmt: skip
                 if who != "grid":
                     queries += [
                         ("dashboard", lambda u=user: dashboard(u, at)),

@@ -2,7 +2,7 @@
 
 Candidates come from what a duplicate shares and an index can find at a province's size:
 the caller's phone, the grid (and the grids of its community, for a point near a grid's
-edge) and, when there is no point, the same address words. Each candidate is scored on
+edge) and the same address words (for the calls that come with an address and no point). Each candidate is scored on
 all signals together (same caller; how many metres apart, or the same grid when a point
 is missing; same category; how much of the text is the same) with the reasons shown to the operator; those above
 the threshold are listed open ones first, then by score. Weights and threshold were set
@@ -148,7 +148,7 @@ def _similar(probe: Probe, at: datetime) -> list[Candidate]:
     if probe.grid_id is not None:
         sources.append(Appeal.grid_id.in_(_grids_around(probe.grid_id)))
     if probe.address_words and (words := APPEALS.ids(db.session, " ".join(sorted(probe.address_words)))) is not None:
-        sources.append(Appeal.id.in_(words))
+        sources.append(Appeal.id.in_(words))  # the same address words (a call often has no point)
     if not sources:
         return []
     found: dict[int, Appeal] = {}
@@ -181,14 +181,15 @@ def _score(probe: Probe, appeal: Appeal) -> Candidate:
             reasons.append(f"相距约{max(1, round(metres))}米")
         elif metres > FAR_METRES:
             place = -FAR
-    elif same_grid:
-        place = SAME_GRID
+    else:  # a point is missing: the grid, and the address as typed
+        if same_grid:
+            place = SAME_GRID
+        address = _overlap(probe.address_words, frozenset(terms(appeal.address)))
+        if address >= 0.8:
+            place = max(place, SAME_ADDRESS)
+            reasons.append("地址相同" if address == 1 else "地址相近")
     if same_grid:
         reasons.append("同一网格")
-    address = _overlap(probe.address_words, frozenset(terms(appeal.address)))
-    if address >= 0.8:
-        place = max(place, SAME_ADDRESS)
-        reasons.append("地址相同" if address == 1 else "地址相近")
     score += place
     if probe.category is not None:
         if appeal.category_id == probe.category.id:

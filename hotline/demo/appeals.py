@@ -28,18 +28,26 @@ from hotline.reports.operations import submit as submit_report
 
 # How many appeals end in each state (300 in all).
 PLAN = [
-    ("accepted", 24),
+    ("accepted", 20),
     ("dispatched", 30),
     ("handling", 50),
     ("supervised", 16),
     ("replied", 25),
     ("revisiting", 30),
     ("auditing", 20),
-    ("evaluated", 85),
+    ("evaluated", 80),
     ("voided", 10),
     ("merged", 10),
 ]
 OPEN_TARGETS = ("accepted", "dispatched", "handling", "supervised")
+# Duplicates besides the merged ones: second callers still waiting in the 待派单 queue beside
+# the open appeal they repeat (for the operator to merge), and callers about a problem that
+# was closed and came back (linked as 重复件 and sent out again).
+WAITING_REPEATS = 4
+LINKED_REPEATS = 5
+# People who call the hotline again and again (来电历史 shows their earlier appeals).
+REGULAR_CALLERS = 12
+REGULAR_SHARE = 0.15
 
 # Typical hours each action takes after the previous one.
 TYPICAL_HOURS = {
@@ -59,6 +67,7 @@ TYPICAL_HOURS = {
     "answer": 0.2,
     "void": 0.5,
     "merge": 0.5,
+    "link_repeat": 0.2,
 }
 # How long an appeal may already have sat in its final state, in days.
 IDLE_DAYS = {
@@ -108,6 +117,10 @@ class DemoAppeals:
         self.units_by_id = {u.id: u for u in self.units.values()}
         self.users = {u.username: u for u in db.session.scalars(select(User))}
         self.leaves = {c.code: c for c in db.session.scalars(select(Category).where(Category.level == 3))}
+        self.regulars = [
+            (rng.choice(SURNAMES) + rng.choice(("先生", "女士", "大爷", "阿姨")), f"13{rng.randrange(10**9):09d}")
+            for _ in range(REGULAR_CALLERS)
+        ]
 
     # ---------------------------------------------------------------- the appeal itself
 
@@ -123,6 +136,9 @@ class DemoAppeals:
 
     def _citizen(self) -> dict:
         rng = self.rng
+        if rng.random() < REGULAR_SHARE:
+            name, phone = rng.choice(self.regulars)
+            return {"citizen_name": name, "citizen_phone": phone}
         phone = "1" + rng.choice("3578") + "".join(rng.choice("0123456789") for _ in range(9))
         if rng.random() < 0.04:
             return {"is_anonymous": True, "citizen_phone": phone if rng.random() < 0.5 else None}
@@ -321,15 +337,32 @@ class DemoAppeals:
         steps = self._plan(target, self.leaves[data["category"]], data, result)
         return Script(data, steps, self._times(steps, target), target)
 
-    def repeat_script(self, master: Script) -> Script:
-        """A second caller about a problem already open: merged into the first appeal."""
-        data = {**master.data, "content": "再次反映：" + master.data["content"], **self._citizen()}
+    def _again(self, master: Script, preface: str) -> dict:
+        """Another caller's appeal about the master's problem."""
+        data = {**master.data, "content": preface + master.data["content"], **self._citizen()}
         data = {k: v for k, v in data.items() if v is not None and not k.startswith("enterprise")}
         data.pop("is_enterprise", None)
-        steps = [Step("merge", "operator", {"note": "同一问题重复来电"})]
+        data.pop("channel", None)
+        return data
+
+    def repeat_script(self, master: Script, merge: bool = True) -> Script:
+        """A second caller about a problem already open: merged into the first appeal, or
+        (merge False) still waiting in the queue beside it."""
+        steps = [Step("merge", "operator", {"note": "同一问题重复来电"})] if merge else []
+        target = "merged" if merge else "accepted"
         start = min(master.moments[0] + timedelta(hours=self.rng.uniform(0.5, 20)), self.now - timedelta(hours=1))
         start = max(start, master.moments[0] + timedelta(minutes=1))  # the second call comes after the first
-        return Script(data, steps, self._times(steps, "merged", start=start), "merged", master=master)
+        data = self._again(master, "再次反映：")
+        return Script(data, steps, self._times(steps, target, start=start), target, master=master)
+
+    def linked_script(self, master: Script) -> Script:
+        """The problem of a closed appeal came back: linked as 重复件 and sent out again."""
+        data = self._again(master, "问题又出现了：")
+        units = self._candidates(self.leaves[data["category"]], data)
+        steps = [Step("link_repeat", "operator", {"note": "原工单已办结，问题复发"}),
+                 Step("dispatch", "dispatcher", {"unit_id": units[0].id})]  # fmt: skip
+        start = master.moments[-1] + timedelta(hours=self.rng.uniform(2, 24))
+        return Script(data, steps, self._times(steps, "dispatched", start=start), "dispatched", master=master)
 
     def run(self, scripts: list[Script]) -> None:
         """Take every step of every script in time order, as the day would have gone."""
@@ -346,7 +379,7 @@ class DemoAppeals:
                 step = script.steps[index - 1]
                 body = dict(step.body)
                 assert script.appeal is not None, "the first step registered it"
-                if step.action == "merge":
+                if step.action in ("merge", "link_repeat"):
                     assert script.master is not None and script.master.appeal is not None, "masters come first"
                     body["master_number"] = script.master.appeal.number
                 script.appeal = perform(script.appeal.id, step.action, body, self.users[step.actor], at=at)
@@ -363,5 +396,9 @@ def load_demo_appeals(now: datetime, seed: int = 12345) -> int:
     scripts = [demo.script(target) for target, n in PLAN if target != "merged" for _ in range(n)]
     masters = [s for s in scripts if s.target in OPEN_TARGETS]
     scripts += [demo.repeat_script(demo.rng.choice(masters)) for _ in range(dict(PLAN)["merged"])]
+    scripts += [demo.repeat_script(m, merge=False) for m in demo.rng.sample(masters, WAITING_REPEATS)]
+    # Closed long enough ago for the problem to come back before now.
+    closed = [s for s in scripts if s.target == "evaluated" and s.moments[-1] < now - timedelta(days=3)]
+    scripts += [demo.linked_script(m) for m in demo.rng.sample(closed, LINKED_REPEATS)]
     demo.run(scripts)
     return len(scripts)

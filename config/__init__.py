@@ -102,6 +102,7 @@ def load_settings(instance_path: Path) -> dict[str, object]:
         # Appeal lists count matches up to this many, then say "more than" (a count that
         # reads every visible appeal is what made a large unit's list slow at scale).
         "HOTLINE_LIST_COUNT_LIMIT": int(_env("HOTLINE_LIST_COUNT_LIMIT", "10000")),
+        "HOTLINE_SEARCH_COUNT_LIMIT": int(_env("HOTLINE_SEARCH_COUNT_LIMIT", "1000")),
         "HOTLINE_SIMILAR_DAYS": int(_env("HOTLINE_SIMILAR_DAYS", "30")),
         "HOTLINE_ASSIST_MIN_SAMPLES": int(_env("HOTLINE_ASSIST_MIN_SAMPLES", "100")),
         "HOTLINE_ASSIST_MAX_SAMPLES": int(_env("HOTLINE_ASSIST_MAX_SAMPLES", "200000")),

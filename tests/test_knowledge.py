@@ -300,3 +300,19 @@ def test_the_migration_indexes_the_appeals_already_there(tmp_path):
         db.engine.dispose()
     items = ApiClient(app).get("/api/v1/appeals", "dispatcher", query={"q": "井盖"}, expect=200).get_json()["items"]
     assert [a["number"] for a in items] == ["2026010101000001"]
+
+
+def test_a_unit_proposes_an_entry_from_the_consultation_it_answered(api):
+    appeal = api.appeal_in("replied", type="咨询", title="咨询老旧小区加装电梯", content="想问加装电梯怎么申请。")
+    proposal = api.post(
+        f"/api/v1/appeals/{appeal['id']}/knowledge-proposals", STREET_HANDLER, expect=201,
+        json={"title": "老旧小区如何申请加装电梯", "answer": "本单元业主表决同意后向街道提出申请。", "reason": "居民常问"},
+    ).get_json()  # fmt: skip
+    assert proposal["appeal_id"] == appeal["id"] and proposal["unit"]["name"] == "太原街街道"
+    other = api.create(title="别处的咨询")
+    api.post(f"/api/v1/appeals/{other['id']}/knowledge-proposals", STREET_HANDLER, expect=404,
+             json={"title": "不可见", "answer": "不可见的诉求", "reason": "试试"})  # fmt: skip
+    page = Browser(api.app, "operator").get(f"/appeals/{appeal['id']}")
+    assert "建议补充知识库" in page
+    queue = Browser(api.app, "dispatcher").get("/knowledge/proposals")
+    assert "老旧小区如何申请加装电梯" in queue

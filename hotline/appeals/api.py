@@ -25,6 +25,8 @@ from hotline.core.validation import validate
 from hotline.grid.geo import Placement
 from hotline.grid.presenters import PlacementOut, RoutingOut, RuleOut, SuggestionOut, UnitOut
 from hotline.grid.responsibility import department_duty, suggest
+from hotline.knowledge import operations as knowledge
+from hotline.knowledge.api import ProposalOut
 from hotline.web.api import api
 
 
@@ -286,3 +288,19 @@ def assist_intake(user: User, data: dict[str, Any]) -> AssistOut:
 )
 def assist_intake_by_query(user: User, query: assist.AssistQuery) -> AssistOut:
     return _assist_out(assist.suggest(query, user))
+
+
+@api.endpoint(
+    "POST",
+    "/appeals/<ref>/knowledge-proposals",
+    summary="由该诉求提出知识库建议（如答复后的咨询）",
+    body=knowledge.ProposalBody,
+    response=ProposalOut,
+    status=201,
+    tags=("appeals", "knowledge"),
+    errors=(404,),
+    path_params={"ref": REF},
+)
+def propose_knowledge(user: User, ref: str, data: dict[str, Any]) -> ProposalOut:
+    appeal = find_appeal(ref, user)
+    return ProposalOut.of(knowledge.propose(data, user, appeal_id=appeal.id))

@@ -28,7 +28,8 @@ from hotline.core.extensions import db
 from hotline.core.validation import validate
 from hotline.core.vocabulary import APPEAL_TYPES, STAFF_CHANNELS, URGENCIES
 from hotline.grid.responsibility import suggest
-from hotline.web.forms import form_data
+from hotline.knowledge import operations as knowledge
+from hotline.web.forms import filled, form_data
 from hotline.web.session import login_required
 
 bp = Blueprint(
@@ -204,6 +205,20 @@ def _render_detail(
 @login_required
 def appeal_detail(ref: str) -> ResponseReturnValue:
     return _render_detail(find_appeal(ref, g.user))
+
+
+@bp.post("/appeals/<ref>/knowledge-proposal")
+@login_required
+def propose_knowledge(ref: str) -> ResponseReturnValue:
+    """建议补充知识库 from an answered appeal: its question and answer, for the centre to review."""
+    appeal = find_appeal(ref, g.user)
+    try:
+        knowledge.propose(filled("title", "answer", "category", "reason"), g.user, appeal_id=appeal.id)
+    except BadRequest as exc:
+        flash(f"建议未提交：{exc.message}", "error")
+    else:
+        flash("已提交知识库建议，热线中心审核后发布", "success")
+    return redirect(url_for("appeals.appeal_detail", ref=appeal.id))
 
 
 @bp.post("/appeals/<ref>/actions/<action>")

@@ -23,9 +23,25 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Boolean, Connection, Float, Integer, Subquery, TextClause, text
-from sqlalchemy.orm import Session, scoped_session
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    Connection,
+    Float,
+    Integer,
+    Subquery,
+    TextClause,
+    cast,
+    column,
+    exists,
+    literal,
+    table,
+    text,
+)
+from sqlalchemy.dialects.postgresql import TSQUERY
+from sqlalchemy.orm import InstrumentedAttribute, Session, scoped_session
 
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _TOKEN = re.compile(f"[{_HAN}]+|[a-z0-9]+")
@@ -68,8 +84,13 @@ def terms(content: str | None) -> list[str]:
 
 
 def query_terms(query: str) -> list[str]:
-    """The distinct terms of a query, in order, at most MAX_QUERY_TERMS."""
-    return list(dict.fromkeys(terms(query)))[:MAX_QUERY_TERMS]
+    """The distinct terms of a query, in order, at most MAX_QUERY_TERMS. A lone Han
+    character is searched as a prefix (车 finds 车位), which costs the GIN index a scan of
+    every word starting with it, so it is searched only when the query has nothing else
+    (崇山路15号 is searched as 崇山 山路 15, not also 号)."""
+    found = list(dict.fromkeys(terms(query)))
+    longer = [t for t in found if not _is_prefix(t)]
+    return (longer or found)[:MAX_QUERY_TERMS]
 
 
 def _is_prefix(term: str) -> bool:
@@ -90,6 +111,7 @@ def _fts5_query(found: list[str], *, every: bool) -> str:
 
 
 Database = Session | scoped_session | Connection
+Key = ColumnElement[Any] | InstrumentedAttribute[Any]  # the indexed rows' id column
 
 
 def _dialect(database: Database) -> str:
@@ -141,6 +163,24 @@ class Index:
             return text(sql).bindparams(q=_tsquery(found, every=True))
         sql = f"SELECT rowid FROM {self.table} WHERE {self.table} MATCH :q"
         return text(sql).bindparams(q=_fts5_query(found, every=True))
+
+    def holds(
+        self, database: Database, key: ColumnElement[Any] | InstrumentedAttribute[Any], query: str
+    ) -> ColumnElement[bool] | None:
+        """SQL condition: the document of the row whose id is `key` holds every term of
+        `query`. On PostgreSQL a correlated EXISTS, which the planner may answer either way
+        round: from the GIN index for a rare word, or row by row along the list's own order
+        for a common one (a word in a sixth of ten million appeals would otherwise be a
+        million ids to collect and sort). None when the query has no terms."""
+        found = query_terms(query)
+        if not found:
+            return None
+        if _dialect(database) == "postgresql":
+            index = table(self.table, column("doc_id"), column("document"))
+            tsquery = cast(literal(_tsquery(found, every=True)), TSQUERY)
+            return exists().where(index.c.doc_id == key, index.c.document.op("@@")(tsquery))
+        sql = f"SELECT rowid FROM {self.table} WHERE {self.table} MATCH :q"
+        return key.in_(text(sql).bindparams(q=_fts5_query(found, every=True)))
 
     def matches(self, database: Database, query: str, *, every: bool = True) -> Subquery | None:
         """The documents matching `query`: columns doc_id, title_hit (the first field holds

@@ -45,8 +45,7 @@ def demo_command(appeals: bool) -> None:
         return
     started = time.monotonic()
     load_reference(current_app.config["HOTLINE_DEMO_PASSWORD"])
-    with write_transaction(db.session):
-        entries = load_demo_knowledge()
+    entries = load_demo_knowledge()
     count = 0
     if appeals:
         at = now()

@@ -11,12 +11,10 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from hotline.auth.models import User
-from hotline.categories.models import Category
 from hotline.core.clock import now
 from hotline.core.extensions import db
-from hotline.core.fulltext import KNOWLEDGE
 from hotline.grid.models import Unit
-from hotline.knowledge.models import KnowledgeEntry, KnowledgeProposal, KnowledgeVersion
+from hotline.knowledge import operations as knowledge
 
 
 @dataclass(frozen=True)
@@ -162,54 +160,37 @@ ENTRIES = [
 
 
 def load_demo_knowledge() -> int:
-    """The entries above, each with its first version and in the search index, plus one
-    change a street proposed for the centre to review."""
-    at = now()
-    today = at.date()
+    """The entries above, made through the knowledge base's own operations (each with its
+    first version, audited, in the search index), and a change a street proposed for the
+    centre to review."""
+    today = now().date()
     editor = db.session.scalars(select(User).where(User.username == "dispatcher")).one()
-    categories = dict(db.session.execute(select(Category.code, Category.id)).tuples().all())
     units = dict(db.session.execute(select(Unit.code, Unit.id)).tuples().all())
-    made: list[KnowledgeEntry] = []
+    made = {}
     for e in ENTRIES:
-        entry = KnowledgeEntry(
-            title=e.title,
-            answer=e.answer,
-            keywords=e.keywords,
-            category_id=categories.get(e.category) if e.category else None,
-            area_unit_id=units[e.area] if e.area else None,
-            responsible_unit_id=units[e.responsible] if e.responsible else None,
-            valid_until=today + timedelta(days=e.valid_days) if e.valid_days else None,
-            status=e.status,
-            version=1,
-            created_at=at,
-            created_by_id=editor.id,
-            updated_at=at,
-            updated_by_id=editor.id,
-        )
-        db.session.add(entry)
-        made.append(entry)
-    db.session.flush()
-    for entry in made:
-        db.session.add(
-            KnowledgeVersion(
-                entry_id=entry.id, version=1, status=entry.status, change="create", edited_at=at,
-                edited_by_id=editor.id, title=entry.title, answer=entry.answer, keywords=entry.keywords,
-                category_id=entry.category_id, area_unit_id=entry.area_unit_id,
-                responsible_unit_id=entry.responsible_unit_id, valid_from=entry.valid_from,
-                valid_until=entry.valid_until,
-            )
-        )  # fmt: skip
-        KNOWLEDGE.put(db.session, entry.id, {"title": entry.title, "keywords": entry.keywords, "answer": entry.answer})
+        body = {
+            "title": e.title,
+            "answer": e.answer,
+            "keywords": e.keywords,
+            "category": e.category,
+            "area_unit_id": units[e.area] if e.area else None,
+            "responsible_unit_id": units[e.responsible] if e.responsible else None,
+            "valid_until": (today + timedelta(days=e.valid_days)).isoformat() if e.valid_days else None,
+            "publish": e.status != "draft",
+        }
+        entry = knowledge.create_entry({k: v for k, v in body.items() if v is not None}, editor)
+        if e.status == "retired":
+            knowledge.set_status(entry.id, "retired", {"version": entry.version, "note": "政策已废止"}, editor)
+        made[e.title] = entry
+    heating = made["室温不达标如何处理"]
     street = db.session.scalars(select(User).where(User.username == "u210102001")).one()
-    heating = next(e for e in made if e.title == "室温不达标如何处理")
-    db.session.add(
-        KnowledgeProposal(
-            entry_id=heating.id, base_version=1, title=heating.title,
-            answer=heating.answer + "测温可预约供热企业与社区共同入户，测温结果双方签字确认。",
-            keywords=heating.keywords, category_id=heating.category_id,
-            responsible_unit_id=heating.responsible_unit_id,
-            reason="居民常问测温怎么约、结果谁认可，答复口径中没有", proposed_at=at,
-            proposed_by_id=street.id, unit_id=street.unit_id, status="pending",
-        )
-    )  # fmt: skip
+    proposal = {
+        "entry_id": heating.id,
+        "title": heating.title,
+        "answer": heating.answer + "测温可预约供热企业与社区共同入户，测温结果双方签字确认。",
+        "keywords": heating.keywords,
+        "category": "030201",
+        "reason": "居民常问测温怎么约、结果谁认可，答复口径中没有",
+    }
+    knowledge.propose(proposal, street)
     return len(made)

@@ -113,6 +113,7 @@ def test_merged_callers_get_the_masters_reply(api):
         assert other["number"] in replies[1].text and "通道已清理" in replies[1].text
     timeline = Browser(api.app, "dispatcher").get(f"/appeals/{master['id']}")
     assert other["number"] in timeline and "钱先生" in timeline and "已并入本件" in timeline
+    assert timeline.count("data-merged-event") == 2  # in the timeline, at the time each was merged
 
 
 def test_link_a_repeat_of_an_answered_appeal_and_handle_it_all_the_same(api):

@@ -159,6 +159,14 @@ def _then_merge_or_link(appeal: Appeal) -> None:
             return
 
 
+def _timeline(events: list, merged: list[Appeal], user) -> list[tuple[str, Any, Any]]:
+    """The appeal's events, with each appeal merged into it (并单) at the time it was: who
+    else called about the same problem, and when."""
+    rows: list[tuple[str, Any, Any]] = [("event", e.at, e) for e in events]
+    rows += [("merged", m.closed_at or m.received_at, (m, citizen_identity(user, m))) for m in merged]
+    return sorted(rows, key=lambda row: row[1])
+
+
 def _render_detail(
     appeal: Appeal,
     *,
@@ -191,7 +199,7 @@ def _render_detail(
         suggestions=routing[0],
         routing_notes=routing[1],
         attachments=attachments.for_appeal(appeal, g.user, part),
-        events=part.events(appeal),
+        timeline=_timeline(part.events(appeal), repeats if part.whole else [], g.user),
         whole=part.whole,
         upload_kinds=attachments.allowed_kinds(g.user, appeal),
         open_action=open_action,

@@ -1,3 +1,18 @@
+// Runs `look` once now and again 400 ms after the operator stops typing in any of the
+// named fields of the form (the panels below ask the API as the call is taken down).
+function whenTyped(form, names, look) {
+  let timer = null;
+  const soon = () => {
+    clearTimeout(timer);
+    timer = setTimeout(look, 400);
+  };
+  for (const name of names) {
+    form.elements[name].addEventListener("input", soon);
+    form.elements[name].addEventListener("change", soon);
+  }
+  look();
+}
+
 // Expected deadlines for the caller: the policy's limits, counted by the calendar API
 // (working days skip weekends and holidays, counting from the day after today).
 (function () {
@@ -69,7 +84,6 @@
   const note = document.getElementById("similar-note");
   const fields = ["category", "title", "content", "address", "lat", "lon", "citizen_phone"];
   let asked = "";
-  let timer = null;
   function button(name, value, text) {
     const b = document.createElement("button");
     b.type = "submit";
@@ -109,15 +123,7 @@
     note.textContent = found.length ? `${found.length} 件` : "";
     box.hidden = found.length === 0;
   }
-  function soon() {
-    clearTimeout(timer);
-    timer = setTimeout(look, 400);
-  }
-  for (const name of fields) {
-    form.elements[name].addEventListener("input", soon);
-    form.elements[name].addEventListener("change", soon);
-  }
-  look();
+  whenTyped(form, fields, look);
 })();
 
 // 受理辅助: from the title and content (and the district of the point), the categories and
@@ -132,7 +138,6 @@
   const units = document.getElementById("assist-units");
   const pct = (p) => `${Math.round(p * 100)}%`;
   let asked = "";
-  let timer = null;
   async function look() {
     const params = new URLSearchParams();
     for (const name of ["title", "content", "lat", "lon"]) {
@@ -169,12 +174,5 @@
     units.textContent = found.units.length
       ? `以往承办：${found.units.map((u) => `${u.name} ${pct(u.confidence)}`).join("、")}` : "";
   }
-  function soon() {
-    clearTimeout(timer);
-    timer = setTimeout(look, 400);
-  }
-  for (const name of ["title", "content", "lat", "lon"]) {
-    form.elements[name].addEventListener("input", soon);
-  }
-  look();
+  whenTyped(form, ["title", "content", "lat", "lon"], look);
 })();

@@ -8,6 +8,7 @@ from datetime import timedelta
 from sqlalchemy import select, update
 
 from hotline.appeals.models import Appeal
+from hotline.core.audit import AuditEntry
 from hotline.core.clock import now
 from hotline.core.extensions import db
 from hotline.notifications.models import SmsMessage
@@ -50,6 +51,9 @@ def test_a_draft_finds_the_appeals_about_the_same_problem_with_reasons(api):
     # The same caller about something else entirely is still worth a look; a stranger is not.
     by_phone = similar(api, citizen_phone="+86 139-1234-5678", category="040201", title="又来反映")
     assert numbers(by_phone) == [master["number"]] and "同一来电号码" in by_phone[0]["reasons"]
+    with api.app.app_context():  # the caller's appeals were looked up by their number: audited
+        looked = db.session.scalars(select(AuditEntry).where(AuditEntry.entity == "citizen_phone")).all()
+        assert [(e.action, e.data["phone"]) for e in looked][-1] == ("look_up", "13912345678")
     assert similar(api, citizen_phone="13600000000", title="又来反映") == []
     # Without a point, the same address words find it.
     assert numbers(similar(api, category="040201", title="消防通道堵塞", address="太原北街86号")) == [master["number"]]

@@ -98,7 +98,7 @@ def search_appeals(user: User, f: AppealFilter, at: datetime) -> tuple[list[Appe
     if f.phone:
         LOOK_UP_CALLER.require(user)
         conditions.append(Appeal.citizen_phone == f.phone)
-        _audit_look_up(user, f.phone)
+        audit_phone_look_up(user, f.phone)
     zone = local_zone()
     if f.received_from:
         conditions.append(Appeal.received_at >= datetime.combine(f.received_from, time(), zone))
@@ -136,7 +136,7 @@ def _words_or_caller(user: User, q: str) -> tuple[ColumnElement[bool], bool]:
         return Appeal.number == q, False
     if LOOK_UP_CALLER.allows(user):
         if (phone := phone_or_none(q)) is not None:
-            _audit_look_up(user, phone)
+            audit_phone_look_up(user, phone)
             return Appeal.citizen_phone == phone, False
         if db.session.scalar(select(Appeal.id).where(Appeal.citizen_name == q).limit(1)) is not None:
             return Appeal.citizen_name == q, False
@@ -144,8 +144,9 @@ def _words_or_caller(user: User, q: str) -> tuple[ColumnElement[bool], bool]:
     return (words if words is not None else Appeal.id.is_(None)), True  # None: nothing searchable in it
 
 
-def _audit_look_up(user: User, phone: str) -> None:
-    with write_transaction(db.session):  # who looked up whose number, and when
+def audit_phone_look_up(user: User, phone: str) -> None:
+    """Who looked up whose full number, and when (PIPL: a caller's number is personal)."""
+    with write_transaction(db.session):
         audit.record(user, "citizen_phone", None, "look_up", {"phone": phone})
 
 

@@ -20,6 +20,7 @@ from sqlalchemy import or_, select
 
 from hotline.appeals.models import Appeal
 from hotline.appeals.permissions import FIND_SIMILAR
+from hotline.appeals.queries import audit_phone_look_up
 from hotline.appeals.states import FINAL_STATES, State
 from hotline.auth.models import User
 from hotline.categories.models import Category
@@ -106,6 +107,8 @@ def similar_to_draft(draft: Draft, actor: User, at: datetime) -> list[Candidate]
             phone = normalize_phone(draft.citizen_phone)
         except ValueError:
             phone = None  # not a number yet: the operator is still typing it
+        else:
+            audit_phone_look_up(actor, phone)  # the caller's appeals are looked up by it
     return _similar(
         Probe(
             category=category,

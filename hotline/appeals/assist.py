@@ -14,7 +14,6 @@ nothing."""
 from __future__ import annotations
 
 import math
-import threading
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -189,27 +188,20 @@ class Suggestion:
     units: list[tuple[Unit, float]] = field(default_factory=list)
 
 
-_lock = threading.Lock()
-_cached: dict[str, tuple[str, dict[str, tuple[NaiveBayes, datetime]]]] = {}
+def _load_models() -> dict[str, tuple[NaiveBayes, datetime]]:
+    return {
+        m.kind: (NaiveBayes(m.labels, m.vocabulary, m.samples), m.trained_at)
+        for m in db.session.scalars(select(AssistModel))
+    }
 
 
-def _models() -> dict[str, tuple[NaiveBayes, datetime]]:
-    key = current_app.config["SQLALCHEMY_DATABASE_URI"]
-    token = revisions.current("assist")
-    cached = _cached.get(key)
-    if cached is None or cached[0] != token:
-        with _lock:
-            models = {
-                m.kind: (NaiveBayes(m.labels, m.vocabulary, m.samples), m.trained_at)
-                for m in db.session.scalars(select(AssistModel))
-            }
-            cached = _cached[key] = (token, models)
-    return cached[1]
+# The trained models, cached per process until a training bumps the "assist" revision.
+_models = revisions.Cached("assist", _load_models)
 
 
 def suggest(query: AssistQuery, actor: User) -> Suggestion:
     FIND_SIMILAR.require(actor)
-    models = _models()
+    models = _models.get()
     least = current_app.config["HOTLINE_ASSIST_MIN_SAMPLES"]
     if "category" not in models:
         return Suggestion(False, "尚未训练：每晚由后台任务根据已答复的诉求训练")

@@ -4,7 +4,6 @@ kept on the appeal."""
 from __future__ import annotations
 
 import re
-import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -91,20 +90,16 @@ class Policy:
         )
 
 
-_lock = threading.Lock()
-_cached: dict[str, tuple[str, dict[tuple[str, str], Policy]]] = {}
+def _policy_table() -> dict[tuple[str, str], Policy]:
+    return {(r.urgency, r.type): Policy.of(r) for r in db.session.scalars(select(SlaPolicy))}
+
+
+# The policy table, cached per process until the "sla" revision changes.
+_policies = revisions.Cached("sla", _policy_table)
 
 
 def policies() -> dict[tuple[str, str], Policy]:
-    """The policy table, cached per process until the "sla" revision changes."""
-    key = current_app.config["SQLALCHEMY_DATABASE_URI"]
-    token = revisions.current("sla")
-    cached = _cached.get(key)
-    if cached is None or cached[0] != token:
-        with _lock:
-            table = {(r.urgency, r.type): Policy.of(r) for r in db.session.scalars(select(SlaPolicy))}
-            cached = _cached[key] = (token, table)
-    return cached[1]
+    return _policies.get()
 
 
 def policy_for(appeal: Appeal) -> Policy:

@@ -3,10 +3,8 @@ rebuilt when the "calendar" revision changes; and the operations that edit overr
 
 from __future__ import annotations
 
-import threading
 from datetime import date
 
-from flask import current_app
 from pydantic import Field
 from sqlalchemy import select
 
@@ -24,19 +22,18 @@ from hotline.core.validation import Body, validate
 VIEW_CALENDAR = at_centre("admin", "operator", "dispatcher", "supervisor", refusal="工作日历由热线中心维护")
 EDIT_CALENDAR = holding("admin", refusal="只有系统管理员可以设置工作日历")
 
-_lock = threading.Lock()
-_cached: dict[str, tuple[str, WorkCalendar]] = {}
+
+def _calendar() -> WorkCalendar:
+    overrides = {o.day: (o.working, o.reason) for o in db.session.scalars(select(CalendarOverride))}
+    return WorkCalendar(local_zone(), overrides)
+
+
+# The working calendar, cached per process until the "calendar" revision changes.
+_calendar_cache = revisions.Cached("calendar", _calendar)
 
 
 def current_calendar() -> WorkCalendar:
-    key = current_app.config["SQLALCHEMY_DATABASE_URI"]
-    token = revisions.current("calendar")
-    cached = _cached.get(key)
-    if cached is None or cached[0] != token:
-        with _lock:
-            overrides = {o.day: (o.working, o.reason) for o in db.session.scalars(select(CalendarOverride))}
-            cached = _cached[key] = (token, WorkCalendar(local_zone(), overrides))
-    return cached[1]
+    return _calendar_cache.get()
 
 
 class OverrideBody(Body):

@@ -11,8 +11,12 @@ times over; a change made by another transaction meanwhile is not one it could s
 
 from __future__ import annotations
 
+import threading
 import uuid
+from collections.abc import Callable
+from typing import Generic, TypeVar
 
+from flask import current_app
 from sqlalchemy import String, event, select
 from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column
 
@@ -56,3 +60,28 @@ def _tokens() -> dict[str, str]:
     if read is None:
         read = db.session.info[_READ] = dict(db.session.execute(select(Revision.name, Revision.token)).tuples().all())
     return read
+
+
+T = TypeVar("T")
+
+
+class Cached(Generic[T]):
+    """A value each process builds from the database (the grid index, the calendar, the
+    SLA policies …) and keeps, per database, until revision `name` changes."""
+
+    def __init__(self, name: str, build: Callable[[], T]) -> None:
+        self.name = name
+        self.build = build
+        self._lock = threading.Lock()
+        self._values: dict[str, tuple[str, T]] = {}
+
+    def get(self) -> T:
+        key = current_app.config["SQLALCHEMY_DATABASE_URI"]
+        token = current(self.name)
+        held = self._values.get(key)
+        if held is None or held[0] != token:
+            with self._lock:  # one build at a time; a thread that waited may find it done
+                held = self._values.get(key)
+                if held is None or held[0] != token:
+                    held = self._values[key] = (token, self.build())
+        return held[1]

@@ -15,7 +15,6 @@ point is tested against the few polygons whose boxes hold it with shapely's vect
 from __future__ import annotations
 
 import json
-import threading
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ import shapely
 from shapely import STRtree
 from shapely.geometry.base import BaseGeometry
 
+from hotline.core.revisions import Cached
 from hotline.core.vocabulary import UNIT_LEVEL_NAMES, UNIT_LEVELS
 
 NOWHERE = -1
@@ -138,29 +138,22 @@ def build_index(units) -> GridIndex:
 
 # ------------------------------------------------------------------ the app's index
 
-_lock = threading.Lock()
-_cached: dict[str, tuple[str, GridIndex]] = {}
 
-
-def current_index() -> GridIndex:
-    """This process's index for the app's database, rebuilt when the grids changed."""
-    from flask import current_app
+def _build_current_index() -> GridIndex:
     from sqlalchemy import select
 
     from hotline.core.extensions import db
-    from hotline.core.revisions import current
     from hotline.grid.models import Unit
 
-    key = current_app.config["SQLALCHEMY_DATABASE_URI"]
-    revision = current("grid")
-    cached = _cached.get(key)
-    if cached is None or cached[0] != revision:
-        with _lock:
-            cached = _cached.get(key)
-            if cached is None or cached[0] != revision:
-                units = db.session.scalars(select(Unit).where(Unit.active)).all()
-                cached = _cached[key] = (revision, build_index(units))
-    return cached[1]
+    return build_index(db.session.scalars(select(Unit).where(Unit.active)).all())
+
+
+# This process's index for the app's database, rebuilt when the grids changed.
+_current = Cached("grid", _build_current_index)
+
+
+def current_index() -> GridIndex:
+    return _current.get()
 
 
 def placement(lon: float | None, lat: float | None) -> Placement:

@@ -129,8 +129,7 @@ def register(
                 once.remember(db.session, appeal.id, at)
             effects.text_citizen(appeal, "sms.accepted")
             # Searchable at once (the operator may look it up the next minute).
-            APPEALS.put(db.session, appeal.id, {"title": appeal.title, "address": appeal.address,
-                                                "content": appeal.content})  # fmt: skip
+            APPEALS.put(db.session, appeal)
         return appeal
 
     return run_once(once, create)

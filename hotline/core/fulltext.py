@@ -123,9 +123,10 @@ class Index:
     table: str
     fields: tuple[str, ...]  # by weight, heaviest first
 
-    def put(self, database: Database, doc_id: int, texts: Mapping[str, str | None]) -> None:
-        """Write (or rewrite) the document of row `doc_id`, in the caller's transaction."""
-        self.put_many(database, [(doc_id, texts)])
+    def put(self, database: Database, row: Any) -> None:
+        """Write (or rewrite) the document of `row` (an object with an `id` and an attribute
+        per field), in the caller's transaction."""
+        self.put_many(database, [(row.id, {name: getattr(row, name) for name in self.fields})])
 
     def put_many(self, database: Database, documents: Iterable[tuple[int, Mapping[str, str | None]]]) -> None:
         documents = list(documents)
@@ -148,10 +149,6 @@ class Index:
             [{"doc_id": doc_id, **self.term_lines(texts)} for doc_id, texts in documents],
         )
 
-    def drop(self, database: Database, doc_id: int) -> None:
-        key = "doc_id" if _dialect(database) == "postgresql" else "rowid"
-        database.execute(text(f"DELETE FROM {self.table} WHERE {key} = :doc_id"), {"doc_id": doc_id})
-
     def ids(self, database: Database, query: str) -> TextClause | None:
         """SELECT of the ids of the documents holding every term of `query` (no ranking:
         for filtering a list). None when the query has no terms."""
@@ -164,9 +161,7 @@ class Index:
         sql = f"SELECT rowid FROM {self.table} WHERE {self.table} MATCH :q"
         return text(sql).bindparams(q=_fts5_query(found, every=True))
 
-    def holds(
-        self, database: Database, key: ColumnElement[Any] | InstrumentedAttribute[Any], query: str
-    ) -> ColumnElement[bool] | None:
+    def holds(self, database: Database, key: Key, query: str) -> ColumnElement[bool] | None:
         """SQL condition: the document of the row whose id is `key` holds every term of
         `query`. On PostgreSQL a correlated EXISTS, which the planner may answer either way
         round: from the GIN index for a rare word, or row by row along the list's own order
@@ -179,8 +174,9 @@ class Index:
             index = table(self.table, column("doc_id"), column("document"))
             tsquery = cast(literal(_tsquery(found, every=True)), TSQUERY)
             return exists().where(index.c.doc_id == key, index.c.document.op("@@")(tsquery))
-        sql = f"SELECT rowid FROM {self.table} WHERE {self.table} MATCH :q"
-        return key.in_(text(sql).bindparams(q=_fts5_query(found, every=True)))
+        ids = self.ids(database, query)
+        assert ids is not None, "the query has terms"
+        return key.in_(ids)
 
     def matches(self, database: Database, query: str, *, every: bool = True) -> Subquery | None:
         """The documents matching `query`: columns doc_id, title_hit (the first field holds

@@ -191,16 +191,6 @@ def versions(entry_id: int, actor: User) -> list[KnowledgeVersion]:
     return list(entry.versions)
 
 
-def get_version(entry_id: int, number: int, actor: User) -> KnowledgeVersion:
-    get_entry(entry_id, actor)
-    found = db.session.scalar(
-        select(KnowledgeVersion).where(KnowledgeVersion.entry_id == entry_id, KnowledgeVersion.version == number)
-    )
-    if found is None:
-        raise NotFound("没有这个版本")
-    return found
-
-
 def proposals(actor: User, status: str | None = "pending") -> Select[tuple[KnowledgeProposal]]:
     """The editors see every proposal; others their own unit's."""
     PROPOSE_KNOWLEDGE.require(actor)
@@ -226,19 +216,7 @@ def create_entry(data: Any, actor: User, at: datetime | None = None) -> Knowledg
     body = validate(CreateBody, data, "知识条目")
     at = at or now()
     with write_transaction(db.session):
-        content = _content(body)
-        entry = KnowledgeEntry(
-            **content,
-            status="published" if body.publish else "draft",
-            version=1,
-            created_at=at,
-            created_by_id=actor.id,
-            updated_at=at,
-            updated_by_id=actor.id,
-        )
-        db.session.add(entry)
-        db.session.flush()
-        _new_version(entry, actor, at, "create", body.note)
+        entry = _add_entry(_content(body), "published" if body.publish else "draft", actor, at, body.note)
     return entry
 
 
@@ -270,11 +248,24 @@ def set_status(
     return entry
 
 
-def _current(entry_id: int, seen: int) -> KnowledgeEntry:
+def _add_entry(
+    values: dict[str, Any], status: str, actor: User, at: datetime, note: str | None, proposal_id: int | None = None
+) -> KnowledgeEntry:
+    """A new entry and its first version."""
+    entry = KnowledgeEntry(**values, status=status, version=1, created_at=at, created_by_id=actor.id)
+    db.session.add(entry)
+    db.session.flush()
+    _new_version(entry, actor, at, "create", note, proposal_id)
+    return entry
+
+
+def _current(entry_id: int, seen: int | None) -> KnowledgeEntry:
+    """The entry, locked for the change; 409 when it is no longer the version `seen` (None:
+    whatever version it is, as when a proposal is accepted)."""
     entry = db.session.get(KnowledgeEntry, entry_id, populate_existing=True, with_for_update={"of": KnowledgeEntry})
     if entry is None:
         raise NotFound("没有这个知识条目")
-    if entry.version != seen:
+    if seen is not None and entry.version != seen:
         raise Conflict(f"该条目已被他人修改（现为第{entry.version}版，您看到的是第{seen}版），请刷新后再操作")
     return entry
 
@@ -320,7 +311,7 @@ def _new_version(
             **_copy(entry),
         )
     )
-    KNOWLEDGE.put(db.session, entry.id, {"title": entry.title, "keywords": entry.keywords, "answer": entry.answer})
+    KNOWLEDGE.put(db.session, entry)
     audit.record(actor, "knowledge_entry", entry.id, change, {"version": entry.version, "status": entry.status})
 
 
@@ -389,16 +380,10 @@ def review(proposal_id: int, data: Any, actor: User, at: datetime | None = None)
 
 def _accept(proposal: KnowledgeProposal, actor: User, at: datetime, note: str | None) -> None:
     if proposal.entry_id is None:
-        entry = KnowledgeEntry(**_copy(proposal), status="published", version=1, created_at=at, created_by_id=actor.id)
-        db.session.add(entry)
-        db.session.flush()
+        entry = _add_entry(_copy(proposal), "published", actor, at, note or "采纳建议", proposal.id)
         proposal.entry_id = entry.id
-        _new_version(entry, actor, at, "create", note or "采纳建议", proposal.id)
         return
-    changed = db.session.get(
-        KnowledgeEntry, proposal.entry_id, populate_existing=True, with_for_update={"of": KnowledgeEntry}
-    )
-    assert changed is not None, "a proposal names an existing entry"
+    changed = _current(proposal.entry_id, None)
     for name, value in _copy(proposal).items():
         setattr(changed, name, value)
     changed.status = "published"

@@ -297,7 +297,8 @@ def _appeals(rng: np.random.Generator, start: int, n: int, province: Province, b
         resolved = RESOLUTIONS[resolution_pick[k]][0] if visited else None
         lon, lat = _centre_of(by_id[grid])
         title, address, content, document = texts.appeal(category_pick[k], *wording[k])
-        search.append((appeal_id, *document))
+        reached = above[handler] if steps >= 1 else []
+        search.append(texts.search_row(appeal_id, document, reached))
         rows.append((
             appeal_id, f"{received:%Y%m%d}{code}{appeal_id:06d}"[-16:], f"{appeal_id % 1_000_000:06d}", channel, kind,
             leaves[category_pick[k]], urgency, title, content, "市民", f"139{appeal_id % 100_000_000:08d}",
@@ -313,10 +314,9 @@ def _appeals(rng: np.random.Generator, start: int, n: int, province: Province, b
         if state in ("merged", "voided"):
             action = "merge" if state == "merged" else "void"
             events.append((appeal_id, closed, None, province.centre_id, action, "accepted", state, None, "{}"))
-        if steps >= 1:
-            reach.extend((unit, appeal_id) for unit in above[handler])
-            if state not in ("evaluated", "merged", "voided"):
-                open_reach.extend((unit, appeal_id) for unit in above[handler])
+        reach.extend((unit, appeal_id) for unit in reached)
+        if state not in ("evaluated", "merged", "voided"):
+            open_reach.extend((unit, appeal_id) for unit in reached)
         for i, (action, before, after) in enumerate(PATH[:steps]):
             actor_unit = handler if action in ("sign", "reply") else province.centre_id
             target = handler if action == "dispatch" else None
@@ -364,7 +364,7 @@ class Texts:
 
         self._terms = terms
         self.postgres = postgres
-        self.columns = ("doc_id", "document") if postgres else ("rowid", "title", "address", "content")
+        self.columns = ("doc_id", "document", "scopes") if postgres else ("rowid", "title", "address", "content")
         self.templates: list[list[tuple[str, str, str, list[str], list[str], list[str]]]] = []
         for c in categories:
             written = [(title, content) for _, title, content, _ in TEXTS.get(c.code, [])]
@@ -392,6 +392,13 @@ class Texts:
         document = (" ".join(title_terms), " ".join(address_terms),
                     " ".join([*before_terms, *address_terms, *after_terms]))  # fmt: skip
         return title, address, content, document
+
+    def search_row(self, appeal_id: int, document: tuple, reached: list[int]) -> tuple:
+        """The appeal's row of the search index; on PostgreSQL with the units it reached
+        (its scopes, as visibility.record_reach writes them)."""
+        if self.postgres:
+            return (appeal_id, *document, "{" + ",".join(map(str, sorted(reached))) + "}")
+        return (appeal_id, *document)
 
 
 def _centre_of(unit: tuple) -> tuple[float, float]:

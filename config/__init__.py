@@ -86,6 +86,10 @@ def load_settings(instance_path: Path) -> dict[str, object]:
         # Assessment: the first-contact limit behind 响应率, the weights of the
         # composite score (percent), and the points a red card costs.
         "HOTLINE_CONTACT_LIMIT": _env("HOTLINE_CONTACT_LIMIT", "1wd"),
+        # 派单异议审核: a unit's 退单 waits for whoever dispatched it to accept or reject it,
+        # within this limit (off: a 退单 goes straight back, unreviewed).
+        "HOTLINE_RETURN_REVIEW": _flag("HOTLINE_RETURN_REVIEW"),
+        "HOTLINE_RETURN_REVIEW_LIMIT": _env("HOTLINE_RETURN_REVIEW_LIMIT", "4h"),
         "HOTLINE_CONTACT_LIMIT_URGENT": _env("HOTLINE_CONTACT_LIMIT_URGENT", "2h"),
         "HOTLINE_SCORE_WEIGHTS": {
             "response": float(_env("HOTLINE_SCORE_WEIGHT_RESPONSE", "30")),

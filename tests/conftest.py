@@ -7,6 +7,8 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -65,20 +67,29 @@ def sqlite_template(tmp_path_factory) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def postgres_url():
-    """A database of its own on the PostgreSQL server, dropped at the end."""
+@contextmanager
+def empty_postgres(prefix: str) -> Iterator[str]:
+    """The URL of a new, empty database on the PostgreSQL server, dropped afterwards."""
     try:
         admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
         conn = admin.connect()
     except Exception as exc:  # any failure to connect means "not there"
         unavailable("PostgreSQL", exc)
-    name = f"hotline_test_{uuid.uuid4().hex[:10]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield admin.url.set(database=name).render_as_string(hide_password=False)
-    conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    conn.close()
-    admin.dispose()
+    try:
+        yield admin.url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.close()
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A database of its own on the PostgreSQL server, dropped at the end."""
+    with empty_postgres("hotline_test") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -126,6 +126,10 @@ class ApiClient:
             {
                 "accepted": [],
                 "dispatched": handling[:1],
+                "returning": [
+                    *handling[:1],
+                    ("return", STREET_HANDLER, {"reason": "不属于本单位", "basis": "确责清单"}),
+                ],
                 "handling": handling,
                 "supervised": [*handling, ("supervise", "supervisor", {"level": "yellow", "note": "请加快办理"})],
                 "replied": replied,

@@ -18,7 +18,9 @@ ALLOWED = {
     ("accepted", "link_repeat"): "accepted",
     ("accepted", "void"): "voided",
     ("dispatched", "redispatch"): "dispatched",
-    ("dispatched", "return"): "accepted",
+    ("dispatched", "return"): "returning",
+    ("returning", "approve_return"): "accepted",
+    ("returning", "reject_return"): "dispatched",
     ("dispatched", "sign"): "handling",
     ("dispatched", "supervise"): "supervised",
     ("handling", "supervise"): "supervised",
@@ -47,6 +49,7 @@ NEVER_AT_A_UNIT = ("accepted", "merged", "voided")
 STATES = [
     "accepted",
     "dispatched",
+    "returning",
     "handling",
     "supervised",
     "replied",
@@ -68,6 +71,8 @@ def canonical(api, action: str) -> tuple[str, dict]:
         "void": ("dispatcher", {"reason": "无效诉求"}),
         "redispatch": (STREET_HANDLER, {"unit_id": api.unit_id(f"{STREET}001")}),
         "return": (STREET_HANDLER, {"reason": "不属于本单位职责", "basis": "确责清单"}),
+        "approve_return": ("dispatcher", {}),
+        "reject_return": ("dispatcher", {"reason": "属于街道职责", "basis": "确责清单第3条"}),
         "sign": (STREET_HANDLER, {}),
         "contact": (STREET_HANDLER, {"method": "电话", "note": "已电话联系市民，约定上门查看"}),
         "supervise": ("supervisor", {"level": "red", "note": "请立即办理"}),
@@ -90,6 +95,8 @@ ACTIONS = [
     "void",
     "redispatch",
     "return",
+    "approve_return",
+    "reject_return",
     "sign",
     "contact",
     "supervise",
@@ -152,6 +159,9 @@ FORBIDDEN = [
     ("dispatched", "sign", f"u{DISTRICT}"),  # the unit above may see it, not sign for it
     ("dispatched", "redispatch", f"u{DISTRICT}"),
     ("dispatched", "return", "operator"),
+    ("returning", "approve_return", STREET_HANDLER),  # not its own return
+    ("returning", "approve_return", "operator"),
+    ("returning", "reject_return", f"u{DISTRICT}"),  # the centre dispatched it, not the district
     ("handling", "reply", "supervisor"),
     ("handling", "supervise", STREET_HANDLER),
     ("handling", "supervise", "dispatcher"),

@@ -211,9 +211,10 @@ def test_every_action_of_the_machine_from_the_appeal_page(open_page, sqlite_app)
         f"u{COMMUNITY}",
         main,
         "return",
-        "转办",
+        "退单审核",
         fill={"reason": "违章停车执法不属社区职责", "basis": "确责清单：违章停车由街道牵头"},
     )
+    step(f"u{STREET}", main, "approve_return", "转办", fill={"note": "由街道牵头处理"})
     step(f"u{STREET}", main, "sign", "办理")
     step(
         f"u{STREET}",
@@ -249,6 +250,11 @@ def test_every_action_of_the_machine_from_the_appeal_page(open_page, sqlite_app)
     repeat = api.create(title="消防通道被占用（再次来电）")
     step("operator", repeat, "merge", "并单", fill={"master_number": master["number"]})
     step("dispatcher", api.create(title="无效来电"), "void", "无效", select={"reason": "无效诉求"})
+    # A return the centre does not accept: the unit keeps it (派单异议审核).
+    held = api.create(title="占道经营")
+    step("dispatcher", held, "dispatch", "转办", choose={"unit_id": str(street)})
+    step(f"u{STREET}", held, "return", "退单审核", fill={"reason": "不属于本街道", "basis": "确责清单"})
+    step("dispatcher", held, "reject_return", "转办", fill={"reason": "属于街道职责", "basis": "确责清单03-02"})
     # The same problem again after it was closed: linked, and handled all the same.
     again = api.create(title="消防通道又被占用")
     step("operator", again, "link_repeat", "受理", fill={"master_number": main["number"]})

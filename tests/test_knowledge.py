@@ -7,14 +7,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, text
 
 from hotline.appeals.models import Appeal
 from hotline.core.clock import local_today
 from hotline.core.extensions import db
 from hotline.core.fulltext import query_terms, terms
 from hotline.notifications.models import SmsMessage
-from tests.helpers import DISTRICT, OTHER_DISTRICT, STREET, STREET_HANDLER, Browser
+from tests.helpers import COMMUNITY, DISTRICT, OTHER_DISTRICT, OTHER_STREET, STREET, STREET_HANDLER, Browser
 
 
 def new_entry(api, user="dispatcher", expect=201, **fields) -> dict:
@@ -270,10 +270,21 @@ def test_appeal_search_uses_the_same_index_over_title_address_and_content(api):
     assert found(q="消防 音响") == []
     assert found(q=parking["number"]) == [parking["id"]]
     assert found(q="广场舞", state="accepted") == [noise["id"]]  # with the other filters
-    # A unit finds only what it may see.
+    # A unit finds only what it may see: what reached it or a unit below it, ever.
     api.act(parking["id"], "dispatch", "dispatcher", {"unit_id": api.unit_id(STREET)})
     assert found(STREET_HANDLER, q="消防") == [parking["id"]]
     assert found(STREET_HANDLER, q="广场舞") == []
+    assert found(f"u{DISTRICT}", q="消防 私家车") == [parking["id"]]
+    assert found(f"u{COMMUNITY}", q="消防") == found(f"u{OTHER_DISTRICT}", q="消防") == []
+    api.act(parking["id"], "redispatch", STREET_HANDLER, {"unit_id": api.unit_id(COMMUNITY)})
+    assert found(f"u{COMMUNITY}", q="消防") == [parking["id"]]
+    assert found(STREET_HANDLER, q="消防", state="dispatched") == [parking["id"]]  # passed on, still its
+    api.act(parking["id"], "return", f"u{COMMUNITY}", {"reason": "需街道协调", "basis": "社区职责清单"})
+    api.act(parking["id"], "approve_return", STREET_HANDLER)
+    api.act(parking["id"], "return", STREET_HANDLER, {"reason": "跨区事项", "basis": "确责清单"})
+    api.act(parking["id"], "approve_return", "dispatcher")
+    api.act(parking["id"], "dispatch", "dispatcher", {"unit_id": api.unit_id(OTHER_STREET)})
+    assert found(f"u{OTHER_DISTRICT}", q="消防") == found(f"u{DISTRICT}", q="消防") == [parking["id"]]
 
 
 def test_the_migration_indexes_the_appeals_already_there(tmp_path):
@@ -300,6 +311,50 @@ def test_the_migration_indexes_the_appeals_already_there(tmp_path):
         db.engine.dispose()
     items = ApiClient(app).get("/api/v1/appeals", "dispatcher", query={"q": "井盖"}, expect=200).get_json()["items"]
     assert [a["number"] for a in items] == ["2026010101000001"]
+
+
+@pytest.mark.postgres
+def test_the_migration_lets_a_unit_search_the_appeals_that_reached_it_on_postgresql(tmp_path):
+    from flask_migrate import upgrade
+
+    from hotline.core.fulltext import APPEALS
+    from hotline.demo import load_reference
+    from tests.conftest import PASSWORD, empty_postgres, make_app
+    from tests.helpers import ApiClient
+
+    with empty_postgres("hotline_scopes") as url:
+        app = make_app(url, tmp_path)
+        with app.app_context():
+            upgrade(revision="0017_caller_name")
+            load_reference(PASSWORD)
+            with db.engine.begin() as conn:  # an appeal sent to 太原街街道 before documents had scopes
+                appeal_id = conn.exec_driver_sql(
+                    "INSERT INTO appeals (number, query_code, channel, type, category_id, urgency, title, content, "
+                    "address, is_confidential, is_anonymous, is_enterprise, state, designated, received_at, "
+                    "created_at, updated_at, dispatch_count, return_count, reopen_count, extension_count, "
+                    "satisfaction, version) SELECT '2026010101000001', '123456', '电话', '投诉', id, '一般', "
+                    "'井盖缺失', '路口井盖丢失很危险', '和平区南京街', false, false, false, 'dispatched', false, "
+                    "now(), now(), now(), 1, 0, 0, 0, '未评价', 1 FROM categories WHERE code = '010202' RETURNING id"
+                ).scalar_one()
+                APPEALS.put_many(conn, [(appeal_id, {"title": "井盖缺失", "content": "路口井盖丢失很危险"})])
+                conn.execute(
+                    text(
+                        "INSERT INTO appeal_reach (unit_id, appeal_id) SELECT id, :a FROM units WHERE code IN :c"
+                    ).bindparams(bindparam("c", expanding=True)),
+                    {"a": appeal_id, "c": ["21", "2101", DISTRICT, STREET]},
+                )
+            upgrade()
+            db.engine.dispose()
+        client = ApiClient(app)
+
+        def found(user: str) -> list[str]:
+            items = client.get("/api/v1/appeals", user, query={"q": "井盖"}, expect=200).get_json()["items"]
+            return [a["number"] for a in items]
+
+        assert found(f"u{DISTRICT}") == found(STREET_HANDLER) == ["2026010101000001"]
+        assert found(f"u{OTHER_DISTRICT}") == found(f"u{COMMUNITY}") == []
+        with app.app_context():
+            db.engine.dispose()
 
 
 def test_a_unit_proposes_an_entry_from_the_consultation_it_answered(api):

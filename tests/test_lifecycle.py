@@ -76,14 +76,15 @@ def test_redispatch_down_and_return_up_the_tree(api):
     appeal = api.act(ref, "redispatch", f"u{COMMUNITY}", {"unit_id": api.unit_id(GRID)})
     assert appeal["current_unit"]["code"] == GRID
 
-    # The grid returns it: back to the community that sent it, not to the centre.
-    appeal = api.act(ref, "return", f"u{GRID}", {"reason": "不属于网格职责", "basis": "网格职责清单第3条"})
-    assert appeal["state"] == "dispatched" and appeal["current_unit"]["code"] == COMMUNITY
-    # The community returns it again: back to the street.
-    appeal = api.act(ref, "return", f"u{COMMUNITY}", {"reason": "需街道协调", "basis": "社区职责清单"})
-    assert appeal["current_unit"]["code"] == STREET
-    # The street returns it: back to the centre's queue.
-    appeal = api.act(ref, "return", STREET_HANDLER, {"reason": "属于区城管局职责", "basis": "确责清单01-01"})
+    # Each return goes to whoever sent it down (派单异议审核), which accepts it: the grid's
+    # to the community, the community's to the street, the street's to the centre.
+    for unit, reviewer, back_to in ((f"u{GRID}", f"u{COMMUNITY}", COMMUNITY),
+                                    (f"u{COMMUNITY}", STREET_HANDLER, STREET),
+                                    (STREET_HANDLER, "dispatcher", None)):  # fmt: skip
+        appeal = api.act(ref, "return", unit, {"reason": "不属于本单位职责", "basis": "职责清单第3条"})
+        assert appeal["state"] == "returning"
+        appeal = api.act(ref, "approve_return", reviewer)
+        assert (appeal["current_unit"] or {}).get("code") == back_to
     assert appeal["state"] == "accepted" and appeal["current_unit"] is None
     assert appeal["counters"]["returns"] == 3 and appeal["counters"]["dispatches"] == 3
 
@@ -98,9 +99,7 @@ def test_redispatch_down_and_return_up_the_tree(api):
         "dispatch",
         "redispatch",
         "redispatch",
-        "return",
-        "return",
-        "return",
+        *["return", "approve_return"] * 3,
         "dispatch",
     ]
 

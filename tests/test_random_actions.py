@@ -59,6 +59,8 @@ BODIES = {
     Act.LINK_REPEAT: st.fixed_dictionaries({"master_number": st.just("master")}),
     Act.VOID: st.fixed_dictionaries({"reason": st.sampled_from(["无效诉求", "转110", "其他"])}),
     Act.RETURN: st.fixed_dictionaries({"reason": TEXT, "basis": TEXT}),
+    Act.APPROVE_RETURN: st.just({}),
+    Act.REJECT_RETURN: st.fixed_dictionaries({"reason": TEXT, "basis": TEXT}),
     Act.SIGN: st.just({}),
     Act.CONTACT: st.fixed_dictionaries({"note": TEXT, "method": st.sampled_from(["电话", "上门", "短信"])}),
     Act.SUPERVISE: st.fixed_dictionaries({"note": TEXT, "level": st.sampled_from(["yellow", "red"])}),
@@ -81,6 +83,7 @@ ENDINGS = (Act.VOID, Act.MERGE, Act.ANSWER)
 # The deadline each state runs on.
 CLOCKS = {
     "dispatched": ("sign_due_at", "due_at"),
+    "returning": ("sign_due_at", "sla_due_at"),  # the unit's clocks wait; the review's runs
     "handling": ("due_at",),
     "supervised": ("due_at",),
     "revisiting": ("visit_due_at",),
@@ -158,7 +161,7 @@ class RandomActions(RuleBasedStateMachine):
             actions = [e.action for e in events]
             reopened = [e for e in events if e.action in ("visit", "audit") and e.to_state in ("handling", "accepted")]
             assert appeal.dispatch_count == actions.count("dispatch") + actions.count("redispatch"), where
-            assert appeal.return_count == actions.count("return"), where
+            assert appeal.return_count == actions.count("approve_return"), where  # returns are reviewed
             assert appeal.reopen_count == len(reopened), where
             assert appeal.extension_count == actions.count("approve_extension"), where
             for clock in CLOCKS.get(appeal.state, ()):

@@ -3,17 +3,15 @@ empty PostgreSQL database, and can be undone."""
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect, text
 
 from hotline.core.extensions import db
 from hotline.core.fulltext import IGNORED_TABLES
-from tests.conftest import POSTGRES_ADMIN_URL, make_app, unavailable
+from tests.conftest import empty_postgres, make_app
 
 
 def _differences(app) -> list:
@@ -50,19 +48,8 @@ def test_migrations_match_models_on_sqlite(tmp_path):
 
 @pytest.mark.postgres
 def test_migrations_match_models_on_postgresql(tmp_path):
-    try:
-        admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-        conn = admin.connect()
-    except Exception as exc:
-        unavailable("PostgreSQL", exc)
-    name = f"hotline_schema_{uuid.uuid4().hex[:8]}"
-    conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        _check_round_trip(make_app(admin.url.set(database=name).render_as_string(hide_password=False), tmp_path))
-    finally:
-        conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        conn.close()
-        admin.dispose()
+    with empty_postgres("hotline_schema") as url:
+        _check_round_trip(make_app(url, tmp_path))
 
 
 def test_sqlite_runs_in_wal_mode_with_foreign_keys(sqlite_app):

@@ -239,6 +239,7 @@ def test_a_unit_that_returned_an_appeal_sees_its_own_part_not_the_next_units(api
     api.act(ref, "dispatch", "dispatcher", {"unit_id": api.unit_id(STREET)})
     ours = upload(api, ref, jpeg_with_metadata(), "before", STREET_HANDLER)
     api.act(ref, "return", STREET_HANDLER, {"reason": "不属于本街道辖区", "basis": "确责清单第3条"})
+    api.act(ref, "approve_return", "dispatcher")
     api.act(ref, "dispatch", "dispatcher", {"unit_id": api.unit_id(OTHER_STREET)})
     api.act(ref, "sign", other)
     theirs = upload(api, ref, jpeg_with_metadata(), "after", other)
@@ -247,7 +248,7 @@ def test_a_unit_that_returned_an_appeal_sees_its_own_part_not_the_next_units(api
     for former in (STREET_HANDLER, f"u{DISTRICT}"):
         seen = api.appeal(ref, former)
         assert seen["content"] == appeal["content"]  # the appeal as it was given to them
-        assert [e["action"] for e in seen["events"]] == ["create", "dispatch", "attach", "return"]
+        assert [e["action"] for e in seen["events"]] == ["create", "dispatch", "attach", "return", "approve_return"]
         assert seen["outcome"]["result"] is None and seen["outcome"]["public_reply"] is None
         photos = api.get(f"/api/v1/appeals/{ref}/attachments", former, expect=200).get_json()["items"]
         assert [p["id"] for p in photos] == [ours["id"]]

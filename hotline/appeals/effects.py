@@ -75,6 +75,32 @@ def returned(appeal: Appeal, to: Unit, reason: str, at: datetime) -> None:
     )
 
 
+def return_requested(appeal: Appeal, reviewer: Unit, reason: str, at: datetime) -> None:
+    notify(
+        reviewer.id,
+        "return",
+        f"退单待审核：{appeal.title}",
+        appeal_id=appeal.id,
+        link=link(appeal),
+        body=f"理由：{reason}；请于 {format_local(appeal.sla_due_at)} 前审核。",
+        at=at,
+    )
+
+
+def return_reviewed(appeal: Appeal, unit: Unit, *, approved: bool, reason: str | None, at: datetime) -> None:
+    """The returning unit hears the answer (rejected: it must sign and handle it)."""
+    verdict = "退单已同意" if approved else "退单被驳回，请签收办理"
+    notify(
+        unit.id,
+        "return",
+        f"{verdict}：{appeal.title}",
+        appeal_id=appeal.id,
+        link=link(appeal),
+        body=f"理由：{reason}" if reason else None,
+        at=at,
+    )
+
+
 def card(appeal: Appeal, level: str, at: datetime, by: str) -> None:
     """A 督办 card: the unit is told, and so are the supervisors of the level above it."""
     name = CARD_LEVELS[level]

@@ -46,7 +46,7 @@ SUPERVISABLE = sorted(
 )
 LATE = {"dispatched": "签收超期", "handling": "办结超期"}
 # States in which a step's clock runs (warnings are per state: one event text per statement).
-CLOCKED_STATES = ("dispatched", "handling", "supervised", "revisiting")
+CLOCKED_STATES = ("dispatched", "returning", "handling", "supervised", "revisiting")
 # The centre sits at the city: a 通报 never goes above it.
 TOP_LEVELS = ("city", "province")
 ADVISORY_LOCK = 0x12345  # pg_try_advisory_xact_lock key of the sweep
@@ -206,9 +206,11 @@ class _Sweep:
                 )
             ]
         for state, group in groups:
-            # The centre's own clock (回访) warns the centre's visitors.
+            # The centre's own clocks warn its desks: 回访 its visitors, 退单审核 its dispatchers.
             if state == "revisiting":
                 self._notice(self.centre_id, "visitor", "warning", group)
+            elif state == "returning" and group.unit_id is None:
+                self._notice(self.centre_id, "dispatcher", "warning", group)
             else:
                 self._notice(group.unit_id, None, "warning", group)
         return sum(g.count for _, g in groups)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
+from flask import current_app
 from sqlalchemy import select
 
 from hotline.appeals.deadlines import policy_for
@@ -137,6 +138,28 @@ IN_RETURN_WINDOW = Guard(
     lambda c: c.appeal.return_due_at is None or c.at <= c.appeal.return_due_at,
     lambda c: f"已超过退单时限（{format_local(c.appeal.return_due_at)}），不能退单",
 )
+RETURN_NOT_REJECTED = Guard(
+    "rule",
+    "the unit's return was not rejected",
+    lambda c: c.appeal.return_rejected_at is None,
+    "本单位的退单申请已被驳回，请签收办理",
+)
+
+
+def _reviews_return(c: ActionContext) -> bool:
+    """Whoever dispatched it reviews a return: the centre's dispatchers, or the handlers of
+    the unit that passed it down (it holds the appeal while it decides)."""
+    if c.appeal.dispatched_by_unit_id is None:
+        return CENTRE_REVIEWER.check(c)
+    return c.actor.has_role("handler") and c.actor.unit_id == c.appeal.dispatched_by_unit_id
+
+
+RETURN_REVIEWER = Guard(
+    "role",
+    "whoever dispatched it: the centre's dispatcher, or the handler of the unit that passed it down",
+    _reviews_return,
+    "只有派出该工单的热线中心派单员或上级单位承办人可以审核退单",
+)
 SIGNED = Guard("rule", "signed", lambda c: c.appeal.signed_at is not None, "工单尚未签收，请先签收")
 NOT_SIGNED = Guard("rule", "not yet signed", lambda c: c.appeal.signed_at is None, "工单已签收")
 NO_PENDING_EXTENSION = Guard(
@@ -166,6 +189,16 @@ CARD_NOT_RED = Guard(
     f"已是{CARD_LEVELS['red']}督办",
 )
 
+RETURNS_REVIEWED = Guard(
+    "branch",
+    "returns are reviewed (HOTLINE_RETURN_REVIEW)",
+    lambda c: bool(current_app.config["HOTLINE_RETURN_REVIEW"]),
+)
+RETURNS_UNREVIEWED = Guard(
+    "branch",
+    "returns are not reviewed (HOTLINE_RETURN_REVIEW off)",
+    lambda c: not RETURNS_REVIEWED.check(c),
+)
 BY_CENTRE = Guard("branch", "dispatched by the centre", lambda c: c.appeal.dispatched_by_unit_id is None)
 BY_UNIT = Guard("branch", "dispatched by a unit", lambda c: c.appeal.dispatched_by_unit_id is not None)
 

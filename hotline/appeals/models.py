@@ -110,6 +110,8 @@ class Appeal(Model):
     # SLA status is a comparison of `sla_warn_at` / `sla_due_at` with the time, in SQL.
     sign_due_at: Mapped[datetime | None]
     return_due_at: Mapped[datetime | None]
+    # The reviewer refused this unit's 退单 (派单异议审核): it handles the appeal, no second try.
+    return_rejected_at: Mapped[datetime | None]
     due_at: Mapped[datetime | None]
     visit_due_at: Mapped[datetime | None]
     sla_due_at: Mapped[datetime | None] = mapped_column(index=True)

@@ -26,5 +26,11 @@ LOOK_UP_CALLER = at_centre(
 FIND_SIMILAR = at_centre(
     "operator", "dispatcher", "supervisor", refusal="只有热线中心的话务员、派单员或督办员可以查找重复诉求"
 )
+# 派单异议审核: whoever dispatches reviews the returns — the centre's dispatchers, and the
+# handlers of units that pass appeals down (the action's guard says which appeal is whose).
+REVIEW_RETURNS = Permission(
+    "只有热线中心的派单员或单位承办人可以审核退单",
+    lambda actor: actor.has_role("dispatcher") if actor.at_centre else actor.has_role("handler"),
+)
 EDIT_SLA = holding("admin", refusal="只有系统管理员可以修改办理时限")
 RUN_SWEEP = holding("admin", refusal="只有系统管理员可以手动执行扫描")

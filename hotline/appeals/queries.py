@@ -7,20 +7,19 @@ from typing import Literal
 
 from flask import current_app
 from pydantic import Field, field_validator
-from sqlalchemy import ColumnElement, case, func, or_, select
+from sqlalchemy import ColumnElement, case, func, or_, select, true
 
 from hotline.appeals.deadlines import sla_status_sql
 from hotline.appeals.models import Appeal
 from hotline.appeals.permissions import LOOK_UP_CALLER
 from hotline.appeals.states import FINAL_STATES, OPEN_STATES, State
-from hotline.appeals.visibility import visible_clause, visible_ids
+from hotline.appeals.visibility import visible_clause, visible_ids, visible_saying
 from hotline.auth.models import User
 from hotline.categories.models import Category
 from hotline.core import audit
 from hotline.core.clock import local_zone
 from hotline.core.db import write_transaction
 from hotline.core.extensions import db
-from hotline.core.fulltext import APPEALS
 from hotline.core.pagination import MAX_PER_PAGE, PageQuery, paginate
 from hotline.core.validation import Id, SaneDate, normalize_phone, phone_or_none
 from hotline.core.vocabulary import AppealType, Channel, Urgency
@@ -30,6 +29,9 @@ from hotline.grid.models import Unit
 class AppealFilter(PageQuery):
     state: str | None = Field(None, description="状态，可用逗号分隔多个，如 dispatched,handling")
     unit: Id | None = Field(None, description="当前承办单位及其下级单位")
+    held: Literal["own"] | None = Field(
+        None, description="own：只列本人所在单位自己手上的（热线中心：中心待处理的；单位：不含下级单位的）"
+    )
     overdue: bool | None = Field(None, description="true：当前步骤已超期；false：未超期")
     sla: Literal["on_time", "warning", "overdue"] | None = None
     channel: Channel | None = None
@@ -81,6 +83,9 @@ def search_appeals(user: User, f: AppealFilter, at: datetime) -> tuple[list[Appe
         if unit is None:
             return paginate([], f)
         conditions.append(_in_subtree(unit))
+    if f.held == "own":
+        held_here = Appeal.current_unit_id.is_(None) if user.at_centre else Appeal.current_unit_id == user.unit_id
+        conditions.append(held_here)
     if f.overdue is not None:
         conditions.append(
             Appeal.sla_due_at < at if f.overdue else or_(Appeal.sla_due_at.is_(None), Appeal.sla_due_at >= at)
@@ -92,6 +97,7 @@ def search_appeals(user: User, f: AppealFilter, at: datetime) -> tuple[list[Appe
             conditions.append(column == value)
     if f.category:
         conditions.append(Appeal.category_id.in_(select(Category.id).where(Category.code.startswith(f.category))))
+    by_words = False  # a search by words carries the visibility with it
     if f.q:
         condition, by_words = _words_or_caller(user, f.q.strip())
         conditions.append(condition)
@@ -106,14 +112,14 @@ def search_appeals(user: User, f: AppealFilter, at: datetime) -> tuple[list[Appe
         conditions.append(Appeal.received_at < datetime.combine(f.received_to + timedelta(days=1), time(), zone))
 
     limit = current_app.config["HOTLINE_LIST_COUNT_LIMIT"]
-    if f.q and by_words:
+    if by_words:
         # Counting a word's appeals reads each one's document: a word in one appeal of
         # twenty would read 200,000 of them to say "10,000"; 1,000 is enough to say "many".
         limit = min(limit, current_app.config["HOTLINE_SEARCH_COUNT_LIMIT"])
     if conditions:
         if f.before is not None:
             conditions.append(Appeal.id < f.before)
-        visible = visible_clause(user, open_only=_only_open(f))
+        visible = true() if by_words else visible_clause(user, open_only=_only_open(f))
         ids = select(Appeal.id).where(visible, *conditions)
         # A caller's history shows what is still open first (what they are likely calling about).
         first = (case((Appeal.state.in_(FINAL_STATES), 1), else_=0),) if f.phone else ()
@@ -130,8 +136,9 @@ def search_appeals(user: User, f: AppealFilter, at: datetime) -> tuple[list[Appe
 def _words_or_caller(user: User, q: str) -> tuple[ColumnElement[bool], bool]:
     """What `q` names: a 工单编号; for those who may look callers up, a caller's full number
     (audited) or a caller's name (as a name is typed: exactly); otherwise the words of
-    titles, addresses and contents. One kind at a time, each read from its own index (an
-    OR of them would read every appeal). Says too whether it is a search by words."""
+    titles, addresses and contents, visible to the user. One kind at a time, each read from
+    its own index (an OR of them would read every appeal). Says too whether it is a search
+    by words."""
     if len(q) == 16 and q.isdigit():
         return Appeal.number == q, False
     if LOOK_UP_CALLER.allows(user):
@@ -140,7 +147,7 @@ def _words_or_caller(user: User, q: str) -> tuple[ColumnElement[bool], bool]:
             return Appeal.citizen_phone == phone, False
         if db.session.scalar(select(Appeal.id).where(Appeal.citizen_name == q).limit(1)) is not None:
             return Appeal.citizen_name == q, False
-    words = APPEALS.holds(db.session, Appeal.id, q)
+    words = visible_saying(user, q)
     return (words if words is not None else Appeal.id.is_(None)), True  # None: nothing searchable in it
 
 

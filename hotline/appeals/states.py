@@ -9,6 +9,7 @@ from enum import StrEnum, auto
 class State(StrEnum):
     ACCEPTED = auto()
     DISPATCHED = auto()
+    RETURNING = auto()
     HANDLING = auto()
     SUPERVISED = auto()
     REPLIED = auto()
@@ -26,6 +27,7 @@ class State(StrEnum):
 STATE_LABELS: dict[State, str] = {
     State.ACCEPTED: "受理",
     State.DISPATCHED: "转办",
+    State.RETURNING: "退单审核",
     State.HANDLING: "办理",
     State.SUPERVISED: "督办",
     State.REPLIED: "反馈",
@@ -50,6 +52,8 @@ class Act(StrEnum):
     VOID = auto()
     REDISPATCH = auto()
     RETURN = auto()
+    APPROVE_RETURN = auto()
+    REJECT_RETURN = auto()
     SIGN = auto()
     CONTACT = auto()
     SUPERVISE = auto()
@@ -77,6 +81,8 @@ ACTION_LABELS: dict[Act, str] = {
     Act.VOID: "无效/转110",
     Act.REDISPATCH: "转派",
     Act.RETURN: "退单",
+    Act.APPROVE_RETURN: "同意退单",
+    Act.REJECT_RETURN: "驳回退单",
     Act.SIGN: "签收",
     Act.CONTACT: "联系市民",
     Act.SUPERVISE: "督办",

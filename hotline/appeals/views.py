@@ -37,7 +37,7 @@ bp = Blueprint(
 )
 
 # 本单位待办: what a unit has in hand.
-INBOX_STATES = ",".join((State.DISPATCHED, State.HANDLING, State.SUPERVISED))
+INBOX_STATES = ",".join((State.DISPATCHED, State.RETURNING, State.HANDLING, State.SUPERVISED))
 
 
 @bp.record_once
@@ -61,7 +61,7 @@ def home() -> ResponseReturnValue:
 @bp.get("/appeals")
 @login_required
 def appeal_list() -> ResponseReturnValue:
-    return _render_list({})
+    return _render_list({}, "诉求列表")
 
 
 @bp.get("/inbox")
@@ -69,10 +69,18 @@ def appeal_list() -> ResponseReturnValue:
 def inbox() -> ResponseReturnValue:
     """本单位待办: what the user's own unit and those below it have in hand."""
     permissions.UNIT_INBOX.require(g.user)
-    return _render_list({"unit": str(g.user.unit_id), "state": INBOX_STATES})
+    return _render_list({"unit": str(g.user.unit_id), "state": INBOX_STATES}, "本单位待办")
 
 
-def _render_list(fixed: dict[str, str]) -> ResponseReturnValue:
+@bp.get("/returns")
+@login_required
+def return_reviews() -> ResponseReturnValue:
+    """退单审核: the returns waiting for this user's desk to accept or reject them."""
+    permissions.REVIEW_RETURNS.require(g.user)
+    return _render_list({"state": State.RETURNING, "held": "own"}, "退单审核")
+
+
+def _render_list(fixed: dict[str, str], heading: str) -> ResponseReturnValue:
     at = now()
     error = None
     asked = {k: v for k, v in request.args.items() if v.strip()} | fixed
@@ -87,6 +95,7 @@ def _render_list(fixed: dict[str, str]) -> ResponseReturnValue:
     duplicates = {a.id: similar.similar_to_appeal(a, g.user, at) for a in items} if queue else None
     return render_template(
         "appeals/list.html",
+        heading=heading,
         duplicates=duplicates,
         items=items,
         total=page["total"],

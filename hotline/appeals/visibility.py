@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, Select, delete, false, literal, select, true
+from sqlalchemy import ColumnElement, Select, and_, delete, false, select, true
 
 from hotline.appeals.models import Appeal, AppealEvent, AppealOpenReach, AppealReach
 from hotline.auth.models import User
 from hotline.core.db import upsert
 from hotline.core.errors import NotFound
 from hotline.core.extensions import db
+from hotline.core.fulltext import APPEALS
 from hotline.core.validation import MAX_ID, mask_name, mask_phone
 from hotline.grid.models import Unit
 
@@ -56,11 +57,26 @@ def record_reach(appeal_id: int, units: Iterable[Unit]) -> None:
     codes = {code for unit in units for code in unit.path.strip("/").split("/")}
     if not codes:
         return
-    reached = select(Unit.id, literal(appeal_id)).where(Unit.code.in_(codes))
+    reached = list(db.session.scalars(select(Unit.id).where(Unit.code.in_(codes))))
+    rows = [{"unit_id": unit_id, "appeal_id": appeal_id} for unit_id in reached]
     for table in (AppealReach, AppealOpenReach):
-        db.session.execute(
-            upsert(db.session, table).from_select(["unit_id", "appeal_id"], reached).on_conflict_do_nothing()
-        )
+        db.session.execute(upsert(db.session, table).on_conflict_do_nothing(), rows)
+    APPEALS.add_scopes(db.session, appeal_id, reached)
+
+
+def visible_saying(user: User, q: str) -> ColumnElement[bool] | None:
+    """SQL condition on Appeal: visible to the user, and its title, address or content holds
+    every word of `q` (None: nothing searchable in `q`). Where the search index keeps each
+    appeal's reached units as its scopes (PostgreSQL), a unit's search reads both from that
+    one GIN index: a district's appeals saying a word in one appeal of a hundred are then
+    an intersection inside the index, not the word's 100,000 appeals of the province each
+    tested against the district's reach rows."""
+    if user.at_centre or not APPEALS.keeps_scopes(db.session):
+        words = APPEALS.holds(db.session, Appeal.id, q)
+        return None if words is None else and_(visible_clause(user), words)
+    if not user.active:
+        return false()
+    return APPEALS.holds(db.session, Appeal.id, q, scope=user.unit_id)
 
 
 def record_closed(appeal_id: int) -> None:
@@ -97,7 +113,13 @@ class Part:
         return cls(False, set(ours))
 
     def event(self, e: AppealEvent) -> bool:
-        return self.whole or e.action == "create" or e.unit_id in self.ours or e.target_unit_id in self.ours
+        return (
+            self.whole
+            or e.action == "create"
+            or e.unit_id in self.ours
+            or e.target_unit_id in self.ours
+            or e.payload.get("returned_by_unit_id") in self.ours  # the answer to its 退单
+        )
 
     def events(self, appeal: Appeal) -> list[AppealEvent]:
         return [e for e in appeal.events if self.event(e)]

@@ -40,7 +40,7 @@ from sqlalchemy import (
     table,
     text,
 )
-from sqlalchemy.dialects.postgresql import TSQUERY
+from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY
 from sqlalchemy.orm import InstrumentedAttribute, Session, scoped_session
 
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -122,6 +122,28 @@ def _dialect(database: Database) -> str:
 class Index:
     table: str
     fields: tuple[str, ...]  # by weight, heaviest first
+    # On PostgreSQL each document may also carry scopes (integers, e.g. the units an appeal
+    # reached) under the same GIN index as its terms, so that "the documents of scope 7
+    # holding 井盖" is one index scan, not every 井盖 document tested against scope 7's list.
+    scoped: bool = False
+
+    def keeps_scopes(self, database: Database) -> bool:
+        return self.scoped and _dialect(database) == "postgresql"
+
+    def add_scopes(self, database: Database, doc_id: int, scopes: Iterable[int]) -> None:
+        """Add `scopes` to the document of `doc_id` (written before or after its text), in
+        the caller's transaction. Nothing where the index keeps no scopes."""
+        scopes = sorted(set(scopes))
+        if not scopes or not self.keeps_scopes(database):
+            return
+        database.execute(
+            text(
+                f"INSERT INTO {self.table} (doc_id, document, scopes) VALUES (:doc_id, '', :scopes) "
+                f"ON CONFLICT (doc_id) DO UPDATE SET scopes = ARRAY("
+                f"SELECT DISTINCT s FROM unnest({self.table}.scopes || EXCLUDED.scopes) AS s ORDER BY s)"
+            ),
+            {"doc_id": doc_id, "scopes": scopes},
+        )
 
     def put(self, database: Database, row: Any) -> None:
         """Write (or rewrite) the document of `row` (an object with an `id` and an attribute
@@ -161,19 +183,24 @@ class Index:
         sql = f"SELECT rowid FROM {self.table} WHERE {self.table} MATCH :q"
         return text(sql).bindparams(q=_fts5_query(found, every=True))
 
-    def holds(self, database: Database, key: Key, query: str) -> ColumnElement[bool] | None:
+    def holds(
+        self, database: Database, key: Key, query: str, *, scope: int | None = None
+    ) -> ColumnElement[bool] | None:
         """SQL condition: the document of the row whose id is `key` holds every term of
-        `query`. On PostgreSQL a correlated EXISTS, which the planner may answer either way
-        round: from the GIN index for a rare word, or row by row along the list's own order
-        for a common one (a word in a sixth of ten million appeals would otherwise be a
-        million ids to collect and sort). None when the query has no terms."""
+        `query` (and `scope`, where the index keeps scopes). On PostgreSQL a correlated
+        EXISTS, which the planner may answer either way round: from the GIN index for a rare
+        word, or row by row along the list's own order for a common one (a word in a sixth
+        of ten million appeals would otherwise be a million ids to collect and sort). None
+        when the query has no terms."""
         found = query_terms(query)
         if not found:
             return None
+        assert scope is None or self.keeps_scopes(database), "this index keeps no scopes here"
         if _dialect(database) == "postgresql":
-            index = table(self.table, column("doc_id"), column("document"))
+            index = table(self.table, column("doc_id"), column("document"), column("scopes", ARRAY(Integer)))
             tsquery = cast(literal(_tsquery(found, every=True)), TSQUERY)
-            return exists().where(index.c.doc_id == key, index.c.document.op("@@")(tsquery))
+            held = exists().where(index.c.doc_id == key, index.c.document.op("@@")(tsquery))
+            return held if scope is None else held.where(index.c.scopes.contains([scope]))
         ids = self.ids(database, query)
         assert ids is not None, "the query has terms"
         return key.in_(ids)
@@ -227,7 +254,7 @@ class Index:
 
 
 KNOWLEDGE = Index("knowledge_search", ("title", "keywords", "answer"))
-APPEALS = Index("appeal_search", ("title", "address", "content"))
+APPEALS = Index("appeal_search", ("title", "address", "content"), scoped=True)
 
 # Tables the indexes are made of (and FTS5's own shadow tables): not in the metadata.
 IGNORED_TABLES = re.compile(rf"^({'|'.join(i.table for i in (KNOWLEDGE, APPEALS))})(_\w+)?$")

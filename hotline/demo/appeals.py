@@ -29,7 +29,8 @@ from hotline.reports.operations import submit as submit_report
 # How many appeals end in each state (300 in all).
 PLAN = [
     ("accepted", 20),
-    ("dispatched", 30),
+    ("dispatched", 26),
+    ("returning", 4),
     ("handling", 50),
     ("supervised", 16),
     ("replied", 25),
@@ -54,6 +55,8 @@ TYPICAL_HOURS = {
     "dispatch": 0.5,
     "redispatch": 3,
     "return": 0.5,
+    "approve_return": 1.5,
+    "reject_return": 1.5,
     "sign": 3,
     "contact": 8,
     "supervise": 30,
@@ -73,6 +76,7 @@ TYPICAL_HOURS = {
 IDLE_DAYS = {
     "accepted": 0.1,
     "dispatched": 1.5,
+    "returning": 0.2,
     "handling": 8,
     "supervised": 4,
     "replied": 2,
@@ -202,6 +206,11 @@ class DemoAppeals:
             return found[0]
         return None
 
+    @staticmethod
+    def _return_step(unit: Unit) -> Step:
+        basis = {"basis": "依据《沈阳市12345确责清单》相关条目"}
+        return Step("return", f"u{unit.code}", {"reason": "该事项不属于本单位职责", **basis})
+
     def _plan(self, target: str, category: Category, data: dict, result: str) -> list[Step]:
         rng = self.rng
         kind = data["type"]
@@ -224,17 +233,16 @@ class DemoAppeals:
             candidates = self._candidates(category, data)
             unit = candidates[1] if len(candidates) > 1 and rng.random() < 0.15 else candidates[0]
             steps.append(Step("dispatch", "dispatcher", {"unit_id": unit.id}))
-            if rng.random() < 0.12:
-                steps.append(
-                    Step(
-                        "return",
-                        f"u{unit.code}",
-                        {"reason": "该事项不属于本单位职责", "basis": "依据《沈阳市12345确责清单》相关条目"},
-                    )
-                )
-                others = [u for u in candidates if u is not unit] or [self.units[unit.code_at("district")]]
-                unit = others[0]
-                steps.append(Step("dispatch", "dispatcher", {"unit_id": unit.id, "note": "按确责清单重新派单"}))
+            if target != "returning" and rng.random() < 0.12:
+                steps.append(self._return_step(unit))
+                if rng.random() < 0.3:  # the centre holds the unit to it (驳回退单)
+                    basis = {"basis": "依据《沈阳市12345确责清单》，该事项由属地街道负责"}
+                    steps.append(Step("reject_return", "dispatcher", {"reason": "属于本单位职责范围", **basis}))
+                else:
+                    steps.append(Step("approve_return", "dispatcher", {"note": "退单理由成立"}))
+                    others = [u for u in candidates if u is not unit] or [self.units[unit.code_at("district")]]
+                    unit = others[0]
+                    steps.append(Step("dispatch", "dispatcher", {"unit_id": unit.id, "note": "按确责清单重新派单"}))
             if unit.is_area and unit.level == "street" and rng.random() < 0.4:
                 # To the community or grid where the problem is.
                 place = self._place_of(data)
@@ -243,6 +251,8 @@ class DemoAppeals:
                 unit = child
             if target == "dispatched":
                 return steps
+            if target == "returning":  # waiting for whoever dispatched it to decide
+                return [*steps, self._return_step(unit)]
             handler = f"u{unit.code}"
             signed = not (target == "supervised" and rng.random() < 0.3)
             if signed:

@@ -33,6 +33,7 @@ from hotline.grid.geo import Placement
 STAGES = {
     "accepted": "已受理",
     "dispatched": "办理中",
+    "returning": "办理中",
     "handling": "办理中",
     "supervised": "办理中",
     "replied": "办理中",

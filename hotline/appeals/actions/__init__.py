@@ -4,7 +4,17 @@ label, body, checks, effect and form partial, found together in the module of it
 from __future__ import annotations
 
 from hotline.appeals.actions.base import Action
-from hotline.appeals.actions.dispatching import ANSWER, DISPATCH, LINK_REPEAT, MERGE, REDISPATCH, RETURN, VOID
+from hotline.appeals.actions.dispatching import (
+    ANSWER,
+    APPROVE_RETURN,
+    DISPATCH,
+    LINK_REPEAT,
+    MERGE,
+    REDISPATCH,
+    REJECT_RETURN,
+    RETURN,
+    VOID,
+)
 from hotline.appeals.actions.handling import (
     APPROVE_EXTENSION,
     CO_REPORT,
@@ -28,6 +38,8 @@ ACTIONS: dict[Act, Action] = {
         VOID,
         REDISPATCH,
         RETURN,
+        APPROVE_RETURN,
+        REJECT_RETURN,
         SIGN,
         CONTACT,
         SUPERVISE,

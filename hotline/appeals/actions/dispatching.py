@@ -1,17 +1,20 @@
-"""The centre's intake desk and the units' hand-over: 派单, 转派, 退单, and the ways an
-appeal is closed before any unit handles it (直接答复, 并单, 无效)."""
+"""The centre's intake desk and the units' hand-over: 派单, 转派, 退单 and its review
+(派单异议审核), and the ways an appeal is closed before any unit handles it (直接答复, 并单,
+无效)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
+from flask import current_app
 from pydantic import Field, model_validator
 from sqlalchemy import Select, select
 
 from hotline.appeals import effects
 from hotline.appeals.actions.base import Action, ActionBody, Outcome, Prepared
 from hotline.appeals.actions.steps import assign, chosen_unit, close, start_signing, start_visit_clock
-from hotline.appeals.deadlines import due, policy_for, stop_clock
+from hotline.appeals.deadlines import Limit, due, policy_for, start_clock, stop_clock
 from hotline.appeals.guards import MAX_RETURNS, ActionContext
 from hotline.appeals.models import Appeal, AppealCoUnit, AppealEvent
 from hotline.appeals.similar import MERGEABLE_STATES, REPEATABLE_STATES
@@ -148,6 +151,25 @@ def _dispatcher_of(appeal: Appeal, unit: Unit) -> Unit | None:
 
 def _apply_return(ctx: ActionContext, prepared: Prepared) -> Outcome:
     appeal = ctx.appeal
+    if appeal.state != State.RETURNING:  # not reviewed (HOTLINE_RETURN_REVIEW off)
+        outcome = _hand_back(appeal, ctx.at)
+        if outcome.target_unit is not None:
+            effects.returned(appeal, outcome.target_unit, ctx.body.reason, ctx.at)
+        return outcome
+    # 派单异议审核: whoever dispatched it holds it while they decide, on a clock of their own;
+    # the returning unit stays its main unit until then.
+    reviewer = appeal.dispatched_by_unit
+    appeal.current_unit = reviewer
+    appeal.escalated_to_unit_id = None
+    review_due = due(Limit.parse(current_app.config["HOTLINE_RETURN_REVIEW_LIMIT"]), ctx.at)
+    start_clock(appeal, ctx.at, review_due)
+    if reviewer is not None:
+        effects.return_requested(appeal, reviewer, ctx.body.reason, ctx.at)
+    return Outcome(reviewer, {"review_due_at": review_due})
+
+
+def _hand_back(appeal: Appeal, at: datetime) -> Outcome:
+    """The return stands: the appeal goes back to whoever dispatched it, counted."""
     appeal.return_count += 1
     parent = appeal.dispatched_by_unit
     if appeal.state == State.ACCEPTED or parent is None:
@@ -157,13 +179,65 @@ def _apply_return(ctx: ActionContext, prepared: Prepared) -> Outcome:
         stop_clock(appeal)
         return Outcome(None, {"return_count": appeal.return_count})
     assign(appeal, parent, _dispatcher_of(appeal, parent))
-    details = start_signing(appeal, ctx.at)
+    details = start_signing(appeal, at)
     details["return_count"] = appeal.return_count
-    effects.returned(appeal, parent, ctx.body.reason, ctx.at)
     return Outcome(parent, details)
 
 
-RETURN = Action(Act.RETURN, ReturnBody, _apply_return)
+RETURN = Action(Act.RETURN, ReturnBody, _apply_return, form_context=lambda ctx: {"review": _review_due(ctx)})
+
+
+def _review_due(ctx: ActionContext) -> str | None:
+    """How long the reviewer has, said on the return form (None: returns are not reviewed)."""
+    if not current_app.config["HOTLINE_RETURN_REVIEW"]:
+        return None
+    return str(Limit.parse(current_app.config["HOTLINE_RETURN_REVIEW_LIMIT"]))
+
+
+# 同意退单 / 驳回退单: the reviewer's answer to the return it holds.
+def _return_request(ctx: ActionContext) -> dict[str, Any]:
+    """The pending return: who asked, when, why, on what basis (the latest return event)."""
+    event = db.session.scalar(
+        select(AppealEvent)
+        .where(AppealEvent.appeal_id == ctx.appeal.id, AppealEvent.action == Act.RETURN)
+        .order_by(AppealEvent.id.desc())
+        .limit(1)
+    )
+    return {"request": event, "returning_unit": ctx.appeal.main_unit}
+
+
+def _apply_approve_return(ctx: ActionContext, prepared: Prepared) -> Outcome:
+    returning = ctx.appeal.main_unit
+    assert returning is not None, "a unit returned it"
+    outcome = _hand_back(ctx.appeal, ctx.at)
+    effects.return_reviewed(ctx.appeal, returning, approved=True, reason=ctx.body.note, at=ctx.at)
+    # The returning unit keeps this answer in its part of the timeline (visibility.Part).
+    return Outcome(outcome.target_unit, {**(outcome.details or {}), "returned_by_unit_id": returning.id})
+
+
+APPROVE_RETURN = Action(Act.APPROVE_RETURN, ActionBody, _apply_approve_return, form_context=_return_request)
+
+
+class RejectReturnBody(ActionBody):
+    reason: str = Field(min_length=1, max_length=500, description="驳回理由")
+    basis: str = Field(min_length=1, max_length=500, description="驳回依据（如确责清单条目、职责文件）")
+
+
+def _apply_reject_return(ctx: ActionContext, prepared: Prepared) -> Outcome:
+    """Back to the unit that returned it, its clocks running as if it had never returned it
+    (the review's time was its own), and no second return."""
+    appeal = ctx.appeal
+    unit = appeal.main_unit
+    assert unit is not None and appeal.dispatched_at and appeal.sign_due_at, "a dispatched unit returned it"
+    appeal.current_unit = unit
+    appeal.escalated_to_unit_id = unit.parent_id
+    appeal.return_rejected_at = ctx.at
+    start_clock(appeal, appeal.dispatched_at, appeal.sign_due_at)
+    effects.return_reviewed(appeal, unit, approved=False, reason=ctx.body.reason, at=ctx.at)
+    return Outcome(unit, {"sign_due_at": appeal.sign_due_at})
+
+
+REJECT_RETURN = Action(Act.REJECT_RETURN, RejectReturnBody, _apply_reject_return, form_context=_return_request)
 
 
 # 直接答复

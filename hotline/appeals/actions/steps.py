@@ -44,6 +44,7 @@ def start_signing(appeal: Appeal, at: datetime) -> dict[str, Any]:
     appeal.sign_due_at = due(policy.sign, at)
     appeal.return_due_at = due(policy.return_window, at)
     appeal.first_contact_at = None  # the new unit must contact the citizen itself
+    appeal.return_rejected_at = None  # and may return it (within its window)
     appeal.contact_due_at = due(contact_limit(appeal), at)
     start_clock(appeal, at, appeal.sign_due_at)
     return {

@@ -31,7 +31,10 @@ def _sweep() -> str:
     return (
         "skipped: another sweep holds the lock"
         if report.skipped
-        else (f"warned {report.warned}, yellow {report.yellow}, red {report.red}, escalated {report.escalated}")
+        else (
+            f"warned {report.warned}, yellow {report.yellow}, red {report.red}, "
+            f"escalated {report.escalated}, reported {report.reported}"
+        )
     )
 
 

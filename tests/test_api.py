@@ -40,7 +40,7 @@ def test_list_filters_and_pagination(api):
     assert ids(q="公租房") == [accepted["id"]]
     assert set(ids(unit=api.unit_id(DISTRICT))) == {a["id"] for a in handling} | {urgent["id"]}
     assert ids(overdue="true") == [] and len(ids(overdue="false")) == 5
-    assert len(ids(sla="on_time")) == 4  # the accepted one runs no clock
+    assert len(ids(sla="on_time")) == 5  # the accepted one runs the centre's 派单 clock
     # The street sees what was sent to it; newest first, paged.
     page = api.get("/api/v1/appeals", STREET_HANDLER, query={"per_page": 2, "page": 2}, expect=200).get_json()
     assert (page["total"], page["pages"], page["page"], len(page["items"])) == (4, 2, 2, 2)

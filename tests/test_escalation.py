@@ -135,7 +135,12 @@ def test_signing_and_replying_stop_the_ladder(ctx):
     perform(appeal_id, "reply", {"result": "已清理", "resolved": "解决"}, u[f"u{STREET}"], at=at(2026, 11, 30, 10))
     db.session.expire_all()
     appeal = db.session.get(Appeal, appeal_id)
-    assert appeal.supervision_level is None and appeal.next_escalation_at is None
+    # The card is closed; what runs now is the centre's 审核 (1 working day), which is only
+    # reported to the centre's supervisors when late: no card, and the unit is not chased.
+    assert appeal.supervision_level is None and appeal.next_escalation_at == appeal.review_due_at
+    assert appeal.review_due_at == at(2026, 12, 1, 23, 59, 59)
+    report = sweep(at(2026, 12, 31, 9))
+    assert (report.yellow, report.red, report.escalated, report.reported) == (0, 0, 0, 1)
     assert sweep(at(2026, 12, 31, 9)).changed == 0
 
 

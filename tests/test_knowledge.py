@@ -287,6 +287,20 @@ def test_appeal_search_uses_the_same_index_over_title_address_and_content(api):
     assert found(f"u{OTHER_DISTRICT}", q="消防") == found(f"u{DISTRICT}", q="消防") == [parking["id"]]
 
 
+def test_a_search_by_words_counts_to_its_limit_and_pages_past_it(api):
+    made = [api.create(title=f"井盖缺失第{i}处", content="路口井盖丢失") for i in range(3)]
+    api.app.config["HOTLINE_SEARCH_COUNT_LIMIT"] = 2
+
+    def page(number: int) -> dict:
+        query = {"q": "井盖", "per_page": 1, "page": number}
+        return api.get("/api/v1/appeals", "dispatcher", query=query, expect=200).get_json()
+
+    first, second, third = page(1), page(2), page(3)
+    assert (first["total"], first["total_capped"], second["total"], third["total_capped"]) == (2, True, 2, True)
+    newest_first = [p["items"][0]["id"] for p in (first, second, third)]
+    assert newest_first == [a["id"] for a in reversed(made)]
+
+
 def test_the_migration_indexes_the_appeals_already_there(tmp_path):
     from flask_migrate import upgrade
 

@@ -80,10 +80,12 @@ def test_sla_policy_page(sqlite_app):
     form = {
         "urgency": "一般",
         "type": "投诉",
+        "dispatch": "0.5wd",
         "sign": "1wd",
         "return_window": "1wd",
         "handle": "10 days",
         "visit": "1wd",
+        "review": "1wd",
         "reopen": "5wd",
         "red_after": "1wd",
         "extension_times": "2",
@@ -91,7 +93,7 @@ def test_sla_policy_page(sqlite_app):
         "reopen_rounds": "2",
     }
     refused = admin.submit("/admin/sla-policies", "/admin/sla-policies", form, expect=400).get_data(as_text=True)
-    assert "10 days" in refused and "「一般·投诉」有误" in refused
+    assert "10 days" in refused and "「一般·投诉」有误：办结：" in refused  # the field by its label
     admin.submit("/admin/sla-policies", "/admin/sla-policies", form | {"handle": "8wd"})
     assert 'name="handle" value="8wd"' in admin.get("/admin/sla-policies")
     admin.submit("/admin/sla-policies/reset", "/admin/sla-policies", {})

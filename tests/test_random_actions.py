@@ -82,10 +82,12 @@ BODIES = {
 ENDINGS = (Act.VOID, Act.MERGE, Act.ANSWER)
 # The deadline each state runs on.
 CLOCKS = {
+    "accepted": ("dispatch_due_at", "sla_due_at"),  # the centre's 派单
     "dispatched": ("sign_due_at", "due_at"),
     "returning": ("sign_due_at", "sla_due_at"),  # the unit's clocks wait; the review's runs
     "handling": ("due_at",),
     "supervised": ("due_at",),
+    "replied": ("review_due_at", "sla_due_at"),  # the centre's 审核
     "revisiting": ("visit_due_at",),
 }
 

@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, case, delete, func, insert, literal, selec
 from hotline.appeals.deadlines import sla_status_sql
 from hotline.appeals.models import Appeal, OpenCount
 from hotline.appeals.permissions import DASHBOARD
-from hotline.appeals.states import OPEN_STATES
+from hotline.appeals.states import OPEN_STATES, State
 from hotline.auth.models import User
 from hotline.core.db import write_transaction
 from hotline.core.extensions import db
@@ -55,13 +55,18 @@ class Dashboard:
     counted_at: datetime | None = None  # None: counted live, now
 
 
+# Whose step an open appeal waits on: its current unit's, except that a reply waits for the
+# centre's 审核 (the unit's part is done), so it counts in the centre's own queue.
+HOLDER = case((Appeal.state == State.REPLIED, literal(None)), else_=Appeal.current_unit_id)
+
+
 def _grouped(at: datetime, scope: ColumnElement[bool] | None = None) -> Any:
-    """The open appeals (within `scope`) per current unit: open, on time, warning, overdue,
+    """The open appeals (within `scope`) per holder: open, on time, warning, overdue,
     yellow and red cards."""
     status = sla_status_sql(at)
     return (
         select(
-            Appeal.current_unit_id,
+            HOLDER,
             func.count(),
             func.coalesce(func.sum(case((status == "on_time", 1), else_=0)), 0),
             func.coalesce(func.sum(case((status == "warning", 1), else_=0)), 0),
@@ -70,12 +75,12 @@ def _grouped(at: datetime, scope: ColumnElement[bool] | None = None) -> Any:
             func.coalesce(func.sum(case((Appeal.supervision_level == "red", 1), else_=0)), 0),
         )
         .where(Appeal.state.in_(OPEN_STATES), *([scope] if scope is not None else []))
-        .group_by(Appeal.current_unit_id)
+        .group_by(HOLDER)
     )
 
 
 def refresh_open_counts(at: datetime) -> int:
-    """Count every open appeal now, per holding unit, replacing the previous counts in one
+    """Count every open appeal now, per holder (`HOLDER`), replacing the previous counts in one
     transaction (readers see the old set or the new one, never half of each)."""
     columns = ["unit_id", "open", "on_time", "warning", "overdue", "yellow", "red", "counted_at"]
     with write_transaction(db.session):
@@ -107,7 +112,7 @@ def dashboard(user: User, at: datetime) -> Dashboard:
         grouped = db.session.execute(rows if in_area is None else rows.where(OpenCount.unit_id.in_(in_area))).all()
     else:
         counted_at = None
-        scope = None if in_area is None else Appeal.current_unit_id.in_(in_area)
+        scope = None if in_area is None else HOLDER.in_(in_area)
         grouped = db.session.execute(_grouped(at, scope)).all()
     return _rolled_up(user, top, own, grouped, counted_at)
 

@@ -18,13 +18,19 @@ from hotline.core.extensions import db
 
 # Warning (黄灯) once this share of the interval is used.
 WARN_SHARE = 2 / 3
-LIMIT_PATTERN = r"^([1-9]\d{0,3})(min|h|wd)$"
+LIMIT_PATTERN = r"^(0\.5wd|([1-9]\d{0,3})(min|h|wd|d))$"
 _LIMIT = re.compile(LIMIT_PATTERN)
+LIMIT_FORMS = "30min、24h、10wd（工作日）、0.5wd（半个工作日）或 15d（自然日）"
 
 
 @dataclass(frozen=True)
 class Limit:
+    """A time limit: minutes or hours of clock time, working days, half a working day
+    (`0.5wd`), or calendar days (each day counted to its end, as working days are)."""
+
     working_days: int = 0
+    half_working_day: bool = False
+    days: int = 0
     hours: int = 0
     minutes: int = 0
 
@@ -32,18 +38,34 @@ class Limit:
     def parse(cls, text: str) -> Limit:
         match = _LIMIT.match(text)
         if match is None:
-            raise ValueError(f"时限格式应为 30min、24h 或 10wd，而不是「{text}」")
-        field = {"min": "minutes", "h": "hours", "wd": "working_days"}[match.group(2)]
-        return cls(**{field: int(match.group(1))})
+            raise ValueError(f"时限格式应为 {LIMIT_FORMS}，而不是「{text}」")
+        if match.group(1) == "0.5wd":
+            return cls(half_working_day=True)
+        amount, unit = int(match.group(2)), match.group(3)
+        return cls(
+            working_days=amount if unit == "wd" else 0,
+            days=amount if unit == "d" else 0,
+            hours=amount if unit == "h" else 0,
+            minutes=amount if unit == "min" else 0,
+        )
 
     def due_from(self, start: datetime) -> datetime:
+        calendar = current_calendar()
         if self.working_days:
-            return current_calendar().add_working_days(start, self.working_days)
+            return calendar.add_working_days(start, self.working_days)
+        if self.half_working_day:
+            return calendar.add_working_half_day(start)
+        if self.days:
+            return calendar.add_calendar_days(start, self.days)
         return start + timedelta(hours=self.hours, minutes=self.minutes)
 
     def __str__(self) -> str:
         if self.working_days:
             return f"{self.working_days}个工作日"
+        if self.half_working_day:
+            return "半个工作日"
+        if self.days:
+            return f"{self.days}个自然日"
         if self.hours:
             return f"{self.hours}小时"
         return f"{self.minutes}分钟"
@@ -57,9 +79,11 @@ ESCALATE_AFTER = Limit(working_days=5)
 class Policy:
     urgency: str
     type: str
+    dispatch: Limit  # the centre's: 受理 → 派单
     sign: Limit
     return_window: Limit
     handle: Limit
+    review: Limit  # the centre's: 反馈 → 审核
     visit: Limit
     reopen: Limit
     red_after: Limit
@@ -76,7 +100,8 @@ class Policy:
     @classmethod
     def of(cls, row: SlaPolicy) -> Policy:
         limits = {
-            f: Limit.parse(getattr(row, f)) for f in ("sign", "return_window", "handle", "visit", "reopen", "red_after")
+            f: Limit.parse(getattr(row, f))
+            for f in ("dispatch", "sign", "return_window", "handle", "review", "visit", "reopen", "red_after")
         }
         return cls(
             urgency=row.urgency,
@@ -122,12 +147,31 @@ def start_clock(appeal: Appeal, start: datetime, due_at: datetime) -> None:
     appeal.sla_due_at = due_at
     appeal.sla_warn_at = start + (due_at - start) * WARN_SHARE
     appeal.warning_pending_at = appeal.sla_warn_at
-    if appeal.next_escalation_at is not None and appeal.next_escalation_at < due_at:
+    if appeal.supervision_level is None:
+        appeal.next_escalation_at = None  # no card, no ladder (a centre step's report ends with it)
+    elif appeal.next_escalation_at is not None and appeal.next_escalation_at < due_at:
         appeal.next_escalation_at = due_at
+
+
+def start_desk_clock(appeal: Appeal, start: datetime, due_at: datetime) -> None:
+    """A step of the desks that dispatch and review (派单, 审核, a return's review): clocked
+    like a unit's step, and once overdue the sweep reports it to the supervisors above
+    them, once (its rung of the ladder is `next_escalation_at`; no card is opened)."""
+    start_clock(appeal, start, due_at)
+    appeal.next_escalation_at = due_at
+
+
+def start_dispatch_clock(appeal: Appeal, start: datetime) -> dict[str, datetime]:
+    """The appeal waits in the centre's queue (受理, or back after a return): 派单 is due."""
+    appeal.dispatch_due_at = due(policy_for(appeal).dispatch, start)
+    start_desk_clock(appeal, start, appeal.dispatch_due_at)
+    return {"dispatch_due_at": appeal.dispatch_due_at}
 
 
 def stop_clock(appeal: Appeal) -> None:
     appeal.sla_due_at = appeal.sla_warn_at = appeal.warning_pending_at = None
+    if appeal.supervision_level is None:
+        appeal.next_escalation_at = None
 
 
 def issue_card(appeal: Appeal, level: str, at: datetime) -> None:

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm.attributes import set_committed_value
 
 from hotline.appeals import effects, permissions
+from hotline.appeals.deadlines import start_dispatch_clock
 from hotline.appeals.models import Appeal, AppealEvent
 from hotline.appeals.numbering import next_number
 from hotline.appeals.schemas import AppealCreate
@@ -100,6 +101,7 @@ def register(
                 updated_at=at,
                 created_by_id=actor.id if actor else None,
             )
+            start_dispatch_clock(appeal, appeal.received_at)
             db.session.add(appeal)
             if appeal.id is None or attach is not None:
                 db.session.flush()  # the id, for the rows below (known already on PostgreSQL)

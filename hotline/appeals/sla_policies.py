@@ -6,10 +6,10 @@ from __future__ import annotations
 from pydantic import Field, field_validator
 from sqlalchemy import delete, insert, select
 
-from hotline.appeals.deadlines import LIMIT_PATTERN, Limit
+from hotline.appeals.deadlines import LIMIT_FORMS, LIMIT_PATTERN, Limit
 from hotline.appeals.models import SlaPolicy
 from hotline.appeals.permissions import EDIT_SLA
-from hotline.appeals.sla_defaults import FIELDS, default_rows
+from hotline.appeals.sla_defaults import FIELDS, LIMIT_FIELDS, default_rows
 from hotline.core import audit, revisions
 from hotline.core.db import write_transaction
 from hotline.core.errors import NotFound
@@ -17,13 +17,15 @@ from hotline.core.extensions import db
 from hotline.core.permissions import Actor
 from hotline.core.validation import Body, validate
 
-LimitText = Field(pattern=LIMIT_PATTERN, description="如 30min、24h、10wd（工作日）")
+LimitText = Field(pattern=LIMIT_PATTERN, description=f"如 {LIMIT_FORMS}")
 
 
 class PolicyBody(Body):
+    dispatch: str = Field(pattern=LIMIT_PATTERN, description="热线中心受理后派单时限")
     sign: str = LimitText
     return_window: str = LimitText
     handle: str = LimitText
+    review: str = Field(pattern=LIMIT_PATTERN, description="热线中心审核单位反馈的时限")
     visit: str = LimitText
     reopen: str = LimitText
     red_after: str = LimitText
@@ -31,7 +33,7 @@ class PolicyBody(Body):
     extension_max_days: int = Field(ge=0, le=60)
     reopen_rounds: int = Field(ge=0, le=10)
 
-    @field_validator("sign", "return_window", "handle", "visit", "reopen", "red_after")
+    @field_validator(*LIMIT_FIELDS)
     @classmethod
     def _limit(cls, value: str) -> str:
         Limit.parse(value)

@@ -8,7 +8,8 @@ from flask.typing import ResponseReturnValue
 
 from hotline.appeals import dashboard as boards
 from hotline.appeals import sla_policies
-from hotline.appeals.sla_defaults import FIELDS
+from hotline.appeals.deadlines import LIMIT_FORMS
+from hotline.appeals.sla_defaults import FIELDS, LABELS
 from hotline.core.clock import now
 from hotline.core.errors import BadRequest
 from hotline.web.session import login_required
@@ -40,7 +41,14 @@ def policies() -> ResponseReturnValue:
             flash(f"已保存「{editing[0]}·{editing[1]}」的办理时限", "success")
             return redirect(url_for("sla.policies"))
     return render_template(
-        "appeals/sla_policies.html", rows=rows, fields=FIELDS, errors=errors, editing=editing, values=request.form
+        "appeals/sla_policies.html",
+        rows=rows,
+        fields=FIELDS,
+        labels=LABELS,
+        limit_forms=LIMIT_FORMS,
+        errors=errors,
+        editing=editing,
+        values=request.form,
     ), status
 
 

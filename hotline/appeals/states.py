@@ -99,6 +99,13 @@ ACTION_LABELS: dict[Act, str] = {
 }
 
 # Events that are not transitions of the machine: `create` opens the appeal, the others leave
-# its state as it is (the sweep's warnings and 通报, a photo added).
-NON_TRANSITION_EVENTS: dict[str, str] = {"create": "受理", "warn": "临期预警", "escalate": "通报", "attach": "上传照片"}
+# its state as it is (the sweep's warnings, 通报 and reports of the desks' overdue steps, a
+# photo added).
+NON_TRANSITION_EVENTS: dict[str, str] = {
+    "create": "受理",
+    "warn": "临期预警",
+    "escalate": "通报",
+    "overdue": "超期报督办",
+    "attach": "上传照片",
+}
 EVENT_LABELS: dict[str, str] = {**{str(a): label for a, label in ACTION_LABELS.items()}, **NON_TRANSITION_EVENTS}

@@ -14,7 +14,7 @@ from sqlalchemy import Select, select
 from hotline.appeals import effects
 from hotline.appeals.actions.base import Action, ActionBody, Outcome, Prepared
 from hotline.appeals.actions.steps import assign, chosen_unit, close, start_signing, start_visit_clock
-from hotline.appeals.deadlines import Limit, due, policy_for, start_clock, stop_clock
+from hotline.appeals.deadlines import Limit, due, policy_for, start_clock, start_desk_clock, start_dispatch_clock
 from hotline.appeals.guards import MAX_RETURNS, ActionContext
 from hotline.appeals.models import Appeal, AppealCoUnit, AppealEvent
 from hotline.appeals.similar import MERGEABLE_STATES, REPEATABLE_STATES
@@ -160,9 +160,9 @@ def _apply_return(ctx: ActionContext, prepared: Prepared) -> Outcome:
     # the returning unit stays its main unit until then.
     reviewer = appeal.dispatched_by_unit
     appeal.current_unit = reviewer
-    appeal.escalated_to_unit_id = None
+    appeal.escalated_to_unit_id = reviewer.parent_id if reviewer is not None else None
     review_due = due(Limit.parse(current_app.config["HOTLINE_RETURN_REVIEW_LIMIT"]), ctx.at)
-    start_clock(appeal, ctx.at, review_due)
+    start_desk_clock(appeal, ctx.at, review_due)
     if reviewer is not None:
         effects.return_requested(appeal, reviewer, ctx.body.reason, ctx.at)
     return Outcome(reviewer, {"review_due_at": review_due})
@@ -176,8 +176,7 @@ def _hand_back(appeal: Appeal, at: datetime) -> Outcome:
         assign(appeal, None, None)
         appeal.co_units = []
         appeal.dispatched_at = appeal.sign_due_at = appeal.return_due_at = appeal.due_at = None
-        stop_clock(appeal)
-        return Outcome(None, {"return_count": appeal.return_count})
+        return Outcome(None, {"return_count": appeal.return_count, **start_dispatch_clock(appeal, at)})
     assign(appeal, parent, _dispatcher_of(appeal, parent))
     details = start_signing(appeal, at)
     details["return_count"] = appeal.return_count

@@ -10,7 +10,7 @@ from pydantic import Field
 from hotline.appeals import effects
 from hotline.appeals.actions.base import Action, ActionBody, Outcome, Prepared
 from hotline.appeals.actions.steps import handling_clock
-from hotline.appeals.deadlines import Limit, close_card, due, policy_for, stop_clock
+from hotline.appeals.deadlines import Limit, close_card, due, policy_for, start_desk_clock
 from hotline.appeals.guards import ActionContext, own_co_part
 from hotline.appeals.models import Extension
 from hotline.appeals.states import Act
@@ -140,7 +140,9 @@ def _apply_reply(ctx: ActionContext, prepared: Prepared) -> Outcome:
     appeal.public_reply = body.public_reply or body.result
     appeal.replied_at = ctx.at
     close_card(appeal)  # the reply closes an open 督办 card
-    stop_clock(appeal)
+    # The centre's 审核 is due next (and the dashboard counts it as the centre's).
+    appeal.review_due_at = due(policy_for(appeal).review, ctx.at)
+    start_desk_clock(appeal, ctx.at, appeal.review_due_at)
     # The reply ends a request for more time still waiting: it can no longer be approved
     # later (after a 重办, say) to move a deadline it was never asked for.
     if (ext := appeal.pending_extension) is not None:

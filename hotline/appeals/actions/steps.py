@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Select
 
 from hotline.appeals import effects
-from hotline.appeals.deadlines import contact_limit, due, policy_for, start_clock, stop_clock
+from hotline.appeals.deadlines import contact_limit, due, policy_for, start_clock, start_dispatch_clock, stop_clock
 from hotline.appeals.models import Appeal
 from hotline.appeals.states import State
 from hotline.core.errors import BadRequest
@@ -71,8 +71,7 @@ def reopen(appeal: Appeal, at: datetime) -> dict[str, Any]:
     appeal.reopen_count += 1
     appeal.visit_due_at = None
     if appeal.state == State.ACCEPTED or appeal.main_unit is None:
-        stop_clock(appeal)
-        return {"reopen_count": appeal.reopen_count}
+        return {"reopen_count": appeal.reopen_count, **start_dispatch_clock(appeal, at)}
     appeal.current_unit = appeal.main_unit
     appeal.escalated_to_unit_id = appeal.main_unit.parent_id
     appeal.due_at = due(policy_for(appeal).reopen, at)

@@ -16,10 +16,10 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, case, delete, func, insert, literal, select
 
-from hotline.appeals.deadlines import sla_status_sql
+from hotline.appeals.deadlines import HOLDER, sla_status_sql
 from hotline.appeals.models import Appeal, OpenCount
 from hotline.appeals.permissions import DASHBOARD
-from hotline.appeals.states import OPEN_STATES, State
+from hotline.appeals.states import OPEN_STATES
 from hotline.auth.models import User
 from hotline.core.db import write_transaction
 from hotline.core.extensions import db
@@ -53,11 +53,6 @@ class Dashboard:
     total: AreaCounts
     rows: list[AreaCounts] = field(default_factory=list)
     counted_at: datetime | None = None  # None: counted live, now
-
-
-# Whose step an open appeal waits on: its current unit's, except that a reply waits for the
-# centre's 审核 (the unit's part is done), so it counts in the centre's own queue.
-HOLDER = case((Appeal.state == State.REPLIED, literal(None)), else_=Appeal.current_unit_id)
 
 
 def _grouped(at: datetime, scope: ColumnElement[bool] | None = None) -> Any:

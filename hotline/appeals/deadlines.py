@@ -12,6 +12,7 @@ from sqlalchemy import case, literal, select
 
 from hotline.appeals.models import Appeal, SlaPolicy
 from hotline.appeals.sla_defaults import class_of
+from hotline.appeals.states import State
 from hotline.calendar.service import current_calendar
 from hotline.core import revisions
 from hotline.core.extensions import db
@@ -191,6 +192,11 @@ def close_card(appeal: Appeal) -> None:
     appeal.next_escalation_at = None
     appeal.escalated_to_unit_id = appeal.current_unit.parent_id if appeal.current_unit else None
 
+
+# Whose step an open appeal waits on (None: the centre's): its current unit's, except once
+# the unit has replied, when 审核, 回访 and 监督 are the centre's (the unit's part is done).
+CENTRE_STEPS_AFTER_REPLY = (State.REPLIED, State.REVISITING, State.AUDITING)
+HOLDER = case((Appeal.state.in_(CENTRE_STEPS_AFTER_REPLY), literal(None)), else_=Appeal.current_unit_id)
 
 SLA_LABELS = {"on_time": "正常", "warning": "临期", "overdue": "超期"}
 

@@ -9,7 +9,7 @@ from flask import current_app
 from pydantic import Field, field_validator
 from sqlalchemy import ColumnElement, case, func, or_, select, true
 
-from hotline.appeals.deadlines import sla_status_sql
+from hotline.appeals.deadlines import HOLDER, sla_status_sql
 from hotline.appeals.models import Appeal
 from hotline.appeals.permissions import LOOK_UP_CALLER
 from hotline.appeals.states import FINAL_STATES, OPEN_STATES, State
@@ -30,7 +30,8 @@ class AppealFilter(PageQuery):
     state: str | None = Field(None, description="状态，可用逗号分隔多个，如 dispatched,handling")
     unit: Id | None = Field(None, description="当前承办单位及其下级单位")
     held: Literal["own"] | None = Field(
-        None, description="own：只列本人所在单位自己手上的（热线中心：中心待处理的；单位：不含下级单位的）"
+        None,
+        description="own：只列当前环节在本人所在单位的（热线中心：待派单、退单审核、审核、回访、监督；单位：不含下级单位的）",
     )
     overdue: bool | None = Field(None, description="true：当前步骤已超期；false：未超期")
     sla: Literal["on_time", "warning", "overdue"] | None = None
@@ -84,8 +85,7 @@ def search_appeals(user: User, f: AppealFilter, at: datetime) -> tuple[list[Appe
             return paginate([], f)
         conditions.append(_in_subtree(unit))
     if f.held == "own":
-        held_here = Appeal.current_unit_id.is_(None) if user.at_centre else Appeal.current_unit_id == user.unit_id
-        conditions.append(held_here)
+        conditions.append(HOLDER.is_(None) if user.at_centre else HOLDER.is_not_distinct_from(user.unit_id))
     if f.overdue is not None:
         conditions.append(
             Appeal.sla_due_at < at if f.overdue else or_(Appeal.sla_due_at.is_(None), Appeal.sla_due_at >= at)

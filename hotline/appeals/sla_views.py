@@ -8,8 +8,9 @@ from flask.typing import ResponseReturnValue
 
 from hotline.appeals import dashboard as boards
 from hotline.appeals import sla_policies
-from hotline.appeals.deadlines import LIMIT_FORMS
+from hotline.appeals.deadlines import CENTRE_STEPS_AFTER_REPLY, LIMIT_FORMS
 from hotline.appeals.sla_defaults import FIELDS, LABELS
+from hotline.appeals.states import OPEN_STATES, State
 from hotline.core.clock import now
 from hotline.core.errors import BadRequest
 from hotline.web.session import login_required
@@ -21,7 +22,15 @@ bp = Blueprint("sla", __name__, template_folder="templates")
 @login_required
 def dashboard() -> ResponseReturnValue:
     board = boards.dashboard(g.user, now())
-    return render_template("appeals/dashboard.html", total=board.total, rows=board.rows, counted_at=board.counted_at)
+    return render_template(
+        "appeals/dashboard.html",
+        total=board.total,
+        rows=board.rows,
+        counted_at=board.counted_at,
+        # what a row's 在办 lists: the centre's own steps, or a unit's subtree at its steps
+        OPEN_STATE_LIST=",".join(s for s in State if s in OPEN_STATES),
+        UNIT_STEPS=",".join(s for s in State if s in OPEN_STATES - {State.ACCEPTED, *CENTRE_STEPS_AFTER_REPLY}),
+    )
 
 
 @bp.route("/admin/sla-policies", methods=["GET", "POST"])

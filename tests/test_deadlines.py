@@ -96,3 +96,37 @@ def test_reopen_resets_the_deadline_and_approval_sets_the_visit(ctx):
     assert appeal.state == "handling"
     assert appeal.due_at == local(2026, 12, 2, 23, 59, 59)  # 重办: 5 working days from the visit
     assert appeal.sla_due_at == appeal.due_at
+
+
+def test_critical_appeals_have_their_own_tier(ctx):
+    users = {u.username: u for u in db.session.scalars(select(User))}
+    at = local(2026, 11, 24, 9)
+    street = users[f"u{STREET}"].unit_id
+    critical = create_appeal(appeal_data(urgency="特急"), users["operator"], at=at)
+    assert critical.dispatch_due_at == local(2026, 11, 24, 9, 15)
+    critical = perform(critical.id, "dispatch", {"unit_id": street}, users["dispatcher"], at=at)
+    assert critical.due_at == local(2026, 11, 24, 11)  # 2 hours, where 紧急 has 24
+    urgent = create_appeal(appeal_data(urgency="紧急"), users["operator"], at=at)
+    urgent = perform(urgent.id, "dispatch", {"unit_id": street}, users["dispatcher"], at=at)
+    assert urgent.due_at == local(2026, 11, 25, 9)
+    perform(critical.id, "sign", {}, users[f"u{STREET}"], at=at)
+    with pytest.raises(Conflict, match="特急诉求不能延期"):
+        perform(critical.id, "request_extension", {"working_days": 1, "reason": "x"}, users[f"u{STREET}"], at=at)
+
+
+def test_the_migration_moves_only_the_critical_rows_nobody_changed(tmp_path):
+    from flask_migrate import upgrade
+
+    from hotline.appeals.models import SlaPolicy
+    from tests.conftest import make_app
+
+    app = make_app(f"sqlite:///{tmp_path / 'old.sqlite3'}", tmp_path)
+    with app.app_context():
+        upgrade(revision="0021_open_state_index")
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql("UPDATE sla_policies SET handle = '12h' WHERE urgency = '特急' AND type = '投诉'")
+        upgrade()
+        rows = db.session.execute(select(SlaPolicy.type, SlaPolicy.handle).where(SlaPolicy.urgency == "特急"))
+        handle = dict(rows.tuples().all())
+        db.engine.dispose()
+    assert handle.pop("投诉") == "12h" and set(handle.values()) == {"2h"}

@@ -96,7 +96,7 @@ class Policy:
 
     @property
     def name(self) -> str:
-        return "紧急" if class_of(self.urgency, self.type) == "urgent" else self.type
+        return {"critical": "特急", "urgent": "紧急"}.get(class_of(self.urgency, self.type), self.type)
 
     @classmethod
     def of(cls, row: SlaPolicy) -> Policy:

@@ -8,6 +8,7 @@ from hotline.core.vocabulary import APPEAL_TYPES, URGENCIES
 
 CLASSES = {
     #          dispatch  sign    return  handle  review  visit  reopen  red_after ext_times ext_days rounds
+    "critical": ("15min", "15min", "30min", "2h", "1h", "2h", "2h", "1h", 0, 0, 2),  # 特急 (北京: 2 h)
     "urgent": ("30min", "30min", "1h", "24h", "2h", "4h", "24h", "2h", 0, 0, 2),
     "general": ("0.5wd", "1wd", "1wd", "10wd", "1wd", "1wd", "5wd", "1wd", 2, 5, 2),
     "consult": ("0.5wd", "1wd", "1wd", "3wd", "1wd", "2wd", "3wd", "1wd", 1, 2, 2),
@@ -32,7 +33,9 @@ LABELS = {
 
 
 def class_of(urgency: str, appeal_type: str) -> str:
-    if urgency in ("紧急", "特急"):
+    if urgency == "特急":
+        return "critical"
+    if urgency == "紧急":
         return "urgent"
     if appeal_type in ("求助", "投诉", "举报"):
         return "general"

@@ -11,7 +11,7 @@ from flask import current_app
 from sqlalchemy import case, literal, select
 
 from hotline.appeals.models import Appeal, SlaPolicy
-from hotline.appeals.sla_defaults import class_of
+from hotline.appeals.sla_defaults import LIMIT_FIELDS, class_of
 from hotline.appeals.states import State
 from hotline.calendar.service import current_calendar
 from hotline.core import revisions
@@ -100,10 +100,7 @@ class Policy:
 
     @classmethod
     def of(cls, row: SlaPolicy) -> Policy:
-        limits = {
-            f: Limit.parse(getattr(row, f))
-            for f in ("dispatch", "sign", "return_window", "handle", "review", "visit", "reopen", "red_after")
-        }
+        limits = {f: Limit.parse(getattr(row, f)) for f in LIMIT_FIELDS}
         return cls(
             urgency=row.urgency,
             type=row.type,
@@ -136,6 +133,14 @@ def contact_limit(appeal: Appeal) -> Limit:
     """How soon the unit must first contact the citizen after receiving the appeal (响应)."""
     key = "HOTLINE_CONTACT_LIMIT_URGENT" if appeal.urgency != "一般" else "HOTLINE_CONTACT_LIMIT"
     return Limit.parse(current_app.config[key])
+
+
+def return_review_limit() -> Limit | None:
+    """How long whoever dispatched an appeal has to review a unit's 退单 (派单异议审核); None
+    when returns are not reviewed (HOTLINE_RETURN_REVIEW off) and go straight back."""
+    if not current_app.config["HOTLINE_RETURN_REVIEW"]:
+        return None
+    return Limit.parse(current_app.config["HOTLINE_RETURN_REVIEW_LIMIT"])
 
 
 def due(limit: Limit, start: datetime) -> datetime:

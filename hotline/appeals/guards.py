@@ -13,10 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from flask import current_app
 from sqlalchemy import select
 
-from hotline.appeals.deadlines import policy_for
+from hotline.appeals.deadlines import policy_for, return_review_limit
 from hotline.appeals.models import Appeal, AppealCoUnit
 from hotline.auth.models import User
 from hotline.core.clock import format_local
@@ -192,7 +191,7 @@ CARD_NOT_RED = Guard(
 RETURNS_REVIEWED = Guard(
     "branch",
     "returns are reviewed (HOTLINE_RETURN_REVIEW)",
-    lambda c: bool(current_app.config["HOTLINE_RETURN_REVIEW"]),
+    lambda c: return_review_limit() is not None,
 )
 RETURNS_UNREVIEWED = Guard(
     "branch",

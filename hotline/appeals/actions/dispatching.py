@@ -7,14 +7,20 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import current_app
 from pydantic import Field, model_validator
 from sqlalchemy import Select, select
 
 from hotline.appeals import effects
 from hotline.appeals.actions.base import Action, ActionBody, Outcome, Prepared
 from hotline.appeals.actions.steps import assign, chosen_unit, close, start_signing, start_visit_clock
-from hotline.appeals.deadlines import Limit, due, policy_for, start_clock, start_desk_clock, start_dispatch_clock
+from hotline.appeals.deadlines import (
+    due,
+    policy_for,
+    return_review_limit,
+    start_clock,
+    start_desk_clock,
+    start_dispatch_clock,
+)
 from hotline.appeals.guards import MAX_RETURNS, ActionContext
 from hotline.appeals.models import Appeal, AppealCoUnit, AppealEvent
 from hotline.appeals.similar import MERGEABLE_STATES, REPEATABLE_STATES
@@ -161,7 +167,9 @@ def _apply_return(ctx: ActionContext, prepared: Prepared) -> Outcome:
     reviewer = appeal.dispatched_by_unit
     appeal.current_unit = reviewer
     appeal.escalated_to_unit_id = reviewer.parent_id if reviewer is not None else None
-    review_due = due(Limit.parse(current_app.config["HOTLINE_RETURN_REVIEW_LIMIT"]), ctx.at)
+    limit = return_review_limit()
+    assert limit is not None, "RETURNS_REVIEWED chose this transition"
+    review_due = due(limit, ctx.at)
     start_desk_clock(appeal, ctx.at, review_due)
     if reviewer is not None:
         effects.return_requested(appeal, reviewer, ctx.body.reason, ctx.at)
@@ -183,14 +191,13 @@ def _hand_back(appeal: Appeal, at: datetime) -> Outcome:
     return Outcome(parent, details)
 
 
-RETURN = Action(Act.RETURN, ReturnBody, _apply_return, form_context=lambda ctx: {"review": _review_due(ctx)})
+def _return_form(ctx: ActionContext) -> dict[str, Any]:
+    """The return form says how long the reviewer has (nothing when returns are not reviewed)."""
+    limit = return_review_limit()
+    return {"review": str(limit) if limit is not None else None}
 
 
-def _review_due(ctx: ActionContext) -> str | None:
-    """How long the reviewer has, said on the return form (None: returns are not reviewed)."""
-    if not current_app.config["HOTLINE_RETURN_REVIEW"]:
-        return None
-    return str(Limit.parse(current_app.config["HOTLINE_RETURN_REVIEW_LIMIT"]))
+RETURN = Action(Act.RETURN, ReturnBody, _apply_return, form_context=_return_form)
 
 
 # 同意退单 / 驳回退单: the reviewer's answer to the return it holds.

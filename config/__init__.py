@@ -91,6 +91,11 @@ def load_settings(instance_path: Path) -> dict[str, object]:
         "HOTLINE_RETURN_REVIEW": _flag("HOTLINE_RETURN_REVIEW"),
         "HOTLINE_RETURN_REVIEW_LIMIT": _env("HOTLINE_RETURN_REVIEW_LIMIT", "4h"),
         "HOTLINE_CONTACT_LIMIT_URGENT": _env("HOTLINE_CONTACT_LIMIT_URGENT", "2h"),
+        # 长周期: an extension beyond the policy's times and days, at most this many working
+        # days at a time, decided by the centre's supervisors.
+        "HOTLINE_LONG_CYCLE_MAX_DAYS": int(_env("HOTLINE_LONG_CYCLE_MAX_DAYS", "30")),
+        # 挂起/缓办: the longest a pause may be asked for, in calendar days.
+        "HOTLINE_PAUSE_MAX_DAYS": int(_env("HOTLINE_PAUSE_MAX_DAYS", "90")),
         "HOTLINE_SCORE_WEIGHTS": {
             "response": float(_env("HOTLINE_SCORE_WEIGHT_RESPONSE", "30")),
             "resolution": float(_env("HOTLINE_SCORE_WEIGHT_RESOLUTION", "35")),

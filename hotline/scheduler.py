@@ -17,6 +17,7 @@ from flask import Flask
 
 from hotline.appeals import assist
 from hotline.appeals.dashboard import refresh_open_counts
+from hotline.appeals.engine import resume_due_pauses
 from hotline.appeals.escalation import sweep
 from hotline.core.clock import now
 from hotline.core.idempotency import purge
@@ -36,6 +37,10 @@ def _sweep() -> str:
             f"escalated {report.escalated}, reported {report.reported}"
         )
     )
+
+
+def _resume_pauses() -> str:
+    return f"resumed {resume_due_pauses()} paused appeals"
 
 
 def _open_counts() -> str:
@@ -73,6 +78,8 @@ class Job:
 
 JOBS = [
     Job("escalation-sweep", _sweep, "interval", {"minutes": 1}),
+    # 挂起 ends on its resume day, with the time that was left.
+    Job("pause-resume", _resume_pauses, "interval", {"minutes": 1}),
     # The dashboard's counts (a view reads the live tables when these are missing or stale).
     Job("open-counts", _open_counts, "interval", {"minutes": 1}),
     # The centre's view of a campaign's progress (read live when these are missing or stale).

@@ -4,7 +4,9 @@ and ways to bring an appeal to any state by taking the real actions."""
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from openapi_schema_validator import OAS31Validator
 
@@ -132,6 +134,11 @@ class ApiClient:
                 ],
                 "handling": handling,
                 "supervised": [*handling, ("supervise", "supervisor", {"level": "yellow", "note": "请加快办理"})],
+                "paused": [
+                    *handling,
+                    ("request_pause", STREET_HANDLER, pause_request()),
+                    ("approve_pause", "supervisor", {}),
+                ],
                 "replied": replied,
                 "revisiting": revisiting,
                 "auditing": auditing,
@@ -149,6 +156,12 @@ class ApiClient:
             appeal = self.act(appeal["id"], action, user, body)
         assert appeal["state"] == state
         return appeal
+
+
+def pause_request(days: int = 7, kind: str = "等待市民") -> dict:
+    """A 挂起 request resuming `days` from today (local date)."""
+    resume_on = datetime.now(ZoneInfo("Asia/Shanghai")).date() + timedelta(days=days)
+    return {"kind": kind, "reason": "市民外出务工，约定返回后上门查看", "resume_on": resume_on.isoformat()}
 
 
 class Browser:

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.helpers import DEPT, DISTRICT, OTHER_DISTRICT, OTHER_STREET, STREET, STREET_HANDLER
+from tests.helpers import DEPT, DISTRICT, OTHER_DISTRICT, OTHER_STREET, STREET, STREET_HANDLER, pause_request
 
 # (state, action) -> the state it leads to with the canonical body below. Written out from
 # the design table, not read from the machine.
@@ -31,6 +31,10 @@ ALLOWED = {
     ("supervised", "request_extension"): "supervised",
     ("supervised", "reply"): "replied",
     ("supervised", "supervise"): "supervised",
+    ("handling", "request_pause"): "handling",
+    ("supervised", "request_pause"): "supervised",
+    ("paused", "contact"): "paused",
+    ("paused", "resume"): "handling",
     ("replied", "reject_reply"): "handling",
     ("replied", "approve_reply"): "revisiting",
     ("revisiting", "visit"): "auditing",
@@ -43,6 +47,10 @@ RULE_REFUSED = {
     ("supervised", "approve_extension"): "没有待审批的延期申请",
     ("supervised", "reject_extension"): "没有待审批的延期申请",
     ("supervised", "sign"): "工单已签收",
+    ("handling", "approve_pause"): "没有待审批的挂起申请",
+    ("handling", "reject_pause"): "没有待审批的挂起申请",
+    ("supervised", "approve_pause"): "没有待审批的挂起申请",
+    ("supervised", "reject_pause"): "没有待审批的挂起申请",
 }
 # States our canonical appeal reaches without ever being sent to a unit.
 NEVER_AT_A_UNIT = ("accepted", "merged", "voided")
@@ -52,6 +60,7 @@ STATES = [
     "returning",
     "handling",
     "supervised",
+    "paused",
     "replied",
     "revisiting",
     "auditing",
@@ -79,6 +88,10 @@ def canonical(api, action: str) -> tuple[str, dict]:
         "request_extension": (STREET_HANDLER, {"working_days": 2, "reason": "需协调"}),
         "approve_extension": ("supervisor", {}),
         "reject_extension": ("supervisor", {}),
+        "request_pause": (STREET_HANDLER, pause_request()),
+        "approve_pause": ("supervisor", {}),
+        "reject_pause": ("supervisor", {}),
+        "resume": (STREET_HANDLER, {}),
         "reply": (STREET_HANDLER, {"result": "已办结", "resolved": "解决"}),
         "reject_reply": ("dispatcher", {"note": "请补充"}),
         "approve_reply": ("dispatcher", {}),
@@ -103,6 +116,10 @@ ACTIONS = [
     "request_extension",
     "approve_extension",
     "reject_extension",
+    "request_pause",
+    "approve_pause",
+    "reject_pause",
+    "resume",
     "reply",
     "reject_reply",
     "approve_reply",
@@ -145,7 +162,7 @@ def test_409_names_the_state_and_what_is_allowed(api):
     appeal = api.appeal_in("handling")
     error = api.act(appeal["id"], "sign", STREET_HANDLER, expect=409)["error"]
     assert error["code"] == "action_not_allowed" and error["state"] == "handling"
-    assert error["allowed_actions"] == ["contact", "request_extension", "reply"]
+    assert error["allowed_actions"] == ["contact", "request_extension", "request_pause", "reply"]
     assert "办理" in error["message"] and "反馈（reply）" in error["message"]
 
 
@@ -169,6 +186,8 @@ FORBIDDEN = [
     ("replied", "approve_reply", STREET_HANDLER),
     ("revisiting", "visit", "operator"),
     ("auditing", "audit", "visitor"),
+    ("paused", "resume", "dispatcher"),
+    ("paused", "resume", "visitor"),
 ]
 
 

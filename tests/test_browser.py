@@ -4,7 +4,9 @@ the street's handler signs and replies on a phone-sized screen, the centre close
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from PIL import Image
@@ -73,6 +75,9 @@ def test_the_whole_loop_in_chromium(open_page):
     # (A selector, not wait_for_function: the page's Content-Security-Policy forbids eval.)
     operator.wait_for_selector(f"#expected:not([data-handle='{api_due[:16].replace('T', ' ')}'])")
     operator.select_option("select[name=urgency]", "一般")
+    # A category with its own ceiling (供水: 24 hours) says so.
+    operator.select_option("select[name=category]", "100101")
+    operator.wait_for_selector("#expected:has-text('供水类最长24小时')")
     operator.select_option("select[name=category]", "010201")
     operator.fill("input[name=title]", "道路坑洼积水")
     operator.fill("textarea[name=content]", "太原北街12号路面坑洼，下雨积水。")
@@ -229,6 +234,15 @@ def test_every_action_of_the_machine_from_the_appeal_page(open_page, sqlite_app)
     step("supervisor", main, "reject_extension", "督办")
     step(f"u{STREET}", main, "request_extension", "督办", fill={"working_days": "1", "reason": "隔离桩明日安装"})
     step("supervisor", main, "approve_extension", "督办")
+    resume_on = (datetime.now(ZoneInfo("Asia/Shanghai")).date() + timedelta(days=5)).isoformat()
+    pause = {"fill": {"resume_on": resume_on, "reason": "市民出差，约定返回后现场确认"}, "select": {"kind": "等待市民"}}
+    step(f"u{STREET}", main, "request_pause", "督办", **pause)
+    step("supervisor", main, "reject_pause", "督办", fill={"note": "请先电话确认"})
+    step(f"u{STREET}", main, "request_pause", "督办", **pause)
+    step("supervisor", main, "approve_pause", "挂起")
+    pages[f"u{STREET}"].goto(pages[f"u{STREET}"].url)
+    pages[f"u{STREET}"].screenshot(path=str(ARTIFACTS / "paused-appeal.png"), full_page=True)
+    step(f"u{STREET}", main, "resume", "督办")
     step(f"u{STREET}", main, "reply", "反馈", fill={"result": "已清理占道车辆"}, select={"resolved": "解决"})
     step("dispatcher", main, "reject_reply", "办理", fill={"note": "请补充长效管理措施"})
     step(

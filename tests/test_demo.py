@@ -7,7 +7,7 @@ import itertools
 from sqlalchemy import func, select
 
 from hotline.appeals.machine import transitions_from
-from hotline.appeals.models import Appeal, AppealEvent
+from hotline.appeals.models import Appeal, AppealEvent, Extension, Pause
 from hotline.appeals.states import NON_TRANSITION_EVENTS, State
 from hotline.auth.models import User
 from hotline.core.extensions import db
@@ -73,6 +73,11 @@ def test_demo_loads_every_state_with_true_event_logs(tmp_path):
             select(func.count()).select_from(Appeal).where(Appeal.first_contact_at.is_not(None))
         )
         assert contacted > 50
+        # Pauses running, asked for and ended; a 长周期 extension waiting for the centre.
+        pauses = dict(db.session.execute(select(Pause.status, func.count()).group_by(Pause.status)).tuples().all())
+        assert pauses.get("active") == by_state["paused"] and pauses.get("pending") and pauses.get("ended")
+        waiting = select(func.count()).select_from(Extension).where(Extension.long_cycle, Extension.status == "pending")
+        assert db.session.scalar(waiting)
 
 
 def _units_see_what_reached_them() -> None:

@@ -5,7 +5,8 @@ or leaves every appeal consistent:
 - its state is the last event's to-state;
 - its counters equal its events (dispatches, returns, reopenings, approved extensions);
 - the deadlines its state runs on are set;
-- no extension request is pending outside handling;
+- no extension or pause request is pending outside handling;
+- it is paused exactly while a pause runs, with its clock stopped;
 - it is in its units' lists of open work exactly while it is open.
 
 HOTLINE_RANDOM_ACTIONS_EXAMPLES raises the number of runs (each up to 40 steps)."""
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import os
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -41,6 +43,7 @@ from hotline.core.extensions import db
 from hotline.grid.models import Unit
 from tests.helpers import COMMUNITY, DEPT, DISTRICT, GRID, OTHER_DISTRICT, OTHER_STREET, STREET, appeal_data
 
+SH = ZoneInfo("Asia/Shanghai")
 EXAMPLES = int(os.environ.get("HOTLINE_RANDOM_ACTIONS_EXAMPLES", "25"))
 UNITS = (STREET, GRID, COMMUNITY, DEPT, DISTRICT, OTHER_STREET, OTHER_DISTRICT)
 ACTORS = ("operator", "dispatcher", "supervisor", "visitor", *(f"u{code}" for code in UNITS))
@@ -64,9 +67,22 @@ BODIES = {
     Act.SIGN: st.just({}),
     Act.CONTACT: st.fixed_dictionaries({"note": TEXT, "method": st.sampled_from(["电话", "上门", "短信"])}),
     Act.SUPERVISE: st.fixed_dictionaries({"note": TEXT, "level": st.sampled_from(["yellow", "red"])}),
-    Act.REQUEST_EXTENSION: st.fixed_dictionaries({"working_days": st.integers(0, 40), "reason": TEXT}),
+    Act.REQUEST_EXTENSION: st.fixed_dictionaries(
+        {"working_days": st.integers(0, 40), "reason": TEXT}, optional={"long_cycle": st.booleans()}
+    ),
     Act.APPROVE_EXTENSION: st.just({}),
     Act.REJECT_EXTENSION: st.just({}),
+    # resume_on: so many days after the moment of the action (0 and over 90 are refused).
+    Act.REQUEST_PAUSE: st.fixed_dictionaries(
+        {
+            "kind": st.sampled_from(["等待市民", "司法程序", "其他", "休假"]),
+            "reason": TEXT,
+            "resume_on": st.integers(0, 100),
+        }
+    ),
+    Act.APPROVE_PAUSE: st.just({}),
+    Act.REJECT_PAUSE: st.just({}),
+    Act.RESUME: st.just({}),
     Act.REPLY: st.fixed_dictionaries({"result": TEXT, "resolved": RESOLVED}),
     Act.CO_SIGN: st.just({}),
     Act.CO_REPORT: st.fixed_dictionaries({"result": TEXT}),
@@ -138,6 +154,8 @@ class RandomActions(RuleBasedStateMachine):
             body["unit_id"] = self._unit_id(body["unit_id"])
         if "co_unit_ids" in body:
             body["co_unit_ids"] = [self._unit_id(c) for c in body["co_unit_ids"]]
+        if action == Act.REQUEST_PAUSE:
+            body["resume_on"] = (self.clock.astimezone(SH).date() + timedelta(days=body["resume_on"])).isoformat()
         if action in (Act.MERGE, Act.LINK_REPEAT):
             master = data.draw(st.sampled_from(self.mine))
             body["master_number"] = db.session.scalar(select(Appeal.number).where(Appeal.id == master))
@@ -148,6 +166,13 @@ class RandomActions(RuleBasedStateMachine):
         except AppError as exc:
             assert exc.status in REFUSED, f"{action} by {actor}: {exc.status} {exc.message}"
             self.refused += 1
+        db.session.expire_all()
+
+    @rule(days=st.integers(1, 30))
+    def days_pass(self, days: int) -> None:
+        """Time passes and the job ends the pauses whose day has come."""
+        self.clock += timedelta(days=days)
+        engine.resume_due_pauses(self.clock)
         db.session.expire_all()
 
     @invariant()
@@ -170,6 +195,11 @@ class RandomActions(RuleBasedStateMachine):
                 assert getattr(appeal, clock) is not None, f"{where}: {clock} missing in {appeal.state}"
             if appeal.state not in ("handling", "supervised"):
                 assert appeal.pending_extension is None, f"{where}: extension pending in {appeal.state}"
+                assert appeal.pending_pause is None, f"{where}: pause pending in {appeal.state}"
+            # Paused exactly while a pause runs; its clock stopped, its deadline kept.
+            assert (appeal.state == "paused") == (appeal.running_pause is not None), where
+            if appeal.state == "paused":
+                assert appeal.sla_due_at is None and appeal.due_at is not None, where
             open_rows = db.session.scalar(
                 select(func.count()).select_from(AppealOpenReach).where(AppealOpenReach.appeal_id == appeal_id)
             )

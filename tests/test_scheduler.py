@@ -15,6 +15,7 @@ def test_jobs_are_scheduled_with_the_centre_timezone(sqlite_app):
     jobs = {j.id: j for j in scheduler.get_jobs()}
     assert set(jobs) == {
         "escalation-sweep",
+        "pause-resume",
         "open-counts",
         "ledger-progress",
         "ledger-snapshot",
@@ -26,6 +27,7 @@ def test_jobs_are_scheduled_with_the_centre_timezone(sqlite_app):
     assert str(jobs["ledger-progress"].trigger) == "interval[0:01:00]"
     assert str(jobs["outbox-relay"].trigger) == "interval[0:00:15]"
     assert str(jobs["escalation-sweep"].trigger) == "interval[0:01:00]"
+    assert str(jobs["pause-resume"].trigger) == "interval[0:01:00]"
     assert "hour='0', minute='5'" in str(jobs["ledger-snapshot"].trigger)
     assert "hour='2', minute='40'" in str(jobs["assist-train"].trigger)
     assert str(scheduler.timezone) == "Asia/Shanghai"
@@ -36,6 +38,19 @@ def test_a_job_runs_inside_the_app(sqlite_app, caplog):
     with caplog.at_level("INFO", logger="hotline.scheduler"):
         _in_app(sqlite_app, sweep_job)()
     assert "job escalation-sweep: warned 0, yellow 0" in caplog.text
+
+
+def test_the_pause_job_ends_the_pauses_whose_day_has_come(sqlite_app, caplog):
+    from tests.helpers import ApiClient, pause_request
+
+    api = ApiClient(sqlite_app)
+    appeal = api.appeal_in("handling")
+    api.act(appeal["id"], "request_pause", "u210102001", pause_request(days=1))
+    api.act(appeal["id"], "approve_pause", "supervisor")
+    job = next(j for j in JOBS if j.id == "pause-resume")
+    with caplog.at_level("INFO", logger="hotline.scheduler"):
+        _in_app(sqlite_app, job)()
+    assert "job pause-resume: resumed 0 paused appeals" in caplog.text  # its day is tomorrow
 
 
 def test_a_failing_job_is_logged_not_raised(sqlite_app, caplog):

@@ -4,16 +4,17 @@ kept on the appeal."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import case, literal, select
 
-from hotline.appeals.models import Appeal, SlaPolicy
+from hotline.appeals.models import Appeal, SlaCategoryLimit, SlaPolicy
 from hotline.appeals.sla_defaults import LIMIT_FIELDS, class_of
 from hotline.appeals.states import State
 from hotline.calendar.service import current_calendar
+from hotline.categories.models import Category
 from hotline.core import revisions
 from hotline.core.extensions import db
 
@@ -72,6 +73,23 @@ class Limit:
         return f"{self.minutes}分钟"
 
 
+@dataclass(frozen=True)
+class Sooner:
+    """A policy's limit under a category's ceiling (供水 24 h): due by the earlier of the two."""
+
+    limit: Span
+    ceiling: Limit
+    category: str
+
+    def due_from(self, start: datetime) -> datetime:
+        return min(self.limit.due_from(start), self.ceiling.due_from(start))
+
+    def __str__(self) -> str:
+        return f"{self.limit}，{self.category}类最长{self.ceiling}"
+
+
+Span = Limit | Sooner
+
 # A red card still overdue this long after is reported one level higher (通报).
 ESCALATE_AFTER = Limit(working_days=5)
 
@@ -81,9 +99,9 @@ class Policy:
     urgency: str
     type: str
     dispatch: Limit  # the centre's: 受理 → 派单
-    sign: Limit
+    sign: Span
     return_window: Limit
-    handle: Limit
+    handle: Span
     review: Limit  # the centre's: 反馈 → 审核
     visit: Limit
     reopen: Limit
@@ -91,8 +109,6 @@ class Policy:
     extension_times: int
     extension_max_days: int
     reopen_rounds: int
-    sign_text: str = ""
-    handle_text: str = ""
 
     @property
     def name(self) -> str:
@@ -108,25 +124,93 @@ class Policy:
             extension_times=row.extension_times,
             extension_max_days=row.extension_max_days,
             reopen_rounds=row.reopen_rounds,
-            sign_text=row.sign,
-            handle_text=row.handle,
+        )
+
+    def under(self, ceiling: Ceiling | None) -> Policy:
+        """This policy for an appeal of a category with its own ceiling."""
+        if ceiling is None:
+            return self
+        return replace(
+            self,
+            sign=Sooner(self.sign, ceiling.sign, ceiling.category) if ceiling.sign else self.sign,
+            handle=Sooner(self.handle, ceiling.handle, ceiling.category) if ceiling.handle else self.handle,
         )
 
 
-def _policy_table() -> dict[tuple[str, str], Policy]:
-    return {(r.urgency, r.type): Policy.of(r) for r in db.session.scalars(select(SlaPolicy))}
+# The limits a category may cap (SlaCategoryLimit's columns).
+CEILING_FIELDS = ("sign", "handle")
 
 
-# The policy table, cached per process until the "sla" revision changes.
-_policies = revisions.Cached("sla", _policy_table)
+@dataclass(frozen=True)
+class Ceiling:
+    """A category's own limits, each from the category itself or the nearest one above it."""
+
+    category: str  # the name of the category that sets the handle limit (or the sign limit)
+    sign: Limit | None = None
+    handle: Limit | None = None
+
+
+@dataclass(frozen=True)
+class SlaTable:
+    policies: dict[tuple[str, str], Policy]
+    ceilings: dict[int, Ceiling]  # by category id, inherited down the taxonomy
+
+
+def _sla_table() -> SlaTable:
+    policies = {(r.urgency, r.type): Policy.of(r) for r in db.session.scalars(select(SlaPolicy))}
+    own = {row.category_id: row for row in db.session.scalars(select(SlaCategoryLimit))}
+    if not own:
+        return SlaTable(policies, {})
+    parents = dict(db.session.execute(select(Category.id, Category.parent_id)).tuples().all())
+    names = dict(db.session.execute(select(Category.id, Category.name)).tuples().all())
+    ceilings: dict[int, Ceiling] = {}
+    for category_id in parents:
+        found: dict[str, Limit] = {}
+        setter = None
+        node: int | None = category_id
+        while node is not None and len(found) < len(CEILING_FIELDS):
+            if (row := own.get(node)) is not None:
+                for name in CEILING_FIELDS:
+                    if name not in found and (text := getattr(row, name)):
+                        found[name] = Limit.parse(text)
+                        setter = setter or names[node]
+            node = parents.get(node)
+        if found:
+            ceilings[category_id] = Ceiling(category=setter or "", **found)
+    return SlaTable(policies, ceilings)
+
+
+# The policy table and the categories' ceilings, cached per process until the "sla"
+# revision changes (editing either bumps it).
+_table = revisions.Cached("sla", _sla_table)
 
 
 def policies() -> dict[tuple[str, str], Policy]:
-    return _policies.get()
+    return _table.get().policies
+
+
+def policy_of(urgency: str, appeal_type: str, category_id: int | None) -> Policy:
+    table = _table.get()
+    policy = table.policies[(urgency, appeal_type)]
+    return policy.under(table.ceilings.get(category_id)) if category_id is not None else policy
 
 
 def policy_for(appeal: Appeal) -> Policy:
-    return policies()[(appeal.urgency, appeal.type)]
+    return policy_of(appeal.urgency, appeal.type, appeal.category_id)
+
+
+@dataclass(frozen=True)
+class Expected:
+    """What a caller can be told at intake: if dispatched now, sign and finish by these."""
+
+    policy: Policy
+    sign_due_at: datetime
+    handle_due_at: datetime
+
+
+def expected(urgency: str, appeal_type: str, category_id: int | None, at: datetime) -> Expected:
+    policy = policy_of(urgency, appeal_type, category_id)
+    return Expected(policy, policy.sign.due_from(at), policy.handle.due_from(at))
 
 
 def contact_limit(appeal: Appeal) -> Limit:
@@ -143,8 +227,37 @@ def return_review_limit() -> Limit | None:
     return Limit.parse(current_app.config["HOTLINE_RETURN_REVIEW_LIMIT"])
 
 
-def due(limit: Limit, start: datetime) -> datetime:
+def due(limit: Span, start: datetime) -> datetime:
     return limit.due_from(start)
+
+
+def long_cycle_max_days() -> int:
+    """The most working days one 长周期 extension may add (the centre decides it)."""
+    return int(current_app.config["HOTLINE_LONG_CYCLE_MAX_DAYS"])
+
+
+def pause_max_days() -> int:
+    """How far ahead (calendar days) a 挂起 may say it will resume."""
+    return int(current_app.config["HOTLINE_PAUSE_MAX_DAYS"])
+
+
+def due_after_pause(due_at: datetime, paused_at: datetime, resumed_at: datetime) -> datetime:
+    """The deadline once a pause (挂起) ends: the time that was left when the clock stopped,
+    counted again from the resume. A deadline at the end of a (half) working day keeps its
+    working days still to come (the pause day not counted, as a limit's start day is not;
+    none left: the end of the resume day); a clock-time one keeps its hours; one already
+    passed when the clock stopped stays as late as it was."""
+    if due_at <= paused_at:
+        return resumed_at - (paused_at - due_at)
+    calendar = current_calendar()
+    if not calendar.ends_a_day(due_at):
+        return resumed_at + (due_at - paused_at)
+    left = calendar.working_days_left(paused_at, due_at)
+    if left == 0:
+        resume_day = resumed_at.astimezone(calendar.zone).date()
+        left_today = calendar.is_working_day(resume_day)
+        return calendar.add_calendar_days(resumed_at, 0) if left_today else calendar.add_working_days(resumed_at, 1)
+    return calendar.add_working_days(resumed_at, left)
 
 
 def start_clock(appeal: Appeal, start: datetime, due_at: datetime) -> None:

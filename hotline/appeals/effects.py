@@ -8,13 +8,14 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from hotline.appeals.models import Appeal
+from hotline.appeals.models import Appeal, Extension, Pause
 from hotline.core.clock import format_local
 from hotline.core.extensions import db
 from hotline.core.vocabulary import CARD_LEVELS
 from hotline.grid.models import Unit
 from hotline.notifications import sms
 from hotline.notifications.operations import notify
+from hotline.notifications.sms_defaults import SAMPLE_CONTEXT
 
 
 def link(appeal: Appeal) -> str:
@@ -34,15 +35,17 @@ def text_citizen(appeal: Appeal, key: str) -> None:
                 _text(merged, appeal, key)
 
 
-def _text(to: Appeal, about: Appeal, key: str) -> None:
+def _text(to: Appeal, about: Appeal, key: str, extra: dict[str, str] | None = None) -> None:
     """The SMS to `to`'s caller, with the outcome of `about` (the master, when merged)."""
     context = {
+        **dict.fromkeys(SAMPLE_CONTEXT, ""),  # every variable a template may use is defined
         "citizen_name": to.citizen_name,
         "number": to.number,
         "query_code": to.query_code,
         "title": to.title,
         "public_reply": about.public_reply or "",
         "visited_at": format_local(about.visited_at),
+        **(extra or {}),
     }
     sms.queue_text(key, to.citizen_phone, context, appeal_id=to.id)
 
@@ -124,16 +127,70 @@ def card(appeal: Appeal, level: str, at: datetime, by: str) -> None:
     )
 
 
-def extension_requested(appeal: Appeal, unit: Unit, working_days: int, reason: str, at: datetime) -> None:
+def centre_id() -> int | None:
+    return db.session.scalar(select(Unit.id).where(Unit.kind == "centre").order_by(Unit.id).limit(1))
+
+
+def extension_requested(appeal: Appeal, unit: Unit, extension: Extension, at: datetime) -> None:
+    """The supervisors who decide hear of it: the level above, or the centre's for 长周期."""
+    kind = "长周期延期申请" if extension.long_cycle else "延期申请"
     notify(
-        unit.parent_id,
+        centre_id() if extension.long_cycle else unit.parent_id,
         "extension",
-        f"延期申请：{appeal.title}",
+        f"{kind}：{appeal.title}",
         role="supervisor",
         appeal_id=appeal.id,
         link=link(appeal),
         at=at,
-        body=f"{unit.name}申请延期{working_days}个工作日：{reason}",
+        body=f"{unit.name}申请延期{extension.working_days}个工作日：{extension.reason}",
+    )
+
+
+def extended(appeal: Appeal, extension: Extension, at: datetime) -> None:
+    """An approved extension: the citizen is told the new deadline."""
+    _text(appeal, appeal, "sms.extended", {"due_at": format_local(appeal.due_at), "reason": extension.reason})
+
+
+def pause_requested(appeal: Appeal, unit: Unit, pause: Pause, at: datetime) -> None:
+    notify(
+        unit.parent_id,
+        "pause",
+        f"挂起申请：{appeal.title}",
+        role="supervisor",
+        appeal_id=appeal.id,
+        link=link(appeal),
+        at=at,
+        body=f"{unit.name}申请挂起（{pause.kind}），预计{format_local(pause.resume_at)[:10]}恢复：{pause.reason}",
+    )
+
+
+def pause_decided(appeal: Appeal, pause: Pause, *, approved: bool, at: datetime) -> None:
+    """The unit hears the answer; on approval the citizen is told why and until when."""
+    resume_day = format_local(pause.resume_at)[:10]
+    verdict = f"挂起已批准，预计{resume_day}恢复办理" if approved else "挂起申请被驳回，请按期办理"
+    notify(
+        pause.unit_id,
+        "pause",
+        f"{verdict}：{appeal.title}",
+        appeal_id=appeal.id,
+        link=link(appeal),
+        body=f"意见：{pause.decision_note}" if pause.decision_note else None,
+        at=at,
+    )
+    if approved:
+        _text(appeal, appeal, "sms.paused", {"resume_on": resume_day, "reason": pause.kind})
+
+
+def resumed(appeal: Appeal, at: datetime, *, by_system: bool) -> None:
+    """A pause ended: the unit is told its new deadline (it may not have ended it itself)."""
+    notify(
+        appeal.current_unit_id,
+        "pause",
+        f"{'挂起到期，' if by_system else ''}恢复办理：{appeal.title}",
+        appeal_id=appeal.id,
+        link=link(appeal),
+        body=f"请于 {format_local(appeal.due_at)} 前办结。",
+        at=at,
     )
 
 

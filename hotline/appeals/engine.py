@@ -13,12 +13,15 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
+from sqlalchemy import select
 from sqlalchemy.orm import attributes
 
 from hotline.appeals import machine
 from hotline.appeals.actions import ACTIONS
+from hotline.appeals.actions.base import ActionBody, Outcome
+from hotline.appeals.actions.pausing import end_pause
 from hotline.appeals.guards import ActionContext
-from hotline.appeals.models import Appeal, AppealEvent
+from hotline.appeals.models import Appeal, AppealEvent, Pause
 from hotline.appeals.states import FINAL_STATES, Act
 from hotline.appeals.visibility import find_appeal, record_closed, record_reach
 from hotline.auth.models import User
@@ -30,6 +33,7 @@ from hotline.core.validation import validate
 from hotline.grid.models import Unit
 
 STALE = "工单已被他人更新（您看到的是旧版本），请刷新后重试"
+RESUME_BATCH = 1000  # pauses ended per run; the rest next minute
 
 
 def action_named(name: str) -> Act:
@@ -68,25 +72,64 @@ def perform(ref: int | str, action: str, data: Mapping[str, Any], actor: User, *
                 # a closed appeal's open reach rows never have to come back.
                 if appeal.state in FINAL_STATES and from_state not in FINAL_STATES:
                     record_closed(appeal.id)
-            appeal.updated_at = at
-            attributes.flag_modified(appeal, "updated_at")  # every action bumps the version
-            db.session.add(
-                AppealEvent(
-                    appeal_id=appeal.id,
-                    at=at,
-                    actor_id=actor.id,
-                    unit_id=actor.unit_id,
-                    action=str(act),
-                    from_state=from_state,
-                    to_state=appeal.state,
-                    target_unit_id=outcome.target_unit.id if outcome.target_unit else None,
-                    note=ctx.body.note,
-                    payload=_payload(ctx.body, outcome.details),
-                )
-            )
+            _log(appeal, act, from_state, at, actor, ctx.body, outcome)
     except ConcurrentUpdate:
         raise Conflict(STALE) from None
     return appeal
+
+
+def _log(
+    appeal: Appeal, act: Act, from_state: str, at: datetime, actor: User | None, body: BaseModel, outcome: Outcome
+) -> None:
+    """The action's event (actor None: the system); it bumps the appeal's version."""
+    appeal.updated_at = at
+    attributes.flag_modified(appeal, "updated_at")  # every action bumps the version
+    db.session.add(
+        AppealEvent(
+            appeal_id=appeal.id,
+            at=at,
+            actor_id=actor.id if actor else None,
+            unit_id=actor.unit_id if actor else None,
+            action=str(act),
+            from_state=from_state,
+            to_state=appeal.state,
+            target_unit_id=outcome.target_unit.id if outcome.target_unit else None,
+            note=getattr(body, "note", None),
+            payload=_payload(body, outcome.details),
+        )
+    )
+
+
+def resume_due_pauses(at: datetime | None = None) -> int:
+    """Pauses whose resume day has come end by themselves (the `pause-resume` job): each
+    appeal takes the machine's resume transition with the time it had left, in one
+    transaction; if someone changed one of them meanwhile, the next run does them all."""
+    at = at or now()
+    try:
+        return _resume_due_pauses(at)
+    except ConcurrentUpdate:
+        return 0
+
+
+def _resume_due_pauses(at: datetime) -> int:
+    resumed = 0
+    with write_transaction(db.session):
+        due = db.session.scalars(
+            select(Pause)
+            .where(Pause.status == "active", Pause.resume_at <= at)
+            .order_by(Pause.resume_at)
+            .limit(RESUME_BATCH)
+        ).all()
+        for pause in due:
+            appeal = pause.appeal
+            ctx = ActionContext(appeal, pause.requested_by, at, body=ActionBody())
+            from_state = appeal.state
+            with db.session.no_autoflush:
+                appeal.state = machine.branch_taken(Act.RESUME, ctx).dest
+                details = end_pause(appeal, at, None)
+            _log(appeal, Act.RESUME, from_state, at, None, ctx.body, Outcome(details={**details, "auto": True}))
+            resumed += 1
+    return resumed
 
 
 def _newly_holding(appeal: Appeal, target: Unit | None) -> list[Unit]:

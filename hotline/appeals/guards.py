@@ -169,18 +169,43 @@ PENDING_EXTENSION = Guard(
 )
 
 
-def _extensions_left(c: ActionContext) -> bool:
-    return c.appeal.extension_count < policy_for(c.appeal).extension_times
+def _decides_extension(c: ActionContext) -> bool:
+    """A 长周期 request is the centre's supervisors' to decide; any other, the supervisors above."""
+    pending = c.appeal.pending_extension
+    if pending is not None and pending.long_cycle:
+        return CENTRE_SUPERVISOR.check(c)
+    return _supervises(c)
 
 
-def _no_extension_reason(c: ActionContext) -> str:
-    policy = policy_for(c.appeal)
-    if policy.extension_times == 0:
-        return f"{policy.name}诉求不能延期"
-    return f"延期次数已用完（{policy.name}诉求最多延期{policy.extension_times}次）"
+def _not_deciding_extension(c: ActionContext) -> str:
+    pending = c.appeal.pending_extension
+    if pending is not None and pending.long_cycle:
+        return "长周期延期由热线中心督办员审批"
+    return SUPERVISOR_ABOVE.refusal(c)
 
 
-EXTENSIONS_LEFT = Guard("rule", "extensions left under the policy", _extensions_left, _no_extension_reason)
+EXTENSION_APPROVER = Guard(
+    "role",
+    "supervisor above the current unit; the centre's for a 长周期 request",
+    _decides_extension,
+    _not_deciding_extension,
+)
+NO_PENDING_PAUSE = Guard("rule", "no pause pending", lambda c: c.appeal.pending_pause is None, "已有待审批的挂起申请")
+PENDING_PAUSE = Guard(
+    "rule", "a pause is pending", lambda c: c.appeal.pending_pause is not None, "没有待审批的挂起申请"
+)
+
+
+def _holds_paused(c: ActionContext) -> bool:
+    return CURRENT_UNIT.check(c) or _supervises(c)
+
+
+PAUSE_HOLDER = Guard(
+    "role",
+    "handler of the current unit, or a supervisor above it",
+    _holds_paused,
+    "只有当前承办单位的承办人或其上级督办员可以恢复办理",
+)
 CARD_NOT_RED = Guard(
     "rule",
     "open card is not already red",
@@ -219,6 +244,7 @@ REOPEN_AT_CENTRE = Guard(
     "不满意, reopen rounds left, answered by the centre",
     lambda c: _wants_reopen(c) and c.appeal.main_unit_id is None,
 )
+CARD_OPEN = Guard("branch", "a 督办 card is open", lambda c: c.appeal.supervision_level is not None)
 AUDIT_PASSED = Guard("branch", "passed", lambda c: bool(c.body.passed))
 AUDIT_FAILED_UNIT = Guard(
     "branch",

@@ -19,6 +19,7 @@ from hotline.appeals.guards import (
     BY_CENTRE,
     BY_UNIT,
     CARD_NOT_RED,
+    CARD_OPEN,
     CENTRE_INTAKE,
     CENTRE_OPERATOR,
     CENTRE_REVIEWER,
@@ -29,12 +30,15 @@ from hotline.appeals.guards import (
     CO_SIGNED,
     CO_UNIT,
     CURRENT_UNIT,
-    EXTENSIONS_LEFT,
+    EXTENSION_APPROVER,
     HAS_UNITS_BELOW,
     IN_RETURN_WINDOW,
     NO_PENDING_EXTENSION,
+    NO_PENDING_PAUSE,
     NOT_SIGNED,
+    PAUSE_HOLDER,
     PENDING_EXTENSION,
+    PENDING_PAUSE,
     REOPEN_AT_CENTRE,
     REOPEN_AT_UNIT,
     RETURN_NOT_REJECTED,
@@ -74,7 +78,7 @@ def _t(action: Act, sources: State | list[State], dest: State | None, *guards: G
 
 
 IN_HAND = [S.HANDLING, S.SUPERVISED]
-AT_A_UNIT = [S.DISPATCHED, S.HANDLING, S.SUPERVISED]
+AT_A_UNIT = [S.DISPATCHED, S.HANDLING, S.SUPERVISED, S.PAUSED]
 MAY_RETURN = (CURRENT_UNIT, RETURNS_LEFT, IN_RETURN_WINDOW, RETURN_NOT_REJECTED)
 
 # Order matters where one action has several transitions from a state: the first whose
@@ -94,12 +98,17 @@ TRANSITIONS: list[Transition] = [
     *_t(A.REJECT_RETURN, S.RETURNING, S.DISPATCHED, RETURN_REVIEWER),
     *_t(A.SIGN, S.DISPATCHED, S.HANDLING, CURRENT_UNIT),
     *_t(A.SIGN, S.SUPERVISED, None, CURRENT_UNIT, NOT_SIGNED),
-    *_t(A.CONTACT, IN_HAND, None, CURRENT_UNIT, SIGNED),
+    *_t(A.CONTACT, [*IN_HAND, S.PAUSED], None, CURRENT_UNIT, SIGNED),
     *_t(A.SUPERVISE, [S.DISPATCHED, S.HANDLING], S.SUPERVISED, SUPERVISOR_ABOVE),
     *_t(A.SUPERVISE, S.SUPERVISED, None, SUPERVISOR_ABOVE, CARD_NOT_RED),
-    *_t(A.REQUEST_EXTENSION, IN_HAND, None, CURRENT_UNIT, SIGNED, NO_PENDING_EXTENSION, EXTENSIONS_LEFT),
-    *_t(A.APPROVE_EXTENSION, IN_HAND, None, SUPERVISOR_ABOVE, PENDING_EXTENSION),
-    *_t(A.REJECT_EXTENSION, IN_HAND, None, SUPERVISOR_ABOVE, PENDING_EXTENSION),
+    *_t(A.REQUEST_EXTENSION, IN_HAND, None, CURRENT_UNIT, SIGNED, NO_PENDING_EXTENSION),
+    *_t(A.APPROVE_EXTENSION, IN_HAND, None, EXTENSION_APPROVER, PENDING_EXTENSION),
+    *_t(A.REJECT_EXTENSION, IN_HAND, None, EXTENSION_APPROVER, PENDING_EXTENSION),
+    *_t(A.REQUEST_PAUSE, IN_HAND, None, CURRENT_UNIT, SIGNED, NO_PENDING_PAUSE),
+    *_t(A.APPROVE_PAUSE, IN_HAND, S.PAUSED, SUPERVISOR_ABOVE, PENDING_PAUSE),
+    *_t(A.REJECT_PAUSE, IN_HAND, None, SUPERVISOR_ABOVE, PENDING_PAUSE),
+    *_t(A.RESUME, S.PAUSED, S.SUPERVISED, PAUSE_HOLDER, CARD_OPEN),
+    *_t(A.RESUME, S.PAUSED, S.HANDLING, PAUSE_HOLDER),
     *_t(A.CO_SIGN, AT_A_UNIT, None, CO_UNIT, CO_NOT_SIGNED),
     *_t(A.CO_REPORT, AT_A_UNIT, None, CO_UNIT, CO_SIGNED, CO_NOT_REPORTED),
     *_t(A.REPLY, S.HANDLING, S.REPLIED, CURRENT_UNIT),
@@ -131,6 +140,12 @@ machine = Machine(
 
 def transitions_from(state: str, action: str | None = None) -> list[Transition]:
     return [t for t in TRANSITIONS if t.source == state and (action is None or t.action == action)]
+
+
+def branch_taken(action: Act, ctx: ActionContext) -> Transition:
+    """The transition `action` takes by its branch guards alone: the system acting on its
+    own (a pause ending on its date), where no person's role or rule applies."""
+    return next(t for t in transitions_from(ctx.appeal.state, action) if t.blocking_guard(ctx, ("branch",)) is None)
 
 
 def available_actions(ctx: ActionContext) -> list[Act]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, String, Text, event, text
+from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, String, Text, event, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hotline.auth.models import User
@@ -177,10 +177,22 @@ class Appeal(Model):
     extensions: Mapped[list[Extension]] = relationship(
         back_populates="appeal", order_by="Extension.id", cascade="all, delete-orphan"
     )
+    pauses: Mapped[list[Pause]] = relationship(
+        back_populates="appeal", order_by="Pause.id", cascade="all, delete-orphan"
+    )
 
     @property
     def pending_extension(self) -> Extension | None:
         return next((e for e in self.extensions if e.status == "pending"), None)
+
+    @property
+    def pending_pause(self) -> Pause | None:
+        return next((p for p in self.pauses if p.status == "pending"), None)
+
+    @property
+    def running_pause(self) -> Pause | None:
+        """The approved pause the appeal is in (state paused)."""
+        return next((p for p in self.pauses if p.status == "active"), None)
 
     def __repr__(self) -> str:
         return f"<Appeal {self.number} {self.state}>"
@@ -274,6 +286,8 @@ class Extension(Model):
     requested_at: Mapped[datetime]
     working_days: Mapped[int]
     reason: Mapped[str] = mapped_column(Text)
+    # 长周期: beyond the policy's times and days, decided by the centre's supervisors.
+    long_cycle: Mapped[bool] = mapped_column(default=False, server_default=false())
     # pending/approved/rejected, or withdrawn: the unit replied before a decision
     status: Mapped[str] = mapped_column(String(10), default="pending")
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -283,6 +297,60 @@ class Extension(Model):
     new_due_at: Mapped[datetime | None]
 
     appeal: Mapped[Appeal] = relationship(back_populates="extensions")
+
+
+class Pause(Model):
+    """A 挂起/缓办: the unit asks to stop the clock (waiting for the citizen, a court, the
+    season …) until a date; a supervisor decides. While it runs (status active) the appeal
+    is in state paused and its deadline counts neither as on time nor as overdue; when it
+    ends (by hand, or by the sweep on `resume_at`) the time that was left is given back."""
+
+    __tablename__ = "appeal_pauses"
+    __table_args__ = (
+        # The sweep's list: running pauses by the moment they end.
+        Index(
+            "ix_appeal_pauses_active_resume_at",
+            "resume_at",
+            postgresql_where=text("status = 'active'"),
+            sqlite_where=text("status = 'active'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    appeal_id: Mapped[int] = mapped_column(ForeignKey("appeals.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    requested_at: Mapped[datetime]
+    kind: Mapped[str] = mapped_column(String(10))  # PAUSE_KINDS: 等待市民, 司法程序 …
+    reason: Mapped[str] = mapped_column(Text)
+    resume_at: Mapped[datetime]  # the start of the expected resume day
+    # pending → active (approved) → ended; or rejected, or withdrawn (the unit replied first)
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None]
+    decision_note: Mapped[str | None] = mapped_column(Text)
+    due_at_paused: Mapped[datetime | None]  # the deadline when the clock stopped
+    resumed_at: Mapped[datetime | None]
+    resumed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # NULL: the sweep, on the date
+    due_at_resumed: Mapped[datetime | None]  # the deadline with the time that was left
+
+    appeal: Mapped[Appeal] = relationship(back_populates="pauses")
+    requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])
+
+
+class SlaCategoryLimit(Model):
+    """A category's own ceiling on the urgency × type limits (供水/供电/供气/供暖: 24 h):
+    an appeal of the category or of a category below it is due by the earlier of the two.
+    Editable by administrators beside the SLA policy table."""
+
+    __tablename__ = "sla_category_limits"
+
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"), primary_key=True)
+    sign: Mapped[str | None] = mapped_column(String(8))
+    handle: Mapped[str | None] = mapped_column(String(8))
+    updated_at: Mapped[datetime] = mapped_column(default=now, onupdate=now)
+
+    category: Mapped[Category] = relationship(lazy="joined")
 
 
 class OpenCount(Model):

@@ -10,7 +10,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from hotline.appeals.deadlines import SLA_LABELS, sla_status
-from hotline.appeals.models import Appeal, AppealEvent
+from hotline.appeals.models import Appeal, AppealEvent, Pause
 from hotline.appeals.states import EVENT_LABELS, State
 from hotline.appeals.visibility import Part, citizen_identity
 from hotline.auth.models import User
@@ -48,6 +48,28 @@ class Deadlines(BaseModel):
     due_at: datetime | None
     review_due_at: datetime | None = Field(description="热线中心审核反馈的时限")
     visit_due_at: datetime | None
+
+
+class PauseOut(BaseModel):
+    status: Literal["pending", "active"] = Field(description="pending：待审批；active：挂起中")
+    kind: str = Field(description="挂起类型")
+    reason: str
+    resume_at: datetime = Field(description="预计恢复（该日零时）")
+    requested_at: datetime
+    due_at_paused: datetime | None = Field(description="挂起时的办结时限（恢复时照还剩余时间）")
+
+    @classmethod
+    def of(cls, p: Pause | None) -> PauseOut | None:
+        if p is None:
+            return None
+        return cls(
+            status="active" if p.status == "active" else "pending",
+            kind=p.kind,
+            reason=p.reason,
+            resume_at=to_local(p.resume_at),
+            requested_at=to_local(p.requested_at),
+            due_at_paused=to_local(p.due_at_paused),
+        )
 
 
 class Counters(BaseModel):
@@ -133,7 +155,7 @@ class AppealSummary(BaseModel):
             "number": a.number,
             "channel": a.channel,
             "type": a.type,
-            "category": CategoryRef(code=a.category.code, name=a.category.name),
+            "category": CategoryRef.of(a.category),
             "urgency": a.urgency,
             "title": a.title,
             "state": a.state,
@@ -174,6 +196,7 @@ class AppealDetail(AppealSummary):
     designated: bool
     supervision_level: Literal["yellow", "red"] | None
     deadlines: Deadlines
+    pause: PauseOut | None = Field(description="挂起中或待审批的挂起")
     counters: Counters
     outcome: Outcome
     merged_into: str | None = Field(description="并入的主工单编号")
@@ -209,6 +232,7 @@ class AppealDetail(AppealSummary):
                 due_at=to_local(a.due_at),
                 visit_due_at=to_local(a.visit_due_at),
             ),
+            pause=PauseOut.of(a.running_pause or a.pending_pause),
             counters=Counters(
                 dispatches=a.dispatch_count,
                 returns=a.return_count,

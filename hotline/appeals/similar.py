@@ -31,7 +31,9 @@ from hotline.grid.geo import placement
 from hotline.grid.models import Unit
 
 # Open appeals a new one can be merged into (并单): before the unit has replied (反馈).
-MERGEABLE_STATES = frozenset({State.ACCEPTED, State.DISPATCHED, State.RETURNING, State.HANDLING, State.SUPERVISED})
+MERGEABLE_STATES = frozenset(
+    {State.ACCEPTED, State.DISPATCHED, State.RETURNING, State.HANDLING, State.SUPERVISED, State.PAUSED}
+)
 # Closed appeals a new one can be linked to as a repeat (重复诉求).
 REPEATABLE_STATES = frozenset({State.REVISITING, State.AUDITING, State.EVALUATED})
 

@@ -8,9 +8,13 @@ from pydantic import BaseModel, Field
 
 from hotline.appeals import sla_policies as policies
 from hotline.appeals.dashboard import AreaCounts, dashboard
+from hotline.appeals.deadlines import expected
 from hotline.appeals.escalation import sweep_now
-from hotline.core.clock import now
+from hotline.categories.presenters import CategoryRef
+from hotline.core.clock import now, to_local
 from hotline.core.pagination import Page, PageQuery, paginate
+from hotline.core.validation import Body
+from hotline.core.vocabulary import AppealType, Urgency
 from hotline.grid.presenters import UnitRef
 from hotline.web.api import api
 
@@ -106,6 +110,85 @@ def reset_policies(user):
 )
 def update_policy(user, urgency: str, appeal_type: str, data):
     return _policy_out(policies.update_policy(urgency, appeal_type, data, user))
+
+
+class ExpectedQuery(Body):
+    urgency: Urgency = Field(description="紧急程度")
+    type: AppealType = Field(description="诉求类型")
+    category: str | None = Field(None, max_length=16, description="诉求分类编码")
+
+
+class ExpectedOut(BaseModel):
+    policy: str = Field(description="适用的时限档（特急、紧急或诉求类型）")
+    sign: str = Field(description="签收时限")
+    handle: str = Field(description="办结时限（分类另有上限时一并说明）")
+    sign_due_at: datetime
+    handle_due_at: datetime
+
+
+@api.endpoint(
+    "GET",
+    "/sla-policies/expected",
+    summary="若现在派单：应签收、应办结的时间（受理时告知来电人）",
+    query=ExpectedQuery,
+    response=ExpectedOut,
+    tags=("sla",),
+    errors=(404,),
+)
+def expected_deadlines(user, query: ExpectedQuery):
+    category_id = policies.category_by_code(query.category).id if query.category else None
+    found = expected(query.urgency, query.type, category_id, now())
+    return ExpectedOut(
+        policy=found.policy.name,
+        sign=str(found.policy.sign),
+        handle=str(found.policy.handle),
+        sign_due_at=to_local(found.sign_due_at),
+        handle_due_at=to_local(found.handle_due_at),
+    )
+
+
+class CategoryLimitOut(BaseModel):
+    category: CategoryRef
+    sign: str | None
+    handle: str | None
+
+
+class CategoryLimitList(Page):
+    items: list[CategoryLimitOut]
+
+
+def _category_limit_out(row) -> CategoryLimitOut:
+    return CategoryLimitOut(category=CategoryRef.of(row.category), sign=row.sign, handle=row.handle)
+
+
+@api.endpoint(
+    "GET",
+    "/sla-category-limits",
+    summary="分类时限上限（如供水、供电、燃气、供暖 24 小时办结）",
+    query=PageQuery,
+    response=CategoryLimitList,
+    tags=("sla",),
+)
+def list_category_limits(user, query: PageQuery):
+    rows, page = paginate(policies.category_limits(), query)
+    return CategoryLimitList(items=[_category_limit_out(r) for r in rows], **page)
+
+
+@api.endpoint(
+    "PUT",
+    "/sla-category-limits/<code>",
+    summary="设置某分类（及其下级分类）的签收、办结时限上限；两项都为空即取消（管理员）",
+    body=policies.CategoryLimitBody,
+    response=CategoryLimitOut,
+    tags=("sla",),
+    errors=(403, 404),
+    path_params={"code": {"type": "string", "description": "诉求分类编码"}},
+)
+def set_category_limit(user, code: str, data):
+    row = policies.set_category_limit(code, data, user)
+    if row is None:
+        return CategoryLimitOut(category=CategoryRef.of(policies.category_by_code(code)), sign=None, handle=None)
+    return _category_limit_out(row)
 
 
 @api.endpoint(

@@ -32,6 +32,17 @@ LABELS = {
 }
 
 
+# Categories whose own limits cap the urgency × type limits (sign, handle): public
+# utilities an outage of which cannot wait 10 working days (24 h, as 北京 and most centres
+# have it). Keyed by the demo taxonomy's codes; a centre sets its own on the SLA page.
+CATEGORY_DEFAULTS = {
+    "0302": ("2h", "24h"),  # 供暖
+    "1001": ("2h", "24h"),  # 供水
+    "1002": ("2h", "24h"),  # 供电
+    "1003": ("2h", "24h"),  # 燃气
+}
+
+
 def class_of(urgency: str, appeal_type: str) -> str:
     if urgency == "特急":
         return "critical"

@@ -49,16 +49,39 @@ def policies() -> ResponseReturnValue:
         else:
             flash(f"已保存「{editing[0]}·{editing[1]}」的办理时限", "success")
             return redirect(url_for("sla.policies"))
+    return _policies_page(rows, errors=errors, editing=editing, status=status)
+
+
+def _policies_page(rows, *, errors=None, editing=None, category_errors=None, status=200) -> ResponseReturnValue:
     return render_template(
         "appeals/sla_policies.html",
         rows=rows,
         fields=FIELDS,
         labels=LABELS,
         limit_forms=LIMIT_FORMS,
-        errors=errors,
+        errors=errors or {},
         editing=editing,
         values=request.form,
+        category_rows=sla_policies.category_limits(),
+        categories=sla_policies.all_categories(),
+        category_errors=category_errors or {},
     ), status
+
+
+@bp.post("/admin/sla-policies/categories")
+@login_required
+def category_limit() -> ResponseReturnValue:
+    rows = sla_policies.policies_to_edit(g.user)
+    code = request.form.get("category", "").strip()
+    data = {f: request.form.get(f, "").strip() for f in ("sign", "handle")}
+    try:
+        if not code:
+            raise BadRequest("请选择诉求分类", fields={"category": "请选择诉求分类"})
+        row = sla_policies.set_category_limit(code, data, g.user)
+    except BadRequest as exc:
+        return _policies_page(rows, category_errors=exc.fields, status=400)
+    flash(f"已保存「{code}」的分类时限" if row else f"已取消「{code}」的分类时限", "success")
+    return redirect(url_for("sla.policies") + "#category-limits")
 
 
 @bp.post("/admin/sla-policies/reset")

@@ -12,6 +12,7 @@ class State(StrEnum):
     RETURNING = auto()
     HANDLING = auto()
     SUPERVISED = auto()
+    PAUSED = auto()
     REPLIED = auto()
     REVISITING = auto()
     AUDITING = auto()
@@ -30,6 +31,7 @@ STATE_LABELS: dict[State, str] = {
     State.RETURNING: "退单审核",
     State.HANDLING: "办理",
     State.SUPERVISED: "督办",
+    State.PAUSED: "挂起",
     State.REPLIED: "反馈",
     State.REVISITING: "回访",
     State.AUDITING: "监督",
@@ -60,6 +62,10 @@ class Act(StrEnum):
     REQUEST_EXTENSION = auto()
     APPROVE_EXTENSION = auto()
     REJECT_EXTENSION = auto()
+    REQUEST_PAUSE = auto()
+    APPROVE_PAUSE = auto()
+    REJECT_PAUSE = auto()
+    RESUME = auto()
     REPLY = auto()
     CO_SIGN = auto()
     CO_REPORT = auto()
@@ -89,6 +95,10 @@ ACTION_LABELS: dict[Act, str] = {
     Act.REQUEST_EXTENSION: "申请延期",
     Act.APPROVE_EXTENSION: "批准延期",
     Act.REJECT_EXTENSION: "驳回延期",
+    Act.REQUEST_PAUSE: "申请挂起",
+    Act.APPROVE_PAUSE: "批准挂起",
+    Act.REJECT_PAUSE: "驳回挂起",
+    Act.RESUME: "恢复办理",
     Act.REPLY: "反馈",
     Act.CO_SIGN: "协办签收",
     Act.CO_REPORT: "协办反馈",

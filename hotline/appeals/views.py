@@ -14,7 +14,7 @@ from hotline.appeals import engine, intake, machine, permissions, similar
 from hotline.appeals.actions import ACTIONS
 from hotline.appeals.attachments import operations as attachments
 from hotline.appeals.attachments.models import KINDS as ATTACHMENT_KINDS
-from hotline.appeals.deadlines import SLA_LABELS, policies, sla_status
+from hotline.appeals.deadlines import SLA_LABELS, sla_status
 from hotline.appeals.guards import ActionContext
 from hotline.appeals.models import Appeal
 from hotline.appeals.queries import AppealFilter, search_appeals
@@ -37,7 +37,7 @@ bp = Blueprint(
 )
 
 # 本单位待办: what a unit has in hand.
-INBOX_STATES = ",".join((State.DISPATCHED, State.RETURNING, State.HANDLING, State.SUPERVISED))
+INBOX_STATES = ",".join((State.DISPATCHED, State.RETURNING, State.HANDLING, State.SUPERVISED, State.PAUSED))
 
 
 @bp.record_once
@@ -134,13 +134,11 @@ def appeal_new() -> ResponseReturnValue:
             flash(f"已受理，工单编号 {appeal.number}", "success")
             _then_merge_or_link(appeal)
             return redirect(url_for("appeals.appeal_detail", ref=appeal.id))
-    limits = {f"{u}/{t}": {"sign": p.sign_text, "handle": p.handle_text} for (u, t), p in policies().items()}
     return render_template(
         "appeals/new.html",
         values=values,
         errors=errors,
         categories=_leaf_categories(),
-        limits=limits,
         types=APPEAL_TYPES,
         urgencies=URGENCIES,
         channels=STAFF_CHANNELS,

@@ -67,6 +67,20 @@ class WorkCalendar:
             day += timedelta(days=1)
         return datetime.combine(day, NOON, tzinfo=self.zone).astimezone(UTC)
 
+    def working_days_left(self, start: datetime, end: datetime) -> int:
+        """Working days after the start day up to and including the end day (how many of
+        a working-day limit are still to come at `start`)."""
+        day, last = start.astimezone(self.zone).date(), end.astimezone(self.zone).date()
+        left = 0
+        while day < last:
+            day += timedelta(days=1)
+            left += self.is_working_day(day)
+        return left
+
+    def ends_a_day(self, moment: datetime) -> bool:
+        """Whether `moment` is where a working-day limit ends (23:59:59, or noon for half a day)."""
+        return moment.astimezone(self.zone).time() in (END_OF_DAY, NOON)
+
     def add_calendar_days(self, start: datetime, n: int) -> datetime:
         """End (23:59:59 local) of the nth day after the start day, working or not, in UTC."""
         day = start.astimezone(self.zone).date() + timedelta(days=n)

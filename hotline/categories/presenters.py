@@ -37,3 +37,7 @@ class CategoryList(Page):
 class CategoryRef(BaseModel):
     code: str
     name: str
+
+    @classmethod
+    def of(cls, c: Category) -> CategoryRef:
+        return cls(code=c.code, name=c.name)

@@ -23,7 +23,10 @@ def to_local(value: datetime | None) -> datetime | None:
     return value.astimezone(local_zone()) if value is not None else None
 
 
-def format_local(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+def format_local(value: datetime | str | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A moment in local time; an ISO string (as event payloads keep them) is read first."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
     return value.astimezone(local_zone()).strftime(fmt) if value else "—"
 
 

@@ -129,8 +129,14 @@ def validate(model: type[M], data: Any, what: str = "请求内容") -> M:
         return model.model_validate(dict(data))
     except (ValidationError, FieldErrors) as exc:
         fields = exc.fields if isinstance(exc, FieldErrors) else field_errors(exc)
-        summary = "；".join(f"{name}：{msg}" for name, msg in fields.items())
+        summary = "；".join(f"{field_label(model, name)}：{msg}" for name, msg in fields.items())
         raise BadRequest(f"{what}有误：{summary}", fields=fields) from None
+
+
+def field_label(model: type[BaseModel], name: str) -> str:
+    """What the form calls a field (its `title`), for messages; else its API name."""
+    field = model.model_fields.get(name.split(".")[0])
+    return field.title if field is not None and field.title else name
 
 
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")

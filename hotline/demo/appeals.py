@@ -15,6 +15,7 @@ from hotline.appeals.intake import create_appeal
 from hotline.appeals.models import Appeal
 from hotline.auth.models import User
 from hotline.categories.models import Category
+from hotline.core.clock import local_zone
 from hotline.core.extensions import db
 from hotline.core.fulltext import terms
 from hotline.core.validation import CREDIT_CODE_CHARS, credit_code_check_char
@@ -31,8 +32,9 @@ PLAN = [
     ("accepted", 20),
     ("dispatched", 26),
     ("returning", 4),
-    ("handling", 50),
+    ("handling", 46),
     ("supervised", 16),
+    ("paused", 4),
     ("replied", 25),
     ("revisiting", 30),
     ("auditing", 20),
@@ -50,6 +52,13 @@ LINKED_REPEATS = 5
 REGULAR_CALLERS = 12
 REGULAR_SHARE = 0.15
 
+# Why units ask to pause (挂起/缓办).
+PAUSE_REASONS = (
+    ("等待市民", "市民外出务工，约定返回后现场查看"),
+    ("季节天气", "冬季低温无法施工，待气温回升后维修"),
+    ("司法程序", "涉及房屋产权纠纷，已进入诉讼程序，待法院判决"),
+    ("行政程序", "需待区规划部门出具审批意见"),
+)
 # Typical hours each action takes after the previous one.
 TYPICAL_HOURS = {
     "dispatch": 0.5,
@@ -62,6 +71,9 @@ TYPICAL_HOURS = {
     "supervise": 30,
     "request_extension": 48,
     "approve_extension": 5,
+    "request_pause": 30,
+    "approve_pause": 4,
+    "resume": 72,
     "reply": 72,
     "reject_reply": 10,
     "approve_reply": 6,
@@ -79,6 +91,7 @@ IDLE_DAYS = {
     "returning": 0.2,
     "handling": 8,
     "supervised": 4,
+    "paused": 5,
     "replied": 2,
     "revisiting": 1.5,
     "auditing": 3,
@@ -125,6 +138,8 @@ class DemoAppeals:
             (rng.choice(SURNAMES) + rng.choice(("先生", "女士", "大爷", "阿姨")), f"13{rng.randrange(10**9):09d}")
             for _ in range(REGULAR_CALLERS)
         ]
+        # Requests some handling appeals end on, waiting for a decision above the unit.
+        self.waiting_for_centre = ["long_cycle", "pause", "long_cycle", "pause"]
 
     # ---------------------------------------------------------------- the appeal itself
 
@@ -211,6 +226,13 @@ class DemoAppeals:
         basis = {"basis": "依据《沈阳市12345确责清单》相关条目"}
         return Step("return", f"u{unit.code}", {"reason": "该事项不属于本单位职责", **basis})
 
+    def _pause_steps(self, handler: str, resumed: bool) -> list[Step]:
+        kind, reason = self.rng.choice(PAUSE_REASONS)
+        resume_on = (self.now + timedelta(days=self.rng.randint(3, 20))).astimezone(local_zone()).date()
+        request = Step("request_pause", handler, {"kind": kind, "reason": reason, "resume_on": resume_on.isoformat()})
+        steps = [request, Step("approve_pause", "supervisor", {"note": "情况属实，同意挂起"})]
+        return [*steps, Step("resume", handler, {"note": "条件具备，恢复办理"})] if resumed else steps
+
     def _plan(self, target: str, category: Category, data: dict, result: str) -> list[Step]:
         rng = self.rng
         kind = data["type"]
@@ -272,6 +294,20 @@ class DemoAppeals:
                 steps.append(Step("supervise", "supervisor", {"level": "yellow", "note": "请加快办理进度"}))
                 if rng.random() < 0.4:
                     steps.append(Step("supervise", "supervisor", {"level": "red", "note": "已超期，请立即办理"}))
+                return steps
+            if target == "paused" or (signed and target == "handling" and rng.random() < 0.1):
+                # 挂起: still paused (its day to come), or paused and resumed by hand.
+                steps += self._pause_steps(handler, resumed=target != "paused")
+                if target == "paused":
+                    return steps
+            if target == "handling" and signed and self.waiting_for_centre:
+                # Asked for now, waiting for the supervisors: a pause, or a 长周期 extension.
+                what = self.waiting_for_centre.pop()
+                if what == "pause":
+                    steps.append(self._pause_steps(handler, resumed=False)[0])
+                else:
+                    body = {"working_days": 20, "reason": "涉及地下管网改造，需纳入年度施工计划", "long_cycle": True}
+                    steps.append(Step("request_extension", handler, body))
                 return steps
             if rng.random() < 0.15 and kind in ("求助", "投诉", "举报") and data.get("urgency", "一般") == "一般":
                 steps.append(

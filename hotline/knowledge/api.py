@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from hotline.categories.presenters import CategoryRef
 from hotline.core.clock import to_local
 from hotline.core.pagination import Page, PageQuery, paginate
 from hotline.knowledge import operations as knowledge
@@ -18,11 +19,6 @@ TAGS = ("knowledge",)
 
 class Ref(BaseModel):
     id: int
-    name: str
-
-
-class CategoryRef(BaseModel):
-    code: str
     name: str
 
 
@@ -42,7 +38,7 @@ class ContentOut(BaseModel):
             "title": c.title,
             "answer": c.answer,
             "keywords": c.keywords,
-            "category": CategoryRef(code=c.category.code, name=c.category.name) if c.category else None,
+            "category": CategoryRef.of(c.category) if c.category else None,
             "area": Ref(id=c.area.id, name=c.area.name) if c.area else None,
             "responsible_unit": Ref(id=c.responsible_unit.id, name=c.responsible_unit.name)
             if c.responsible_unit

@@ -16,6 +16,16 @@ TEMPLATES = {
         "【12345】回访员于{{ visited_at }}就工单{{ number }}致电您未能接通。"
         "如对办理结果有意见，请致电12345并提供查询码{{ query_code }}。",
     ),
+    "sms.extended": (
+        "延期办理",
+        "【12345】您反映的「{{ title }}」（工单{{ number }}）因{{ reason }}需延期办理，"
+        "承办单位将于{{ due_at }}前办结答复。查询码{{ query_code }}。",
+    ),
+    "sms.paused": (
+        "暂缓办理",
+        "【12345】您反映的「{{ title }}」（工单{{ number }}）因{{ reason }}暂缓办理，"
+        "预计{{ resume_on }}恢复办理，届时将继续按时限办理。查询码{{ query_code }}。",
+    ),
     "sms.closed": (
         "办结通知",
         "【12345】您反映的「{{ title }}」（工单{{ number }}）已办结，感谢您对12345热线的信任与支持。",
@@ -29,4 +39,7 @@ SAMPLE_CONTEXT = {
     "title": "小区门口路灯不亮",
     "public_reply": "已更换线路，路灯恢复照明。",
     "visited_at": "2026-11-24 10:30",
+    "due_at": "2026-12-08 23:59",
+    "resume_on": "2026-12-15",
+    "reason": "需协调多个部门",
 }

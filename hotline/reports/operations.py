@@ -21,7 +21,7 @@ from hotline.appeals.intake import register
 from hotline.appeals.models import Appeal, AppealEvent
 from hotline.appeals.schemas import AppealCreate
 from hotline.appeals.states import FINAL_STATES
-from hotline.core.clock import now
+from hotline.core.clock import format_local, now
 from hotline.core.errors import BadRequest, Conflict, NotFound
 from hotline.core.extensions import db
 from hotline.core.idempotency import Once
@@ -36,6 +36,7 @@ STAGES = {
     "returning": "办理中",
     "handling": "办理中",
     "supervised": "办理中",
+    "paused": "暂缓办理",
     "replied": "办理中",
     "revisiting": "已办结",
     "auditing": "已办结",
@@ -51,6 +52,9 @@ MILESTONES = {
     "dispatch": "已转交{unit}办理",
     "redispatch": "已转交{unit}办理",
     "sign": "{unit}已签收，正在办理",
+    "approve_extension": "办理时限延长至{due_at}",
+    "approve_pause": "暂缓办理（{kind}），预计{resume_at}恢复",
+    "resume": "恢复办理",
     "approve_reply": "已办结并答复",
     "answer": "已直接答复",
     "visit": "已回访",
@@ -58,6 +62,17 @@ MILESTONES = {
     "void": "不予受理",
 }
 REOPENED = "市民不满意，重新办理"
+
+
+def _moments(payload: dict) -> dict[str, str]:
+    """What a milestone may say of its event: the new deadline, the pause's kind and day."""
+    return {
+        "due_at": format_local(payload.get("due_at")),
+        "resume_at": format_local(payload.get("resume_at"), "%Y-%m-%d"),
+        "kind": payload.get("kind", ""),
+    }
+
+
 TITLE_LENGTH = 30
 MAX_PHOTOS = 9  # a citizen's own photos per report
 
@@ -160,6 +175,6 @@ def milestones(appeal: Appeal) -> list[tuple[AppealEvent, str]]:
         if e.action == "visit" and e.to_state == "handling":
             return REOPENED
         unit = e.target_unit or e.unit
-        return MILESTONES[e.action].format(unit=unit.name if unit else "承办单位")
+        return MILESTONES[e.action].format(unit=unit.name if unit else "承办单位", **_moments(e.payload))
 
     return [(e, told(e)) for e in appeal.events if e.action in MILESTONES]

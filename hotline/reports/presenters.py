@@ -22,11 +22,11 @@ class ReportStatus(BaseModel):
     number: str
     title: str
     category: CategoryRef
-    stage: str = Field(description="已受理 / 办理中 / 已办结 / 已合并 / 不予受理")
+    stage: str = Field(description="已受理 / 办理中 / 暂缓办理 / 已办结 / 已合并 / 不予受理")
     closed: bool
     unit: str | None = Field(description="承办单位")
     received_at: datetime
-    expected_at: datetime | None = Field(description="承诺办结时间")
+    expected_at: datetime | None = Field(description="承诺办结时间（暂缓办理期间为空，恢复后重新计算）")
     public_reply: str | None = Field(description="答复")
     milestones: list[Milestone]
 
@@ -36,12 +36,12 @@ class ReportStatus(BaseModel):
         return cls(
             number=a.number,
             title=a.title,
-            category=CategoryRef(code=a.category.code, name=a.category.name),
+            category=CategoryRef.of(a.category),
             stage=STAGES[a.state],
             closed=a.state in CLOSED_STATES,
             unit=unit.name if unit else None,
             received_at=to_local(a.received_at),
-            expected_at=to_local(a.due_at),
+            expected_at=to_local(a.due_at) if a.state != "paused" else None,
             public_reply=a.public_reply if a.state in CLOSED_STATES else None,
             milestones=[Milestone(at=to_local(e.at), text=text) for e, text in operations.milestones(a)],
         )

@@ -25,6 +25,7 @@ from hotline.appeals.actions.handling import (
     REQUEST_EXTENSION,
     SIGN,
 )
+from hotline.appeals.actions.pausing import APPROVE_PAUSE, REJECT_PAUSE, REQUEST_PAUSE, RESUME
 from hotline.appeals.actions.review import APPROVE_REPLY, AUDIT, REJECT_REPLY, SUPERVISE, VISIT
 from hotline.appeals.states import Act
 
@@ -46,6 +47,10 @@ ACTIONS: dict[Act, Action] = {
         REQUEST_EXTENSION,
         APPROVE_EXTENSION,
         REJECT_EXTENSION,
+        REQUEST_PAUSE,
+        APPROVE_PAUSE,
+        REJECT_PAUSE,
+        RESUME,
         REPLY,
         CO_SIGN,
         CO_REPORT,

@@ -10,11 +10,11 @@ from pydantic import Field
 from hotline.appeals import effects
 from hotline.appeals.actions.base import Action, ActionBody, Outcome, Prepared
 from hotline.appeals.actions.steps import handling_clock
-from hotline.appeals.deadlines import Limit, close_card, due, policy_for, start_desk_clock
+from hotline.appeals.deadlines import Limit, close_card, due, long_cycle_max_days, policy_for, start_desk_clock
 from hotline.appeals.guards import ActionContext, own_co_part
 from hotline.appeals.models import Extension
 from hotline.appeals.states import Act
-from hotline.core.errors import BadRequest
+from hotline.core.errors import BadRequest, Conflict
 from hotline.core.vocabulary import RESOLUTIONS, Resolution
 
 
@@ -53,40 +53,68 @@ CONTACT = Action(
 )
 
 
-# 延期
+# 延期: within the policy's times and days, decided by the supervisors above the unit; a
+# 长周期 matter may ask beyond them, and the centre's supervisors decide.
 class ExtensionRequestBody(ActionBody):
-    working_days: int = Field(ge=1, le=10)
-    reason: str = Field(min_length=1, max_length=1000)
+    working_days: int = Field(ge=1, le=60, title="延期工作日数")
+    reason: str = Field(min_length=1, max_length=1000, title="延期理由")
+    long_cycle: bool = Field(False, title="长周期事项", description="超出常规延期的次数或天数，报热线中心督办员审批")
+
+
+LONG_CYCLE_HINT = "；确需较长周期办理的，请勾选「长周期事项」报热线中心审批"
+
+
+def _regular_extensions(ctx: ActionContext) -> int:
+    return sum(1 for e in ctx.appeal.extensions if e.status == "approved" and not e.long_cycle)
 
 
 def _prepare_extension(ctx: ActionContext) -> Prepared:
-    limit = policy_for(ctx.appeal).extension_max_days
-    if ctx.body.working_days > limit:
-        raise BadRequest(
-            f"请求内容有误：working_days：每次最多延期{limit}个工作日",
-            fields={"working_days": f"每次最多延期{limit}个工作日"},
+    days = ctx.body.working_days
+    if ctx.body.long_cycle:
+        limit = long_cycle_max_days()
+        if days > limit:
+            raise BadRequest(
+                f"请求内容有误：延期工作日数：长周期延期每次最多{limit}个工作日",
+                fields={"working_days": f"长周期延期每次最多{limit}个工作日"},
+            )
+        return {}
+    policy = policy_for(ctx.appeal)
+    if _regular_extensions(ctx) >= policy.extension_times:
+        used_up = (
+            f"{policy.name}诉求不能延期"
+            if policy.extension_times == 0
+            else f"延期次数已用完（{policy.name}诉求最多延期{policy.extension_times}次）"
         )
+        raise Conflict(used_up + LONG_CYCLE_HINT)
+    if days > policy.extension_max_days:
+        refusal = f"每次最多延期{policy.extension_max_days}个工作日"
+        raise BadRequest(f"请求内容有误：延期工作日数：{refusal}{LONG_CYCLE_HINT}", fields={"working_days": refusal})
     return {}
 
 
 def _apply_request_extension(ctx: ActionContext, prepared: Prepared) -> Outcome:
     appeal, unit = ctx.appeal, ctx.appeal.current_unit
     assert unit is not None, "CURRENT_UNIT guards a request"
-    appeal.extensions.append(
-        Extension(
-            unit_id=unit.id,
-            requested_by_id=ctx.actor.id,
-            requested_at=ctx.at,
-            working_days=ctx.body.working_days,
-            reason=ctx.body.reason,
-        )
+    extension = Extension(
+        unit_id=unit.id,
+        requested_by_id=ctx.actor.id,
+        requested_at=ctx.at,
+        working_days=ctx.body.working_days,
+        reason=ctx.body.reason,
+        long_cycle=ctx.body.long_cycle,
     )
-    effects.extension_requested(appeal, unit, ctx.body.working_days, ctx.body.reason, ctx.at)
+    appeal.extensions.append(extension)
+    effects.extension_requested(appeal, unit, extension, ctx.at)
     return Outcome()
 
 
 def _extension_form(ctx: ActionContext) -> dict[str, Any]:
-    return {"max_days": policy_for(ctx.appeal).extension_max_days}
+    policy = policy_for(ctx.appeal)
+    return {
+        "max_days": policy.extension_max_days,
+        "regular_left": max(policy.extension_times - _regular_extensions(ctx), 0),
+        "long_cycle_max_days": long_cycle_max_days(),
+    }
 
 
 REQUEST_EXTENSION = Action(
@@ -110,7 +138,8 @@ def _apply_approve_extension(ctx: ActionContext, prepared: Prepared) -> Outcome:
     appeal.due_at = ext.new_due_at = due(Limit(working_days=ext.working_days), appeal.due_at)
     appeal.extension_count += 1
     handling_clock(appeal)
-    return Outcome(details={"working_days": ext.working_days, "due_at": appeal.due_at})
+    effects.extended(appeal, ext, ctx.at)
+    return Outcome(details={"working_days": ext.working_days, "due_at": appeal.due_at, "long_cycle": ext.long_cycle})
 
 
 def _apply_reject_extension(ctx: ActionContext, prepared: Prepared) -> Outcome:
@@ -147,6 +176,8 @@ def _apply_reply(ctx: ActionContext, prepared: Prepared) -> Outcome:
     # later (after a 重办, say) to move a deadline it was never asked for.
     if (ext := appeal.pending_extension) is not None:
         ext.status, ext.decided_at, ext.decision_note = "withdrawn", ctx.at, "单位已反馈，延期申请随之结束"
+    if (pause := appeal.pending_pause) is not None:
+        pause.status, pause.decided_at, pause.decision_note = "withdrawn", ctx.at, "单位已反馈，挂起申请随之结束"
     # The main unit's reply closes 联办; say whose part was still missing.
     missing = [c.unit.name for c in appeal.co_units if c.reported_at is None]
     return Outcome(details={"co_units_unreported": missing} if missing else None)

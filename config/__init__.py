@@ -94,6 +94,10 @@ def load_settings(instance_path: Path) -> dict[str, object]:
         # 长周期: an extension beyond the policy's times and days, at most this many working
         # days at a time, decided by the centre's supervisors.
         "HOTLINE_LONG_CYCLE_MAX_DAYS": int(_env("HOTLINE_LONG_CYCLE_MAX_DAYS", "30")),
+        # 回访: calls on this many different half-days before a citizen counts as 未联系上
+        # (空号 at once); the SMS then links to the tracking page at this address.
+        "HOTLINE_VISIT_ATTEMPTS": int(_env("HOTLINE_VISIT_ATTEMPTS", "3")),
+        "HOTLINE_PUBLIC_URL": _env("HOTLINE_PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
         # 挂起/缓办: the longest a pause may be asked for, in calendar days.
         "HOTLINE_PAUSE_MAX_DAYS": int(_env("HOTLINE_PAUSE_MAX_DAYS", "90")),
         "HOTLINE_SCORE_WEIGHTS": {

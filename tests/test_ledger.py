@@ -48,7 +48,7 @@ def test_closure_counts_only_after_visit_or_oversight(api):
     evaluated = api.appeal_in("evaluated")  # passed 监督
     satisfied = api.appeal_in("auditing")  # passed 回访 (满意)
     unreached = api.appeal_in("revisiting")
-    api.act(unreached["id"], "visit", "visitor", {"reached": False})  # auditing, but 未评价
+    api.act(unreached["id"], "visit", "visitor", {"reached": False, "call_result": "空号"})  # auditing, 未评价
     replied = api.appeal_in("replied")  # the unit says done: not closed yet
     numbers = [a["number"] for a in (evaluated, satisfied, unreached, replied)]
     added = api.post(

@@ -142,7 +142,7 @@ def test_dissatisfied_citizen_reopens_it_to_the_unit(api):
 def test_failed_audit_reopens_and_unreached_citizen_is_unrated(api):
     appeal = api.appeal_in("revisiting")
     ref = appeal["id"]
-    appeal = api.act(ref, "visit", "visitor", {"reached": False, "note": "三次拨打无人接听"})
+    appeal = api.act(ref, "visit", "visitor", {"reached": False, "call_result": "空号", "note": "号码为空号"})
     assert appeal["state"] == "auditing" and appeal["outcome"]["satisfaction"] == "未评价"
     refused = api.act(ref, "audit", "supervisor", {"passed": False}, expect=400)
     assert "note" in refused["error"]["fields"]

@@ -45,7 +45,7 @@ def test_the_citizen_gets_an_sms_at_each_step(api):
         appeal["id"], "reply", STREET_HANDLER, {"result": "已清理", "resolved": "解决", "public_reply": "已清理通道"}
     )
     api.act(appeal["id"], "approve_reply", "dispatcher")
-    api.act(appeal["id"], "visit", "visitor", {"reached": False})
+    api.act(appeal["id"], "visit", "visitor", {"reached": False, "call_result": "空号"})
     api.act(appeal["id"], "audit", "supervisor", {"passed": True})
     messages = sms(api.app, appeal["id"])
     assert [m.template for m in messages] == ["sms.accepted", "sms.replied", "sms.visit_missed", "sms.closed"]

@@ -90,7 +90,11 @@ BODIES = {
     Act.APPROVE_REPLY: st.just({}),
     Act.VISIT: st.fixed_dictionaries(
         {"reached": st.booleans()},
-        optional={"resolved": RESOLVED, "satisfaction": st.sampled_from(["满意", "基本满意", "不满意"])},
+        optional={
+            "resolved": RESOLVED,
+            "satisfaction": st.sampled_from(["满意", "基本满意", "不满意"]),
+            "call_result": st.sampled_from(["未接通", "拒接", "空号", "关机"]),
+        },
     ),
     Act.AUDIT: st.fixed_dictionaries({"passed": st.booleans()}),
 }

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import case, literal, select
@@ -258,6 +258,23 @@ def due_after_pause(due_at: datetime, paused_at: datetime, resumed_at: datetime)
         left_today = calendar.is_working_day(resume_day)
         return calendar.add_calendar_days(resumed_at, 0) if left_today else calendar.add_working_days(resumed_at, 1)
     return calendar.add_working_days(resumed_at, left)
+
+
+def visit_attempts_limit() -> int:
+    return int(current_app.config["HOTLINE_VISIT_ATTEMPTS"])
+
+
+def _half_day(at: datetime) -> tuple[date, bool]:
+    local = at.astimezone(current_calendar().zone)
+    return local.date(), local.hour >= 12
+
+
+def visit_attempts_after(appeal: Appeal, at: datetime) -> tuple[int, bool]:
+    """How many unanswered 回访 calls count once this one at `at` is made, and whether it
+    counts: only calls on different half-days do (three tries the same morning are one)."""
+    last = appeal.last_visit_attempt_at
+    counts = last is None or _half_day(last) != _half_day(at)
+    return appeal.visit_attempts + counts, counts
 
 
 def start_clock(appeal: Appeal, start: datetime, due_at: datetime) -> None:

@@ -5,7 +5,9 @@ through the outbox), so a change that rolls back tells nobody anything."""
 from __future__ import annotations
 
 from datetime import datetime
+from urllib.parse import urlencode
 
+from flask import current_app
 from sqlalchemy import select
 
 from hotline.appeals.models import Appeal, Extension, Pause
@@ -20,6 +22,12 @@ from hotline.notifications.sms_defaults import SAMPLE_CONTEXT
 
 def link(appeal: Appeal) -> str:
     return f"/appeals/{appeal.id}"
+
+
+def track_url(appeal: Appeal) -> str:
+    """The citizen's tracking page of the appeal, opened with its number and query code."""
+    query = urlencode({"number": appeal.number, "query_code": appeal.query_code})
+    return f"{current_app.config['HOTLINE_PUBLIC_URL']}/track?{query}"
 
 
 def text_citizen(appeal: Appeal, key: str) -> None:
@@ -45,6 +53,7 @@ def _text(to: Appeal, about: Appeal, key: str, extra: dict[str, str] | None = No
         "title": to.title,
         "public_reply": about.public_reply or "",
         "visited_at": format_local(about.visited_at),
+        "track_url": track_url(to),
         **(extra or {}),
     }
     sms.queue_text(key, to.citizen_phone, context, appeal_id=to.id)

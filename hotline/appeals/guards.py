@@ -15,7 +15,8 @@ from typing import Any, Literal
 
 from sqlalchemy import select
 
-from hotline.appeals.deadlines import policy_for, return_review_limit
+from hotline.appeals import permissions
+from hotline.appeals.deadlines import policy_for, return_review_limit, visit_attempts_after, visit_attempts_limit
 from hotline.appeals.models import Appeal, AppealCoUnit
 from hotline.auth.models import User
 from hotline.core.clock import format_local
@@ -61,7 +62,7 @@ def _centre(permission: Permission, label: str) -> Guard:
 CENTRE_INTAKE = _centre(at_centre("operator", "dispatcher"), "centre operator/dispatcher")
 CENTRE_OPERATOR = _centre(at_centre("operator"), "centre operator")
 CENTRE_REVIEWER = _centre(at_centre("dispatcher"), "centre dispatcher")
-CENTRE_VISITOR = _centre(at_centre("visitor"), "centre visitor")
+CENTRE_VISITOR = _centre(permissions.VISIT, "centre visitor")
 CENTRE_SUPERVISOR = _centre(at_centre("supervisor"), "centre supervisor")
 
 CURRENT_UNIT = Guard(
@@ -234,6 +235,19 @@ def _wants_reopen(c: ActionContext) -> bool:
     )
 
 
+def _calls_again(c: ActionContext) -> bool:
+    body = c.body
+    if body.reached or body.call_result == "空号":
+        return False
+    attempts, _ = visit_attempts_after(c.appeal, c.at)
+    return attempts < visit_attempts_limit()
+
+
+VISIT_AGAIN = Guard(
+    "branch",
+    "not reached, fewer calls on different half-days than HOTLINE_VISIT_ATTEMPTS (空号 ends it)",
+    _calls_again,
+)
 REOPEN_AT_UNIT = Guard(
     "branch",
     "不满意, reopen rounds left, handled by a unit",

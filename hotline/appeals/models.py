@@ -127,6 +127,9 @@ class Appeal(Model):
     due_at: Mapped[datetime | None]
     review_due_at: Mapped[datetime | None]  # the centre's: 审核 after the reply
     visit_due_at: Mapped[datetime | None]
+    # 回访 calls that did not reach the citizen, on different half-days (this round's).
+    visit_attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    last_visit_attempt_at: Mapped[datetime | None]
     sla_due_at: Mapped[datetime | None] = mapped_column(index=True)
     sla_warn_at: Mapped[datetime | None]
     # The escalation sweep's work list, each column NULL once done, so a sweep touches only

@@ -32,5 +32,7 @@ REVIEW_RETURNS = Permission(
     "只有热线中心的派单员或单位承办人可以审核退单",
     lambda actor: actor.has_role("dispatcher") if actor.at_centre else actor.has_role("handler"),
 )
+# 回访: the centre's return-visit staff call the citizens back (the queue and the action).
+VISIT = at_centre("visitor", refusal="只有热线中心的回访员可以回访")
 EDIT_SLA = holding("admin", refusal="只有系统管理员可以修改办理时限")
 RUN_SWEEP = holding("admin", refusal="只有系统管理员可以手动执行扫描")

@@ -77,6 +77,7 @@ class Counters(BaseModel):
     returns: int
     reopens: int
     extensions: int
+    visit_attempts: int = Field(description="本轮回访未联系上的次数（不同时段计）")
 
 
 class Outcome(BaseModel):
@@ -238,6 +239,7 @@ class AppealDetail(AppealSummary):
                 returns=a.return_count,
                 reopens=a.reopen_count,
                 extensions=a.extension_count,
+                visit_attempts=a.visit_attempts,
             ),
             outcome=Outcome(
                 result=a.result,

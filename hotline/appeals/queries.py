@@ -53,6 +53,9 @@ class AppealFilter(PageQuery):
     received_from: SaneDate | None = None
     received_to: SaneDate | None = None
     before: Id | None = Field(None, description="游标翻页：只列出 id 小于此值的诉求（传上一页最后一条的 id）")
+    order: Literal["new", "due"] = Field(
+        "new", description="new：新登记的在前（默认）；due：当前环节时限最早的在前（如回访队列），不用游标翻页"
+    )
     per_page: int = Field(20, ge=1, le=MAX_PER_PAGE, description=f"每页条数，最多{MAX_PER_PAGE}")
 
     @field_validator("state")
@@ -116,14 +119,17 @@ def search_appeals(user: User, f: AppealFilter, at: datetime) -> tuple[list[Appe
         # Counting a word's appeals reads each one's document: a word in one appeal of
         # twenty would read 200,000 of them to say "10,000"; 1,000 is enough to say "many".
         limit = min(limit, current_app.config["HOTLINE_SEARCH_COUNT_LIMIT"])
-    if conditions:
+    if conditions or f.order == "due":
         if f.before is not None:
             conditions.append(Appeal.id < f.before)
         visible = true() if by_words else visible_clause(user, open_only=_only_open(f))
         ids = select(Appeal.id).where(visible, *conditions)
-        # A caller's history shows what is still open first (what they are likely calling about).
-        first = (case((Appeal.state.in_(FINAL_STATES), 1), else_=0),) if f.phone else ()
-        ids = ids.order_by(*first, Appeal.id.desc())
+        if f.order == "due":  # the desk's queue: the most pressing first
+            ids = ids.order_by(Appeal.sla_due_at.asc().nulls_last(), Appeal.id)
+        else:
+            # A caller's history shows what is still open first (what they are likely calling about).
+            first = (case((Appeal.state.in_(FINAL_STATES), 1), else_=0),) if f.phone else ()
+            ids = ids.order_by(*first, Appeal.id.desc())
     else:
         ids = visible_ids(user, before=f.before)
     page_ids, page = paginate(ids, f, count_limit=limit)

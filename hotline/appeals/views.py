@@ -80,6 +80,14 @@ def return_reviews() -> ResponseReturnValue:
     return _render_list({"state": State.RETURNING, "held": "own"}, "退单审核")
 
 
+@bp.get("/visits")
+@login_required
+def visits() -> ResponseReturnValue:
+    """回访: the appeals waiting for a return visit, the nearest visit deadline first."""
+    permissions.VISIT.require(g.user)
+    return _render_list({"state": State.REVISITING, "order": "due"}, "回访")
+
+
 def _render_list(fixed: dict[str, str], heading: str) -> ResponseReturnValue:
     at = now()
     error = None

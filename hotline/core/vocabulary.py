@@ -11,6 +11,8 @@ AppealType = Literal["咨询", "求助", "投诉", "举报", "建议", "表扬"]
 Urgency = Literal["一般", "紧急", "特急"]
 Resolution = Literal["解决", "部分解决", "未解决"]
 Satisfaction = Literal["满意", "基本满意", "不满意"]
+# 回访: why a call did not reach the citizen.
+CallResult = Literal["未接通", "拒接", "空号"]
 VoidReason = Literal["无效诉求", "不予受理", "转110", "转信访"]
 Role = Literal["admin", "operator", "dispatcher", "handler", "supervisor", "visitor"]
 
@@ -30,6 +32,7 @@ APPEAL_TYPES: tuple[AppealType, ...] = get_args(AppealType)
 URGENCIES: tuple[Urgency, ...] = get_args(Urgency)
 RESOLUTIONS: tuple[Resolution, ...] = get_args(Resolution)
 SATISFACTIONS: tuple[Satisfaction, ...] = get_args(Satisfaction)
+CALL_RESULTS: tuple[CallResult, ...] = get_args(CallResult)
 UNRATED = "未评价"
 VOID_REASONS: tuple[VoidReason, ...] = get_args(VoidReason)
 CARD_LEVELS = {"yellow": "黄牌", "red": "红牌"}

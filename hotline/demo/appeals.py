@@ -52,6 +52,7 @@ LINKED_REPEATS = 5
 REGULAR_CALLERS = 12
 REGULAR_SHARE = 0.15
 
+VISIT_ATTEMPTS = 3  # HOTLINE_VISIT_ATTEMPTS' default: calls before 未联系上
 # Why units ask to pause (挂起/缓办).
 PAUSE_REASONS = (
     ("等待市民", "市民外出务工，约定返回后现场查看"),
@@ -226,6 +227,10 @@ class DemoAppeals:
         basis = {"basis": "依据《沈阳市12345确责清单》相关条目"}
         return Step("return", f"u{unit.code}", {"reason": "该事项不属于本单位职责", **basis})
 
+    def _missed_call(self) -> Step:
+        result = self.rng.choices(("未接通", "拒接"), (80, 20))[0]
+        return Step("visit", "visitor", {"reached": False, "call_result": result, "note": "改时段再拨"})
+
     def _pause_steps(self, handler: str, resumed: bool) -> list[Step]:
         kind, reason = self.rng.choice(PAUSE_REASONS)
         resume_on = (self.now + timedelta(days=self.rng.randint(3, 20))).astimezone(local_zone()).date()
@@ -330,6 +335,8 @@ class DemoAppeals:
                 steps.append(Step("reply", handler, {"result": result + "（已补充办理过程）", "resolved": resolved}))
             steps.append(Step("approve_reply", "dispatcher"))
         if target == "revisiting":
+            if rng.random() < 0.3:  # called once already, to be called again another half-day
+                steps.append(self._missed_call())
             return steps
         if target == "evaluated" and not answered and rng.random() < 0.12:
             steps.append(
@@ -342,7 +349,7 @@ class DemoAppeals:
             steps.append(Step("reply", handler, {"result": result + "（重办：已再次现场处理）", "resolved": "解决"}))
             steps.append(Step("approve_reply", "dispatcher"))
         if rng.random() < 0.06:
-            steps.append(Step("visit", "visitor", {"reached": False, "note": "三次拨打均无人接听"}))
+            steps += [self._missed_call() for _ in range(VISIT_ATTEMPTS)]  # 未联系上
         else:
             # 不满意 would reopen it; that path is planned above.
             satisfaction = rng.choices(("满意", "基本满意"), (80, 20))[0]
@@ -370,6 +377,13 @@ class DemoAppeals:
         gaps = [timedelta(hours=TYPICAL_HOURS[s.action] * rng.uniform(0.3, 2.0)) for s in steps]
         # Returns happen inside the return window (one hour for urgent appeals).
         gaps = [min(g, timedelta(minutes=40)) if s.action == "return" else g for s, g in zip(steps, gaps, strict=True)]
+        # A call after one that missed comes another half-day (the tries that count).
+        gaps = [
+            max(g, timedelta(hours=13))
+            if n and s.action == "visit" and steps[n - 1].body.get("reached") is False
+            else g
+            for n, (s, g) in enumerate(zip(steps, gaps, strict=True))
+        ]
         idle = timedelta(days=IDLE_DAYS[target] * rng.random()) + timedelta(minutes=5)
         begin = start or (self.now - sum(gaps, timedelta()) - idle)
         moments, at = [begin], begin

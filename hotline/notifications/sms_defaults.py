@@ -13,8 +13,8 @@ TEMPLATES = {
     ),
     "sms.visit_missed": (
         "回访未接通",
-        "【12345】回访员于{{ visited_at }}就工单{{ number }}致电您未能接通。"
-        "如对办理结果有意见，请致电12345并提供查询码{{ query_code }}。",
+        "【12345】回访员多次就工单{{ number }}致电您未能接通。查看办理结果：{{ track_url }}"
+        " 如对办理结果有意见，请致电12345并提供查询码{{ query_code }}。",
     ),
     "sms.extended": (
         "延期办理",
@@ -42,4 +42,5 @@ SAMPLE_CONTEXT = {
     "due_at": "2026-12-08 23:59",
     "resume_on": "2026-12-15",
     "reason": "需协调多个部门",
+    "track_url": "https://12345.example.gov.cn/track?number=2026112401000001&query_code=482913",
 }

@@ -10,12 +10,21 @@ from pydantic import Field, model_validator
 from hotline.appeals import effects
 from hotline.appeals.actions.base import Action, ActionBody, Outcome, Prepared
 from hotline.appeals.actions.steps import close, handling_clock, reopen, start_visit_clock
-from hotline.appeals.deadlines import issue_card, stop_clock
+from hotline.appeals.deadlines import issue_card, stop_clock, visit_attempts_after, visit_attempts_limit
 from hotline.appeals.guards import ActionContext
 from hotline.appeals.states import Act, State
 from hotline.core.errors import BadRequest
 from hotline.core.validation import FieldErrors
-from hotline.core.vocabulary import CARD_LEVELS, RESOLUTIONS, SATISFACTIONS, UNRATED, Resolution, Satisfaction
+from hotline.core.vocabulary import (
+    CALL_RESULTS,
+    CARD_LEVELS,
+    RESOLUTIONS,
+    SATISFACTIONS,
+    UNRATED,
+    CallResult,
+    Resolution,
+    Satisfaction,
+)
 
 
 # 督办
@@ -77,9 +86,10 @@ APPROVE_REPLY = Action(Act.APPROVE_REPLY, ApproveReplyBody, _apply_approve_reply
 
 # 回访
 class VisitBody(ActionBody):
-    reached: bool = Field(description="是否联系上诉求人")
-    resolved: Resolution | None = None
-    satisfaction: Satisfaction | None = None
+    reached: bool = Field(title="是否联系上诉求人")
+    call_result: CallResult = Field("未接通", title="未联系上的情况", description="未联系上时：未接通、拒接或空号")
+    resolved: Resolution | None = Field(None, title="解决情况")
+    satisfaction: Satisfaction | None = Field(None, title="满意度")
 
     @model_validator(mode="after")
     def _answers_when_reached(self) -> Self:
@@ -95,24 +105,39 @@ class VisitBody(ActionBody):
 
 
 def _apply_visit(ctx: ActionContext, prepared: Prepared) -> Outcome:
+    """A call: reached, it records the answers (不满意 reopens it, else 监督); not reached,
+    it counts as a try if on a new half-day, and only the last try (or a 空号) ends the
+    visit as 未联系上: an SMS with the tracking link, then 监督 as 未评价."""
     appeal, body = ctx.appeal, ctx.body
+    details: dict[str, Any] = {}
+    if not body.reached:
+        attempts, counted = visit_attempts_after(appeal, ctx.at)
+        if counted:
+            appeal.visit_attempts, appeal.last_visit_attempt_at = attempts, ctx.at
+        details = {"call_result": body.call_result, "attempts": attempts, "counted": counted}
+        if appeal.state == State.REVISITING:  # VISIT_AGAIN: another call, another half-day
+            return Outcome(details=details)
+        effects.text_citizen(appeal, "sms.visit_missed")
     appeal.visited_at = ctx.at
     appeal.satisfaction = body.satisfaction or UNRATED
     appeal.resolved = body.resolved
-    if not body.reached:
-        effects.text_citizen(appeal, "sms.visit_missed")
     if appeal.state == State.AUDITING:
         stop_clock(appeal)
-        return Outcome()
+        return Outcome(details=details or None)
     return Outcome(appeal.main_unit, reopen(appeal, ctx.at))
 
 
-VISIT = Action(
-    Act.VISIT,
-    VisitBody,
-    _apply_visit,
-    form_context=lambda ctx: {"resolutions": RESOLUTIONS, "satisfactions": SATISFACTIONS},
-)
+def _visit_form(ctx: ActionContext) -> dict[str, Any]:
+    return {
+        "resolutions": RESOLUTIONS,
+        "satisfactions": SATISFACTIONS,
+        "call_results": CALL_RESULTS,
+        "attempts": ctx.appeal.visit_attempts,
+        "attempts_limit": visit_attempts_limit(),
+    }
+
+
+VISIT = Action(Act.VISIT, VisitBody, _apply_visit, form_context=_visit_form)
 
 
 # 监督

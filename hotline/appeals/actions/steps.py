@@ -61,6 +61,7 @@ def handling_clock(appeal: Appeal) -> None:
 
 def start_visit_clock(appeal: Appeal, at: datetime) -> dict[str, Any]:
     appeal.approved_at = at
+    appeal.visit_attempts, appeal.last_visit_attempt_at = 0, None  # this round's calls
     appeal.visit_due_at = due(policy_for(appeal).visit, at)
     start_clock(appeal, at, appeal.visit_due_at)
     return {"visit_due_at": appeal.visit_due_at}

@@ -24,6 +24,7 @@ NAVIGATION: tuple[NavEntry, ...] = (
     NavEntry("appeals.appeal_new", "登记诉求", appeals.REGISTER),
     NavEntry("appeals.return_reviews", "退单审核", appeals.REVIEW_RETURNS),
     NavEntry("appeals.visits", "回访", appeals.VISIT),
+    NavEntry("appeals.approvals", "待审批", appeals.DECIDE_REQUESTS),
     NavEntry("knowledge.search", "知识库", SEARCH_KNOWLEDGE),
     NavEntry("sla.dashboard", "督办看板", appeals.DASHBOARD),
     NavEntry("ledger.campaigns", "专项台账", VIEW_LEDGERS),

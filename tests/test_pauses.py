@@ -137,7 +137,7 @@ def test_pages_ask_decide_show_and_resume_a_pause(api):
     handler.submit(f"{page}/actions/request_pause", page, pause_request(days=10))
     supervisor = Browser(api.app, "supervisor")
     shown = supervisor.get(page)
-    assert "申请挂起（等待市民）" in shown and "批准挂起" in shown
+    assert "申请挂起（等待市民）" in shown and "批准挂起" in shown and "待审批：等待市民" in shown
     supervisor.submit(f"{page}/actions/approve_pause", page, {})
     shown = handler.get(page)
     assert "挂起中不计时" in shown and "恢复办理" in shown
@@ -158,3 +158,22 @@ def test_the_citizen_sees_the_pause_on_the_tracking_page(api):
     status = api.get(f"/api/v1/reports/{appeal['number']}", None, query={"query_code": code}, expect=200).get_json()
     assert status["stage"] == "暂缓办理" and status["expected_at"] is None
     assert status["milestones"][-1]["text"].startswith("暂缓办理（等待市民），预计")
+
+
+def test_the_approval_queue_lists_the_requests_each_supervisor_decides(api):
+    paused = api.appeal_in("handling")
+    api.act(paused["id"], "request_pause", STREET_HANDLER, pause_request())
+    long_cycle = api.appeal_in("handling")
+    body = {"working_days": 20, "reason": "管网改造", "long_cycle": True}
+    api.act(long_cycle["id"], "request_extension", STREET_HANDLER, body)
+    api.appeal_in("handling")  # nothing asked
+
+    def queue(user: str) -> str:
+        return Browser(api.app, user).get("/approvals")
+
+    centre, district = queue("supervisor"), queue(f"u{DISTRICT}")
+    assert paused["number"] in centre and long_cycle["number"] in centre and "共 2 件" in centre
+    assert paused["number"] in district and long_cycle["number"] not in district  # 长周期: the centre's
+    Browser(api.app, "operator").get("/approvals", expect=403)
+    listed = api.get("/api/v1/appeals", "supervisor", query={"awaiting": "decision"}, expect=200).get_json()
+    assert {a["id"] for a in listed["items"]} == {paused["id"], long_cycle["id"]}

@@ -7,6 +7,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from flask import current_app
 from sqlalchemy import select
 
 from hotline.appeals.engine import perform
@@ -109,6 +110,8 @@ def test_a_long_cycle_extension_goes_beyond_the_policy_and_is_the_centres_to_dec
     asked = db.session.scalars(select(Notification).where(Notification.kind == "extension")).all()
     assert [(n.unit_id, n.role, n.title[:6]) for n in asked] == [(centre.unit_id, "supervisor", "长周期延期申")]
 
+    page = Browser(current_app, "supervisor").get(f"/appeals/{appeal.id}")
+    assert "待热线中心审批：长周期，20 个工作日" in page
     with pytest.raises(Forbidden, match="长周期延期由热线中心督办员审批"):
         perform(appeal.id, "approve_extension", {}, district, at=at)
     appeal = perform(appeal.id, "approve_extension", {}, centre, at=at)

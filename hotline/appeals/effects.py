@@ -20,10 +20,6 @@ from hotline.notifications.operations import notify
 from hotline.notifications.sms_defaults import SAMPLE_CONTEXT
 
 
-def link(appeal: Appeal) -> str:
-    return f"/appeals/{appeal.id}"
-
-
 def track_url(appeal: Appeal) -> str:
     """The citizen's tracking page of the appeal, opened with its number and query code."""
     query = urlencode({"number": appeal.number, "query_code": appeal.query_code})
@@ -59,41 +55,61 @@ def _text(to: Appeal, about: Appeal, key: str, extra: dict[str, str] | None = No
     sms.queue_text(key, to.citizen_phone, context, appeal_id=to.id)
 
 
-def new_work(appeal: Appeal, unit: Unit, at: datetime) -> None:
+def _tell(
+    unit_id: int | None,
+    kind: str,
+    headline: str,
+    appeal: Appeal,
+    *,
+    at: datetime,
+    body: str | None = None,
+    role: str | None = None,
+) -> None:
+    """A notice about `appeal` to a unit's desk ("<headline>：<title>"), linking to its page."""
     notify(
+        unit_id,
+        kind,
+        f"{headline}：{appeal.title}",
+        role=role,
+        appeal_id=appeal.id,
+        link=f"/appeals/{appeal.id}",
+        body=body,
+        at=at,
+    )
+
+
+def new_work(appeal: Appeal, unit: Unit, at: datetime) -> None:
+    _tell(
         unit.id,
         "dispatch",
-        f"新派单：{appeal.title}",
-        appeal_id=appeal.id,
-        link=link(appeal),
+        "新派单",
+        appeal,
         body=f"工单 {appeal.number}，请于 {format_local(appeal.sign_due_at)} 前签收。",
         at=at,
     )
 
 
 def new_co_work(appeal: Appeal, unit: Unit, at: datetime) -> None:
-    notify(unit.id, "dispatch", f"新协办工单：{appeal.title}", appeal_id=appeal.id, link=link(appeal), at=at)
+    _tell(unit.id, "dispatch", "新协办工单", appeal, at=at)
 
 
 def returned(appeal: Appeal, to: Unit, reason: str, at: datetime) -> None:
-    notify(
+    _tell(
         to.id,
         "return",
-        f"下级退回：{appeal.title}",
-        appeal_id=appeal.id,
-        link=link(appeal),
+        "下级退回",
+        appeal,
         body=f"理由：{reason}",
         at=at,
     )
 
 
 def return_requested(appeal: Appeal, reviewer: Unit, reason: str, at: datetime) -> None:
-    notify(
+    _tell(
         reviewer.id,
         "return",
-        f"退单待审核：{appeal.title}",
-        appeal_id=appeal.id,
-        link=link(appeal),
+        "退单待审核",
+        appeal,
         body=f"理由：{reason}；请于 {format_local(appeal.sla_due_at)} 前审核。",
         at=at,
     )
@@ -102,12 +118,11 @@ def return_requested(appeal: Appeal, reviewer: Unit, reason: str, at: datetime) 
 def return_reviewed(appeal: Appeal, unit: Unit, *, approved: bool, reason: str | None, at: datetime) -> None:
     """The returning unit hears the answer (rejected: it must sign and handle it)."""
     verdict = "退单已同意" if approved else "退单被驳回，请签收办理"
-    notify(
+    _tell(
         unit.id,
         "return",
-        f"{verdict}：{appeal.title}",
-        appeal_id=appeal.id,
-        link=link(appeal),
+        verdict,
+        appeal,
         body=f"理由：{reason}" if reason else None,
         at=at,
     )
@@ -116,22 +131,20 @@ def return_reviewed(appeal: Appeal, unit: Unit, *, approved: bool, reason: str |
 def card(appeal: Appeal, level: str, at: datetime, by: str) -> None:
     """A 督办 card: the unit is told, and so are the supervisors of the level above it."""
     name = CARD_LEVELS[level]
-    notify(
+    _tell(
         appeal.current_unit_id,
         "supervise",
-        f"{name}督办：{appeal.title}",
-        appeal_id=appeal.id,
-        link=link(appeal),
+        f"{name}督办",
+        appeal,
         body=f"{by}对工单 {appeal.number} 亮{name}督办，请尽快办理。",
         at=at,
     )
-    notify(
+    _tell(
         appeal.escalated_to_unit_id,
         "supervise",
-        f"下级单位被{name}督办：{appeal.title}",
+        f"下级单位被{name}督办",
+        appeal,
         role="supervisor",
-        appeal_id=appeal.id,
-        link=link(appeal),
         at=at,
     )
 
@@ -143,13 +156,12 @@ def centre_id() -> int | None:
 def extension_requested(appeal: Appeal, unit: Unit, extension: Extension, at: datetime) -> None:
     """The supervisors who decide hear of it: the level above, or the centre's for 长周期."""
     kind = "长周期延期申请" if extension.long_cycle else "延期申请"
-    notify(
+    _tell(
         centre_id() if extension.long_cycle else unit.parent_id,
         "extension",
-        f"{kind}：{appeal.title}",
+        kind,
+        appeal,
         role="supervisor",
-        appeal_id=appeal.id,
-        link=link(appeal),
         at=at,
         body=f"{unit.name}申请延期{extension.working_days}个工作日：{extension.reason}",
     )
@@ -161,13 +173,12 @@ def extended(appeal: Appeal, extension: Extension, at: datetime) -> None:
 
 
 def pause_requested(appeal: Appeal, unit: Unit, pause: Pause, at: datetime) -> None:
-    notify(
+    _tell(
         unit.parent_id,
         "pause",
-        f"挂起申请：{appeal.title}",
+        "挂起申请",
+        appeal,
         role="supervisor",
-        appeal_id=appeal.id,
-        link=link(appeal),
         at=at,
         body=f"{unit.name}申请挂起（{pause.kind}），预计{format_local(pause.resume_at)[:10]}恢复：{pause.reason}",
     )
@@ -177,12 +188,11 @@ def pause_decided(appeal: Appeal, pause: Pause, *, approved: bool, at: datetime)
     """The unit hears the answer; on approval the citizen is told why and until when."""
     resume_day = format_local(pause.resume_at)[:10]
     verdict = f"挂起已批准，预计{resume_day}恢复办理" if approved else "挂起申请被驳回，请按期办理"
-    notify(
+    _tell(
         pause.unit_id,
         "pause",
-        f"{verdict}：{appeal.title}",
-        appeal_id=appeal.id,
-        link=link(appeal),
+        verdict,
+        appeal,
         body=f"意见：{pause.decision_note}" if pause.decision_note else None,
         at=at,
     )
@@ -192,24 +202,22 @@ def pause_decided(appeal: Appeal, pause: Pause, *, approved: bool, at: datetime)
 
 def resumed(appeal: Appeal, at: datetime, *, by_system: bool) -> None:
     """A pause ended: the unit is told its new deadline (it may not have ended it itself)."""
-    notify(
+    _tell(
         appeal.current_unit_id,
         "pause",
-        f"{'挂起到期，' if by_system else ''}恢复办理：{appeal.title}",
-        appeal_id=appeal.id,
-        link=link(appeal),
+        f"{'挂起到期，' if by_system else ''}恢复办理",
+        appeal,
         body=f"请于 {format_local(appeal.due_at)} 前办结。",
         at=at,
     )
 
 
 def reopened(appeal: Appeal, at: datetime) -> None:
-    notify(
+    _tell(
         appeal.current_unit_id,
         "reopen",
-        f"重办：{appeal.title}",
-        appeal_id=appeal.id,
-        link=link(appeal),
+        "重办",
+        appeal,
         body=f"请于 {format_local(appeal.due_at)} 前重新办结。",
         at=at,
     )

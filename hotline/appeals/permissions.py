@@ -32,6 +32,8 @@ REVIEW_RETURNS = Permission(
     "只有热线中心的派单员或单位承办人可以审核退单",
     lambda actor: actor.has_role("dispatcher") if actor.at_centre else actor.has_role("handler"),
 )
+# 延期 and 挂起 requests are decided by supervisors (the centre's, or of the units above).
+DECIDE_REQUESTS = holding("supervisor", refusal="只有督办员可以审批延期和挂起申请")
 # 回访: the centre's return-visit staff call the citizens back (the queue and the action).
 VISIT = at_centre("visitor", refusal="只有热线中心的回访员可以回访")
 EDIT_SLA = holding("admin", refusal="只有系统管理员可以修改办理时限")

@@ -7,10 +7,10 @@ from typing import Literal
 
 from flask import current_app
 from pydantic import Field, field_validator
-from sqlalchemy import ColumnElement, case, func, or_, select, true
+from sqlalchemy import ColumnElement, and_, case, func, or_, select, true
 
 from hotline.appeals.deadlines import HOLDER, sla_status_sql
-from hotline.appeals.models import Appeal
+from hotline.appeals.models import Appeal, Extension, Pause
 from hotline.appeals.permissions import LOOK_UP_CALLER
 from hotline.appeals.states import FINAL_STATES, OPEN_STATES, State
 from hotline.appeals.visibility import visible_clause, visible_ids, visible_saying
@@ -53,6 +53,9 @@ class AppealFilter(PageQuery):
     received_from: SaneDate | None = None
     received_to: SaneDate | None = None
     before: Id | None = Field(None, description="游标翻页：只列出 id 小于此值的诉求（传上一页最后一条的 id）")
+    awaiting: Literal["decision"] | None = Field(
+        None, description="decision：有待本人审批的延期或挂起申请（长周期延期由热线中心审批）"
+    )
     order: Literal["new", "due"] = Field(
         "new", description="new：新登记的在前（默认）；due：当前环节时限最早的在前（如回访队列），不用游标翻页"
     )
@@ -89,6 +92,8 @@ def search_appeals(user: User, f: AppealFilter, at: datetime) -> tuple[list[Appe
         conditions.append(_in_subtree(unit))
     if f.held == "own":
         conditions.append(HOLDER.is_(None) if user.at_centre else HOLDER.is_not_distinct_from(user.unit_id))
+    if f.awaiting == "decision":
+        conditions.append(_awaiting_decision(user))
     if f.overdue is not None:
         conditions.append(
             Appeal.sla_due_at < at if f.overdue else or_(Appeal.sla_due_at.is_(None), Appeal.sla_due_at >= at)
@@ -164,11 +169,11 @@ def audit_phone_look_up(user: User, phone: str) -> None:
 
 
 def _only_open(f: AppealFilter) -> bool:
-    """Whether the filter matches open appeals only: those states, or a running clock
-    (closed appeals run none)."""
+    """Whether the filter matches open appeals only: those states, a running clock (closed
+    appeals run none), or a request waiting for a decision."""
     if f.state and set(f.state.split(",")) <= OPEN_STATES:
         return True
-    return f.overdue is True or f.sla is not None
+    return f.overdue is True or f.sla is not None or f.awaiting is not None
 
 
 def overdue_count(unit: Unit, at: datetime) -> int:
@@ -176,6 +181,19 @@ def overdue_count(unit: Unit, at: datetime) -> int:
     return (
         db.session.scalar(select(func.count()).select_from(Appeal).where(_in_subtree(unit), Appeal.sla_due_at < at))
         or 0
+    )
+
+
+def _awaiting_decision(user: User) -> ColumnElement[bool]:
+    """Appeals with a unit's request (延期, 挂起) this supervisor decides: the centre's any,
+    a unit's those of the units below it, 长周期 extensions being the centre's."""
+    extension = select(Extension.id).where(Extension.appeal_id == Appeal.id, Extension.status == "pending")
+    pause = select(Pause.id).where(Pause.appeal_id == Appeal.id, Pause.status == "pending")
+    if user.at_centre:
+        return or_(extension.exists(), pause.exists())
+    return and_(
+        Appeal.current_unit_id != user.unit_id,
+        or_(extension.where(Extension.long_cycle.is_(False)).exists(), pause.exists()),
     )
 
 

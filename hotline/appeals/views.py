@@ -80,6 +80,14 @@ def return_reviews() -> ResponseReturnValue:
     return _render_list({"state": State.RETURNING, "held": "own"}, "退单审核")
 
 
+@bp.get("/approvals")
+@login_required
+def approvals() -> ResponseReturnValue:
+    """待审批: the appeals whose 延期 or 挂起 request this supervisor decides."""
+    permissions.DECIDE_REQUESTS.require(g.user)
+    return _render_list({"awaiting": "decision", "order": "due"}, "待审批（延期、挂起）")
+
+
 @bp.get("/visits")
 @login_required
 def visits() -> ResponseReturnValue:

@@ -9,7 +9,7 @@ from pydantic import Field
 
 from hotline.appeals import effects
 from hotline.appeals.actions.base import Action, ActionBody, Outcome, Prepared
-from hotline.appeals.actions.steps import handling_clock
+from hotline.appeals.actions.steps import decide, handling_clock
 from hotline.appeals.deadlines import Limit, close_card, due, long_cycle_max_days, policy_for, start_desk_clock
 from hotline.appeals.guards import ActionContext, own_co_part
 from hotline.appeals.models import Extension
@@ -125,8 +125,7 @@ REQUEST_EXTENSION = Action(
 def _decide_extension(ctx: ActionContext, approved: bool) -> Extension:
     ext = ctx.appeal.pending_extension
     assert ext is not None, "PENDING_EXTENSION guards a decision"
-    ext.status = "approved" if approved else "rejected"
-    ext.decided_by_id, ext.decided_at, ext.decision_note = ctx.actor.id, ctx.at, ctx.body.note
+    decide(ext, "approved" if approved else "rejected", ctx)
     return ext
 
 
@@ -175,9 +174,9 @@ def _apply_reply(ctx: ActionContext, prepared: Prepared) -> Outcome:
     # The reply ends a request for more time still waiting: it can no longer be approved
     # later (after a 重办, say) to move a deadline it was never asked for.
     if (ext := appeal.pending_extension) is not None:
-        ext.status, ext.decided_at, ext.decision_note = "withdrawn", ctx.at, "单位已反馈，延期申请随之结束"
+        decide(ext, "withdrawn", ctx, "单位已反馈，延期申请随之结束")
     if (pause := appeal.pending_pause) is not None:
-        pause.status, pause.decided_at, pause.decision_note = "withdrawn", ctx.at, "单位已反馈，挂起申请随之结束"
+        decide(pause, "withdrawn", ctx, "单位已反馈，挂起申请随之结束")
     # The main unit's reply closes 联办; say whose part was still missing.
     missing = [c.unit.name for c in appeal.co_units if c.reported_at is None]
     return Outcome(details={"co_units_unreported": missing} if missing else None)

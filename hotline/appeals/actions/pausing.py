@@ -12,6 +12,7 @@ from pydantic import Field
 
 from hotline.appeals import effects
 from hotline.appeals.actions.base import Action, ActionBody, Outcome, Prepared
+from hotline.appeals.actions.steps import decide
 from hotline.appeals.deadlines import due_after_pause, pause_max_days, start_clock, stop_clock
 from hotline.appeals.guards import ActionContext
 from hotline.appeals.models import Appeal, Pause
@@ -77,8 +78,7 @@ REQUEST_PAUSE = Action(Act.REQUEST_PAUSE, PauseRequestBody, _apply_request_pause
 def _decide(ctx: ActionContext, approved: bool) -> Pause:
     pause = ctx.appeal.pending_pause
     assert pause is not None, "PENDING_PAUSE guards a decision"
-    pause.status = "active" if approved else "rejected"
-    pause.decided_by_id, pause.decided_at, pause.decision_note = ctx.actor.id, ctx.at, ctx.body.note
+    decide(pause, "active" if approved else "rejected", ctx)
     return pause
 
 

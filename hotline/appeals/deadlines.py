@@ -161,8 +161,9 @@ def _sla_table() -> SlaTable:
     own = {row.category_id: row for row in db.session.scalars(select(SlaCategoryLimit))}
     if not own:
         return SlaTable(policies, {})
-    parents = dict(db.session.execute(select(Category.id, Category.parent_id)).tuples().all())
-    names = dict(db.session.execute(select(Category.id, Category.name)).tuples().all())
+    rows = db.session.execute(select(Category.id, Category.parent_id, Category.name)).tuples().all()
+    parents = {category_id: parent_id for category_id, parent_id, _ in rows}
+    names = {category_id: name for category_id, _, name in rows}
     ceilings: dict[int, Ceiling] = {}
     for category_id in parents:
         found: dict[str, Limit] = {}

@@ -32,6 +32,7 @@ from datetime import datetime
 from sqlalchemy import and_, case, exists, func, insert, literal, select, text, update
 
 from hotline.appeals.deadlines import ESCALATE_AFTER, policies
+from hotline.appeals.effects import centre_id
 from hotline.appeals.machine import TRANSITIONS
 from hotline.appeals.models import Appeal, AppealEvent
 from hotline.appeals.permissions import RUN_SWEEP
@@ -137,7 +138,7 @@ class _Sweep:
         self.at = at
         self.postgres = db.session.get_bind().dialect.name == "postgresql"
         self.notices: dict[tuple[int, str | None, str], list[Changed]] = defaultdict(list)
-        self.centre_id = db.session.scalar(select(Unit.id).where(Unit.kind == "centre").order_by(Unit.id).limit(1))
+        self.centre_id = centre_id()
 
     def _moment(self, value: datetime):
         """A time as a SQL literal. Literals carry no column type: give them the UTC one, or

@@ -170,19 +170,18 @@ PENDING_EXTENSION = Guard(
 )
 
 
+def _long_cycle_pending(c: ActionContext) -> bool:
+    pending = c.appeal.pending_extension
+    return pending is not None and pending.long_cycle
+
+
 def _decides_extension(c: ActionContext) -> bool:
     """A 长周期 request is the centre's supervisors' to decide; any other, the supervisors above."""
-    pending = c.appeal.pending_extension
-    if pending is not None and pending.long_cycle:
-        return CENTRE_SUPERVISOR.check(c)
-    return _supervises(c)
+    return CENTRE_SUPERVISOR.check(c) if _long_cycle_pending(c) else _supervises(c)
 
 
 def _not_deciding_extension(c: ActionContext) -> str:
-    pending = c.appeal.pending_extension
-    if pending is not None and pending.long_cycle:
-        return "长周期延期由热线中心督办员审批"
-    return SUPERVISOR_ABOVE.refusal(c)
+    return "长周期延期由热线中心督办员审批" if _long_cycle_pending(c) else SUPERVISOR_ABOVE.refusal(c)
 
 
 EXTENSION_APPROVER = Guard(

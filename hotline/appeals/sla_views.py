@@ -8,7 +8,7 @@ from flask.typing import ResponseReturnValue
 
 from hotline.appeals import dashboard as boards
 from hotline.appeals import sla_policies
-from hotline.appeals.deadlines import CENTRE_STEPS_AFTER_REPLY, LIMIT_FORMS
+from hotline.appeals.deadlines import CEILING_FIELDS, CENTRE_STEPS_AFTER_REPLY, LIMIT_FORMS
 from hotline.appeals.sla_defaults import FIELDS, LABELS
 from hotline.appeals.states import OPEN_STATES, State
 from hotline.core.clock import now
@@ -73,7 +73,7 @@ def _policies_page(rows, *, errors=None, editing=None, category_errors=None, sta
 def category_limit() -> ResponseReturnValue:
     rows = sla_policies.policies_to_edit(g.user)
     code = request.form.get("category", "").strip()
-    data = {f: request.form.get(f, "").strip() for f in ("sign", "handle")}
+    data = {f: request.form.get(f, "").strip() for f in CEILING_FIELDS}
     try:
         if not code:
             raise BadRequest("请选择诉求分类", fields={"category": "请选择诉求分类"})

@@ -6,7 +6,7 @@ or its supervisors) or on the date (the `pause-resume` job), with the time that 
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import Field
 
@@ -20,11 +20,12 @@ from hotline.appeals.states import Act
 from hotline.core.clock import local_date, local_zone
 from hotline.core.errors import BadRequest
 
-PAUSE_KINDS = ("等待市民", "司法程序", "行政程序", "季节天气", "其他")
+PauseKind = Literal["等待市民", "司法程序", "行政程序", "季节天气", "其他"]
+PAUSE_KINDS: tuple[PauseKind, ...] = get_args(PauseKind)
 
 
 class PauseRequestBody(ActionBody):
-    kind: Literal["等待市民", "司法程序", "行政程序", "季节天气", "其他"] = Field(title="挂起类型")
+    kind: PauseKind = Field(title="挂起类型")
     reason: str = Field(min_length=1, max_length=1000, title="挂起理由")
     resume_on: date = Field(title="预计恢复日期", description="到这一天零时自动恢复办理")
 
@@ -34,11 +35,17 @@ def start_of(day: date) -> datetime:
     return datetime.combine(day, time(), tzinfo=local_zone())
 
 
+def _resume_days(at: datetime) -> tuple[date, date]:
+    """The earliest and the latest day a pause asked for at `at` may end."""
+    today = local_date(at)
+    return today + timedelta(days=1), today + timedelta(days=pause_max_days())
+
+
 def _prepare_pause(ctx: ActionContext) -> Prepared:
-    today, latest = local_date(ctx.at), local_date(ctx.at) + timedelta(days=pause_max_days())
+    earliest, latest = _resume_days(ctx.at)
     resume_on = ctx.body.resume_on
     refusal = None
-    if resume_on <= today:
+    if resume_on < earliest:
         refusal = "预计恢复日期应晚于今天"
     elif resume_on > latest:
         refusal = f"最长挂起{pause_max_days()}天（至 {latest.isoformat()}）"
@@ -64,12 +71,8 @@ def _apply_request_pause(ctx: ActionContext, prepared: Prepared) -> Outcome:
 
 
 def _pause_form(ctx: ActionContext) -> dict[str, Any]:
-    today = local_date(ctx.at)
-    return {
-        "kinds": PAUSE_KINDS,
-        "earliest": today + timedelta(days=1),
-        "latest": today + timedelta(days=pause_max_days()),
-    }
+    earliest, latest = _resume_days(ctx.at)
+    return {"kinds": PAUSE_KINDS, "earliest": earliest, "latest": latest}
 
 
 REQUEST_PAUSE = Action(Act.REQUEST_PAUSE, PauseRequestBody, _apply_request_pause, _prepare_pause, _pause_form)

@@ -7,7 +7,8 @@ channels (电话 most, then 随手拍, 主动发现 …), types, urgencies (1 % 
 (a few very common: Zipf), units by population (districts lognormal), received times over
 the last year, states by age (old appeals are closed, a few merged or void, recent ones
 open at every step, some overdue), the events each state implies, deadlines, return visits
-and ratings (mostly 满意). Rows go in by COPY on PostgreSQL and by executemany on SQLite.
+and ratings (five levels, mostly 满意; 是否联系过您 answered yes by 15 in 16). Rows go in
+by COPY on PostgreSQL and by executemany on SQLite.
 
     from generate import Province, generate
     province = generate(app, appeals=1_000_000, scale=FULL)
@@ -109,7 +110,8 @@ APPEAL_COLUMNS = (
     "designated", "received_at", "created_at", "updated_at", "dispatched_at", "signed_at", "replied_at",
     "approved_at", "visited_at", "closed_at", "sign_due_at", "due_at", "visit_due_at", "sla_due_at",
     "sla_warn_at", "dispatch_count", "return_count", "reopen_count", "extension_count", "result",
-    "public_reply", "reply_resolved", "resolved", "satisfaction", "version",
+    "public_reply", "reply_resolved", "resolved", "satisfaction", "citizen_contacted", "rated_via", "rated_at",
+    "version",
 )  # fmt: skip
 EVENT_COLUMNS = ("appeal_id", "at", "actor_id", "unit_id", "action", "from_state", "to_state", "target_unit_id",
                  "payload")  # fmt: skip
@@ -118,7 +120,7 @@ CHANNELS = (("电话", "01", 0.62), ("网站", "02", 0.08), ("随手拍", "03", 
             ("110转入", "05", 0.03), ("主动发现", "06", 0.10))  # fmt: skip
 TYPES = (("咨询", 0.30), ("求助", 0.25), ("投诉", 0.30), ("举报", 0.05), ("建议", 0.07), ("表扬", 0.03))
 URGENCIES = (("一般", 0.94), ("紧急", 0.05), ("特急", 0.01))
-SATISFACTIONS = (("满意", 0.80), ("基本满意", 0.12), ("不满意", 0.08))
+SATISFACTIONS = (("非常满意", 0.35), ("满意", 0.45), ("基本满意", 0.12), ("不满意", 0.06), ("非常不满意", 0.02))
 RESOLUTIONS = (("解决", 0.85), ("部分解决", 0.10), ("未解决", 0.05))
 OPEN_STATES = (("accepted", 0.08), ("dispatched", 0.12), ("handling", 0.45), ("supervised", 0.05),
                ("replied", 0.10), ("revisiting", 0.15), ("auditing", 0.05))  # fmt: skip
@@ -308,7 +310,7 @@ def _appeals(rng: np.random.Generator, start: int, n: int, province: Province, b
             dispatched, signed, replied, approved, visited, closed, sign_due, due, visit_due, clock,
             clock - timedelta(hours=8) if clock else None, 1 if steps >= 1 else 0, 0, 0, 0,
             "已办理" if replied else None, "已办理" if replied else None, "解决" if replied else None, resolved,
-            satisfaction, 1 + steps,
+            satisfaction, (appeal_id % 16 != 0) if visited else None, "visit" if visited else None, visited, 1 + steps,
         ))  # fmt: skip
         events.append((appeal_id, received, None, province.centre_id, "create", None, "accepted", None, "{}"))
         if state in ("merged", "voided"):

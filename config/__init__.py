@@ -98,6 +98,8 @@ def load_settings(instance_path: Path) -> dict[str, object]:
         # (空号 at once); the SMS then links to the tracking page at this address.
         "HOTLINE_VISIT_ATTEMPTS": int(_env("HOTLINE_VISIT_ATTEMPTS", "3")),
         "HOTLINE_PUBLIC_URL": _env("HOTLINE_PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
+        # 申诉复核: how long after the rating (or the close) a unit may contest it.
+        "HOTLINE_CONTEST_LIMIT": _env("HOTLINE_CONTEST_LIMIT", "5wd"),
         # 挂起/缓办: the longest a pause may be asked for, in calendar days.
         "HOTLINE_PAUSE_MAX_DAYS": int(_env("HOTLINE_PAUSE_MAX_DAYS", "90")),
         "HOTLINE_SCORE_WEIGHTS": {

@@ -123,7 +123,10 @@ class ApiClient:
         handling = [("dispatch", "dispatcher", {"unit_id": street}), ("sign", STREET_HANDLER, {})]
         replied = [*handling, ("reply", STREET_HANDLER, {"result": "已劝离摊贩并每日巡查", "resolved": "解决"})]
         revisiting = [*replied, ("approve_reply", "dispatcher", {})]
-        auditing = [*revisiting, ("visit", "visitor", {"reached": True, "resolved": "解决", "satisfaction": "满意"})]
+        auditing = [
+            *revisiting,
+            ("visit", "visitor", {"reached": True, "resolved": "解决", "satisfaction": "满意", "contacted": True}),
+        ]
         return (
             {
                 "accepted": [],

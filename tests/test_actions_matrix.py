@@ -39,6 +39,10 @@ ALLOWED = {
     ("replied", "approve_reply"): "revisiting",
     ("revisiting", "visit"): "auditing",
     ("auditing", "audit"): "evaluated",
+    **{
+        (s, "contest"): s
+        for s in ("handling", "supervised", "paused", "replied", "revisiting", "auditing", "evaluated")
+    },
 }
 # Allowed in the state, but refused by a rule of the moment with the canonical body (409).
 RULE_REFUSED = {
@@ -51,6 +55,11 @@ RULE_REFUSED = {
     ("handling", "reject_pause"): "没有待审批的挂起申请",
     ("supervised", "approve_pause"): "没有待审批的挂起申请",
     ("supervised", "reject_pause"): "没有待审批的挂起申请",
+    **{
+        (s, decision): "没有待复核的申诉"
+        for s in ("handling", "supervised", "paused", "replied", "revisiting", "auditing", "evaluated")
+        for decision in ("uphold_contest", "dismiss_contest")
+    },
 }
 # States our canonical appeal reaches without ever being sent to a unit.
 NEVER_AT_A_UNIT = ("accepted", "merged", "voided")
@@ -95,8 +104,12 @@ def canonical(api, action: str) -> tuple[str, dict]:
         "reply": (STREET_HANDLER, {"result": "已办结", "resolved": "解决"}),
         "reject_reply": ("dispatcher", {"note": "请补充"}),
         "approve_reply": ("dispatcher", {}),
-        "visit": ("visitor", {"reached": True, "resolved": "解决", "satisfaction": "满意"}),
+        "visit": ("visitor", {"reached": True, "resolved": "解决", "satisfaction": "满意", "contacted": True}),
         "audit": ("supervisor", {"passed": True}),
+        "rate": ("visitor", {"satisfaction": "满意", "resolved": "解决", "contacted": True}),
+        "contest": (STREET_HANDLER, {"kind": "不合理诉求", "basis": "超出政策规定，已多次解释"}),
+        "uphold_contest": ("supervisor", {"note": "属实"}),
+        "dismiss_contest": ("supervisor", {"note": "不属实"}),
     }[action]
 
 
@@ -125,6 +138,9 @@ ACTIONS = [
     "approve_reply",
     "visit",
     "audit",
+    "contest",
+    "uphold_contest",
+    "dismiss_contest",
 ]
 
 
@@ -162,7 +178,7 @@ def test_409_names_the_state_and_what_is_allowed(api):
     appeal = api.appeal_in("handling")
     error = api.act(appeal["id"], "sign", STREET_HANDLER, expect=409)["error"]
     assert error["code"] == "action_not_allowed" and error["state"] == "handling"
-    assert error["allowed_actions"] == ["contact", "request_extension", "request_pause", "reply"]
+    assert error["allowed_actions"] == ["contact", "request_extension", "request_pause", "reply", "contest"]
     assert "办理" in error["message"] and "反馈（reply）" in error["message"]
 
 
@@ -188,6 +204,10 @@ FORBIDDEN = [
     ("auditing", "audit", "visitor"),
     ("paused", "resume", "dispatcher"),
     ("paused", "resume", "visitor"),
+    ("revisiting", "rate", "visitor"),  # the citizen's own, on the tracking page
+    ("evaluated", "contest", f"u{DISTRICT}"),  # the unit that handled it, not the one above
+    ("handling", "contest", "supervisor"),
+    ("auditing", "uphold_contest", f"u{DISTRICT}"),
 ]
 
 
@@ -272,8 +292,14 @@ def test_redispatch_only_below_the_current_unit(api):
 
 def test_machine_never_leaves_a_final_state():
     """A closed appeal (评价, 并单, 无效) is closed for good: it leaves every unit's lists of
-    open work when it closes, and nothing would bring it back to them."""
+    open work when it closes, and nothing would bring it back to them (申诉复核 on an
+    evaluated one leaves it evaluated)."""
     from hotline.appeals.machine import TRANSITIONS
     from hotline.appeals.states import FINAL_STATES
 
-    assert [t for t in TRANSITIONS if t.source in FINAL_STATES] == []
+    assert [t for t in TRANSITIONS if t.source in FINAL_STATES and t.dest != t.source] == []
+    assert {t.action for t in TRANSITIONS if t.source in FINAL_STATES} == {
+        "contest",
+        "uphold_contest",
+        "dismiss_contest",
+    }

@@ -132,7 +132,11 @@ def test_the_whole_loop_in_chromium(open_page):
     dispatcher.wait_for_selector("text=工单状态为「回访」")
     visitor = open_page("visitor")
     visitor.goto(url)
-    act(visitor, "visit", select={"reached": "已联系上", "resolved": "解决", "satisfaction": "满意"})
+    act(
+        visitor,
+        "visit",
+        select={"reached": "已联系上", "contacted": "联系过", "resolved": "解决", "satisfaction": "满意"},
+    )
     visitor.wait_for_selector("text=工单状态为「监督」")
     supervisor = open_page("supervisor")
     supervisor.goto(url)
@@ -254,12 +258,36 @@ def test_every_action_of_the_machine_from_the_appeal_page(open_page, sqlite_app)
         select={"resolved": "解决"},
     )
     step("dispatcher", main, "approve_reply", "回访")
-    step("visitor", main, "visit", "监督", select={"reached": "已联系上", "resolved": "解决", "satisfaction": "满意"})
+    step(
+        "visitor",
+        main,
+        "visit",
+        "监督",
+        select={"reached": "已联系上", "contacted": "联系过", "resolved": "解决", "satisfaction": "满意"},
+    )
     step("supervisor", main, "audit", "评价", select={"passed": "通过"})
     pages["supervisor"].screenshot(path=str(ARTIFACTS / "every-action-timeline.png"), full_page=True)
+    # 申诉复核 after the close: one dismissed, the next upheld.
+    contest = {"select": {"kind": "不合理诉求"}, "fill": {"basis": "诉求人要求长期保留专用车位，超出政策规定"}}
+    step(f"u{STREET}", main, "contest", "评价", **contest)
+    step("supervisor", main, "dismiss_contest", "评价", fill={"note": "消防通道管理属街道职责"})
+    step(f"u{STREET}", main, "contest", "评价", **contest)
+    step("supervisor", main, "uphold_contest", "评价", fill={"note": "经核实属不合理诉求，不纳入考核"})
 
     answered = api.create(type="咨询", title="社保卡补办在哪里办理")
     step("operator", answered, "answer", "回访", fill={"reply": "可到就近社保经办网点或通过线上平台补办"})
+    # 好差评: the citizen rates it on the tracking page (no account), and that is its visit.
+    with sqlite_app.app_context():
+        code = db.session.get_one(Appeal, answered["id"]).query_code
+    citizen = pages["operator"].context.browser.new_page(viewport={"width": 390, "height": 844})
+    citizen.goto(f"{pages['operator'].url.split('/appeals')[0]}/track?number={answered['number']}&query_code={code}")
+    citizen.check("input[name=satisfaction][value=非常满意]")
+    citizen.check("input[name=resolved][value=解决]")
+    citizen.check("input[name=contacted][value=true]")
+    citizen.click("form.rate button[type=submit]")
+    citizen.wait_for_selector("text=您的评价：非常满意（解决）")
+    citizen.screenshot(path=str(ARTIFACTS / "citizen-rating.png"), full_page=True)
+    citizen.close()
     master = api.create(title="消防通道被占用（首次来电）")
     repeat = api.create(title="消防通道被占用（再次来电）")
     step("operator", repeat, "merge", "并单", fill={"master_number": master["number"]})

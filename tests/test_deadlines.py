@@ -89,7 +89,7 @@ def test_reopen_resets_the_deadline_and_approval_sets_the_visit(ctx):
     appeal = perform(
         appeal.id,
         "visit",
-        {"reached": True, "resolved": "未解决", "satisfaction": "不满意"},
+        {"reached": True, "resolved": "未解决", "satisfaction": "不满意", "contacted": True, "note": "问题仍未解决"},
         users["visitor"],
         at=local(2026, 11, 25, 16),
     )

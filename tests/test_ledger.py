@@ -128,7 +128,18 @@ def test_enrolment_rules(ctx):
     for _ in range(2):
         perform(twice.id, "reply", {"result": "已处理", "resolved": "解决"}, u[f"u{STREET}"])
         perform(twice.id, "approve_reply", {}, u["dispatcher"])
-        perform(twice.id, "visit", {"reached": True, "resolved": "未解决", "satisfaction": "不满意"}, u["visitor"])
+        perform(
+            twice.id,
+            "visit",
+            {
+                "reached": True,
+                "resolved": "未解决",
+                "satisfaction": "不满意",
+                "contacted": True,
+                "note": "问题仍未解决",
+            },
+            u["visitor"],
+        )
 
     create_appeal(
         appeal_data(
@@ -253,7 +264,12 @@ def test_the_centres_progress_is_counted_each_minute_and_new_items_show_at_once(
         assert db.session.query(UnitProgress).count() == 1  # both at 太原街街道
     assert seen() == live  # the counted rows say what a live count says
     api.act(replied["id"], "approve_reply", "dispatcher")
-    api.act(replied["id"], "visit", "visitor", {"reached": True, "resolved": "解决", "satisfaction": "满意"})
+    api.act(
+        replied["id"],
+        "visit",
+        "visitor",
+        {"reached": True, "resolved": "解决", "satisfaction": "满意", "contacted": True},
+    )
     assert seen()[0]["closed"] == 0  # until the next count …
     assert seen("u210102")[0]["closed"] == 1  # … while a district, counted live, sees it
     with app.app_context():

@@ -36,7 +36,9 @@ def test_all_eight_stages_by_the_right_roles(api):
     appeal = api.act(ref, "approve_reply", "dispatcher")
     assert appeal["state"] == "revisiting" and appeal["deadlines"]["visit_due_at"]
 
-    appeal = api.act(ref, "visit", "visitor", {"reached": True, "resolved": "解决", "satisfaction": "满意"})
+    appeal = api.act(
+        ref, "visit", "visitor", {"reached": True, "resolved": "解决", "satisfaction": "满意", "contacted": True}
+    )
     assert appeal["state"] == "auditing" and appeal["outcome"]["satisfaction"] == "满意"
 
     appeal = api.act(ref, "audit", "supervisor", {"passed": True, "note": "抽查属实"})
@@ -124,18 +126,28 @@ def test_dissatisfied_citizen_reopens_it_to_the_unit(api):
         ref,
         "visit",
         "visitor",
-        {"reached": True, "resolved": "未解决", "satisfaction": "不满意", "note": "摊贩又回来了"},
+        {"reached": True, "resolved": "未解决", "satisfaction": "不满意", "contacted": True, "note": "摊贩又回来了"},
     )
     assert appeal["state"] == "handling" and appeal["current_unit"]["code"] == STREET
     assert appeal["counters"]["reopens"] == 1 and appeal["sla"]["status"] == "on_time"
     appeal = api.act(ref, "reply", STREET_HANDLER, {"result": "已没收经营工具", "resolved": "解决"})
     appeal = api.act(ref, "approve_reply", "dispatcher")
-    appeal = api.act(ref, "visit", "visitor", {"reached": True, "resolved": "未解决", "satisfaction": "不满意"})
+    appeal = api.act(
+        ref,
+        "visit",
+        "visitor",
+        {"reached": True, "resolved": "未解决", "satisfaction": "不满意", "contacted": True, "note": "问题仍未解决"},
+    )
     assert appeal["counters"]["reopens"] == 2 and appeal["state"] == "handling"
     api.act(ref, "reply", STREET_HANDLER, {"result": "已设置隔离护栏", "resolved": "部分解决"})
     api.act(ref, "approve_reply", "dispatcher")
     # No rounds left: a third 不满意 goes on to oversight instead of reopening.
-    appeal = api.act(ref, "visit", "visitor", {"reached": True, "resolved": "未解决", "satisfaction": "不满意"})
+    appeal = api.act(
+        ref,
+        "visit",
+        "visitor",
+        {"reached": True, "resolved": "未解决", "satisfaction": "不满意", "contacted": True, "note": "问题仍未解决"},
+    )
     assert appeal["state"] == "auditing" and appeal["outcome"]["satisfaction"] == "不满意"
 
 
@@ -162,7 +174,12 @@ def test_direct_answer_and_reopen_to_the_centre(api):
     ref = appeal["id"]
     appeal = api.act(ref, "answer", "operator", {"reply": "请携带身份证、户口本到街道政务服务中心申请。"})
     assert appeal["state"] == "revisiting" and appeal["main_unit"] is None
-    appeal = api.act(ref, "visit", "visitor", {"reached": True, "resolved": "未解决", "satisfaction": "不满意"})
+    appeal = api.act(
+        ref,
+        "visit",
+        "visitor",
+        {"reached": True, "resolved": "未解决", "satisfaction": "不满意", "contacted": True, "note": "问题仍未解决"},
+    )
     # Nobody below handled it: it goes back to the centre to be dispatched.
     assert appeal["state"] == "accepted" and appeal["counters"]["reopens"] == 1
     assert api.act(ref, "dispatch", "dispatcher", {"unit_id": api.unit_id("210102ZJ")})["state"] == "dispatched"
@@ -208,7 +225,12 @@ def test_a_reply_ends_a_pending_extension_request(api):
     api.act(ref, "request_extension", STREET_HANDLER, {"working_days": 5, "reason": "需协调多部门"})
     api.act(ref, "reply", STREET_HANDLER, {"result": "已清理", "resolved": "解决"})
     api.act(ref, "approve_reply", "dispatcher")
-    reopened = api.act(ref, "visit", "visitor", {"reached": True, "resolved": "未解决", "satisfaction": "不满意"})
+    reopened = api.act(
+        ref,
+        "visit",
+        "visitor",
+        {"reached": True, "resolved": "未解决", "satisfaction": "不满意", "contacted": True, "note": "问题仍未解决"},
+    )
     assert (
         reopened["state"] == "handling" and "approve_extension" not in api.appeal(ref, "supervisor")["allowed_actions"]
     )

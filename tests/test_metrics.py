@@ -36,7 +36,7 @@ def _walk(t0, late: bool, resolved: str, satisfaction: str, red: bool = False) -
     perform(
         appeal.id,
         "visit",
-        {"reached": True, "resolved": resolved, "satisfaction": satisfaction},
+        {"reached": True, "resolved": resolved, "satisfaction": satisfaction, "contacted": True},
         _user("visitor"),
         at=days(27),
     )

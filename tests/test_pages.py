@@ -80,7 +80,7 @@ def test_walking_the_loop_with_forms(sqlite_app, api):
     assert "工单状态为「反馈」" in act(STREET_HANDLER, "reply", {"result": "已清理", "resolved": "解决"})
     assert "工单状态为「回访」" in act("dispatcher", "approve_reply", {"public_reply": "已清理完毕"})
     assert "工单状态为「监督」" in act(
-        "visitor", "visit", {"reached": "true", "resolved": "解决", "satisfaction": "满意"}
+        "visitor", "visit", {"reached": "true", "resolved": "解决", "satisfaction": "满意", "contacted": "true"}
     )
     html = act("supervisor", "audit", {"passed": "true"})
     assert "工单状态为「评价」" in html and buttons(html) == []

@@ -6,6 +6,7 @@ or leaves every appeal consistent:
 - its counters equal its events (dispatches, returns, reopenings, approved extensions);
 - the deadlines its state runs on are set;
 - no extension or pause request is pending outside handling;
+- it is rated (好差评) exactly when a visit or the citizen's own rating says so, once a round;
 - it is paused exactly while a pause runs, with its clock stopped;
 - it is in its units' lists of open work exactly while it is open.
 
@@ -41,6 +42,7 @@ from hotline.core.clock import now
 from hotline.core.errors import AppError
 from hotline.core.extensions import db
 from hotline.grid.models import Unit
+from hotline.reports.operations import rate
 from tests.helpers import COMMUNITY, DEPT, DISTRICT, GRID, OTHER_DISTRICT, OTHER_STREET, STREET, appeal_data
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -50,6 +52,7 @@ ACTORS = ("operator", "dispatcher", "supervisor", "visitor", *(f"u{code}" for co
 REFUSED = {400, 403, 404, 409}
 RESOLVED = st.sampled_from(["解决", "部分解决", "未解决"])
 TEXT = st.sampled_from(["已处理", "请加快办理", "不属于本单位职责", "x" * 500])
+RATING = st.sampled_from(["非常满意", "满意", "基本满意", "不满意", "非常不满意"])
 
 # A body for each action: mostly valid, sometimes not (a refusal must write nothing).
 BODIES = {
@@ -92,11 +95,21 @@ BODIES = {
         {"reached": st.booleans()},
         optional={
             "resolved": RESOLVED,
-            "satisfaction": st.sampled_from(["满意", "基本满意", "不满意"]),
+            "satisfaction": RATING,
+            "contacted": st.booleans(),
+            "note": TEXT,
             "call_result": st.sampled_from(["未接通", "拒接", "空号", "关机"]),
         },
     ),
+    Act.RATE: st.fixed_dictionaries(
+        {"satisfaction": RATING, "resolved": RESOLVED, "contacted": st.booleans()}, optional={"note": TEXT}
+    ),
     Act.AUDIT: st.fixed_dictionaries({"passed": st.booleans()}),
+    Act.CONTEST: st.fixed_dictionaries(
+        {"kind": st.sampled_from(["评价申诉", "不合理诉求", "最终答复", "其他"]), "basis": TEXT}
+    ),
+    Act.UPHOLD_CONTEST: st.fixed_dictionaries({"note": TEXT}),
+    Act.DISMISS_CONTEST: st.fixed_dictionaries({"note": TEXT}),
 }
 # Actions that end an appeal at intake: taken less often, so that appeals go on.
 ENDINGS = (Act.VOID, Act.MERGE, Act.ANSWER)
@@ -172,6 +185,18 @@ class RandomActions(RuleBasedStateMachine):
             self.refused += 1
         db.session.expire_all()
 
+    @rule(appeal=appeals, data=st.data())
+    def citizen_rates(self, appeal: int, data: st.DataObject) -> None:
+        """The citizen rates on the tracking page, whatever the appeal's state."""
+        found = db.session.get_one(Appeal, appeal)
+        self.clock += timedelta(hours=data.draw(st.integers(0, 24)))
+        try:
+            rate(found.number, found.query_code, dict(data.draw(BODIES[Act.RATE])), at=self.clock)
+        except AppError as exc:
+            assert exc.status in REFUSED, f"rate: {exc.status} {exc.message}"
+            self.refused += 1
+        db.session.expire_all()
+
     @rule(days=st.integers(1, 30))
     def days_pass(self, days: int) -> None:
         """Time passes and the job ends the pauses whose day has come."""
@@ -190,13 +215,21 @@ class RandomActions(RuleBasedStateMachine):
             assert appeal.state == events[-1].to_state, where
 
             actions = [e.action for e in events]
-            reopened = [e for e in events if e.action in ("visit", "audit") and e.to_state in ("handling", "accepted")]
+            reopened = [
+                e for e in events if e.action in ("visit", "rate", "audit") and e.to_state in ("handling", "accepted")
+            ]
             assert appeal.dispatch_count == actions.count("dispatch") + actions.count("redispatch"), where
             assert appeal.return_count == actions.count("approve_return"), where  # returns are reviewed
             assert appeal.reopen_count == len(reopened), where
             assert appeal.extension_count == actions.count("approve_extension"), where
             for clock in CLOCKS.get(appeal.state, ()):
                 assert getattr(appeal, clock) is not None, f"{where}: {clock} missing in {appeal.state}"
+            ratings = [e for e in events if e.action == "rate" or (e.action == "visit" and e.payload.get("reached"))]
+            if appeal.state in ("auditing", "evaluated"):
+                rated = ratings and ratings[-1].id > max(
+                    e.id for e in events if e.action in ("approve_reply", "answer")
+                )
+                assert (appeal.satisfaction != "未评价") == bool(rated), f"{where}: {appeal.satisfaction}"
             if appeal.state not in ("handling", "supervised"):
                 assert appeal.pending_extension is None, f"{where}: extension pending in {appeal.state}"
                 assert appeal.pending_pause is None, f"{where}: pause pending in {appeal.state}"

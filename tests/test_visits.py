@@ -90,7 +90,13 @@ def test_a_reopened_appeal_is_visited_afresh(ctx):
     street, visitor = users[STREET_HANDLER], users["visitor"]
     appeal = _to_visit(users, local(2026, 11, 24, 8))
     perform(appeal.id, "visit", MISSED, visitor, at=local(2026, 11, 24, 9))
-    reopened = {"reached": True, "resolved": "未解决", "satisfaction": "不满意"}
+    reopened = {
+        "reached": True,
+        "resolved": "未解决",
+        "satisfaction": "不满意",
+        "contacted": True,
+        "note": "问题仍未解决",
+    }
     appeal = perform(appeal.id, "visit", reopened, visitor, at=local(2026, 11, 24, 15))
     assert appeal.state == "handling"
     perform(appeal.id, "reply", {"result": "已再次清理", "resolved": "解决"}, street, at=local(2026, 11, 25, 9))

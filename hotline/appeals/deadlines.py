@@ -228,6 +228,14 @@ def return_review_limit() -> Limit | None:
     return Limit.parse(current_app.config["HOTLINE_RETURN_REVIEW_LIMIT"])
 
 
+def contest_due_at(appeal: Appeal) -> datetime | None:
+    """The last moment the unit may raise a 申诉复核: HOTLINE_CONTEST_LIMIT after the rating
+    (or, unrated, after the close); None while neither has happened (a 不合理诉求 may be
+    raised while it is being handled)."""
+    start = appeal.rated_at or appeal.closed_at
+    return due(Limit.parse(current_app.config["HOTLINE_CONTEST_LIMIT"]), start) if start else None
+
+
 def due(limit: Span, start: datetime) -> datetime:
     return limit.due_from(start)
 

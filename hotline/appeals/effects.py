@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from flask import current_app
 from sqlalchemy import select
 
-from hotline.appeals.models import Appeal, Extension, Pause
+from hotline.appeals.models import Appeal, Contest, Extension, Pause
 from hotline.core.clock import format_local
 from hotline.core.extensions import db
 from hotline.core.vocabulary import CARD_LEVELS
@@ -221,3 +221,38 @@ def reopened(appeal: Appeal, at: datetime) -> None:
         body=f"请于 {format_local(appeal.due_at)} 前重新办结。",
         at=at,
     )
+
+
+def rework_exhausted(appeal: Appeal, at: datetime) -> None:
+    """A 差评 after the last 整改 round: a 督办 to the unit and the supervisors above it, and
+    the centre's supervisors must audit it (监督)."""
+    unit = appeal.main_unit
+    rounds = f"经{appeal.reopen_count}轮整改，" if appeal.reopen_count else ""
+    _tell(
+        appeal.main_unit_id,
+        "supervise",
+        "整改后仍不满意，督办",
+        appeal,
+        body=f"工单 {appeal.number} {rounds}市民仍不满意，已转热线中心监督。",
+        at=at,
+    )
+    _tell(unit.parent_id if unit else None, "supervise", "下级单位整改后仍不满意", appeal, role="supervisor", at=at)
+    _tell(centre_id(), "audit", "差评整改未果，待监督", appeal, role="supervisor", at=at)
+
+
+def contest_requested(appeal: Appeal, contest: Contest, at: datetime) -> None:
+    _tell(
+        centre_id(),
+        "contest",
+        f"{contest.kind}待复核",
+        appeal,
+        role="supervisor",
+        body=f"{contest.unit.name}：{contest.basis}",
+        at=at,
+    )
+
+
+def contest_decided(appeal: Appeal, contest: Contest, at: datetime) -> None:
+    verdict = "申诉成立，不纳入考核" if contest.status == "upheld" else "申诉不成立"
+    note = f"意见：{contest.decision_note}"
+    _tell(contest.unit_id, "contest", f"{contest.kind}：{verdict}", appeal, body=note, at=at)

@@ -8,7 +8,7 @@ error nothing is written."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -48,12 +48,23 @@ def perform(ref: int | str, action: str, data: Mapping[str, Any], actor: User, *
     """Take `action` on the appeal as `actor`. 404 if the user cannot see it or there is no
     such action, 409 if the state or a rule forbids it or someone else changed it first,
     403 if the user may not take it, 400 if the body is wrong."""
-    act = action_named(action)
+    return _perform(lambda: find_appeal(ref, actor), action_named(action), data, actor, at or now())
+
+
+def perform_as_citizen(
+    find: Callable[[], Appeal], action: Act, data: Mapping[str, Any], *, at: datetime | None = None
+) -> Appeal:
+    """Take `action` as the citizen who holds the appeal's number and 查询码 (`find` looks it
+    up, 404 otherwise): the same checks, transaction and event as any action, with no
+    account behind it (the machine's role guards let only the citizen's own actions pass)."""
+    return _perform(find, action, data, None, at or now())
+
+
+def _perform(find: Callable[[], Appeal], act: Act, data: Mapping[str, Any], actor: User | None, at: datetime) -> Appeal:
     record = ACTIONS[act]
-    at = at or now()
     try:
         with write_transaction(db.session):
-            appeal = find_appeal(ref, actor)
+            appeal = find()
             seen_version = _seen_version(data)
             if seen_version is not None and seen_version != appeal.version:
                 raise Conflict(STALE, state=appeal.state, version=appeal.version)
@@ -81,7 +92,8 @@ def perform(ref: int | str, action: str, data: Mapping[str, Any], actor: User, *
 def _log(
     appeal: Appeal, act: Act, from_state: str, at: datetime, actor: User | None, body: BaseModel, outcome: Outcome
 ) -> None:
-    """The action's event (actor None: the system); it bumps the appeal's version."""
+    """The action's event (actor None: the citizen's own action, or the system's); it bumps
+    the appeal's version."""
     appeal.updated_at = at
     attributes.flag_modified(appeal, "updated_at")  # every action bumps the version
     db.session.add(

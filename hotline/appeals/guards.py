@@ -16,13 +16,19 @@ from typing import Any, Literal
 from sqlalchemy import select
 
 from hotline.appeals import permissions
-from hotline.appeals.deadlines import policy_for, return_review_limit, visit_attempts_after, visit_attempts_limit
+from hotline.appeals.deadlines import (
+    contest_due_at,
+    policy_for,
+    return_review_limit,
+    visit_attempts_after,
+    visit_attempts_limit,
+)
 from hotline.appeals.models import Appeal, AppealCoUnit
 from hotline.auth.models import User
 from hotline.core.clock import format_local
 from hotline.core.extensions import db
 from hotline.core.permissions import Permission, at_centre
-from hotline.core.vocabulary import CARD_LEVELS
+from hotline.core.vocabulary import CARD_LEVELS, POOR_RATINGS, UNRATED
 from hotline.grid.models import Unit
 
 GuardKind = Literal["role", "rule", "branch"]
@@ -35,9 +41,18 @@ class ActionContext:
     user could take (buttons, 409 messages); branch guards then are not consulted."""
 
     appeal: Appeal
-    actor: User
+    actor: User | None  # None: the citizen (市民评价, by number and 查询码)
     at: datetime
     body: Any = None
+
+    @property
+    def user(self) -> User:
+        """The member of staff acting: every action but the citizen's own."""
+        assert self.actor is not None, "a staff action"
+        return self.actor
+
+    def has_role(self, *roles: str) -> bool:
+        return self.actor is not None and self.actor.has_role(*roles)
 
 
 @dataclass(frozen=True)
@@ -69,9 +84,7 @@ CURRENT_UNIT = Guard(
     "role",
     "handler of the current unit",
     lambda c: (
-        c.actor.has_role("handler")
-        and c.appeal.current_unit_id is not None
-        and c.actor.unit_id == c.appeal.current_unit_id
+        c.has_role("handler") and c.appeal.current_unit_id is not None and c.user.unit_id == c.appeal.current_unit_id
     ),
     "只有当前承办单位的承办人可以执行此操作",
 )
@@ -79,9 +92,7 @@ CURRENT_UNIT = Guard(
 
 def _supervises(c: ActionContext) -> bool:
     unit = c.appeal.current_unit
-    return (
-        c.actor.has_role("supervisor") and unit is not None and (c.actor.at_centre or c.actor.unit.is_ancestor_of(unit))
-    )
+    return c.has_role("supervisor") and unit is not None and (c.user.at_centre or c.user.unit.is_ancestor_of(unit))
 
 
 SUPERVISOR_ABOVE = Guard(
@@ -94,7 +105,8 @@ SUPERVISOR_ABOVE = Guard(
 
 def co_part(c: ActionContext) -> AppealCoUnit | None:
     """The actor's unit's share of a 联办 appeal, if it is a co-unit."""
-    return next((p for p in c.appeal.co_units if p.unit_id == c.actor.unit_id), None)
+    unit_id = c.actor.unit_id if c.actor else None
+    return next((p for p in c.appeal.co_units if p.unit_id == unit_id), None)
 
 
 def own_co_part(c: ActionContext) -> AppealCoUnit:
@@ -107,7 +119,7 @@ def own_co_part(c: ActionContext) -> AppealCoUnit:
 CO_UNIT = Guard(
     "role",
     "handler of a co-handling (协办) unit",
-    lambda c: c.actor.has_role("handler") and co_part(c) is not None,
+    lambda c: c.has_role("handler") and co_part(c) is not None,
     "只有本工单的协办单位可以执行此操作",
 )
 CO_NOT_SIGNED = Guard("rule", "co-unit not yet signed", lambda c: own_co_part(c).signed_at is None, "本单位已签收")
@@ -151,7 +163,7 @@ def _reviews_return(c: ActionContext) -> bool:
     the unit that passed it down (it holds the appeal while it decides)."""
     if c.appeal.dispatched_by_unit_id is None:
         return CENTRE_REVIEWER.check(c)
-    return c.actor.has_role("handler") and c.actor.unit_id == c.appeal.dispatched_by_unit_id
+    return c.has_role("handler") and c.user.unit_id == c.appeal.dispatched_by_unit_id
 
 
 RETURN_REVIEWER = Guard(
@@ -206,6 +218,47 @@ PAUSE_HOLDER = Guard(
     _holds_paused,
     "只有当前承办单位的承办人或其上级督办员可以恢复办理",
 )
+CITIZEN = Guard(
+    "role",
+    "the citizen, by number and 查询码 (tracking page, SMS link)",
+    lambda c: c.actor is None,
+    "市民评价由市民本人在查询页面或短信链接中提交",
+)
+NOT_YET_RATED = Guard(
+    "rule",
+    "not yet rated this round (the visit did not reach the citizen)",
+    lambda c: c.appeal.satisfaction == UNRATED,
+    "您已评价过，感谢您的反馈",
+)
+MAIN_UNIT_HANDLER = Guard(
+    "role",
+    "handler of the main handling unit (the unit assessed)",
+    lambda c: c.has_role("handler") and c.appeal.main_unit_id is not None and c.user.unit_id == c.appeal.main_unit_id,
+    "只有主办单位的承办人可以申诉",
+)
+NO_PENDING_CONTEST = Guard("rule", "no contest pending", lambda c: c.appeal.pending_contest is None, "已有待复核的申诉")
+PENDING_CONTEST = Guard(
+    "rule", "a contest is pending", lambda c: c.appeal.pending_contest is not None, "没有待复核的申诉"
+)
+NOT_EXCLUDED = Guard(
+    "rule",
+    "not already excluded from the assessment",
+    lambda c: not c.appeal.assessment_excluded,
+    "申诉已成立，该工单已不纳入考核",
+)
+
+
+def _in_contest_window(c: ActionContext) -> bool:
+    until = contest_due_at(c.appeal)
+    return until is None or c.at <= until
+
+
+IN_CONTEST_WINDOW = Guard(
+    "rule",
+    "within HOTLINE_CONTEST_LIMIT of the rating (or the close)",
+    _in_contest_window,
+    lambda c: f"已超过申诉时限（{format_local(contest_due_at(c.appeal))}）",
+)
 CARD_NOT_RED = Guard(
     "rule",
     "open card is not already red",
@@ -227,11 +280,13 @@ BY_CENTRE = Guard("branch", "dispatched by the centre", lambda c: c.appeal.dispa
 BY_UNIT = Guard("branch", "dispatched by a unit", lambda c: c.appeal.dispatched_by_unit_id is not None)
 
 
+def rework_rounds_left(appeal: Appeal) -> bool:
+    """Whether a 差评 still sends it back to 整改 (HOTLINE's policy: reopen_rounds rounds)."""
+    return appeal.reopen_count < policy_for(appeal).reopen_rounds
+
+
 def _wants_reopen(c: ActionContext) -> bool:
-    body = c.body
-    return bool(
-        body.reached and body.satisfaction == "不满意" and c.appeal.reopen_count < policy_for(c.appeal).reopen_rounds
-    )
+    return c.body.satisfaction in POOR_RATINGS and rework_rounds_left(c.appeal)
 
 
 def _calls_again(c: ActionContext) -> bool:
@@ -249,12 +304,12 @@ VISIT_AGAIN = Guard(
 )
 REOPEN_AT_UNIT = Guard(
     "branch",
-    "不满意, reopen rounds left, handled by a unit",
+    "差评 (不满意/非常不满意), 整改 rounds left, handled by a unit",
     lambda c: _wants_reopen(c) and c.appeal.main_unit_id is not None,
 )
 REOPEN_AT_CENTRE = Guard(
     "branch",
-    "不满意, reopen rounds left, answered by the centre",
+    "差评, 整改 rounds left, answered by the centre",
     lambda c: _wants_reopen(c) and c.appeal.main_unit_id is None,
 )
 CARD_OPEN = Guard("branch", "a 督办 card is open", lambda c: c.appeal.supervision_level is not None)

@@ -152,7 +152,14 @@ class Appeal(Model):
     public_reply: Mapped[str | None] = mapped_column(Text)
     reply_resolved: Mapped[str | None] = mapped_column(String(4))
     resolved: Mapped[str | None] = mapped_column(String(4))
-    satisfaction: Mapped[str] = mapped_column(String(4), default=UNRATED)
+    satisfaction: Mapped[str] = mapped_column(String(5), default=UNRATED)
+    # The citizen's answer to 是否联系过您 (behind the official 响应率), and who rated: the
+    # visitor's call ("visit") or the citizen on the tracking page or its SMS link ("citizen").
+    citizen_contacted: Mapped[bool | None]
+    rated_via: Mapped[str | None] = mapped_column(String(8))
+    rated_at: Mapped[datetime | None]
+    # 申诉复核 upheld: the appeal no longer counts in its unit's assessment.
+    assessment_excluded: Mapped[bool] = mapped_column(default=False, server_default=false())
     # 直接答复 from the knowledge base: the entry, and its version, that answered it.
     knowledge_entry_id: Mapped[int | None] = mapped_column(ForeignKey("knowledge_entries.id"))
     knowledge_version: Mapped[int | None]
@@ -183,6 +190,9 @@ class Appeal(Model):
     pauses: Mapped[list[Pause]] = relationship(
         back_populates="appeal", order_by="Pause.id", cascade="all, delete-orphan"
     )
+    contests: Mapped[list[Contest]] = relationship(
+        back_populates="appeal", order_by="Contest.id", cascade="all, delete-orphan"
+    )
 
     @property
     def pending_extension(self) -> Extension | None:
@@ -191,6 +201,10 @@ class Appeal(Model):
     @property
     def pending_pause(self) -> Pause | None:
         return next((p for p in self.pauses if p.status == "pending"), None)
+
+    @property
+    def pending_contest(self) -> Contest | None:
+        return next((c for c in self.contests if c.status == "pending"), None)
 
     @property
     def running_pause(self) -> Pause | None:
@@ -339,6 +353,30 @@ class Pause(Model):
 
     appeal: Mapped[Appeal] = relationship(back_populates="pauses")
     requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])
+
+
+class Contest(Model):
+    """申诉复核: the handling unit contests a 差评, or says the demand was a 不合理诉求 or
+    has had its 最终答复, with the basis; the centre's supervisors decide. Upheld, the
+    appeal leaves the unit's assessment; either way the decision is kept."""
+
+    __tablename__ = "appeal_contests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    appeal_id: Mapped[int] = mapped_column(ForeignKey("appeals.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    kind: Mapped[str] = mapped_column(String(6))  # CONTEST_KINDS
+    basis: Mapped[str] = mapped_column(Text)
+    satisfaction: Mapped[str | None] = mapped_column(String(5))  # the rating contested, as it was
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    requested_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(10), default="pending")  # pending/upheld/dismissed
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None]
+    decision_note: Mapped[str | None] = mapped_column(Text)
+
+    appeal: Mapped[Appeal] = relationship(back_populates="contests")
+    unit: Mapped[Unit] = relationship(lazy="joined")
 
 
 class SlaCategoryLimit(Model):

@@ -9,9 +9,9 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from hotline.appeals.deadlines import SLA_LABELS, sla_status
-from hotline.appeals.models import Appeal, AppealEvent, Pause
-from hotline.appeals.states import EVENT_LABELS, State
+from hotline.appeals.deadlines import SLA_LABELS, contest_due_at, sla_status
+from hotline.appeals.models import Appeal, AppealEvent, Contest, Pause
+from hotline.appeals.states import CITIZEN_EVENTS, EVENT_LABELS, State
 from hotline.appeals.visibility import Part, citizen_identity
 from hotline.auth.models import User
 from hotline.categories.presenters import CategoryRef
@@ -48,6 +48,31 @@ class Deadlines(BaseModel):
     due_at: datetime | None
     review_due_at: datetime | None = Field(description="热线中心审核反馈的时限")
     visit_due_at: datetime | None
+    contest_due_at: datetime | None = Field(description="主办单位申诉复核的时限（评价或结案后）")
+
+
+class ContestOut(BaseModel):
+    kind: str = Field(description="评价申诉 / 不合理诉求 / 最终答复")
+    basis: str
+    unit: UnitRef
+    rating: str | None = Field(description="被申诉的评价（评价申诉）")
+    status: Literal["pending", "upheld", "dismissed"] = Field(description="待复核 / 申诉成立 / 申诉不成立")
+    requested_at: datetime
+    decided_at: datetime | None
+    decision_note: str | None = Field(description="复核意见")
+
+    @classmethod
+    def of(cls, c: Contest) -> ContestOut:
+        return cls(
+            kind=c.kind,
+            basis=c.basis,
+            unit=UnitRef.of(c.unit),
+            rating=c.satisfaction,
+            status=c.status,
+            requested_at=to_local(c.requested_at),
+            decided_at=to_local(c.decided_at),
+            decision_note=c.decision_note,
+        )
 
 
 class PauseOut(BaseModel):
@@ -85,7 +110,10 @@ class Outcome(BaseModel):
     public_reply: str | None
     reply_resolved: str | None = Field(description="承办单位自报的解决情况")
     resolved: str | None = Field(description="回访时市民确认的解决情况")
-    satisfaction: str | None
+    satisfaction: str | None = Field(description="非常满意 / 满意 / 基本满意 / 不满意 / 非常不满意，或未评价")
+    contacted: bool | None = Field(None, description="市民确认承办单位是否联系过本人（是否联系过您）")
+    rated_by: Literal["visit", "citizen"] | None = Field(None, description="visit：回访员回访；citizen：市民自行评价")
+    assessment_excluded: bool = Field(False, description="申诉复核成立，不纳入承办单位考核")
     knowledge_entry_id: int | None = Field(None, description="直接答复所依据的知识库条目")
     knowledge_version: int | None = Field(None, description="该条目当时的版本")
 
@@ -126,8 +154,7 @@ class EventOut(BaseModel):
 
 
 def _anonymous_actor(e: AppealEvent) -> str:
-    """Events without an account are the citizen's own (a report, its photos) or the system's."""
-    return "市民" if e.action in ("create", "attach") else "系统"
+    return "市民" if e.action in CITIZEN_EVENTS else "系统"
 
 
 class AppealSummary(BaseModel):
@@ -198,6 +225,7 @@ class AppealDetail(AppealSummary):
     supervision_level: Literal["yellow", "red"] | None
     deadlines: Deadlines
     pause: PauseOut | None = Field(description="挂起中或待审批的挂起")
+    contests: list[ContestOut] = Field(description="主办单位的申诉复核及其结果")
     counters: Counters
     outcome: Outcome
     merged_into: str | None = Field(description="并入的主工单编号")
@@ -232,8 +260,10 @@ class AppealDetail(AppealSummary):
                 return_due_at=to_local(a.return_due_at),
                 due_at=to_local(a.due_at),
                 visit_due_at=to_local(a.visit_due_at),
+                contest_due_at=to_local(contest_due_at(a)),
             ),
             pause=PauseOut.of(a.running_pause or a.pending_pause),
+            contests=[ContestOut.of(c) for c in a.contests] if part.whole else [],
             counters=Counters(
                 dispatches=a.dispatch_count,
                 returns=a.return_count,
@@ -247,6 +277,9 @@ class AppealDetail(AppealSummary):
                 reply_resolved=a.reply_resolved,
                 resolved=a.resolved,
                 satisfaction=a.satisfaction,
+                contacted=a.citizen_contacted,
+                rated_by=a.rated_via,
+                assessment_excluded=a.assessment_excluded,
                 knowledge_entry_id=a.knowledge_entry_id,
                 knowledge_version=a.knowledge_version,
             )

@@ -10,7 +10,7 @@ from pydantic import Field, field_validator
 from sqlalchemy import ColumnElement, and_, case, func, or_, select, true
 
 from hotline.appeals.deadlines import HOLDER, sla_status_sql
-from hotline.appeals.models import Appeal, Extension, Pause
+from hotline.appeals.models import Appeal, Contest, Extension, Pause
 from hotline.appeals.permissions import LOOK_UP_CALLER
 from hotline.appeals.states import FINAL_STATES, OPEN_STATES, State
 from hotline.appeals.visibility import visible_clause, visible_ids, visible_saying
@@ -54,7 +54,7 @@ class AppealFilter(PageQuery):
     received_to: SaneDate | None = None
     before: Id | None = Field(None, description="游标翻页：只列出 id 小于此值的诉求（传上一页最后一条的 id）")
     awaiting: Literal["decision"] | None = Field(
-        None, description="decision：有待本人审批的延期或挂起申请（长周期延期由热线中心审批）"
+        None, description="decision：有待本人审批的延期、挂起申请或待复核的申诉（长周期延期和申诉由热线中心审批）"
     )
     order: Literal["new", "due"] = Field(
         "new", description="new：新登记的在前（默认）；due：当前环节时限最早的在前（如回访队列），不用游标翻页"
@@ -170,7 +170,8 @@ def audit_phone_look_up(user: User, phone: str) -> None:
 
 def _only_open(f: AppealFilter) -> bool:
     """Whether the filter matches open appeals only: those states, a running clock (closed
-    appeals run none), or a request waiting for a decision."""
+    appeals run none), or a request waiting for a decision (a unit's supervisors decide
+    only on open appeals; a 申诉 on a closed one is the centre's, which sees every appeal)."""
     if f.state and set(f.state.split(",")) <= OPEN_STATES:
         return True
     return f.overdue is True or f.sla is not None or f.awaiting is not None
@@ -185,12 +186,13 @@ def overdue_count(unit: Unit, at: datetime) -> int:
 
 
 def _awaiting_decision(user: User) -> ColumnElement[bool]:
-    """Appeals with a unit's request (延期, 挂起) this supervisor decides: the centre's any,
-    a unit's those of the units below it, 长周期 extensions being the centre's."""
+    """Appeals with a unit's request (延期, 挂起, 申诉) this supervisor decides: the centre's
+    any, a unit's those of the units below it, 长周期 extensions and 申诉 being the centre's."""
     extension = select(Extension.id).where(Extension.appeal_id == Appeal.id, Extension.status == "pending")
     pause = select(Pause.id).where(Pause.appeal_id == Appeal.id, Pause.status == "pending")
     if user.at_centre:
-        return or_(extension.exists(), pause.exists())
+        contest = select(Contest.id).where(Contest.appeal_id == Appeal.id, Contest.status == "pending")
+        return or_(extension.exists(), pause.exists(), contest.exists())
     return and_(
         Appeal.current_unit_id != user.unit_id,
         or_(extension.where(Extension.long_cycle.is_(False)).exists(), pause.exists()),

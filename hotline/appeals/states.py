@@ -72,7 +72,11 @@ class Act(StrEnum):
     REJECT_REPLY = auto()
     APPROVE_REPLY = auto()
     VISIT = auto()
+    RATE = auto()
     AUDIT = auto()
+    CONTEST = auto()
+    UPHOLD_CONTEST = auto()
+    DISMISS_CONTEST = auto()
 
     @property
     def label(self) -> str:
@@ -105,7 +109,11 @@ ACTION_LABELS: dict[Act, str] = {
     Act.REJECT_REPLY: "审核退回",
     Act.APPROVE_REPLY: "审核通过",
     Act.VISIT: "回访",
+    Act.RATE: "市民评价",
     Act.AUDIT: "监督",
+    Act.CONTEST: "申诉",
+    Act.UPHOLD_CONTEST: "申诉成立",
+    Act.DISMISS_CONTEST: "申诉不成立",
 }
 
 # Events that are not transitions of the machine: `create` opens the appeal, the others leave
@@ -118,4 +126,8 @@ NON_TRANSITION_EVENTS: dict[str, str] = {
     "overdue": "超期报督办",
     "attach": "上传照片",
 }
+# Events without an account: the citizen's own (a report, its photos, their rating); any other is the system's.
+CITIZEN_EVENTS = frozenset({"create", "attach", "rate"})
+# 申诉复核: where a unit's contest stands.
+CONTEST_STATUSES = {"pending": "待复核", "upheld": "申诉成立", "dismissed": "申诉不成立"}
 EVENT_LABELS: dict[str, str] = {**{str(a): label for a, label in ACTION_LABELS.items()}, **NON_TRANSITION_EVENTS}

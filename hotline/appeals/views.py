@@ -19,7 +19,7 @@ from hotline.appeals.guards import ActionContext
 from hotline.appeals.models import Appeal
 from hotline.appeals.queries import AppealFilter, search_appeals
 from hotline.appeals.schemas import AppealCreate
-from hotline.appeals.states import EVENT_LABELS, STATE_LABELS, Act, State
+from hotline.appeals.states import CITIZEN_EVENTS, CONTEST_STATUSES, EVENT_LABELS, STATE_LABELS, Act, State
 from hotline.appeals.visibility import Part, citizen_identity, find_appeal
 from hotline.categories.models import Category
 from hotline.core.clock import now
@@ -46,6 +46,8 @@ def _vocabulary(state: BlueprintSetupState) -> None:
     state.app.jinja_env.globals.update(
         STATE_LABELS=STATE_LABELS,
         EVENT_LABELS=EVENT_LABELS,
+        CITIZEN_EVENTS=CITIZEN_EVENTS,
+        CONTEST_STATUSES=CONTEST_STATUSES,
         SLA_LABELS=SLA_LABELS,
         ATTACHMENT_KINDS=ATTACHMENT_KINDS,
         INBOX_STATES=INBOX_STATES,
@@ -83,9 +85,9 @@ def return_reviews() -> ResponseReturnValue:
 @bp.get("/approvals")
 @login_required
 def approvals() -> ResponseReturnValue:
-    """待审批: the appeals whose 延期 or 挂起 request this supervisor decides."""
+    """待审批: the appeals whose 延期, 挂起 or 申诉 this supervisor decides."""
     permissions.DECIDE_REQUESTS.require(g.user)
-    return _render_list({"awaiting": "decision", "order": "due"}, "待审批（延期、挂起）")
+    return _render_list({"awaiting": "decision", "order": "due"}, "待审批（延期、挂起、申诉）")
 
 
 @bp.get("/visits")

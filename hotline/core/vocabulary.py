@@ -10,9 +10,12 @@ Channel = Literal["电话", "网站", "随手拍", "Open311", "110转入", "主�
 AppealType = Literal["咨询", "求助", "投诉", "举报", "建议", "表扬"]
 Urgency = Literal["一般", "紧急", "特急"]
 Resolution = Literal["解决", "部分解决", "未解决"]
-Satisfaction = Literal["满意", "基本满意", "不满意"]
+# 好差评 on five levels (国办发〔2019〕51号); the two lowest are a 差评, sent back to 整改.
+Satisfaction = Literal["非常满意", "满意", "基本满意", "不满意", "非常不满意"]
 # 回访: why a call did not reach the citizen.
 CallResult = Literal["未接通", "拒接", "空号"]
+# 申诉复核: what a unit asks the centre to hold against its assessment.
+ContestKind = Literal["评价申诉", "不合理诉求", "最终答复"]
 VoidReason = Literal["无效诉求", "不予受理", "转110", "转信访"]
 Role = Literal["admin", "operator", "dispatcher", "handler", "supervisor", "visitor"]
 
@@ -33,7 +36,10 @@ URGENCIES: tuple[Urgency, ...] = get_args(Urgency)
 RESOLUTIONS: tuple[Resolution, ...] = get_args(Resolution)
 SATISFACTIONS: tuple[Satisfaction, ...] = get_args(Satisfaction)
 CALL_RESULTS: tuple[CallResult, ...] = get_args(CallResult)
+POOR_RATINGS: tuple[Satisfaction, ...] = ("不满意", "非常不满意")  # 差评
+GOOD_RATINGS: tuple[Satisfaction, ...] = tuple(s for s in SATISFACTIONS if s not in POOR_RATINGS)
 UNRATED = "未评价"
+CONTEST_KINDS: tuple[ContestKind, ...] = get_args(ContestKind)
 VOID_REASONS: tuple[VoidReason, ...] = get_args(VoidReason)
 CARD_LEVELS = {"yellow": "黄牌", "red": "红牌"}
 

@@ -19,12 +19,14 @@ from hotline.core.clock import local_zone
 from hotline.core.extensions import db
 from hotline.core.fulltext import terms
 from hotline.core.validation import CREDIT_CODE_CHARS, credit_code_check_char
+from hotline.core.vocabulary import GOOD_RATINGS, POOR_RATINGS
 from hotline.demo.texts import STREET_ADDRESSES, SURNAMES, TEXTS
 from hotline.grid.geo import geometry_from_geojson, placement
 from hotline.grid.models import Unit
 from hotline.grid.responsibility import BELOW_DEPARTMENTS, suggest
 from hotline.knowledge import operations as knowledge
 from hotline.knowledge.models import KnowledgeEntry
+from hotline.reports.operations import rate
 from hotline.reports.operations import submit as submit_report
 
 # How many appeals end in each state (300 in all).
@@ -53,6 +55,7 @@ REGULAR_CALLERS = 12
 REGULAR_SHARE = 0.15
 
 VISIT_ATTEMPTS = 3  # HOTLINE_VISIT_ATTEMPTS' default: calls before 未联系上
+CITIZEN = "citizen"  # a step the citizen takes (好差评 on the tracking page)
 # Why units ask to pause (挂起/缓办).
 PAUSE_REASONS = (
     ("等待市民", "市民外出务工，约定返回后现场查看"),
@@ -79,7 +82,10 @@ TYPICAL_HOURS = {
     "reject_reply": 10,
     "approve_reply": 6,
     "visit": 20,
+    "rate": 10,
     "audit": 24,
+    "contest": 20,
+    "uphold_contest": 24,
     "answer": 0.2,
     "void": 0.5,
     "merge": 0.5,
@@ -338,35 +344,36 @@ class DemoAppeals:
             if rng.random() < 0.3:  # called once already, to be called again another half-day
                 steps.append(self._missed_call())
             return steps
-        if target == "evaluated" and not answered and rng.random() < 0.12:
-            steps.append(
-                Step(
-                    "visit",
-                    "visitor",
-                    {"reached": True, "resolved": "未解决", "satisfaction": "不满意", "note": "市民反映问题仍未解决"},
-                )
-            )
-            steps.append(Step("reply", handler, {"result": result + "（重办：已再次现场处理）", "resolved": "解决"}))
+        if target == "evaluated" and not answered and rng.random() < 0.12:  # 差评 → 整改 → 整改回访
+            poor = {"resolved": "未解决", "satisfaction": rng.choice(POOR_RATINGS), "contacted": True}
+            if rng.random() < 0.4:  # the citizen rated it themselves, from the SMS link
+                steps.append(Step("rate", CITIZEN, {**poor, "note": "问题仍未解决，路面还是坑洼"}))
+            else:
+                steps.append(Step("visit", "visitor", {**poor, "reached": True, "note": "市民反映问题仍未解决"}))
+            steps.append(Step("reply", handler, {"result": result + "（整改：已再次现场处理）", "resolved": "解决"}))
             steps.append(Step("approve_reply", "dispatcher"))
         if rng.random() < 0.06:
             steps += [self._missed_call() for _ in range(VISIT_ATTEMPTS)]  # 未联系上
         else:
-            # 不满意 would reopen it; that path is planned above.
-            satisfaction = rng.choices(("满意", "基本满意"), (80, 20))[0]
-            steps.append(
-                Step(
-                    "visit",
-                    "visitor",
-                    {
-                        "reached": True,
-                        "satisfaction": satisfaction,
-                        "resolved": "解决" if satisfaction == "满意" else "部分解决",
-                    },
-                )
-            )
+            # A 差评 would reopen it; that path is planned above.
+            satisfaction = rng.choices(GOOD_RATINGS, (40, 45, 15))[0]
+            rating = {
+                "satisfaction": satisfaction,
+                "resolved": "部分解决" if satisfaction == "基本满意" else "解决",
+                "contacted": rng.random() < 0.93,
+            }
+            if rng.random() < 0.2:
+                steps.append(Step("rate", CITIZEN, rating))
+            else:
+                steps.append(Step("visit", "visitor", {**rating, "reached": True}))
         if target == "auditing":
             return steps
         steps.append(Step("audit", "supervisor", {"passed": True, "note": "抽查通过"}))
+        if not answered and rng.random() < 0.05:  # 申诉复核: a 不合理诉求, some decided
+            why = "诉求人要求的赔偿标准超出政策规定，已依规解释并作出最终答复，诉求人仍坚持"
+            steps.append(Step("contest", handler, {"kind": "不合理诉求", "basis": why}))
+            if rng.random() < 0.6:
+                steps.append(Step("uphold_contest", "supervisor", {"note": "经核实属不合理诉求，不纳入考核"}))
         return steps
 
     # ---------------------------------------------------------------- running it
@@ -442,13 +449,18 @@ class DemoAppeals:
                 if step.action in ("merge", "link_repeat"):
                     assert script.master is not None and script.master.appeal is not None, "masters come first"
                     body["master_number"] = script.master.appeal.number
-                script.appeal = perform(script.appeal.id, step.action, body, self.users[step.actor], at=at)
+                script.appeal = self._perform(script.appeal, step, body, at)
             if index < len(script.steps):
                 heapq.heappush(queue, (script.moments[index + 1], n, script, index + 1))
             elif script.appeal.state != script.target:
                 raise RuntimeError(
                     f"demo appeal {script.appeal.number} ended in {script.appeal.state}, planned {script.target}"
                 )
+
+    def _perform(self, appeal: Appeal, step: Step, body: dict, at: datetime) -> Appeal:
+        if step.actor == CITIZEN:  # on the tracking page, with the receipt's number and 查询码
+            return rate(appeal.number, appeal.query_code, body, at=at)
+        return perform(appeal.id, step.action, body, self.users[step.actor], at=at)
 
 
 def load_demo_appeals(now: datetime, seed: int = 12345) -> int:

@@ -19,15 +19,14 @@ from hotline.core.errors import BadRequest, NotFound
 from hotline.core.extensions import db
 from hotline.core.permissions import Permission, at_centre
 from hotline.core.validation import Body, FieldErrors, SaneDate, validate
+from hotline.core.vocabulary import GOOD_RATINGS, POOR_RATINGS
 from hotline.ledger.models import Campaign, CampaignItem, UnitProgress
 
 # A close counts only once the citizen's return visit or the centre's oversight passed it.
-CLOSED = or_(
-    Appeal.state == "evaluated", and_(Appeal.state == "auditing", Appeal.satisfaction.in_(("满意", "基本满意")))
-)
+CLOSED = or_(Appeal.state == "evaluated", and_(Appeal.state == "auditing", Appeal.satisfaction.in_(GOOD_RATINGS)))
 RULES = {
     "open_days": "受理后超过 N 天仍未办结",
-    "dissatisfied_twice": "回访两次及以上不满意",
+    "dissatisfied_twice": "回访或评价两次及以上不满意",
     "enterprise_unresolved": "涉企诉求未解决",
     "repeat_callers": "同一问题 N 人及以上反映（含并单）",
 }
@@ -109,7 +108,10 @@ def _rule_query(body: EnrollBody, at: datetime):
     if body.rule == "dissatisfied_twice":
         return (
             select(AppealEvent.appeal_id)
-            .where(AppealEvent.action == "visit", AppealEvent.payload["satisfaction"].as_string() == "不满意")
+            .where(
+                AppealEvent.action.in_(("visit", "rate")),
+                AppealEvent.payload["satisfaction"].as_string().in_(POOR_RATINGS),
+            )
             .group_by(AppealEvent.appeal_id)
             .having(func.count() >= 2)
         )

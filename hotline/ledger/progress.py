@@ -20,7 +20,7 @@ from hotline.auth.models import User
 from hotline.core.clock import local_today, now
 from hotline.core.db import upsert, write_transaction
 from hotline.core.extensions import db
-from hotline.core.vocabulary import UNIT_LEVEL_NAMES, UNIT_LEVELS
+from hotline.core.vocabulary import GOOD_RATINGS, UNIT_LEVEL_NAMES, UNIT_LEVELS
 from hotline.grid.models import Unit
 from hotline.ledger.models import Campaign, CampaignItem, CampaignSnapshot, UnitProgress
 from hotline.ledger.operations import CLOSED
@@ -140,7 +140,7 @@ def items(campaign: Campaign, user: User) -> list[CampaignItem]:
 
 
 def is_closed(appeal: Appeal) -> bool:
-    return appeal.state == "evaluated" or (appeal.state == "auditing" and appeal.satisfaction in ("满意", "基本满意"))
+    return appeal.state == "evaluated" or (appeal.state == "auditing" and appeal.satisfaction in GOOD_RATINGS)
 
 
 def trend(campaign: Campaign) -> list[CampaignSnapshot]:

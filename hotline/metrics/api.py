@@ -31,7 +31,7 @@ class UnitScoreOut(BaseModel):
     response: RateOut = Field(description="响应率：按时首次联系市民")
     on_time: RateOut = Field(description="按期办结率")
     resolution: RateOut = Field(description="解决率：解决 + 0.5 × 部分解决")
-    satisfaction: RateOut = Field(description="满意率：满意 + 0.8 × 基本满意")
+    satisfaction: RateOut = Field(description="满意率：非常满意 + 满意 + 0.8 × 基本满意")
     red_cards: int
     composite: float | None = Field(description="综合得分（百分制，已扣除红牌）")
 

@@ -5,10 +5,11 @@ SQL query over the appeals received in the period.
     响应率     = first contact in time ÷ dispatched
     按期办结率 = replied by the (extended) deadline ÷ due to close
     解决率     = (解决 + 0.5 × 部分解决) ÷ rated
-    满意率     = (满意 + 0.8 × 基本满意) ÷ rated
+    满意率     = (非常满意 + 满意 + 0.8 × 基本满意) ÷ rated
     composite  = weighted 响应, 解决, 满意 (configuration), minus points per red card
 
-Merged repeats have no main unit of their own, so each problem counts once (on its master)."""
+Merged repeats have no main unit of their own, so each problem counts once (on its master);
+appeals whose 申诉复核 was upheld (不合理诉求, 最终答复, a contested 差评) do not count."""
 
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ from hotline.grid.models import Unit
 
 MAX_PERIOD = timedelta(days=366)
 RESOLUTION_WEIGHTS = {"解决": 1.0, "部分解决": 0.5}
-SATISFACTION_WEIGHTS = {"满意": 1.0, "基本满意": 0.8}
+SATISFACTION_WEIGHTS = {"非常满意": 1.0, "满意": 1.0, "基本满意": 0.8}
 
 
 class MetricsQuery(Body):
@@ -94,7 +95,13 @@ def assess(user: User, query: MetricsQuery, at: datetime | None = None) -> tuple
     zone = local_zone()
     since, until = datetime.combine(start, time(), zone), datetime.combine(end + timedelta(days=1), time(), zone)
     a = Appeal
-    counted = (a.main_unit_id.is_not(None), a.state != "merged", a.received_at >= since, a.received_at < until)
+    counted = (
+        a.main_unit_id.is_not(None),
+        a.state != "merged",
+        a.assessment_excluded.is_(False),
+        a.received_at >= since,
+        a.received_at < until,
+    )
     reds = (
         select(AppealEvent.appeal_id, func.count().label("cards"))
         .where(AppealEvent.action == "supervise", AppealEvent.payload["level"].as_string() == "red")

@@ -20,6 +20,9 @@ KINDS = {
     "reopen": "重办",
     "extension": "延期申请",
     "return": "退单",
+    "pause": "挂起",
+    "audit": "监督",
+    "contest": "申诉复核",
 }
 
 

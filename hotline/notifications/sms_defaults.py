@@ -9,11 +9,11 @@ TEMPLATES = {
     "sms.replied": (
         "办理反馈",
         "【12345】您反映的「{{ title }}」（工单{{ number }}）办理结果：{{ public_reply }}"
-        " 如有疑问请致电12345，查询码{{ query_code }}。",
+        " 请评价：{{ track_url }} 如有疑问请致电12345，查询码{{ query_code }}。",
     ),
     "sms.visit_missed": (
         "回访未接通",
-        "【12345】回访员多次就工单{{ number }}致电您未能接通。查看办理结果：{{ track_url }}"
+        "【12345】回访员多次就工单{{ number }}致电您未能接通。查看并评价办理结果：{{ track_url }}"
         " 如对办理结果有意见，请致电12345并提供查询码{{ query_code }}。",
     ),
     "sms.extended": (

@@ -7,6 +7,7 @@ from datetime import datetime
 from flask import jsonify, request, url_for
 from pydantic import BaseModel, Field
 
+from hotline.appeals.actions.review import RatingBody
 from hotline.appeals.attachments.presenters import AttachmentOut
 from hotline.core import idempotency
 from hotline.core.clock import to_local
@@ -107,3 +108,24 @@ def add_report_photo(number, query: TrackQuery):
 def track_report(number, query: TrackQuery):
     with limits.tracking(number):
         return ReportStatus.of(operations.track(number, query.query_code))
+
+
+@api.endpoint(
+    "POST",
+    "/reports/<number>/rating",
+    summary="市民评价办理结果（好差评，凭查询码，无需登录）",
+    query=TrackQuery,
+    body=RatingBody,
+    response=ReportStatus,
+    auth=False,
+    tags=("reports",),
+    errors=(404, 409, 429),
+    path_params={"number": NUMBER},
+    description=(
+        "办结答复后、回访前（或回访未联系上后）可评价一次，算作本轮回访；"
+        "不满意、非常不满意（差评）须说明原因，尚有整改轮次的退回承办单位整改。"
+    ),
+)
+def rate_report(number, query: TrackQuery, data):
+    with limits.tracking(number):
+        return ReportStatus.of(operations.rate(number, query.query_code, data))

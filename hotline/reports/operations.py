@@ -17,16 +17,19 @@ from sqlalchemy import func, select
 from hotline.appeals.attachments import operations as attachments
 from hotline.appeals.attachments.images import CleanImage
 from hotline.appeals.attachments.models import Attachment
+from hotline.appeals.engine import perform_as_citizen
+from hotline.appeals.guards import ActionContext
 from hotline.appeals.intake import register
+from hotline.appeals.machine import available_actions
 from hotline.appeals.models import Appeal, AppealEvent
 from hotline.appeals.schemas import AppealCreate
-from hotline.appeals.states import FINAL_STATES
+from hotline.appeals.states import FINAL_STATES, Act, State
 from hotline.core.clock import format_local, now
 from hotline.core.errors import BadRequest, Conflict, NotFound
 from hotline.core.extensions import db
 from hotline.core.idempotency import Once
 from hotline.core.validation import CHINA_LAT, CHINA_LON, Body, validate
-from hotline.core.vocabulary import AppealType
+from hotline.core.vocabulary import UNRATED, AppealType
 from hotline.grid.geo import Placement
 
 # What a citizen is told of each state: where their report stands, in their words.
@@ -58,10 +61,12 @@ MILESTONES = {
     "approve_reply": "已办结并答复",
     "answer": "已直接答复",
     "visit": "已回访",
+    "rate": "您已评价：{satisfaction}",
     "merge": "与相同问题的工单合并办理",
     "void": "不予受理",
 }
-REOPENED = "市民不满意，重新办理"
+REOPENED = "您不满意，已交承办单位重新办理（整改）"
+NOT_REACHED = "回访电话未能联系上您"
 
 
 def _moments(payload: dict) -> dict[str, str]:
@@ -70,6 +75,7 @@ def _moments(payload: dict) -> dict[str, str]:
         "due_at": format_local(payload.get("due_at")),
         "resume_at": format_local(payload.get("resume_at"), "%Y-%m-%d"),
         "kind": payload.get("kind", ""),
+        "satisfaction": payload.get("satisfaction", ""),
     }
 
 
@@ -170,10 +176,39 @@ def track(number: str, query_code: str) -> Appeal:
     return appeal
 
 
+ALREADY_RATED = "您已评价过，感谢您的反馈"
+
+
+def may_rate(appeal: Appeal, at: datetime | None = None) -> bool:
+    """Whether the citizen may rate now (好差评): the machine says, as it does for staff."""
+    return Act.RATE in available_actions(ActionContext(appeal, None, at or now()))
+
+
+def rate(number: str, query_code: str, data: Mapping[str, Any], *, at: datetime | None = None) -> Appeal:
+    """The citizen rates the outcome with the receipt's number and 查询码 (tracking page, SMS
+    link): the first rating of a round counts as its visit, and a 差评 goes back to 整改."""
+
+    def rateable() -> Appeal:
+        appeal = track(number, query_code)
+        if not may_rate(appeal, at):
+            raise Conflict(_not_rateable(appeal), state=appeal.state)
+        return appeal
+
+    return perform_as_citizen(rateable, Act.RATE, data, at=at)
+
+
+def _not_rateable(appeal: Appeal) -> str:
+    if appeal.state in (State.AUDITING, State.EVALUATED) and appeal.satisfaction != UNRATED:
+        return ALREADY_RATED
+    return "诉求已结案，不能再评价" if appeal.state in FINAL_STATES else "诉求办结答复后才能评价"
+
+
 def milestones(appeal: Appeal) -> list[tuple[AppealEvent, str]]:
     def told(e: AppealEvent) -> str:
-        if e.action == "visit" and e.to_state == "handling":
+        if e.action in ("visit", "rate") and e.to_state in ("handling", "accepted"):
             return REOPENED
+        if e.action == "visit" and e.payload.get("reached") is False:
+            return NOT_REACHED
         unit = e.target_unit or e.unit
         return MILESTONES[e.action].format(unit=unit.name if unit else "承办单位", **_moments(e.payload))
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
+from hotline.appeals.actions.review import RatingBody
 from hotline.categories.models import Category
-from hotline.core.errors import AppError, NotFound, TooManyRequests
+from hotline.core.errors import AppError, BadRequest, Conflict, NotFound, TooManyRequests
 from hotline.core.extensions import db
-from hotline.core.vocabulary import APPEAL_TYPES
+from hotline.core.vocabulary import APPEAL_TYPES, RESOLUTIONS, SATISFACTIONS
 from hotline.reports import limits, operations
 from hotline.reports.operations import MAX_PHOTOS, ReportCreate
 from hotline.reports.presenters import ReportStatus
@@ -65,8 +66,44 @@ def track_page():
                 report = ReportStatus.of(operations.track(number, code))  # what the tracking API tells, too
         except (NotFound, TooManyRequests) as exc:
             error, status, headers = exc.message, exc.status, exc.headers
-    return (
-        render_template("reports/track.html", report=report, number=number, query_code=code, error=error),
-        status,
-        headers,
+    return _track_page(number, code, report=report, error=error), status, headers
+
+
+@bp.post("/track/rating")
+def rate_page():
+    """好差评 from the tracking page (or the SMS link to it); back to the page once rated."""
+    number, code = request.form.get("number", "").strip(), request.form.get("query_code", "").strip()
+    values = form_data(RatingBody)
+    try:
+        with limits.tracking(number):
+            operations.rate(number, code, values)
+    except (NotFound, TooManyRequests) as exc:
+        return _track_page(number, code, error=exc.message), exc.status, exc.headers
+    except (BadRequest, Conflict) as exc:  # the number and code were right: the form again, with what was wrong
+        report = ReportStatus.of(operations.track(number, code))
+        return _track_page(number, code, report=report, values=values, rating_error=exc), exc.status
+    flash("感谢您的评价！", "success")
+    return redirect(url_for("reports.track_page", number=number, query_code=code))
+
+
+def _track_page(
+    number: str,
+    code: str,
+    *,
+    report: ReportStatus | None = None,
+    error: str | None = None,
+    values: dict | None = None,
+    rating_error: AppError | None = None,
+) -> str:
+    return render_template(
+        "reports/track.html",
+        report=report,
+        number=number,
+        query_code=code,
+        error=error,
+        values=values or {},
+        errors=(rating_error.fields or {}) if rating_error else {},
+        rating_message=rating_error.message if rating_error else None,
+        satisfactions=[(s, s) for s in SATISFACTIONS],
+        resolutions=[(r, r) for r in RESOLUTIONS],
     )

@@ -4,6 +4,7 @@ label, body, checks, effect and form partial, found together in the module of it
 from __future__ import annotations
 
 from hotline.appeals.actions.base import Action
+from hotline.appeals.actions.contesting import CONTEST, DISMISS_CONTEST, UPHOLD_CONTEST
 from hotline.appeals.actions.dispatching import (
     ANSWER,
     APPROVE_RETURN,
@@ -26,7 +27,7 @@ from hotline.appeals.actions.handling import (
     SIGN,
 )
 from hotline.appeals.actions.pausing import APPROVE_PAUSE, REJECT_PAUSE, REQUEST_PAUSE, RESUME
-from hotline.appeals.actions.review import APPROVE_REPLY, AUDIT, REJECT_REPLY, SUPERVISE, VISIT
+from hotline.appeals.actions.review import APPROVE_REPLY, AUDIT, RATE, REJECT_REPLY, SUPERVISE, VISIT
 from hotline.appeals.states import Act
 
 ACTIONS: dict[Act, Action] = {
@@ -57,7 +58,11 @@ ACTIONS: dict[Act, Action] = {
         REJECT_REPLY,
         APPROVE_REPLY,
         VISIT,
+        RATE,
         AUDIT,
+        CONTEST,
+        UPHOLD_CONTEST,
+        DISMISS_CONTEST,
     )
 }
 assert list(ACTIONS) == list(Act), "every action of the machine has one record, in the machine's order"

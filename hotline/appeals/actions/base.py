@@ -19,7 +19,7 @@ from hotline.grid.models import Unit
 class ActionBody(Body):
     """Fields every action accepts."""
 
-    note: str | None = Field(None, max_length=1000, description="备注")
+    note: str | None = Field(None, max_length=1000, title="备注", description="备注")
     version: int | None = Field(None, ge=1, le=MAX_ID, description="操作人看到的工单版本；已变化则 409")
 
 

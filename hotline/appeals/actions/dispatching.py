@@ -288,7 +288,7 @@ def _apply_answer(ctx: ActionContext, prepared: Prepared) -> Outcome:
 
 def _answer_form(ctx: ActionContext) -> dict[str, Any]:
     """Entries that may answer it: those matching its title, for its place."""
-    return {"knowledge": knowledge.suggestions(ctx.appeal.title, ctx.appeal.place_unit_id, ctx.actor)}
+    return {"knowledge": knowledge.suggestions(ctx.appeal.title, ctx.appeal.place_unit_id, ctx.user)}
 
 
 ANSWER = Action(Act.ANSWER, AnswerBody, _apply_answer, _prepare_answer, form_context=_answer_form)

@@ -97,7 +97,7 @@ def _apply_request_extension(ctx: ActionContext, prepared: Prepared) -> Outcome:
     assert unit is not None, "CURRENT_UNIT guards a request"
     extension = Extension(
         unit_id=unit.id,
-        requested_by_id=ctx.actor.id,
+        requested_by_id=ctx.user.id,
         requested_at=ctx.at,
         working_days=ctx.body.working_days,
         reason=ctx.body.reason,

@@ -59,7 +59,7 @@ def _apply_request_pause(ctx: ActionContext, prepared: Prepared) -> Outcome:
     assert unit is not None, "CURRENT_UNIT guards a request"
     pause = Pause(
         unit_id=unit.id,
-        requested_by_id=ctx.actor.id,
+        requested_by_id=ctx.user.id,
         requested_at=ctx.at,
         kind=ctx.body.kind,
         reason=ctx.body.reason,
@@ -122,7 +122,7 @@ def end_pause(appeal: Appeal, at: datetime, by_id: int | None) -> dict[str, Any]
 
 
 def _apply_resume(ctx: ActionContext, prepared: Prepared) -> Outcome:
-    return Outcome(details=end_pause(ctx.appeal, ctx.at, ctx.actor.id))
+    return Outcome(details=end_pause(ctx.appeal, ctx.at, ctx.user.id))
 
 
 def _running_pause(ctx: ActionContext) -> dict[str, Any]:

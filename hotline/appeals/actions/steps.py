@@ -11,18 +11,18 @@ from sqlalchemy import Select
 from hotline.appeals import effects
 from hotline.appeals.deadlines import contact_limit, due, policy_for, start_clock, start_dispatch_clock, stop_clock
 from hotline.appeals.guards import ActionContext
-from hotline.appeals.models import Appeal, Extension, Pause
+from hotline.appeals.models import Appeal, Contest, Extension, Pause
 from hotline.appeals.states import State
 from hotline.core.errors import BadRequest
 from hotline.core.extensions import db
 from hotline.grid.models import Unit
 
 
-def decide(request: Extension | Pause, status: str, ctx: ActionContext, note: str | None = None) -> None:
-    """The answer to a unit's request (延期, 挂起): approved, rejected or, when the unit
+def decide(request: Extension | Pause | Contest, status: str, ctx: ActionContext, note: str | None = None) -> None:
+    """The answer to a unit's request (延期, 挂起, 申诉): approved, rejected or, when the unit
     replied first, withdrawn (by nobody, with `note` saying why)."""
     request.status, request.decided_at = status, ctx.at
-    request.decided_by_id = ctx.actor.id if status != "withdrawn" else None
+    request.decided_by_id = ctx.user.id if status != "withdrawn" else None
     request.decision_note = note if status == "withdrawn" else ctx.body.note
 
 

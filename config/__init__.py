@@ -100,6 +100,19 @@ def load_settings(instance_path: Path) -> dict[str, object]:
         "HOTLINE_PUBLIC_URL": _env("HOTLINE_PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
         # 申诉复核: how long after the rating (or the close) a unit may contest it.
         "HOTLINE_CONTEST_LIMIT": _env("HOTLINE_CONTEST_LIMIT", "5wd"),
+        # 监督: the share of rated appeals the centre audits (units may have their own, on the
+        # SLA page); the reasons that always bring an audit (poor, red_card, enterprise,
+        # confidential, contest, and unrated if wanted); the category codes whose appeals need
+        # a 核查 on the spot by the grid (a code covers the categories below it); and the
+        # points a unit loses for a 虚假办结.
+        "HOTLINE_AUDIT_SHARE": float(_env("HOTLINE_AUDIT_SHARE", "0.2")),
+        "HOTLINE_AUDIT_ALWAYS": frozenset(
+            r for r in _env("HOTLINE_AUDIT_ALWAYS", "poor,red_card,enterprise,confidential,contest").split(",") if r
+        ),
+        "HOTLINE_FIELD_CHECK_CATEGORIES": tuple(
+            c for c in _env("HOTLINE_FIELD_CHECK_CATEGORIES", "01").split(",") if c
+        ),
+        "HOTLINE_FALSE_CLOSE_POINTS": float(_env("HOTLINE_FALSE_CLOSE_POINTS", "5")),
         # 挂起/缓办: the longest a pause may be asked for, in calendar days.
         "HOTLINE_PAUSE_MAX_DAYS": int(_env("HOTLINE_PAUSE_MAX_DAYS", "90")),
         "HOTLINE_SCORE_WEIGHTS": {

@@ -25,6 +25,7 @@ NAVIGATION: tuple[NavEntry, ...] = (
     NavEntry("appeals.return_reviews", "退单审核", appeals.REVIEW_RETURNS),
     NavEntry("appeals.visits", "回访", appeals.VISIT),
     NavEntry("appeals.approvals", "待审批", appeals.DECIDE_REQUESTS),
+    NavEntry("appeals.checks", "待核查", appeals.CHECK_ON_SPOT),
     NavEntry("knowledge.search", "知识库", SEARCH_KNOWLEDGE),
     NavEntry("sla.dashboard", "督办看板", appeals.DASHBOARD),
     NavEntry("ledger.campaigns", "专项台账", VIEW_LEDGERS),

@@ -37,6 +37,17 @@ def open_page(chromium, live_server):
         context.close()
 
 
+def upload_photo(page, kind: str, said: str) -> None:
+    """Take a photo of `kind` with the appeal page's upload form, and wait for the page to say so."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    photo = ARTIFACTS / f"{kind}.jpg"
+    Image.new("RGB", (800, 600), (90, 110, 90)).save(photo, "JPEG")
+    page.set_input_files("#photos input[type=file]", str(photo))
+    page.select_option("#photos select[name=kind]", kind)
+    page.click("#photos button[type=submit]")
+    page.wait_for_selector(f"text={said}")
+
+
 def act(
     page,
     action: str,
@@ -114,13 +125,7 @@ def test_the_whole_loop_in_chromium(open_page):
     ]  # a department has no units below it to 转派 to
     act(handler, "sign")
     handler.wait_for_selector("text=工单状态为「办理」")
-    # A photo of the repaired road, from the phone.
-    photo = ARTIFACTS / "after.jpg"
-    Image.new("RGB", (800, 600), (90, 90, 90)).save(photo, "JPEG")
-    handler.set_input_files("#photos input[type=file]", str(photo))
-    handler.select_option("#photos select[name=kind]", "after")
-    handler.click("#photos button[type=submit]")
-    handler.wait_for_selector("text=已上传办理后照片")
+    upload_photo(handler, "after", "已上传办理后照片")  # of the repaired road, from the phone
     assert handler.locator("#photos img").first.evaluate("img => img.complete && img.naturalWidth") == 320
     act(handler, "reply", fill={"result": "已修补坑槽约12平方米"}, select={"resolved": "解决"})
     handler.wait_for_selector("text=工单状态为「反馈」")
@@ -138,12 +143,20 @@ def test_the_whole_loop_in_chromium(open_page):
         select={"reached": "已联系上", "contacted": "联系过", "resolved": "解决", "satisfaction": "满意"},
     )
     visitor.wait_for_selector("text=工单状态为「监督」")
+    # 道路破损 is checked on the spot by the grid of the place before 监督 may pass it.
+    grid = open_page("u210102001001001", phone=True)
+    grid.click("text=待核查")
+    grid.click("a:has-text('道路坑洼积水')")
+    upload_photo(grid, "check", "已上传现场核查照片")
+    act(grid, "check", select={"passed": "与答复相符"}, fill={"note": "坑槽已修补，路面平整"})
+    grid.wait_for_selector("text=工单状态为「监督」")
     supervisor = open_page("supervisor")
     supervisor.goto(url)
     act(supervisor, "audit", select={"passed": "通过"})
     supervisor.wait_for_selector("text=工单状态为「评价」")
     timeline = supervisor.locator(".timeline li").all_inner_texts()
-    assert len(timeline) == 8 and "签收" in timeline[2] and "上传照片" in timeline[3]
+    assert len(timeline) == 10 and "签收" in timeline[2] and "上传照片" in timeline[3]
+    assert "现场核查" in timeline[8] and "坑槽已修补" in timeline[8]
     assert "已修补坑槽" in " ".join(timeline)
 
 
@@ -197,7 +210,7 @@ def test_every_action_of_the_machine_from_the_appeal_page(open_page, sqlite_app)
     from hotline.appeals.models import Appeal
     from hotline.appeals.states import Act
     from hotline.core.extensions import db
-    from tests.helpers import COMMUNITY, DEPT, STREET, ApiClient
+    from tests.helpers import COMMUNITY, DEPT, GRID, STREET, ApiClient
 
     api = ApiClient(sqlite_app)
     street, community, dept = api.unit_id(STREET), api.unit_id(COMMUNITY), api.unit_id(DEPT)
@@ -300,6 +313,19 @@ def test_every_action_of_the_machine_from_the_appeal_page(open_page, sqlite_app)
     # The same problem again after it was closed: linked, and handled all the same.
     again = api.create(title="消防通道又被占用")
     step("operator", again, "link_repeat", "受理", fill={"master_number": main["number"]})
+    # 乱堆乱放 is checked on the spot: the grid worker takes a photo, then records the 核查.
+    litter = api.create(category="010102", title="楼道口乱堆杂物")
+    step("dispatcher", litter, "dispatch", "转办", choose={"unit_id": str(dept)})
+    step(f"u{DEPT}", litter, "sign", "办理")
+    step(f"u{DEPT}", litter, "reply", "反馈", fill={"result": "已清运杂物"}, select={"resolved": "解决"})
+    step("dispatcher", litter, "approve_reply", "回访")
+    rating = {"reached": "已联系上", "contacted": "联系过", "resolved": "解决", "satisfaction": "满意"}
+    step("visitor", litter, "visit", "监督", select=rating)
+    grid = pages[f"u{GRID}"] = open_page(f"u{GRID}", phone=True)
+    grid.click("text=待核查")
+    grid.click("a:has-text('楼道口乱堆杂物')")
+    upload_photo(grid, "check", "已上传现场核查照片")
+    step(f"u{GRID}", litter, "check", "监督", select={"passed": "与答复相符"}, fill={"note": "现场已清理干净"})
 
     with sqlite_app.app_context():
         taken = {e.action for a in db.session.scalars(select(Appeal)) for e in a.events}

@@ -254,7 +254,8 @@ def test_merge_and_void_close_the_repeat(api):
     another = api.create("operator")
     refused = api.act(another["id"], "merge", "operator", {"master_number": closed["number"]}, expect=400)
     assert "master_number" in refused["error"]["fields"]
-    voided = api.act(another["id"], "void", "dispatcher", {"reason": "转110", "note": "涉及治安案件"})
+    handover = {"police_desk": "110指挥中心2号席", "police_incident": "J2026120200001"}
+    voided = api.act(another["id"], "void", "dispatcher", {"reason": "转110", "note": "涉及治安案件", **handover})
     assert voided["state"] == "voided" and voided["void_reason"] == "转110"
 
 

@@ -63,7 +63,10 @@ BODIES = {
     Act.ANSWER: st.fixed_dictionaries({"reply": TEXT}),
     Act.MERGE: st.fixed_dictionaries({"master_number": st.just("master")}),
     Act.LINK_REPEAT: st.fixed_dictionaries({"master_number": st.just("master")}),
-    Act.VOID: st.fixed_dictionaries({"reason": st.sampled_from(["无效诉求", "转110", "其他"])}),
+    Act.VOID: st.fixed_dictionaries(
+        {"reason": st.sampled_from(["无效诉求", "转110", "其他"])},
+        optional={"police_desk": TEXT, "police_incident": st.just("J2026120200001"), "note": TEXT},
+    ),
     Act.RETURN: st.fixed_dictionaries({"reason": TEXT, "basis": TEXT}),
     Act.APPROVE_RETURN: st.just({}),
     Act.REJECT_RETURN: st.fixed_dictionaries({"reason": TEXT, "basis": TEXT}),
@@ -104,6 +107,7 @@ BODIES = {
     Act.RATE: st.fixed_dictionaries(
         {"satisfaction": RATING, "resolved": RESOLVED, "contacted": st.booleans()}, optional={"note": TEXT}
     ),
+    Act.CHECK: st.fixed_dictionaries({"passed": st.booleans(), "note": TEXT}),
     Act.AUDIT: st.fixed_dictionaries({"passed": st.booleans()}),
     Act.CONTEST: st.fixed_dictionaries(
         {"kind": st.sampled_from(["评价申诉", "不合理诉求", "最终答复", "其他"]), "basis": TEXT}

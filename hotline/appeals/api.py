@@ -9,11 +9,11 @@ from typing import Any
 from flask import Response, jsonify, url_for
 from pydantic import BaseModel, Field
 
-from hotline.appeals import assist, engine, intake, machine, similar
+from hotline.appeals import assist, engine, intake, machine, police, similar
 from hotline.appeals.actions import ACTIONS, Action
 from hotline.appeals.guards import ActionContext
 from hotline.appeals.models import Appeal
-from hotline.appeals.presenters import AppealDetail, AppealPage, AppealSummary
+from hotline.appeals.presenters import AppealDetail, AppealPage, AppealSummary, HandoverOut
 from hotline.appeals.queries import AppealFilter, search_appeals
 from hotline.appeals.schemas import REF, AppealCreate
 from hotline.appeals.similar import Candidate, Draft
@@ -304,3 +304,17 @@ def assist_intake_by_query(user: User, query: assist.AssistQuery) -> AssistOut:
 def propose_knowledge(user: User, ref: str, data: dict[str, Any]) -> ProposalOut:
     appeal = find_appeal(ref, user)
     return ProposalOut.of(knowledge.propose(data, user, appeal_id=appeal.id))
+
+
+@api.endpoint(
+    "POST",
+    "/appeals/<ref>/police-feedback",
+    summary="登记110对转110诉求的处置反馈（热线中心）",
+    body=police.PoliceFeedbackBody,
+    response=HandoverOut,
+    tags=("appeals",),
+    errors=(403, 404, 409),
+    path_params={"ref": REF},
+)
+def record_police_feedback(user: User, ref: str, data: dict[str, Any]) -> HandoverOut:
+    return HandoverOut.of(police.record_feedback(ref, data, user))

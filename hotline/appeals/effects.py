@@ -256,3 +256,8 @@ def contest_decided(appeal: Appeal, contest: Contest, at: datetime) -> None:
     verdict = "申诉成立，不纳入考核" if contest.status == "upheld" else "申诉不成立"
     note = f"意见：{contest.decision_note}"
     _tell(contest.unit_id, "contest", f"{contest.kind}：{verdict}", appeal, body=note, at=at)
+
+
+def check_needed(appeal: Appeal, unit: Unit, at: datetime) -> None:
+    """The unit of the place is asked to check the answer on the spot (核查)."""
+    _tell(unit.id, "audit", "待现场核查", appeal, body=f"工单 {appeal.number} 已办结答复，请到现场核查并拍照。", at=at)

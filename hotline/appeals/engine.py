@@ -16,12 +16,11 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import attributes
 
-from hotline.appeals import machine
+from hotline.appeals import machine, timeline
 from hotline.appeals.actions import ACTIONS
-from hotline.appeals.actions.base import ActionBody, Outcome
-from hotline.appeals.actions.pausing import end_pause
+from hotline.appeals.actions.base import Outcome
 from hotline.appeals.guards import ActionContext
-from hotline.appeals.models import Appeal, AppealEvent, Pause
+from hotline.appeals.models import Appeal, Pause
 from hotline.appeals.states import FINAL_STATES, Act
 from hotline.appeals.visibility import find_appeal, record_closed, record_reach
 from hotline.auth.models import User
@@ -79,11 +78,13 @@ def _perform(find: Callable[[], Appeal], act: Act, data: Mapping[str, Any], acto
                 outcome = record.apply(ctx, prepared)
                 if reached := [u for u in _newly_holding(appeal, outcome.target_unit) if u.id != held_by]:
                     record_reach(appeal.id, reached)
+                _log(appeal, act, from_state, at, actor, ctx.body, outcome)
+                if outcome.then is not None:
+                    _by_itself(appeal, *outcome.then, at)
                 # No transition leaves a final state (test_machine_never_leaves_a_final_state):
                 # a closed appeal's open reach rows never have to come back.
                 if appeal.state in FINAL_STATES and from_state not in FINAL_STATES:
                     record_closed(appeal.id)
-            _log(appeal, act, from_state, at, actor, ctx.body, outcome)
     except ConcurrentUpdate:
         raise Conflict(STALE) from None
     return appeal
@@ -92,23 +93,16 @@ def _perform(find: Callable[[], Appeal], act: Act, data: Mapping[str, Any], acto
 def _log(
     appeal: Appeal, act: Act, from_state: str, at: datetime, actor: User | None, body: BaseModel, outcome: Outcome
 ) -> None:
-    """The action's event (actor None: the citizen's own action, or the system's); it bumps
-    the appeal's version."""
-    appeal.updated_at = at
-    attributes.flag_modified(appeal, "updated_at")  # every action bumps the version
-    db.session.add(
-        AppealEvent(
-            appeal_id=appeal.id,
-            at=at,
-            actor_id=actor.id if actor else None,
-            unit_id=actor.unit_id if actor else None,
-            action=str(act),
-            from_state=from_state,
-            to_state=appeal.state,
-            target_unit_id=outcome.target_unit.id if outcome.target_unit else None,
-            note=getattr(body, "note", None),
-            payload=_payload(body, outcome.details),
-        )
+    """The action's event, with what its body said and its effect reported."""
+    timeline.record(
+        appeal,
+        str(act),
+        at,
+        actor,
+        from_state=from_state,
+        target_unit_id=outcome.target_unit.id if outcome.target_unit else None,
+        note=getattr(body, "note", None),
+        payload=_payload(body, outcome.details),
     )
 
 
@@ -133,15 +127,22 @@ def _resume_due_pauses(at: datetime) -> int:
             .limit(RESUME_BATCH)
         ).all()
         for pause in due:
-            appeal = pause.appeal
-            ctx = ActionContext(appeal, pause.requested_by, at, body=ActionBody())
-            from_state = appeal.state
             with db.session.no_autoflush:
-                appeal.state = machine.branch_taken(Act.RESUME, ctx).dest
-                details = end_pause(appeal, at, None)
-            _log(appeal, Act.RESUME, from_state, at, None, ctx.body, Outcome(details={**details, "auto": True}))
+                _by_itself(pause.appeal, Act.RESUME, {}, at)
             resumed += 1
     return resumed
+
+
+def _by_itself(appeal: Appeal, act: Act, data: dict[str, Any], at: datetime) -> None:
+    """A step the system takes on its own (a pause ending on its day, 监督 passed when not
+    drawn): no person's role or rule applies, the machine's branch guards pick the
+    transition, and its event has no actor and says `auto`."""
+    record = ACTIONS[act]
+    ctx = ActionContext(appeal, None, at, body=validate(record.body, data))
+    from_state = appeal.state
+    appeal.state = machine.branch_taken(act, ctx).dest
+    outcome = record.apply(ctx, record.prepare(ctx))
+    _log(appeal, act, from_state, at, None, ctx.body, Outcome(details={**(outcome.details or {}), "auto": True}))
 
 
 def _newly_holding(appeal: Appeal, target: Unit | None) -> list[Unit]:

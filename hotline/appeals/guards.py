@@ -259,6 +259,19 @@ IN_CONTEST_WINDOW = Guard(
     _in_contest_window,
     lambda c: f"已超过申诉时限（{format_local(contest_due_at(c.appeal))}）",
 )
+AWAITING_CHECK = Guard(
+    "rule",
+    "a 核查 on the spot is awaited (field-check category)",
+    lambda c: c.appeal.check_unit_id is not None,
+    "本件不需要或已完成现场核查",
+)
+CHECKER = Guard(
+    "role",
+    "handler of the unit of the place (its grid)",
+    lambda c: c.has_role("handler") and c.user.unit_id == c.appeal.check_unit_id,
+    "只有诉求所在网格的人员可以现场核查",
+)
+CHECK_FAILED = Guard("branch", "failed (虚假办结)", lambda c: not c.body.passed)
 CARD_NOT_RED = Guard(
     "rule",
     "open card is not already red",

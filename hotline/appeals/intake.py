@@ -15,7 +15,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from hotline.appeals import effects, permissions
 from hotline.appeals.deadlines import start_dispatch_clock
-from hotline.appeals.models import Appeal, AppealEvent
+from hotline.appeals.models import Appeal, AppealEvent, PoliceHandover
 from hotline.appeals.numbering import next_number
 from hotline.appeals.schemas import AppealCreate
 from hotline.appeals.states import INITIAL_STATE
@@ -81,7 +81,7 @@ def register(
             if category is None or not category.active or not category.is_leaf:
                 reason = "不是末级分类" if category is not None and category.active else "没有这个分类"
                 raise BadRequest(f"请求内容有误：category：{reason}", fields={"category": reason})
-            values = body.model_dump(exclude={"category", "received_at"})
+            values = body.model_dump(exclude={"category", "received_at", "police_desk"})
             if body.is_anonymous:
                 values["citizen_name"] = None
             where = place or placement(body.lon, body.lat)
@@ -103,6 +103,7 @@ def register(
             )
             start_dispatch_clock(appeal, appeal.received_at)
             db.session.add(appeal)
+            handed = _from_110(body, appeal, at, actor)
             if appeal.id is None or attach is not None:
                 db.session.flush()  # the id, for the rows below (known already on PostgreSQL)
             if attach is not None:
@@ -117,6 +118,7 @@ def register(
                 to_state=appeal.state,
                 payload={
                     "channel": body.channel,
+                    **{k: v for k in ("police_incident", "police_desk") if (v := getattr(body, k))},
                     **(details or {}),
                     "place": {"grid_id": where.grid_id, "unit_id": where.unit_id, "reason": where.reason},
                 },
@@ -127,6 +129,7 @@ def register(
             set_committed_value(appeal, "events", [created])
             set_committed_value(appeal, "co_units", [])
             set_committed_value(appeal, "extensions", [])
+            set_committed_value(appeal, "police_handovers", handed)
             if once is not None:
                 once.remember(db.session, appeal.id, at)
             effects.text_citizen(appeal, "sms.accepted")
@@ -135,3 +138,20 @@ def register(
         return appeal
 
     return run_once(once, create)
+
+
+def _from_110(body: AppealCreate, appeal: Appeal, at: datetime, actor: User | None) -> list[PoliceHandover]:
+    """110转入: the hand-over from 110, with its incident number and desk, received now."""
+    if body.channel != "110转入":
+        return []
+    handover = PoliceHandover(
+        appeal=appeal,
+        direction="from_110",
+        incident_number=body.police_incident,
+        handed_at=appeal.received_at,
+        desk=body.police_desk,
+        receipt_at=at,
+        recorded_by_id=actor.id if actor else None,
+    )
+    db.session.add(handover)
+    return [handover]

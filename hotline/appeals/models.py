@@ -160,6 +160,16 @@ class Appeal(Model):
     rated_at: Mapped[datetime | None]
     # 申诉复核 upheld: the appeal no longer counts in its unit's assessment.
     assessment_excluded: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # 监督: why this round is audited by a person (差评、涉企 …, 抽查); NULL when it passed
+    # by itself. A field-check category's 核查 waits for the unit of its place (the grid):
+    # `check_unit_id` until it is done, `checked_at` once it passed.
+    audit_reason: Mapped[str | None] = mapped_column(String(60))
+    # 12345 ↔ 110: the 110 incident number it came with or was handed over under, and 先行受理
+    # (the centre holds a case whose responsibility between 110 and 12345 is unclear).
+    police_incident: Mapped[str | None] = mapped_column(String(32), index=True)
+    held_first: Mapped[bool] = mapped_column(default=False, server_default=false())
+    check_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    checked_at: Mapped[datetime | None]
     # 直接答复 from the knowledge base: the entry, and its version, that answered it.
     knowledge_entry_id: Mapped[int | None] = mapped_column(ForeignKey("knowledge_entries.id"))
     knowledge_version: Mapped[int | None]
@@ -176,6 +186,7 @@ class Appeal(Model):
     place_unit: Mapped[Unit | None] = relationship(foreign_keys=[place_unit_id])
     main_unit: Mapped[Unit | None] = relationship(foreign_keys=[main_unit_id])
     dispatched_by_unit: Mapped[Unit | None] = relationship(foreign_keys=[dispatched_by_unit_id])
+    check_unit: Mapped[Unit | None] = relationship(foreign_keys=[check_unit_id])
     merged_into: Mapped[Appeal | None] = relationship(foreign_keys=[merged_into_id], remote_side=[id])
     repeat_of: Mapped[Appeal | None] = relationship(foreign_keys=[repeat_of_id], remote_side=[id])
     created_by: Mapped[User | None] = relationship()
@@ -192,6 +203,9 @@ class Appeal(Model):
     )
     contests: Mapped[list[Contest]] = relationship(
         back_populates="appeal", order_by="Contest.id", cascade="all, delete-orphan"
+    )
+    police_handovers: Mapped[list[PoliceHandover]] = relationship(
+        back_populates="appeal", order_by="PoliceHandover.id", cascade="all, delete-orphan"
     )
 
     @property
@@ -376,6 +390,57 @@ class Contest(Model):
     decision_note: Mapped[str | None] = mapped_column(Text)
 
     appeal: Mapped[Appeal] = relationship(back_populates="contests")
+    unit: Mapped[Unit] = relationship(lazy="joined")
+
+
+class PoliceHandover(Model):
+    """12345 ↔ 110 (国办发〔2022〕12号): an appeal handed to 110 (转110: the call is put through
+    and the appeal voided, with the 110 desk's receipt — who took it and the incident
+    number) or from it (110转入: the appeal keeps the incident number), and 110's feedback
+    on what it did, when it comes."""
+
+    __tablename__ = "police_handovers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    appeal_id: Mapped[int] = mapped_column(ForeignKey("appeals.id", ondelete="CASCADE"), index=True)
+    direction: Mapped[str] = mapped_column(String(8))  # HANDOVER_DIRECTIONS: to_110 / from_110
+    incident_number: Mapped[str | None] = mapped_column(String(32))
+    handed_at: Mapped[datetime]
+    desk: Mapped[str | None] = mapped_column(String(50))  # the 110 desk or officer on the other end
+    reason: Mapped[str | None] = mapped_column(Text)
+    receipt_at: Mapped[datetime | None]  # when the other side acknowledged it
+    feedback: Mapped[str | None] = mapped_column(Text)
+    feedback_at: Mapped[datetime | None]
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    appeal: Mapped[Appeal] = relationship(back_populates="police_handovers")
+
+
+class Deduction(Model):
+    """Points a unit loses in its assessment for one appeal: 虚假办结 found by the 核查 on the
+    spot or by the centre's 监督. Written with the action that found it; never changed."""
+
+    __tablename__ = "assessment_deductions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    appeal_id: Mapped[int] = mapped_column(ForeignKey("appeals.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(20))
+    points: Mapped[float] = mapped_column(Float)
+    at: Mapped[datetime]
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class AuditShare(Model):
+    """The share of a unit's appeals the centre audits (监督抽查) once rated, for the unit
+    and the units below it (the nearest row above a unit counts; none: the setting)."""
+
+    __tablename__ = "audit_shares"
+
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True)
+    share: Mapped[float] = mapped_column(Float)
+    updated_at: Mapped[datetime] = mapped_column(default=now, onupdate=now)
+
     unit: Mapped[Unit] = relationship(lazy="joined")
 
 

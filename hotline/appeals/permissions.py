@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from hotline.core.permissions import Permission, at_centre, holding
 
+PLACE_LEVELS = ("street", "community", "grid")
+
 # 受理: the centre's operators and dispatchers record calls (the citizen's own channels
 # need no account).
 REGISTER = at_centre("operator", "dispatcher", refusal="只有热线中心的话务员或派单员可以登记诉求")
@@ -36,5 +38,10 @@ REVIEW_RETURNS = Permission(
 DECIDE_REQUESTS = holding("supervisor", refusal="只有督办员可以审批延期和挂起申请")
 # 回访: the centre's return-visit staff call the citizens back (the queue and the action).
 VISIT = at_centre("visitor", refusal="只有热线中心的回访员可以回访")
+# 核查: the units of a place (grid, community, street) check answers on the spot.
+CHECK_ON_SPOT = Permission(
+    "现场核查供网格、社区、街道的承办人使用",
+    lambda actor: actor.has_role("handler") and actor.area_level in PLACE_LEVELS,
+)
 EDIT_SLA = holding("admin", refusal="只有系统管理员可以修改办理时限")
 RUN_SWEEP = holding("admin", refusal="只有系统管理员可以手动执行扫描")

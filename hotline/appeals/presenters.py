@@ -10,7 +10,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from hotline.appeals.deadlines import SLA_LABELS, contest_due_at, sla_status
-from hotline.appeals.models import Appeal, AppealEvent, Contest, Pause
+from hotline.appeals.models import Appeal, AppealEvent, Contest, Pause, PoliceHandover
 from hotline.appeals.states import CITIZEN_EVENTS, EVENT_LABELS, State
 from hotline.appeals.visibility import Part, citizen_identity
 from hotline.auth.models import User
@@ -49,6 +49,30 @@ class Deadlines(BaseModel):
     review_due_at: datetime | None = Field(description="热线中心审核反馈的时限")
     visit_due_at: datetime | None
     contest_due_at: datetime | None = Field(description="主办单位申诉复核的时限（评价或结案后）")
+
+
+class HandoverOut(BaseModel):
+    direction: Literal["to_110", "from_110"] = Field(description="to_110：转110；from_110：110转入")
+    incident_number: str | None = Field(description="110警情编号")
+    handed_at: datetime = Field(description="转接时间")
+    desk: str | None = Field(description="对方席位（110接警员或席位）")
+    reason: str | None = Field(description="转接原因")
+    receipt_at: datetime | None = Field(description="对方回执时间")
+    feedback: str | None = Field(description="110处置反馈")
+    feedback_at: datetime | None
+
+    @classmethod
+    def of(cls, h: PoliceHandover) -> HandoverOut:
+        return cls(
+            direction=h.direction,
+            incident_number=h.incident_number,
+            handed_at=to_local(h.handed_at),
+            desk=h.desk,
+            reason=h.reason,
+            receipt_at=to_local(h.receipt_at),
+            feedback=h.feedback,
+            feedback_at=to_local(h.feedback_at),
+        )
 
 
 class ContestOut(BaseModel):
@@ -226,6 +250,9 @@ class AppealDetail(AppealSummary):
     deadlines: Deadlines
     pause: PauseOut | None = Field(description="挂起中或待审批的挂起")
     contests: list[ContestOut] = Field(description="主办单位的申诉复核及其结果")
+    police_incident: str | None = Field(description="110警情编号（110转入、转110或先行受理）")
+    held_first: bool = Field(description="先行受理：职责不清时由热线中心先行受理")
+    police_handovers: list[HandoverOut] = Field(description="与110的转接记录（热线中心可见）")
     counters: Counters
     outcome: Outcome
     merged_into: str | None = Field(description="并入的主工单编号")
@@ -264,6 +291,9 @@ class AppealDetail(AppealSummary):
             ),
             pause=PauseOut.of(a.running_pause or a.pending_pause),
             contests=[ContestOut.of(c) for c in a.contests] if part.whole else [],
+            police_incident=a.police_incident,
+            held_first=a.held_first,
+            police_handovers=[HandoverOut.of(h) for h in a.police_handovers] if viewer.at_centre else [],
             counters=Counters(
                 dispatches=a.dispatch_count,
                 returns=a.return_count,

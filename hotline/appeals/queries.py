@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, and_, case, func, or_, select, true
 from hotline.appeals.deadlines import HOLDER, sla_status_sql
 from hotline.appeals.models import Appeal, Contest, Extension, Pause
 from hotline.appeals.permissions import LOOK_UP_CALLER
+from hotline.appeals.schemas import POLICE_INCIDENT
 from hotline.appeals.states import FINAL_STATES, OPEN_STATES, State
 from hotline.appeals.visibility import visible_clause, visible_ids, visible_saying
 from hotline.auth.models import User
@@ -50,11 +51,16 @@ class AppealFilter(PageQuery):
         max_length=30,
         description="来电历史：诉求人的完整电话号码（+86、空格、横线均可），未办结的排在前面；每次查询都记入审计日志",
     )
+    police_incident: str | None = Field(None, pattern=POLICE_INCIDENT, description="110警情编号：与110对接的诉求")
     received_from: SaneDate | None = None
     received_to: SaneDate | None = None
     before: Id | None = Field(None, description="游标翻页：只列出 id 小于此值的诉求（传上一页最后一条的 id）")
-    awaiting: Literal["decision"] | None = Field(
-        None, description="decision：有待本人审批的延期、挂起申请或待复核的申诉（长周期延期和申诉由热线中心审批）"
+    awaiting: Literal["decision", "check"] | None = Field(
+        None,
+        description=(
+            "decision：有待本人审批的延期、挂起申请或待复核的申诉（长周期延期和申诉由热线中心审批）；"
+            "check：待本单位现场核查"
+        ),
     )
     order: Literal["new", "due"] = Field(
         "new", description="new：新登记的在前（默认）；due：当前环节时限最早的在前（如回访队列），不用游标翻页"
@@ -92,8 +98,12 @@ def search_appeals(user: User, f: AppealFilter, at: datetime) -> tuple[list[Appe
         conditions.append(_in_subtree(unit))
     if f.held == "own":
         conditions.append(HOLDER.is_(None) if user.at_centre else HOLDER.is_not_distinct_from(user.unit_id))
+    if f.police_incident:
+        conditions.append(Appeal.police_incident == f.police_incident)
     if f.awaiting == "decision":
         conditions.append(_awaiting_decision(user))
+    elif f.awaiting == "check":
+        conditions.append(Appeal.check_unit_id == user.unit_id)
     if f.overdue is not None:
         conditions.append(
             Appeal.sla_due_at < at if f.overdue else or_(Appeal.sla_due_at.is_(None), Appeal.sla_due_at >= at)

@@ -16,6 +16,8 @@ from hotline.core.validation import (
 )
 from hotline.core.vocabulary import AppealType, Channel, Urgency
 
+# A 110 incident number (警情编号) as the police system writes it.
+POLICE_INCIDENT = r"^[0-9A-Za-z-]{4,32}$"
 # An appeal in a path: its id or its 16-digit 工单编号 (OpenAPI schema).
 REF = {"type": "string", "pattern": "^[0-9]+$", "description": "工单ID或16位工单编号"}
 
@@ -41,6 +43,15 @@ class AppealCreate(Body):
     enterprise_name: str | None = Field(None, max_length=100)
     enterprise_credit_code: str | None = Field(None, max_length=18)
     received_at: AwareDatetime | None = Field(None, description="来电时间（仅话务员）")
+    police_incident: str | None = Field(
+        None, pattern=POLICE_INCIDENT, title="110警情编号", description="110转入或先行受理时必填，本件保留该编号"
+    )
+    police_desk: str | None = Field(
+        None, max_length=50, title="110转出席位", description="110转入时：转出的接警员或席位"
+    )
+    held_first: bool = Field(
+        False, title="先行受理", description="职责不清（110与12345尚未明确）时由热线中心先行受理，须填110警情编号"
+    )
 
     @field_validator("citizen_phone")
     @classmethod
@@ -61,6 +72,8 @@ class AppealCreate(Body):
             errors["citizen_phone"] = "非匿名诉求必须留联系电话"
         if self.is_enterprise and not self.enterprise_name:
             errors["enterprise_name"] = "涉企诉求必须填写企业名称"
+        if (self.channel == "110转入" or self.held_first) and not self.police_incident:
+            errors["police_incident"] = "110转入和先行受理的诉求必须填写110警情编号"
         if errors:
             raise FieldErrors(errors)
         return self

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from hotline.appeals import sampling
 from hotline.appeals import sla_policies as policies
 from hotline.appeals.dashboard import AreaCounts, dashboard
 from hotline.appeals.deadlines import expected
@@ -189,6 +190,51 @@ def set_category_limit(user, code: str, data):
     if row is None:
         return CategoryLimitOut(category=CategoryRef.of(policies.category_by_code(code)), sign=None, handle=None)
     return _category_limit_out(row)
+
+
+class AuditShareOut(BaseModel):
+    unit: UnitRef
+    percent: int = Field(description="该单位及其下级单位已评价诉求的监督抽查比例（%）")
+    own: bool = Field(description="该单位自己设置的（否则沿用上级单位或默认比例）")
+
+
+class AuditShareList(BaseModel):
+    default_percent: int = Field(description="未单独设置的单位的抽查比例（%）")
+    items: list[AuditShareOut]
+
+
+def _share_out(row) -> AuditShareOut:
+    return AuditShareOut(unit=UnitRef.of(row.unit), percent=round(row.share * 100), own=True)
+
+
+@api.endpoint(
+    "GET",
+    "/audit-shares",
+    summary="监督抽查比例：按单位（下级沿用最近的上级设置）",
+    response=AuditShareList,
+    tags=("sla",),
+)
+def list_audit_shares(user):
+    return AuditShareList(
+        default_percent=sampling.default_percent(), items=[_share_out(r) for r in sampling.audit_shares()]
+    )
+
+
+@api.endpoint(
+    "PUT",
+    "/audit-shares/<code>",
+    summary="设置某单位（及其下级单位）的监督抽查比例；为空即取消（管理员）",
+    body=sampling.AuditShareBody,
+    response=AuditShareOut,
+    tags=("sla",),
+    errors=(403, 404),
+    path_params={"code": {"type": "string", "description": "单位编码"}},
+)
+def set_audit_share(user, code: str, data):
+    unit, row = sampling.set_audit_share(code, data, user)
+    if row is not None:
+        return _share_out(row)
+    return AuditShareOut(unit=UnitRef.of(unit), percent=round(sampling.share_for(unit) * 100), own=False)
 
 
 @api.endpoint(

@@ -3,16 +3,16 @@ policy table (administrators)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from hotline.appeals import dashboard as boards
-from hotline.appeals import sla_policies
+from hotline.appeals import sampling, sla_policies
 from hotline.appeals.deadlines import CEILING_FIELDS, CENTRE_STEPS_AFTER_REPLY, LIMIT_FORMS
 from hotline.appeals.sla_defaults import FIELDS, LABELS
 from hotline.appeals.states import OPEN_STATES, State
 from hotline.core.clock import now
-from hotline.core.errors import BadRequest
+from hotline.core.errors import BadRequest, NotFound
 from hotline.web.session import login_required
 
 bp = Blueprint("sla", __name__, template_folder="templates")
@@ -52,7 +52,9 @@ def policies() -> ResponseReturnValue:
     return _policies_page(rows, errors=errors, editing=editing, status=status)
 
 
-def _policies_page(rows, *, errors=None, editing=None, category_errors=None, status=200) -> ResponseReturnValue:
+def _policies_page(
+    rows, *, errors=None, editing=None, category_errors=None, share_errors=None, status=200
+) -> ResponseReturnValue:
     return render_template(
         "appeals/sla_policies.html",
         rows=rows,
@@ -65,6 +67,10 @@ def _policies_page(rows, *, errors=None, editing=None, category_errors=None, sta
         category_rows=sla_policies.category_limits(),
         categories=sla_policies.all_categories(),
         category_errors=category_errors or {},
+        share_rows=sampling.audit_shares(),
+        default_percent=sampling.default_percent(),
+        field_check=current_app.config["HOTLINE_FIELD_CHECK_CATEGORIES"],
+        share_errors=share_errors or {},
     ), status
 
 
@@ -82,6 +88,19 @@ def category_limit() -> ResponseReturnValue:
         return _policies_page(rows, category_errors=exc.fields, status=400)
     flash(f"已保存「{code}」的分类时限" if row else f"已取消「{code}」的分类时限", "success")
     return redirect(url_for("sla.policies") + "#category-limits")
+
+
+@bp.post("/admin/sla-policies/audit-shares")
+@login_required
+def audit_share() -> ResponseReturnValue:
+    rows = sla_policies.policies_to_edit(g.user)
+    code, percent = request.form.get("unit", "").strip(), request.form.get("percent", "").strip()
+    try:
+        unit, row = sampling.set_audit_share(code, {"percent": percent or None}, g.user)
+    except (BadRequest, NotFound) as exc:
+        return _policies_page(rows, share_errors=exc.fields or {"unit": exc.message}, status=exc.status)
+    flash(f"已将{unit.name}的抽查比例设为 {percent}%" if row else f"已取消{unit.name}的抽查比例", "success")
+    return redirect(url_for("sla.policies") + "#audit-shares")
 
 
 @bp.post("/admin/sla-policies/reset")

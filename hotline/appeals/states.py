@@ -73,6 +73,7 @@ class Act(StrEnum):
     APPROVE_REPLY = auto()
     VISIT = auto()
     RATE = auto()
+    CHECK = auto()
     AUDIT = auto()
     CONTEST = auto()
     UPHOLD_CONTEST = auto()
@@ -110,6 +111,7 @@ ACTION_LABELS: dict[Act, str] = {
     Act.APPROVE_REPLY: "审核通过",
     Act.VISIT: "回访",
     Act.RATE: "市民评价",
+    Act.CHECK: "现场核查",
     Act.AUDIT: "监督",
     Act.CONTEST: "申诉",
     Act.UPHOLD_CONTEST: "申诉成立",
@@ -125,6 +127,7 @@ NON_TRANSITION_EVENTS: dict[str, str] = {
     "escalate": "通报",
     "overdue": "超期报督办",
     "attach": "上传照片",
+    "police_feedback": "110反馈",
 }
 # Events without an account: the citizen's own (a report, its photos, their rating); any other is the system's.
 CITIZEN_EVENTS = frozenset({"create", "attach", "rate"})

@@ -10,7 +10,7 @@ from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
-from hotline.appeals import engine, intake, machine, permissions, similar
+from hotline.appeals import engine, intake, machine, permissions, police, similar
 from hotline.appeals.actions import ACTIONS
 from hotline.appeals.attachments import operations as attachments
 from hotline.appeals.attachments.models import KINDS as ATTACHMENT_KINDS
@@ -23,10 +23,10 @@ from hotline.appeals.states import CITIZEN_EVENTS, CONTEST_STATUSES, EVENT_LABEL
 from hotline.appeals.visibility import Part, citizen_identity, find_appeal
 from hotline.categories.models import Category
 from hotline.core.clock import now
-from hotline.core.errors import AppError, BadRequest, Forbidden
+from hotline.core.errors import AppError, BadRequest, Conflict, Forbidden
 from hotline.core.extensions import db
 from hotline.core.validation import validate
-from hotline.core.vocabulary import APPEAL_TYPES, STAFF_CHANNELS, URGENCIES
+from hotline.core.vocabulary import APPEAL_TYPES, HANDOVER_DIRECTIONS, STAFF_CHANNELS, URGENCIES
 from hotline.grid.responsibility import suggest
 from hotline.knowledge import operations as knowledge
 from hotline.web.forms import filled, form_data
@@ -48,6 +48,7 @@ def _vocabulary(state: BlueprintSetupState) -> None:
         EVENT_LABELS=EVENT_LABELS,
         CITIZEN_EVENTS=CITIZEN_EVENTS,
         CONTEST_STATUSES=CONTEST_STATUSES,
+        HANDOVER_DIRECTIONS=HANDOVER_DIRECTIONS,
         SLA_LABELS=SLA_LABELS,
         ATTACHMENT_KINDS=ATTACHMENT_KINDS,
         INBOX_STATES=INBOX_STATES,
@@ -88,6 +89,14 @@ def approvals() -> ResponseReturnValue:
     """待审批: the appeals whose 延期, 挂起 or 申诉 this supervisor decides."""
     permissions.DECIDE_REQUESTS.require(g.user)
     return _render_list({"awaiting": "decision", "order": "due"}, "待审批（延期、挂起、申诉）")
+
+
+@bp.get("/checks")
+@login_required
+def checks() -> ResponseReturnValue:
+    """待核查: the answers this unit is to check on the spot, oldest first."""
+    permissions.CHECK_ON_SPOT.require(g.user)
+    return _render_list({"awaiting": "check"}, "待现场核查")
 
 
 @bp.get("/visits")
@@ -227,6 +236,8 @@ def _render_detail(
         timeline=_timeline(part.events(appeal), repeats if part.whole else [], g.user),
         whole=part.whole,
         upload_kinds=attachments.allowed_kinds(g.user, appeal),
+        handovers=appeal.police_handovers if g.user.at_centre else [],
+        feedback_due=police.RECORD_FEEDBACK.allows(g.user) and police.awaiting_feedback(appeal.police_handovers),
         open_action=open_action,
         values=values or {},
         errors=errors or {},
@@ -252,6 +263,18 @@ def propose_knowledge(ref: str) -> ResponseReturnValue:
     else:
         flash("已提交知识库建议，热线中心审核后发布", "success")
     return redirect(url_for("appeals.appeal_detail", ref=appeal.id))
+
+
+@bp.post("/appeals/<ref>/police-feedback")
+@login_required
+def police_feedback(ref: str) -> ResponseReturnValue:
+    try:
+        police.record_feedback(ref, filled("feedback"), g.user)
+    except (BadRequest, Conflict) as exc:
+        flash(f"未登记：{exc.message}", "error")
+    else:
+        flash("已登记110反馈", "success")
+    return redirect(url_for("appeals.appeal_detail", ref=ref))
 
 
 @bp.post("/appeals/<ref>/actions/<action>")

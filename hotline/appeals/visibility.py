@@ -85,10 +85,11 @@ def record_closed(appeal_id: int) -> None:
 
 
 def sees_whole(user: User, appeal: Appeal) -> bool:
-    """The centre, and the units now (co-)handling the appeal and every unit above them."""
+    """The centre, and the units now (co-)handling the appeal (or checking it on the spot)
+    and every unit above them."""
     if user.at_centre:
         return True
-    handling = (appeal.current_unit, appeal.main_unit, *(c.unit for c in appeal.co_units))
+    handling = (appeal.current_unit, appeal.main_unit, appeal.check_unit, *(c.unit for c in appeal.co_units))
     return any(unit is not None and user.unit.contains(unit) for unit in handling)
 
 

@@ -42,6 +42,11 @@ class User(Model):
     def at_centre(self) -> bool:
         return self.unit.is_centre
 
+    @property
+    def area_level(self) -> str | None:
+        """The level of the user's area unit (province … grid); None at a department or the centre."""
+        return self.unit.level if self.unit.kind == "area" else None
+
     def __repr__(self) -> str:
         return f"<User {self.username}>"
 

@@ -32,6 +32,9 @@ class Actor(Protocol):
     @property
     def at_centre(self) -> bool: ...
 
+    @property
+    def area_level(self) -> str | None: ...
+
     def has_role(self, *roles: str) -> bool: ...
 
 

@@ -42,6 +42,8 @@ UNRATED = "未评价"
 CONTEST_KINDS: tuple[ContestKind, ...] = get_args(ContestKind)
 VOID_REASONS: tuple[VoidReason, ...] = get_args(VoidReason)
 CARD_LEVELS = {"yellow": "黄牌", "red": "红牌"}
+# 12345 ↔ 110 hand-overs, by direction.
+HANDOVER_DIRECTIONS = {"to_110": "转110", "from_110": "110转入"}
 
 UNIT_LEVELS = ("province", "city", "district", "street", "community", "grid")
 UNIT_LEVEL_NAMES = {

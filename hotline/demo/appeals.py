@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import heapq
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import select
 
 from hotline.appeals.engine import perform
@@ -194,6 +197,10 @@ class DemoAppeals:
             data["urgency"] = "紧急"
         if code.startswith(("01", "05")) and rng.random() < 0.4:
             data["channel"] = "随手拍"  # a citizen's photo report from the street
+        elif code.startswith("04") and rng.random() < 0.3:  # 110 hands over what is not police work
+            data.update(channel="110转入", police_incident=self._incident(), police_desk="110指挥中心非警务席")
+        elif rng.random() < 0.01:  # 110 or 12345? held by the centre meanwhile
+            data.update(held_first=True, police_incident=self._incident())
         elif code.startswith("09"):
             data.update(
                 is_enterprise=True,
@@ -201,6 +208,10 @@ class DemoAppeals:
                 enterprise_name=f"沈阳{rng.choice('华盛恒瑞鑫源宏达兴')}{rng.choice('科技电子商贸机械')}有限公司",
             )
         return {k: v for k, v in data.items() if v is not None}, result
+
+    def _incident(self) -> str:
+        """A 110 incident number (警情编号) as the police system writes them."""
+        return f"J{self.now:%Y%m%d}{self.rng.randint(0, 99999):05d}"
 
     # ---------------------------------------------------------------- the path
 
@@ -250,13 +261,13 @@ class DemoAppeals:
         if target == "accepted":
             return []
         if target == "voided":
-            return [
-                Step(
-                    "void",
-                    "dispatcher",
-                    {"reason": rng.choice(("无效诉求", "转110", "不予受理")), "note": "经核实不属于12345受理范围"},
-                )
-            ]
+            reason = rng.choice(("无效诉求", "转110", "不予受理"))
+            if reason == "转110":  # put through to 110, with its desk's receipt
+                handover = {"police_desk": f"110指挥中心{rng.randint(1, 12)}号席", "police_incident": self._incident()}
+                return [
+                    Step("void", "dispatcher", {"reason": reason, **handover, "note": "涉及治安警情，已三方通话转110"})
+                ]
+            return [Step("void", "dispatcher", {"reason": reason, "note": "经核实不属于12345受理范围"})]
         answered = kind == "咨询" and target in ("revisiting", "auditing", "evaluated") and rng.random() < 0.5
         steps: list[Step] = []
         if answered:
@@ -472,5 +483,20 @@ def load_demo_appeals(now: datetime, seed: int = 12345) -> int:
     # Closed long enough ago for the problem to come back before now.
     closed = [s for s in scripts if s.target == "evaluated" and s.moments[-1] < now - timedelta(days=3)]
     scripts += [demo.linked_script(m) for m in demo.rng.sample(closed, LINKED_REPEATS)]
-    demo.run(scripts)
+    with _audited_in_full():
+        demo.run(scripts)
     return len(scripts)
+
+
+@contextmanager
+def _audited_in_full() -> Iterator[None]:
+    """The demo's history is played as audited in full by a person (its scripts take every
+    监督 step themselves, and none draws or checks on the spot); the live demo then runs on
+    the centre's settings: sampling, and 核查 for the field-check categories."""
+    config = current_app.config
+    saved = config["HOTLINE_AUDIT_SHARE"], config["HOTLINE_FIELD_CHECK_CATEGORIES"]
+    config["HOTLINE_AUDIT_SHARE"], config["HOTLINE_FIELD_CHECK_CATEGORIES"] = 1.0, ()
+    try:
+        yield
+    finally:
+        config["HOTLINE_AUDIT_SHARE"], config["HOTLINE_FIELD_CHECK_CATEGORIES"] = saved

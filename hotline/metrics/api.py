@@ -33,7 +33,8 @@ class UnitScoreOut(BaseModel):
     resolution: RateOut = Field(description="解决率：解决 + 0.5 × 部分解决")
     satisfaction: RateOut = Field(description="满意率：非常满意 + 满意 + 0.8 × 基本满意")
     red_cards: int
-    composite: float | None = Field(description="综合得分（百分制，已扣除红牌）")
+    deductions: float = Field(description="虚假办结（现场核查或监督发现）的扣分")
+    composite: float | None = Field(description="综合得分（百分制，已扣除红牌和虚假办结扣分）")
 
     @classmethod
     def of(cls, s: UnitScore) -> UnitScoreOut:
@@ -47,6 +48,7 @@ class UnitScoreOut(BaseModel):
             resolution=RateOut.of(s.resolution),
             satisfaction=RateOut.of(s.satisfaction),
             red_cards=s.red_cards,
+            deductions=s.deductions,
             composite=s.composite,
         )
 

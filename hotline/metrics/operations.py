@@ -6,7 +6,8 @@ SQL query over the appeals received in the period.
     按期办结率 = replied by the (extended) deadline ÷ due to close
     解决率     = (解决 + 0.5 × 部分解决) ÷ rated
     满意率     = (非常满意 + 满意 + 0.8 × 基本满意) ÷ rated
-    composite  = weighted 响应, 解决, 满意 (configuration), minus points per red card
+    composite  = weighted 响应, 解决, 满意 (configuration), minus points per red card and
+                 the points deducted for 虚假办结
 
 Merged repeats have no main unit of their own, so each problem counts once (on its master);
 appeals whose 申诉复核 was upheld (不合理诉求, 最终答复, a contested 差评) do not count."""
@@ -21,7 +22,7 @@ from pydantic import Field, model_validator
 from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.orm import InstrumentedAttribute
 
-from hotline.appeals.models import Appeal, AppealEvent
+from hotline.appeals.models import Appeal, AppealEvent, Deduction
 from hotline.auth.models import User
 from hotline.core.clock import local_today, local_zone, now
 from hotline.core.extensions import db
@@ -80,6 +81,7 @@ class UnitScore:
     resolution: Rate  # 解决率
     satisfaction: Rate  # 满意率
     red_cards: int
+    deductions: float  # 虚假办结 points
     composite: float | None
 
 
@@ -109,6 +111,10 @@ def assess(user: User, query: MetricsQuery, at: datetime | None = None) -> tuple
         .subquery()
     )
 
+    deducted = (
+        select(Deduction.appeal_id, func.sum(Deduction.points).label("points")).group_by(Deduction.appeal_id).subquery()
+    )
+
     def count(*condition: ColumnElement[bool]) -> ColumnElement[int]:
         return func.sum(case((and_(*condition), 1), else_=0))
 
@@ -130,9 +136,11 @@ def assess(user: User, query: MetricsQuery, at: datetime | None = None) -> tuple
             count(a.satisfaction != UNRATED),
             weighted(a.satisfaction, SATISFACTION_WEIGHTS),
             func.sum(func.coalesce(reds.c.cards, 0)),
+            func.sum(func.coalesce(deducted.c.points, 0.0)),
         )
         .join(Unit, Unit.id == a.main_unit_id)
         .outerjoin(reds, reds.c.appeal_id == a.id)
+        .outerjoin(deducted, deducted.c.appeal_id == a.id)
         .where(*counted)
         .group_by(a.main_unit_id)
     )
@@ -163,7 +171,7 @@ def _score(unit: Unit, row) -> UnitScore:
         satisfaction_rated,
         red_cards,
     ) = (int(row[i] or 0) for i in (1, 2, 3, 4, 5, 6, 7, 8, 10, 12))
-    resolved, satisfied = float(row[9] or 0), float(row[11] or 0)
+    resolved, satisfied, deductions = float(row[9] or 0), float(row[11] or 0), float(row[13] or 0)
     response = Rate(contacted_in_time, dispatched)
     resolution, satisfaction = Rate(resolved, rated), Rate(satisfied, satisfaction_rated)
     return UnitScore(
@@ -175,12 +183,15 @@ def _score(unit: Unit, row) -> UnitScore:
         resolution=resolution,
         satisfaction=satisfaction,
         red_cards=red_cards,
-        composite=composite(response, resolution, satisfaction, red_cards),
+        deductions=deductions,
+        composite=composite(response, resolution, satisfaction, red_cards, deductions),
     )
 
 
-def composite(response: Rate, resolution: Rate, satisfaction: Rate, red_cards: int) -> float | None:
-    """Weighted score out of 100, minus the red-card points, never below zero. None (not
+def composite(
+    response: Rate, resolution: Rate, satisfaction: Rate, red_cards: int, deductions: float = 0.0
+) -> float | None:
+    """Weighted score out of 100, minus the red-card and 虚假办结 points, never below zero. None (not
     ranked) until all three rates have data: a unit whose appeals are not yet rated must
     not outrank one that was."""
     weights = current_app.config["HOTLINE_SCORE_WEIGHTS"]
@@ -192,4 +203,5 @@ def composite(response: Rate, resolution: Rate, satisfaction: Rate, red_cards: i
     if any(value is None for _, value in parts):
         return None
     score = 100 * sum(w * v for w, v in parts) / sum(w for w, _ in parts)
-    return round(max(score - red_cards * current_app.config["HOTLINE_RED_CARD_PENALTY"], 0.0), 2)
+    penalty = red_cards * current_app.config["HOTLINE_RED_CARD_PENALTY"] + deductions
+    return round(max(score - penalty, 0.0), 2)

@@ -3,6 +3,7 @@ label, body, checks, effect and form partial, found together in the module of it
 
 from __future__ import annotations
 
+from hotline.appeals.actions.auditing import AUDIT, CHECK
 from hotline.appeals.actions.base import Action
 from hotline.appeals.actions.contesting import CONTEST, DISMISS_CONTEST, UPHOLD_CONTEST
 from hotline.appeals.actions.dispatching import (
@@ -27,7 +28,7 @@ from hotline.appeals.actions.handling import (
     SIGN,
 )
 from hotline.appeals.actions.pausing import APPROVE_PAUSE, REJECT_PAUSE, REQUEST_PAUSE, RESUME
-from hotline.appeals.actions.review import APPROVE_REPLY, AUDIT, RATE, REJECT_REPLY, SUPERVISE, VISIT
+from hotline.appeals.actions.review import APPROVE_REPLY, RATE, REJECT_REPLY, SUPERVISE, VISIT
 from hotline.appeals.states import Act
 
 ACTIONS: dict[Act, Action] = {
@@ -59,6 +60,7 @@ ACTIONS: dict[Act, Action] = {
         APPROVE_REPLY,
         VISIT,
         RATE,
+        CHECK,
         AUDIT,
         CONTEST,
         UPHOLD_CONTEST,

@@ -25,10 +25,12 @@ class ActionBody(Body):
 
 @dataclass
 class Outcome:
-    """What an action's effect reports for its event."""
+    """What an action's effect reports for its event, and the step the system takes at
+    once after it, if any (监督 passed by itself when not drawn): its action and body."""
 
     target_unit: Unit | None = None
     details: dict[str, Any] | None = None
+    then: tuple[Act, dict[str, Any]] | None = None
 
 
 Prepared = dict[str, Any]

@@ -5,9 +5,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Self
 
-from pydantic import Field, model_validator
+from pydantic import AwareDatetime, Field, model_validator
 from sqlalchemy import Select, select
 
 from hotline.appeals import effects
@@ -22,7 +22,8 @@ from hotline.appeals.deadlines import (
     start_dispatch_clock,
 )
 from hotline.appeals.guards import MAX_RETURNS, ActionContext
-from hotline.appeals.models import Appeal, AppealCoUnit, AppealEvent
+from hotline.appeals.models import Appeal, AppealCoUnit, AppealEvent, PoliceHandover
+from hotline.appeals.schemas import POLICE_INCIDENT
 from hotline.appeals.similar import MERGEABLE_STATES, REPEATABLE_STATES
 from hotline.appeals.states import Act, State
 from hotline.core.clock import local_date
@@ -360,13 +361,54 @@ LINK_REPEAT = Action(Act.LINK_REPEAT, MasterBody, _apply_link_repeat, _prepare_l
 
 # 无效 / 转110
 class VoidBody(ActionBody):
-    reason: VoidReason
+    """无效: why; a 转110 is the hand-over record itself (国办发〔2022〕12号): the 110 desk
+    that took the call, the incident number it gave, when, and why (the note)."""
+
+    reason: VoidReason = Field(title="无效原因")
+    police_desk: str | None = Field(None, max_length=50, title="110接警席位", description="转110时：接收的接警员或席位")
+    police_incident: str | None = Field(
+        None, pattern=POLICE_INCIDENT, title="110警情编号", description="转110时：110回执的警情编号"
+    )
+    handed_at: AwareDatetime | None = Field(None, title="转接时间", description="转110时：缺省为现在")
+
+    @model_validator(mode="after")
+    def _handover(self) -> Self:
+        handover = ("police_desk", "police_incident", "note")
+        if self.reason == "转110":
+            missing = {name: "转110时必填" for name in handover if not getattr(self, name)}
+            if missing:
+                raise FieldErrors(missing)
+        elif self.police_desk or self.police_incident or self.handed_at:
+            raise FieldErrors({"reason": "只有转110才填写110转接信息"})
+        return self
+
+
+def _prepare_void(ctx: ActionContext) -> Prepared:
+    handed_at = ctx.body.handed_at
+    if handed_at is not None and not ctx.appeal.received_at <= handed_at <= ctx.at:
+        refusal = "应在受理之后、现在之前"
+        raise BadRequest(f"请求内容有误：转接时间：{refusal}", fields={"handed_at": refusal})
+    return {}
 
 
 def _apply_void(ctx: ActionContext, prepared: Prepared) -> Outcome:
-    ctx.appeal.void_reason = ctx.body.reason
-    close(ctx.appeal, ctx.at)
+    appeal, body = ctx.appeal, ctx.body
+    appeal.void_reason = body.reason
+    close(appeal, ctx.at)
+    if body.reason == "转110":
+        appeal.police_incident = body.police_incident
+        appeal.police_handovers.append(
+            PoliceHandover(
+                direction="to_110",
+                incident_number=body.police_incident,
+                handed_at=body.handed_at or ctx.at,
+                desk=body.police_desk,
+                reason=body.note,
+                receipt_at=ctx.at,
+                recorded_by_id=ctx.user.id,
+            )
+        )
     return Outcome()
 
 
-VOID = Action(Act.VOID, VoidBody, _apply_void, form_context=lambda ctx: {"reasons": VOID_REASONS})
+VOID = Action(Act.VOID, VoidBody, _apply_void, _prepare_void, lambda ctx: {"reasons": VOID_REASONS})

@@ -122,7 +122,7 @@ def end_pause(appeal: Appeal, at: datetime, by_id: int | None) -> dict[str, Any]
 
 
 def _apply_resume(ctx: ActionContext, prepared: Prepared) -> Outcome:
-    return Outcome(details=end_pause(ctx.appeal, ctx.at, ctx.user.id))
+    return Outcome(details=end_pause(ctx.appeal, ctx.at, ctx.actor.id if ctx.actor else None))
 
 
 def _running_pause(ctx: ActionContext) -> dict[str, Any]:

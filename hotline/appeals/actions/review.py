@@ -1,5 +1,6 @@
 """The centre's oversight of the loop: 督办 cards, the review of a unit's reply (审核), the
-return visit (回访) or the citizen's own rating (市民评价, 好差评) and the audit (监督)."""
+return visit (回访) or the citizen's own rating (市民评价, 好差评); what follows the rating
+(监督, 核查) is in `auditing`."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from typing import Any, Literal, Self
 from pydantic import Field, model_validator
 
 from hotline.appeals import effects
+from hotline.appeals.actions.auditing import to_audit
 from hotline.appeals.actions.base import Action, ActionBody, Outcome, Prepared
-from hotline.appeals.actions.steps import close, handling_clock, reopen, start_visit_clock
-from hotline.appeals.deadlines import issue_card, stop_clock, visit_attempts_after, visit_attempts_limit
+from hotline.appeals.actions.steps import handling_clock, reopen, start_visit_clock
+from hotline.appeals.deadlines import issue_card, visit_attempts_after, visit_attempts_limit
 from hotline.appeals.guards import ActionContext
 from hotline.appeals.states import Act, State
 from hotline.core.errors import BadRequest
@@ -139,11 +141,10 @@ def _rated(ctx: ActionContext, via: str) -> Outcome:
     appeal.rated_via, appeal.rated_at, appeal.visited_at = via, ctx.at, ctx.at  # the first rating is the visit
     if appeal.state != State.AUDITING:
         return Outcome(appeal.main_unit, reopen(appeal, ctx.at))
-    stop_clock(appeal)
     if body.satisfaction in POOR_RATINGS:
         effects.rework_exhausted(appeal, ctx.at)
-        return Outcome(details={"supervised": True, "rounds": appeal.reopen_count})
-    return Outcome()
+        return to_audit(ctx, {"supervised": True, "rounds": appeal.reopen_count})
+    return to_audit(ctx, {})
 
 
 def _apply_visit(ctx: ActionContext, prepared: Prepared) -> Outcome:
@@ -163,8 +164,7 @@ def _apply_visit(ctx: ActionContext, prepared: Prepared) -> Outcome:
     appeal.visited_at = ctx.at
     appeal.satisfaction, appeal.resolved, appeal.citizen_contacted = UNRATED, None, None
     appeal.rated_via = appeal.rated_at = None
-    stop_clock(appeal)
-    return Outcome(details=details)
+    return to_audit(ctx, details)
 
 
 def _visit_form(ctx: ActionContext) -> dict[str, Any]:
@@ -186,26 +186,3 @@ def _apply_rate(ctx: ActionContext, prepared: Prepared) -> Outcome:
 
 
 RATE = Action(Act.RATE, RatingBody, _apply_rate, note_field=False)
-
-
-# 监督
-class AuditBody(ActionBody):
-    passed: bool
-
-    @model_validator(mode="after")
-    def _reason_when_failed(self) -> Self:
-        if not self.passed and not self.note:
-            raise FieldErrors({"note": "监督不通过时必须说明理由"})
-        return self
-
-
-def _apply_audit(ctx: ActionContext, prepared: Prepared) -> Outcome:
-    appeal = ctx.appeal
-    if appeal.state == State.EVALUATED:
-        close(appeal, ctx.at)
-        effects.text_citizen(appeal, "sms.closed")
-        return Outcome()
-    return Outcome(appeal.main_unit, reopen(appeal, ctx.at))
-
-
-AUDIT = Action(Act.AUDIT, AuditBody, _apply_audit)

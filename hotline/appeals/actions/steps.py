@@ -80,6 +80,7 @@ def reopen(appeal: Appeal, at: datetime) -> dict[str, Any]:
     """重办: back to the unit that handled it, or to the centre's queue if the centre answered."""
     appeal.reopen_count += 1
     appeal.visit_due_at = None
+    appeal.audit_reason, appeal.check_unit, appeal.checked_at = None, None, None  # a new round
     if appeal.state == State.ACCEPTED or appeal.main_unit is None:
         return {"reopen_count": appeal.reopen_count, **start_dispatch_clock(appeal, at)}
     appeal.current_unit = appeal.main_unit

@@ -9,7 +9,7 @@ from hotline.auth.models import User
 from hotline.core.clock import now
 from hotline.core.extensions import Model
 
-KINDS = {"report": "诉求照片", "progress": "办理过程", "before": "办理前", "after": "办理后"}
+KINDS = {"report": "诉求照片", "progress": "办理过程", "before": "办理前", "after": "办理后", "check": "现场核查"}
 
 
 class Attachment(Model):

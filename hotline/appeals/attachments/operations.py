@@ -15,12 +15,12 @@ from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.orm import attributes
 
+from hotline.appeals import timeline
 from hotline.appeals.attachments import images, storage
 from hotline.appeals.attachments.models import KINDS, Attachment
 from hotline.appeals.engine import STALE
-from hotline.appeals.models import Appeal, AppealEvent
+from hotline.appeals.models import Appeal
 from hotline.appeals.permissions import REGISTER
 from hotline.appeals.states import FINAL_STATES
 from hotline.appeals.visibility import Part, find_appeal
@@ -36,7 +36,8 @@ from hotline.outbox import operations as outbox
 
 def allowed_kinds(user: User, appeal: Appeal) -> list[str]:
     """What this user may add to this appeal now: the centre adds the citizen's photos; the
-    units handling it add progress and before/after photos while it is open."""
+    units handling it add progress and before/after photos while it is open; the unit of
+    the place its 核查 photos while the check waits for it."""
     if appeal.state in FINAL_STATES:
         return []
     if REGISTER.allows(user):
@@ -44,6 +45,8 @@ def allowed_kinds(user: User, appeal: Appeal) -> list[str]:
     handling = {appeal.current_unit_id, *(c.unit_id for c in appeal.co_units)}
     if user.has_role("handler") and user.unit_id in handling:
         return ["progress", "before", "after"]
+    if user.has_role("handler") and user.unit_id == appeal.check_unit_id:
+        return ["check"]
     return []
 
 
@@ -141,21 +144,7 @@ def store(
             payload = {"attachment_id": attachment.id, "kind": kind}
             if picture.gps and appeal.lat is None and _in_china(*picture.gps):
                 payload["located_from_photo"] = _locate(appeal, *picture.gps)
-            appeal.updated_at = at
-            attributes.flag_modified(appeal, "updated_at")  # a change to the appeal: a new version
-            db.session.add(
-                AppealEvent(
-                    appeal_id=appeal.id,
-                    at=at,
-                    actor_id=actor.id if actor else None,
-                    unit_id=actor.unit_id if actor else None,
-                    action="attach",
-                    from_state=appeal.state,
-                    to_state=appeal.state,
-                    note=note,
-                    payload=payload,
-                )
-            )
+            timeline.record(appeal, "attach", at, actor, note=note, payload=payload)
             outbox.add("attachment.thumbnail", {"attachment_id": attachment.id})
     except ConcurrentUpdate:
         storage.remove(key)

@@ -25,6 +25,12 @@ def _env(name: str, default: str | None = None) -> str | None:
     return value if value else default
 
 
+def _factors(text: str) -> dict[str, float]:
+    """ "解决:1,部分解决:0.5" → {"解决": 1.0, "部分解决": 0.5}."""
+    pairs = (item.split(":") for item in text.split(",") if item.strip())
+    return {name.strip(): float(value) for name, value in pairs}
+
+
 def _flag(name: str, default: bool = True) -> bool:
     return _env(name, str(default)).lower() in ("1", "true", "yes", "on")
 
@@ -115,6 +121,11 @@ def load_settings(instance_path: Path) -> dict[str, object]:
         "HOTLINE_FALSE_CLOSE_POINTS": float(_env("HOTLINE_FALSE_CLOSE_POINTS", "5")),
         # 挂起/缓办: the longest a pause may be asked for, in calendar days.
         "HOTLINE_PAUSE_MAX_DAYS": int(_env("HOTLINE_PAUSE_MAX_DAYS", "90")),
+        # The factors of 解决率 and 满意率 (level: factor), over 有效回访.
+        "HOTLINE_RESOLUTION_FACTORS": _factors(_env("HOTLINE_RESOLUTION_FACTORS", "解决:1,部分解决:0.5")),
+        "HOTLINE_SATISFACTION_FACTORS": _factors(
+            _env("HOTLINE_SATISFACTION_FACTORS", "非常满意:1,满意:1,基本满意:0.8,不满意:0,非常不满意:0")
+        ),
         "HOTLINE_SCORE_WEIGHTS": {
             "response": float(_env("HOTLINE_SCORE_WEIGHT_RESPONSE", "30")),
             "resolution": float(_env("HOTLINE_SCORE_WEIGHT_RESOLUTION", "35")),

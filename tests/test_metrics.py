@@ -21,7 +21,7 @@ def _user(name: str) -> User:
     return db.session.scalar(select(User).where(User.username == name))
 
 
-def _walk(t0, late: bool, resolved: str, satisfaction: str, red: bool = False) -> None:
+def _walk(t0, late: bool, resolved: str, satisfaction: str, red: bool = False) -> int:
     """One appeal handled by the street: on time, or late at every step."""
     street = db.session.scalar(select(Unit.id).where(Unit.code == STREET))
     days = (lambda n: t0 + timedelta(days=n)) if late else (lambda n: t0 + timedelta(hours=n))
@@ -36,10 +36,11 @@ def _walk(t0, late: bool, resolved: str, satisfaction: str, red: bool = False) -
     perform(
         appeal.id,
         "visit",
-        {"reached": True, "resolved": resolved, "satisfaction": satisfaction, "contacted": True},
+        {"reached": True, "resolved": resolved, "satisfaction": satisfaction, "contacted": not late},
         _user("visitor"),
         at=days(27),
     )
+    return appeal.id
 
 
 @pytest.fixture
@@ -55,13 +56,19 @@ def test_rates_and_composite_follow_the_definitions(api, scored):
     body = api.get("/api/v1/metrics", "supervisor", query={"start": scored}, expect=200).get_json()
     street = next(i for i in body["items"] if i["unit"]["code"] == STREET)
     assert street["appeals"] == 2
-    assert {k: street[k]["value"] for k in ("signing", "response", "on_time", "resolution", "satisfaction")} == {
+    assert {k: rate["value"] for k, rate in street["rates"].items()} == {
         "signing": 0.5,
-        "response": 0.5,
+        "response": 0.5,  # the citizen says the unit called in time on one visit of two
         "on_time": 0.5,
-        "resolution": 0.75,
-        "satisfaction": 0.9,
+        "resolution": 0.75,  # (1 + 0.5) / 2
+        "satisfaction": 0.9,  # (1 + 0.8) / 2
+        "visit": 1.0,
+        "first_time": None,  # neither is evaluated yet (both wait for 监督)
+        "repeat": 0.0,
+        "returned": 0.0,
+        "reopened": 0.0,
     }
+    assert (street["rates"]["satisfaction"]["numerator"], street["rates"]["satisfaction"]["denominator"]) == (1.8, 2)
     assert street["red_cards"] == 1
     # 100 × (30% × 0.5 + 35% × 0.75 + 35% × 0.9) − 2 points for the red card
     assert street["composite"] == pytest.approx(70.75)
@@ -107,6 +114,7 @@ def test_the_page_shows_the_table(app, scored):
 
     html = Browser(app, "supervisor").get(f"/metrics?start={scored}")
     assert "考核指标" in html and f'data-unit="{STREET}"' in html and "70.75" in html
+    assert "满意率" in html and "(非常满意 + 满意 + 0.8×基本满意) ÷ 有效回访" in html and "1.8/2" in html
 
 
 def test_contact_is_taken_by_the_handling_unit_after_signing(api):
@@ -121,3 +129,51 @@ def test_contact_is_taken_by_the_handling_unit_after_signing(api):
     assert (event["action"], event["payload"]["first"], event["payload"]["on_time"]) == ("contact", True, True)
     again = api.act(appeal["id"], "contact", STREET_HANDLER, {"method": "电话", "note": "回访进展"})
     assert again["events"][-1]["payload"]["first"] is False and again["state"] == "handling"
+
+
+def test_every_figure_lists_the_appeals_behind_it(app, scored):
+    """A unit sees why it scored what it did: the denominator's appeals and, among them,
+    those counted in the numerator; by API and from the page."""
+    from tests.helpers import ApiClient, Browser
+
+    api = ApiClient(app)
+    query = {"start": scored, "unit": STREET, "rate": "response"}
+    base = api.get("/api/v1/metrics/appeals", "supervisor", query=query, expect=200).get_json()
+    hits = api.get("/api/v1/metrics/appeals", "supervisor", query={**query, "part": "numerator"}, expect=200)
+    assert base["total"] == 2 and base["rate"]["label"] == "响应率" and len(base["items"]) == 2
+    [hit] = hits.get_json()["items"]
+    assert hit["counted"] == 1.0 and hit["appeal"]["id"] in [i["appeal"]["id"] for i in base["items"]]
+    assert sorted(i["counted"] for i in base["items"]) == [0.0, 1.0]
+    own = api.get("/api/v1/metrics/appeals", f"u{STREET[:6]}", query=query, expect=200).get_json()
+    assert own["total"] == 2  # the district oversees its street
+    assert api.get("/api/v1/metrics/appeals", "u210103", query=query, expect=404)
+    assert api.get("/api/v1/metrics/appeals", "supervisor", query={**query, "rate": "luck"}, expect=400)
+
+    page = Browser(app, "supervisor")
+    table = page.get(f"/metrics?start={scored}")
+    assert f"/metrics/appeals?unit={STREET}&amp;rate=response" in table
+    listed = page.get(f"/metrics/appeals?unit={STREET}&rate=response&start={scored}&part=numerator")
+    assert "计入分子的（1 件）" in listed and "分母（全部 2 件）" in listed and hit["appeal"]["number"] in listed
+    weighted = page.get(f"/metrics/appeals?unit={STREET}&rate=satisfaction&start={scored}")
+    assert 'data-counted="0.8"' in weighted and 'data-counted="1"' in weighted
+
+
+def test_the_factors_and_weights_are_settings(app, api, scored):
+    app.config["HOTLINE_SATISFACTION_FACTORS"] = {"非常满意": 1.0, "满意": 1.0, "基本满意": 0.5}
+    app.config["HOTLINE_SCORE_WEIGHTS"] = {"satisfaction": 100.0}
+    body = api.get("/api/v1/metrics", "supervisor", query={"start": scored}, expect=200).get_json()
+    street = next(i for i in body["items"] if i["unit"]["code"] == STREET)
+    assert street["rates"]["satisfaction"]["value"] == 0.75 and street["composite"] == pytest.approx(75 - 2)
+    assert {"key": "satisfaction", "label": "满意率", "formula": "(非常满意 + 满意 + 0.5×基本满意) ÷ 有效回访"} in body[
+        "definitions"
+    ]
+
+
+def test_the_centre_is_scored_on_its_direct_answers(api):
+    api.appeal_in("revisiting", type="咨询")  # dispatched and answered by the street
+    answered = api.create(type="咨询", title="社保卡补办在哪里")
+    api.act(answered["id"], "answer", "operator", {"reply": "可到就近社保网点补办"})
+    api.appeal_in("voided")  # not a valid appeal: not counted
+    centre = api.get("/api/v1/metrics", "supervisor", expect=200).get_json()["centre"]["direct_answer"]
+    assert (centre["numerator"], centre["denominator"]) == (1.0, 2)
+    assert api.get("/api/v1/metrics", f"u{STREET[:6]}", expect=200).get_json()["centre"] == {}  # the centre's own

@@ -1,15 +1,19 @@
-"""The assessment table as JSON."""
+"""The assessment as JSON: every unit's rates with their numerators and denominators, the
+definitions they follow, and the appeals behind any figure."""
 
 from __future__ import annotations
 
 from datetime import date
 
 from flask import current_app
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, create_model
 
-from hotline.appeals.presenters import UnitRef
+from hotline.appeals.presenters import AppealSummary, UnitRef
+from hotline.core.clock import now
+from hotline.core.pagination import Page, paginate
 from hotline.metrics import operations
-from hotline.metrics.operations import MetricsQuery, Rate, UnitScore
+from hotline.metrics.operations import BehindQuery, MetricsQuery, Rate, UnitScore
+from hotline.metrics.rates import DIRECT_ANSWER, RATES, RateDef, formula
 from hotline.web.api import api
 
 
@@ -23,15 +27,27 @@ class RateOut(BaseModel):
         return cls(value=rate.value, numerator=rate.numerator, denominator=rate.denominator)
 
 
+class DefinitionOut(BaseModel):
+    key: str
+    label: str
+    formula: str
+
+    @classmethod
+    def of(cls, rate: RateDef) -> DefinitionOut:
+        return cls(key=rate.key, label=rate.label, formula=formula(rate))
+
+
+# One field per rate, named by its key (signing, response, on_time …).
+RatesOut = create_model(  # type: ignore[call-overload]
+    "RatesOut", **{r.key: (RateOut, Field(description=f"{r.label}：{r.formula or '见 definitions'}")) for r in RATES}
+)
+
+
 class UnitScoreOut(BaseModel):
     unit: UnitRef
     level: str
-    appeals: int = Field(description="统计期内受理、由该单位主办的诉求数（并单计一次）")
-    signing: RateOut = Field(description="及时签收率")
-    response: RateOut = Field(description="响应率：按时首次联系市民")
-    on_time: RateOut = Field(description="按期办结率")
-    resolution: RateOut = Field(description="解决率：解决 + 0.5 × 部分解决")
-    satisfaction: RateOut = Field(description="满意率：非常满意 + 满意 + 0.8 × 基本满意")
+    appeals: int = Field(description="统计期内受理、由该单位主办的诉求数（并单计一次，申诉成立的不计）")
+    rates: RatesOut
     red_cards: int
     deductions: float = Field(description="虚假办结（现场核查或监督发现）的扣分")
     composite: float | None = Field(description="综合得分（百分制，已扣除红牌和虚假办结扣分）")
@@ -42,11 +58,7 @@ class UnitScoreOut(BaseModel):
             unit=UnitRef.of(s.unit),
             level=s.unit.level,
             appeals=s.appeals,
-            signing=RateOut.of(s.signing),
-            response=RateOut.of(s.response),
-            on_time=RateOut.of(s.on_time),
-            resolution=RateOut.of(s.resolution),
-            satisfaction=RateOut.of(s.satisfaction),
+            rates=RatesOut(**{k: RateOut.of(r) for k, r in s.rates.items()}),
             red_cards=s.red_cards,
             deductions=s.deductions,
             composite=s.composite,
@@ -56,15 +68,17 @@ class UnitScoreOut(BaseModel):
 class MetricsOut(BaseModel):
     start: date
     end: date
-    weights: dict[str, float] = Field(description="综合得分权重（%）")
+    definitions: list[DefinitionOut] = Field(description="各项指标的口径")
+    weights: dict[str, float] = Field(description="综合得分权重（%），按指标")
     red_card_penalty: float = Field(description="每张红牌扣分")
+    centre: dict[str, RateOut] = Field(description="热线中心自身的指标（直接答复率；仅热线中心可见）")
     items: list[UnitScoreOut]
 
 
 @api.endpoint(
     "GET",
     "/metrics",
-    summary="考核指标：按主办单位统计签收、响应、办结、解决、满意与综合得分",
+    summary="考核指标：按主办单位统计各项指标（分子、分母）与综合得分",
     query=MetricsQuery,
     response=MetricsOut,
     tags=("metrics",),
@@ -75,7 +89,43 @@ def get_metrics(user, query: MetricsQuery):
     return MetricsOut(
         start=start,
         end=end,
+        definitions=[DefinitionOut.of(r) for r in (*RATES, DIRECT_ANSWER)],
         weights=current_app.config["HOTLINE_SCORE_WEIGHTS"],
         red_card_penalty=current_app.config["HOTLINE_RED_CARD_PENALTY"],
+        centre={k: RateOut.of(r) for k, r in operations.centre_rates(user, query).items()} if user.at_centre else {},
         items=[UnitScoreOut.of(s) for s in scores],
+    )
+
+
+class BehindItem(BaseModel):
+    appeal: AppealSummary
+    counted: float = Field(description="计入分子的分值（0–1；如基本满意 0.8）")
+
+
+class BehindOut(Page):
+    unit: UnitRef
+    rate: DefinitionOut
+    part: str = Field(description="numerator：计入分子的；denominator：分母的全部")
+    items: list[BehindItem]
+
+
+@api.endpoint(
+    "GET",
+    "/metrics/appeals",
+    summary="某单位某项指标背后的诉求：分母的全部，或计入分子的",
+    query=BehindQuery,
+    response=BehindOut,
+    tags=("metrics",),
+    errors=(403, 404),
+)
+def appeals_behind(user, query: BehindQuery):
+    at = now()
+    unit, rate, found = operations.appeals_behind(user, query, at)
+    items, page = paginate(found, query)
+    return BehindOut(
+        unit=UnitRef.of(unit),
+        rate=DefinitionOut.of(rate),
+        part=query.part,
+        items=[BehindItem(appeal=AppealSummary.of(a, at), counted=float(counted)) for a, counted in items],
+        **page,
     )

@@ -1,13 +1,8 @@
-"""Assessment of units: per main handling unit and period, counted in one
-SQL query over the appeals received in the period.
-
-    及时签收率 = signed in time ÷ due to be signed
-    响应率     = first contact in time ÷ dispatched
-    按期办结率 = replied by the (extended) deadline ÷ due to close
-    解决率     = (解决 + 0.5 × 部分解决) ÷ rated
-    满意率     = (非常满意 + 满意 + 0.8 × 基本满意) ÷ rated
-    composite  = weighted 响应, 解决, 满意 (configuration), minus points per red card and
-                 the points deducted for 虚假办结
+"""Assessment of units: per main handling unit and period, every rate of `rates.RATES`
+(及时签收率, 响应率, 按期办结率, 解决率, 满意率, 回访率, 一次办结率, 重复诉求率, 退单率, 重办率,
+each a numerator over a denominator) counted in one SQL query over the appeals received in
+the period, and the composite: the rates weighted by HOTLINE_SCORE_WEIGHTS minus points per
+red card and for 虚假办结. The appeals behind any figure are listed by `appeals_behind`.
 
 Merged repeats have no main unit of their own, so each problem counts once (on its master);
 appeals whose 申诉复核 was upheld (不合理诉求, 最终答复, a contested 差评) do not count."""
@@ -16,24 +11,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Literal
 
 from flask import current_app
-from pydantic import Field, model_validator
-from sqlalchemy import ColumnElement, and_, case, func, select
-from sqlalchemy.orm import InstrumentedAttribute
+from pydantic import Field, field_validator, model_validator
+from sqlalchemy import ColumnElement, Select, case, func, select
 
 from hotline.appeals.models import Appeal, AppealEvent, Deduction
 from hotline.auth.models import User
 from hotline.core.clock import local_today, local_zone, now
+from hotline.core.errors import NotFound
 from hotline.core.extensions import db
+from hotline.core.pagination import PageQuery
 from hotline.core.permissions import holding
 from hotline.core.validation import Body, FieldErrors, SaneDate
-from hotline.core.vocabulary import UNIT_KINDS, UNIT_LEVELS, UNRATED
+from hotline.core.vocabulary import UNIT_KINDS, UNIT_LEVELS
 from hotline.grid.models import Unit
+from hotline.metrics.rates import BY_KEY, DIRECT_ANSWER, RATES, RateDef, numerator_clause
 
 MAX_PERIOD = timedelta(days=366)
-RESOLUTION_WEIGHTS = {"解决": 1.0, "部分解决": 0.5}
-SATISFACTION_WEIGHTS = {"非常满意": 1.0, "满意": 1.0, "基本满意": 0.8}
 
 
 class MetricsQuery(Body):
@@ -75,11 +71,7 @@ class Rate:
 class UnitScore:
     unit: Unit
     appeals: int
-    signing: Rate  # 及时签收率
-    response: Rate  # 响应率
-    on_time: Rate  # 按期办结率
-    resolution: Rate  # 解决率
-    satisfaction: Rate  # 满意率
+    rates: dict[str, Rate]  # by RateDef.key
     red_cards: int
     deductions: float  # 虚假办结 points
     composite: float | None
@@ -88,68 +80,61 @@ class UnitScore:
 VIEW_METRICS = holding("admin", "supervisor", refusal="只有督办员和系统管理员可以查看考核指标")
 
 
-def assess(user: User, query: MetricsQuery, at: datetime | None = None) -> tuple[date, date, list[UnitScore]]:
-    """Scores of the units this user oversees (the whole organisation from the centre, else
-    the user's own subtree), best composite first."""
-    VIEW_METRICS.require(user)
-    at = at or now()
+def _period(query: MetricsQuery) -> tuple[date, date, datetime, datetime]:
     start, end = query.period()
     zone = local_zone()
-    since, until = datetime.combine(start, time(), zone), datetime.combine(end + timedelta(days=1), time(), zone)
+    return start, end, datetime.combine(start, time(), zone), datetime.combine(end + timedelta(days=1), time(), zone)
+
+
+def _counted(since: datetime, until: datetime) -> tuple[ColumnElement[bool], ...]:
+    """A unit's appeals of the period: those it was the main handler of, received then;
+    a merged repeat counts on its master, an upheld 申诉复核 not at all."""
     a = Appeal
-    counted = (
+    return (
         a.main_unit_id.is_not(None),
         a.state != "merged",
         a.assessment_excluded.is_(False),
         a.received_at >= since,
         a.received_at < until,
     )
+
+
+def assess(user: User, query: MetricsQuery, at: datetime | None = None) -> tuple[date, date, list[UnitScore]]:
+    """Scores of the units this user oversees (the whole organisation from the centre, else
+    the user's own subtree), best composite first: every rate of `rates.RATES` in one
+    grouped query."""
+    VIEW_METRICS.require(user)
+    at = at or now()
+    start, end, since, until = _period(query)
+    a = Appeal
     reds = (
         select(AppealEvent.appeal_id, func.count().label("cards"))
         .where(AppealEvent.action == "supervise", AppealEvent.payload["level"].as_string() == "red")
         .group_by(AppealEvent.appeal_id)
         .subquery()
     )
-
     deducted = (
         select(Deduction.appeal_id, func.sum(Deduction.points).label("points")).group_by(Deduction.appeal_id).subquery()
     )
-
-    def count(*condition: ColumnElement[bool]) -> ColumnElement[int]:
-        return func.sum(case((and_(*condition), 1), else_=0))
-
-    def weighted(column: InstrumentedAttribute[str | None], weights: dict[str, float]) -> ColumnElement[float]:
-        return func.sum(case(*[(column == k, w) for k, w in weights.items()], else_=0.0))
-
+    per_rate = []
+    for rate in RATES:
+        base = rate.base(at)
+        per_rate += [func.sum(case((base, rate.hit()), else_=0.0)), func.sum(case((base, 1), else_=0))]
     stmt = (
         select(
             a.main_unit_id,
             func.count(),
-            count(a.sign_due_at.is_not(None), (a.signed_at.is_not(None)) | (a.sign_due_at < at)),
-            count(a.signed_at.is_not(None), a.signed_at <= a.sign_due_at),
-            count(a.dispatched_at.is_not(None)),
-            count(a.first_contact_at.is_not(None), a.first_contact_at <= a.contact_due_at),
-            count(a.due_at.is_not(None), (a.replied_at.is_not(None)) | (a.due_at < at)),
-            count(a.replied_at.is_not(None), a.replied_at <= a.due_at),
-            count(a.resolved.is_not(None)),
-            weighted(a.resolved, RESOLUTION_WEIGHTS),
-            count(a.satisfaction != UNRATED),
-            weighted(a.satisfaction, SATISFACTION_WEIGHTS),
             func.sum(func.coalesce(reds.c.cards, 0)),
             func.sum(func.coalesce(deducted.c.points, 0.0)),
+            *per_rate,
         )
         .join(Unit, Unit.id == a.main_unit_id)
         .outerjoin(reds, reds.c.appeal_id == a.id)
         .outerjoin(deducted, deducted.c.appeal_id == a.id)
-        .where(*counted)
+        .where(*_counted(since, until))
         .group_by(a.main_unit_id)
     )
-    if not user.at_centre:
-        stmt = stmt.where(Unit.subtree_clause(user.unit.path))
-    if query.level:
-        stmt = stmt.where(Unit.level == query.level)
-    if query.kind:
-        stmt = stmt.where(Unit.kind == query.kind)
+    stmt = _within(stmt, user, query)
     rows = db.session.execute(stmt).all()
     units = {u.id: u for u in db.session.scalars(select(Unit).where(Unit.id.in_([r[0] for r in rows])))}
     scores = [_score(units[r[0]], r) for r in rows]
@@ -157,51 +142,89 @@ def assess(user: User, query: MetricsQuery, at: datetime | None = None) -> tuple
     return start, end, scores
 
 
+def _within(stmt: Select, user: User, query: MetricsQuery) -> Select:
+    """The units this user may see, of the level and kind asked for (the stmt joins Unit)."""
+    if not user.at_centre:
+        stmt = stmt.where(Unit.subtree_clause(user.unit.path))
+    if query.level:
+        stmt = stmt.where(Unit.level == query.level)
+    if query.kind:
+        stmt = stmt.where(Unit.kind == query.kind)
+    return stmt
+
+
 def _score(unit: Unit, row) -> UnitScore:
     # PostgreSQL sums to NUMERIC: back to plain numbers, NULL (no rows) to zero.
-    (
-        total,
-        sign_due,
-        signed_in_time,
-        dispatched,
-        contacted_in_time,
-        close_due,
-        closed_in_time,
-        rated,
-        satisfaction_rated,
-        red_cards,
-    ) = (int(row[i] or 0) for i in (1, 2, 3, 4, 5, 6, 7, 8, 10, 12))
-    resolved, satisfied, deductions = float(row[9] or 0), float(row[11] or 0), float(row[13] or 0)
-    response = Rate(contacted_in_time, dispatched)
-    resolution, satisfaction = Rate(resolved, rated), Rate(satisfied, satisfaction_rated)
+    total, red_cards, deductions = int(row[1] or 0), int(row[2] or 0), float(row[3] or 0)
+    sums = row[4:]
+    rates = {r.key: Rate(float(sums[2 * i] or 0), int(sums[2 * i + 1] or 0)) for i, r in enumerate(RATES)}
     return UnitScore(
         unit=unit,
         appeals=total,
-        signing=Rate(signed_in_time, sign_due),
-        response=response,
-        on_time=Rate(closed_in_time, close_due),
-        resolution=resolution,
-        satisfaction=satisfaction,
+        rates=rates,
         red_cards=red_cards,
         deductions=deductions,
-        composite=composite(response, resolution, satisfaction, red_cards, deductions),
+        composite=composite(rates, red_cards, deductions),
     )
 
 
-def composite(
-    response: Rate, resolution: Rate, satisfaction: Rate, red_cards: int, deductions: float = 0.0
-) -> float | None:
-    """Weighted score out of 100, minus the red-card and 虚假办结 points, never below zero. None (not
-    ranked) until all three rates have data: a unit whose appeals are not yet rated must
-    not outrank one that was."""
-    weights = current_app.config["HOTLINE_SCORE_WEIGHTS"]
-    parts = [
-        (weights["response"], response.value),
-        (weights["resolution"], resolution.value),
-        (weights["satisfaction"], satisfaction.value),
-    ]
-    if any(value is None for _, value in parts):
+def composite(rates: dict[str, Rate], red_cards: int, deductions: float = 0.0) -> float | None:
+    """Weighted score out of 100 (HOTLINE_SCORE_WEIGHTS, by rate), minus the red-card and
+    虚假办结 points, never below zero. None (not ranked) until every weighted rate has data:
+    a unit whose appeals are not yet rated must not outrank one that was."""
+    weights = {k: w for k, w in current_app.config["HOTLINE_SCORE_WEIGHTS"].items() if w}
+    values = {k: rates[k].value for k in weights}
+    if not weights or any(v is None for v in values.values()):
         return None
-    score = 100 * sum(w * v for w, v in parts) / sum(w for w, _ in parts)
+    score = 100 * sum(w * (values[k] or 0.0) for k, w in weights.items()) / sum(weights.values())
     penalty = red_cards * current_app.config["HOTLINE_RED_CARD_PENALTY"] + deductions
     return round(max(score - penalty, 0.0), 2)
+
+
+class BehindQuery(MetricsQuery, PageQuery):
+    unit: str = Field(min_length=1, max_length=32, description="单位编码")
+    rate: str = Field(description="指标：" + "、".join(f"{r.key}（{r.label}）" for r in (*RATES, DIRECT_ANSWER)))
+    part: Literal["numerator", "denominator"] = Field("denominator", description="分子或分母")
+
+    @field_validator("rate")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        if value not in BY_KEY and value != DIRECT_ANSWER.key:
+            raise ValueError("没有这个指标")
+        return value
+
+
+def appeals_behind(user: User, query: BehindQuery, at: datetime | None = None) -> tuple[Unit, RateDef, Select]:
+    """The appeals behind one figure of one unit (its denominator, or those adding to its
+    numerator), each with what it adds to the numerator, ordered by receipt. 404 for a unit
+    the user does not oversee."""
+    VIEW_METRICS.require(user)
+    at = at or now()
+    _, _, since, until = _period(query)
+    unit = db.session.scalar(select(Unit).where(Unit.code == query.unit))
+    if unit is None or not (user.at_centre or user.unit.contains(unit)):
+        raise NotFound("没有这个单位，或不在您的考核范围内")
+    rate = BY_KEY.get(query.rate, DIRECT_ANSWER)
+    if rate is DIRECT_ANSWER:
+        if not unit.is_centre:
+            raise NotFound("直接答复率只统计热线中心")
+        where = [Appeal.received_at >= since, Appeal.received_at < until, Appeal.assessment_excluded.is_(False)]
+    else:
+        where = [*_counted(since, until), Appeal.main_unit_id == unit.id]
+    part = numerator_clause(rate, at) if query.part == "numerator" else rate.base(at)
+    found = select(Appeal, rate.hit().label("counted")).where(*where, part).order_by(Appeal.received_at, Appeal.id)
+    return unit, rate, found
+
+
+def centre_rates(user: User, query: MetricsQuery, at: datetime | None = None) -> dict[str, Rate]:
+    """The centre's own figures (直接答复率), over everything it received in the period."""
+    VIEW_METRICS.require(user)
+    at = at or now()
+    _, _, since, until = _period(query)
+    base = DIRECT_ANSWER.base(at)
+    row = db.session.execute(
+        select(func.sum(case((base, DIRECT_ANSWER.hit()), else_=0.0)), func.sum(case((base, 1), else_=0))).where(
+            Appeal.received_at >= since, Appeal.received_at < until, Appeal.assessment_excluded.is_(False)
+        )
+    ).one()
+    return {DIRECT_ANSWER.key: Rate(float(row[0] or 0), int(row[1] or 0))}

@@ -1,16 +1,25 @@
-"""The assessment page for supervisors."""
+"""The assessment pages for supervisors: the table, and the appeals behind each figure."""
 
 from __future__ import annotations
 
 from flask import Blueprint, g, render_template, request
+from sqlalchemy import func, select
 
 from hotline.core.errors import BadRequest
+from hotline.core.extensions import db
+from hotline.core.pagination import paginate
 from hotline.core.validation import validate
 from hotline.metrics import operations
-from hotline.metrics.operations import MetricsQuery
+from hotline.metrics.operations import BehindQuery, MetricsQuery
+from hotline.metrics.rates import DIRECT_ANSWER, RATES, formula
 from hotline.web.session import login_required
 
 bp = Blueprint("metrics", __name__, template_folder="templates")
+LABELS = {r.key: r.label for r in RATES}
+
+
+def _asked() -> dict[str, str]:
+    return {k: v for k, v in request.args.items() if v.strip()}
 
 
 @bp.get("/metrics")
@@ -18,10 +27,50 @@ bp = Blueprint("metrics", __name__, template_folder="templates")
 def assessment():
     error, status = None, 200
     try:
-        query = validate(MetricsQuery, {k: v for k, v in request.args.items() if v.strip()}, "筛选条件")
+        query = validate(MetricsQuery, _asked(), "筛选条件")
     except BadRequest as exc:
         query, error, status = MetricsQuery(), exc.message, 400
     start, end, scores = operations.assess(g.user, query)
+    centre = operations.centre_rates(g.user, query) if g.user.at_centre else None
     return render_template(
-        "metrics/assessment.html", start=start, end=end, scores=scores, query=query, error=error
+        "metrics/assessment.html",
+        start=start,
+        end=end,
+        scores=scores,
+        query=query,
+        error=error,
+        rates=RATES,
+        labels=LABELS,
+        formula=formula,
+        direct=DIRECT_ANSWER,
+        centre=centre,
+        centre_code=g.user.unit.code,
     ), status
+
+
+@bp.get("/metrics/appeals")
+@login_required
+def behind():
+    query = validate(BehindQuery, _asked(), "筛选条件")
+    unit, rate, found = operations.appeals_behind(g.user, query)
+    items, page = paginate(found, query)
+    start, end = query.period()
+    other = query.model_copy(update={"part": "numerator" if query.part == "denominator" else "denominator"})
+    totals = {
+        query.part: page["total"],
+        other.part: db.session.scalar(
+            select(func.count()).select_from(operations.appeals_behind(g.user, other)[2].order_by(None).subquery())
+        ),
+    }
+    return render_template(
+        "metrics/behind.html",
+        unit=unit,
+        rate=rate,
+        part=query.part,
+        items=items,
+        page=page,
+        totals=totals,
+        start=start,
+        end=end,
+        formula=formula,
+    )

@@ -26,7 +26,7 @@ def _env(name: str, default: str | None = None) -> str | None:
 
 
 def _factors(text: str) -> dict[str, float]:
-    """ "解决:1,部分解决:0.5" → {"解决": 1.0, "部分解决": 0.5}."""
+    """Parse "解决:1,部分解决:0.5" into {"解决": 1.0, "部分解决": 0.5}."""
     pairs = (item.split(":") for item in text.split(",") if item.strip())
     return {name.strip(): float(value) for name, value in pairs}
 
@@ -131,6 +131,10 @@ def load_settings(instance_path: Path) -> dict[str, object]:
             "resolution": float(_env("HOTLINE_SCORE_WEIGHT_RESOLUTION", "35")),
             "satisfaction": float(_env("HOTLINE_SCORE_WEIGHT_SATISFACTION", "35")),
         },
+        # 分级分类 ranking: the fewest appeals a unit must have in the period to be ranked,
+        # and how many units of a group make its 红榜 (top) and 黑榜 (bottom).
+        "HOTLINE_RANK_MIN_APPEALS": int(_env("HOTLINE_RANK_MIN_APPEALS", "5")),
+        "HOTLINE_RANK_BOARD": int(_env("HOTLINE_RANK_BOARD", "5")),
         "HOTLINE_RED_CARD_PENALTY": float(_env("HOTLINE_RED_CARD_PENALTY", "2")),
         "HOTLINE_TIMEZONE": _env("HOTLINE_TIMEZONE", "Asia/Shanghai"),
         "HOTLINE_PORT": int(_env("HOTLINE_PORT", "5000")),

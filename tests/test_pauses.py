@@ -173,6 +173,7 @@ def test_the_approval_queue_lists_the_requests_each_supervisor_decides(api):
 
     centre, district = queue("supervisor"), queue(f"u{DISTRICT}")
     assert paused["number"] in centre and long_cycle["number"] in centre and "共 2 件" in centre
+    assert "待审批：挂起（等待市民）" in centre and "待审批：长周期延期20个工作日" in centre  # what each waits for
     assert paused["number"] in district and long_cycle["number"] not in district  # 长周期: the centre's
     Browser(api.app, "operator").get("/approvals", expect=403)
     listed = api.get("/api/v1/appeals", "supervisor", query={"awaiting": "decision"}, expect=200).get_json()

@@ -211,3 +211,23 @@ def _awaiting_decision(user: User) -> ColumnElement[bool]:
 
 def _in_subtree(unit: Unit):
     return Appeal.current_unit_id.in_(select(Unit.id).where(Unit.subtree_clause(unit.path)))
+
+
+def pending_requests(appeal_ids: list[int]) -> dict[int, list[str]]:
+    """What waits for a decision on each of these appeals, in words (the 待审批 queue)."""
+    waiting: dict[int, list[str]] = {i: [] for i in appeal_ids}
+    for appeal_id, days, long_cycle in db.session.execute(
+        select(Extension.appeal_id, Extension.working_days, Extension.long_cycle).where(
+            Extension.appeal_id.in_(appeal_ids), Extension.status == "pending"
+        )
+    ):
+        waiting[appeal_id].append(f"{'长周期' if long_cycle else ''}延期{days}个工作日")
+    for appeal_id, kind in db.session.execute(
+        select(Pause.appeal_id, Pause.kind).where(Pause.appeal_id.in_(appeal_ids), Pause.status == "pending")
+    ):
+        waiting[appeal_id].append(f"挂起（{kind}）")
+    for appeal_id, kind in db.session.execute(
+        select(Contest.appeal_id, Contest.kind).where(Contest.appeal_id.in_(appeal_ids), Contest.status == "pending")
+    ):
+        waiting[appeal_id].append(f"申诉（{kind}）")
+    return waiting

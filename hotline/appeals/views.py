@@ -17,7 +17,7 @@ from hotline.appeals.attachments.models import KINDS as ATTACHMENT_KINDS
 from hotline.appeals.deadlines import SLA_LABELS, sla_status
 from hotline.appeals.guards import ActionContext
 from hotline.appeals.models import Appeal
-from hotline.appeals.queries import AppealFilter, search_appeals
+from hotline.appeals.queries import AppealFilter, pending_requests, search_appeals
 from hotline.appeals.schemas import AppealCreate
 from hotline.appeals.states import CITIZEN_EVENTS, CONTEST_STATUSES, EVENT_LABELS, STATE_LABELS, Act, State
 from hotline.appeals.visibility import Part, citizen_identity, find_appeal
@@ -120,10 +120,12 @@ def _render_list(fixed: dict[str, str], heading: str) -> ResponseReturnValue:
     # The 待派单 queue says which appeals may repeat another (疑似重复) before they are sent out.
     queue = filters.state == State.ACCEPTED and permissions.FIND_SIMILAR.allows(g.user)
     duplicates = {a.id: similar.similar_to_appeal(a, g.user, at) for a in items} if queue else None
+    requests = pending_requests([a.id for a in items]) if filters.awaiting == "decision" else {}
     return render_template(
         "appeals/list.html",
         heading=heading,
         duplicates=duplicates,
+        requests=requests,
         items=items,
         total=page["total"],
         total_capped=page["total_capped"],

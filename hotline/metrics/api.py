@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field, create_model
 from hotline.appeals.presenters import AppealSummary, UnitRef
 from hotline.core.clock import now
 from hotline.core.pagination import Page, paginate
-from hotline.metrics import operations
+from hotline.metrics import operations, ranking
 from hotline.metrics.operations import BehindQuery, MetricsQuery, Rate, UnitScore
 from hotline.metrics.rates import DIRECT_ANSWER, RATES, RateDef, formula
 from hotline.web.api import api
@@ -128,4 +128,66 @@ def appeals_behind(user, query: BehindQuery):
         part=query.part,
         items=[BehindItem(appeal=AppealSummary.of(a, at), counted=float(counted)) for a, counted in items],
         **page,
+    )
+
+
+class RankedOut(BaseModel):
+    rank: int
+    unit: UnitRef
+    appeals: int
+    composite: float
+    previous: float | None = Field(description="上一统计期的综合得分")
+    change: float | None = Field(description="环比：与上一统计期之差")
+    board: str | None = Field(description="红榜 / 黑榜")
+
+
+class GroupOut(BaseModel):
+    key: str = Field(description="area:<层级>、department:<层级> 或 grids:<社区编码>")
+    title: str
+    ranked: list[RankedOut]
+    unranked: list[UnitRef] = Field(description="件数不足或指标无数据、不参与排名的单位")
+
+
+class RankingOut(BaseModel):
+    start: date
+    end: date
+    min_appeals: int = Field(description="参与排名的最低件数")
+    groups: list[GroupOut]
+
+
+@api.endpoint(
+    "GET",
+    "/metrics/ranking",
+    summary="分级分类排名：同层级同类别单位之间排名，红黑榜与环比",
+    query=MetricsQuery,
+    response=RankingOut,
+    tags=("metrics",),
+    errors=(403,),
+)
+def get_ranking(user, query: MetricsQuery):
+    start, end, groups = ranking.rank(user, query)
+    return RankingOut(
+        start=start,
+        end=end,
+        min_appeals=current_app.config["HOTLINE_RANK_MIN_APPEALS"],
+        groups=[
+            GroupOut(
+                key=g.key,
+                title=g.title,
+                ranked=[
+                    RankedOut(
+                        rank=r.rank,
+                        unit=UnitRef.of(r.score.unit),
+                        appeals=r.score.appeals,
+                        composite=r.score.composite or 0.0,
+                        previous=r.previous,
+                        change=r.change,
+                        board=r.board,
+                    )
+                    for r in g.ranked
+                ],
+                unranked=[UnitRef.of(s.unit) for s in g.unranked],
+            )
+            for g in groups
+        ],
     )

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, g, render_template, request
+from flask import Blueprint, Response, g, render_template, request
 from sqlalchemy import func, select
 
 from hotline.core.errors import BadRequest
 from hotline.core.extensions import db
 from hotline.core.pagination import paginate
 from hotline.core.validation import validate
-from hotline.metrics import operations
+from hotline.metrics import operations, ranking
+from hotline.metrics.export import XLSX, ranking_xlsx
 from hotline.metrics.operations import BehindQuery, MetricsQuery
 from hotline.metrics.rates import DIRECT_ANSWER, RATES, formula
 from hotline.web.session import login_required
@@ -73,4 +74,25 @@ def behind():
         start=start,
         end=end,
         formula=formula,
+    )
+
+
+@bp.get("/metrics/ranking")
+@login_required
+def ranking_page():
+    query = validate(MetricsQuery, _asked(), "筛选条件")
+    start, end, groups = ranking.rank(g.user, query)
+    return render_template("metrics/ranking.html", start=start, end=end, groups=groups, query=query)
+
+
+@bp.get("/metrics/ranking.xlsx")
+@login_required
+def ranking_export():
+    query = validate(MetricsQuery, _asked(), "筛选条件")
+    start, end, groups = ranking.rank(g.user, query)
+    name = f"ranking-{start}-{end}.xlsx"
+    return Response(
+        ranking_xlsx(start, end, groups),
+        mimetype=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

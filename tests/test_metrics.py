@@ -3,13 +3,14 @@ composite with its red-card deduction, and who may see which units."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from hotline.appeals.engine import perform
 from hotline.appeals.intake import create_appeal
+from hotline.appeals.models import Appeal
 from hotline.auth.models import User
 from hotline.core.clock import now
 from hotline.core.extensions import db
@@ -177,3 +178,77 @@ def test_the_centre_is_scored_on_its_direct_answers(api):
     centre = api.get("/api/v1/metrics", "supervisor", expect=200).get_json()["centre"]["direct_answer"]
     assert (centre["numerator"], centre["denominator"]) == (1.0, 2)
     assert api.get("/api/v1/metrics", f"u{STREET[:6]}", expect=200).get_json()["centre"] == {}  # the centre's own
+
+
+def test_a_month_worked_out_by_hand(api, ctx):
+    """One street's November, every figure worked out here: an extension and a pause keep
+    two late-looking replies on time, a merged repeat and an upheld 申诉 do not count, and
+    an appeal still paused is neither on time nor late."""
+    from zoneinfo import ZoneInfo
+
+    sh = ZoneInfo("Asia/Shanghai")
+
+    def at(day: int, hour: int = 10) -> datetime:
+        return datetime(2026, 11, day, hour, tzinfo=sh)
+
+    street, visitor, supervisor = _user(STREET_HANDLER), _user("visitor"), _user("supervisor")
+
+    def in_hand(day: int = 2) -> int:
+        appeal = create_appeal(appeal_data(), _user("operator"), at=at(day, 9))
+        perform(appeal.id, "dispatch", {"unit_id": street.unit_id}, _user("dispatcher"), at=at(day, 9))
+        perform(appeal.id, "sign", {}, street, at=at(day, 9))
+        return appeal.id
+
+    def replied_and_rated(ref: int, day: int, satisfaction: str, resolved: str, contacted: bool) -> None:
+        perform(ref, "reply", {"result": "已处理", "resolved": resolved}, street, at=at(day))
+        perform(ref, "approve_reply", {}, _user("dispatcher"), at=at(day, 11))
+        rating = {"reached": True, "satisfaction": satisfaction, "resolved": resolved, "contacted": contacted}
+        perform(ref, "visit", rating, visitor, at=at(day, 15))
+
+    # Due Monday 11-16 (10 working days from Monday 11-02) unless said otherwise.
+    on_time = in_hand()
+    repeat = create_appeal(appeal_data(), _user("operator"), at=at(2, 10))  # the same problem again, merged
+    perform(
+        repeat.id, "merge", {"master_number": db.session.get(Appeal, on_time).number}, _user("operator"), at=at(2, 10)
+    )
+    replied_and_rated(on_time, 5, "满意", "解决", True)
+    extended = in_hand()
+    perform(extended, "request_extension", {"working_days": 2, "reason": "需协调"}, street, at=at(10))
+    perform(extended, "approve_extension", {}, supervisor, at=at(10, 11))  # due 11-18
+    replied_and_rated(extended, 17, "基本满意", "部分解决", True)
+    paused = in_hand()
+    pause = {"kind": "等待市民", "reason": "市民出差", "resume_on": "2026-11-20"}
+    perform(paused, "request_pause", pause, street, at=at(4))
+    perform(paused, "approve_pause", {}, supervisor, at=at(4, 11))
+    perform(paused, "resume", {}, street, at=at(9))  # 8 working days were left: due 11-19
+    replied_and_rated(paused, 17, "非常满意", "解决", False)
+    late = in_hand()
+    replied_and_rated(late, 18, "满意", "解决", True)
+    still_paused = in_hand()
+    pause = {"kind": "司法程序", "reason": "待法院判决", "resume_on": "2027-01-20"}
+    perform(still_paused, "request_pause", pause, street, at=at(20))
+    perform(still_paused, "approve_pause", {}, supervisor, at=at(20, 11))
+    contested = in_hand()
+    replied_and_rated(contested, 5, "满意", "解决", False)
+    perform(contested, "contest", {"kind": "不合理诉求", "basis": "超出政策"}, street, at=at(6))
+    perform(contested, "uphold_contest", {"note": "属实"}, supervisor, at=at(6, 11))
+    db.session.remove()
+
+    body = api.get("/api/v1/metrics", "supervisor", query={"start": "2026-11-01", "end": "2026-11-30"}, expect=200)
+    [score] = [i for i in body.get_json()["items"] if i["unit"]["code"] == STREET]
+    figures = {k: (r["numerator"], r["denominator"]) for k, r in score["rates"].items()}
+    assert score["appeals"] == 5  # on time, extended, paused, late, still paused
+    assert figures == {
+        "signing": (5, 5),
+        "response": (3, 4),  # the rated four; the paused one's citizen said no
+        "on_time": (3, 4),  # the extension and the pause keep theirs on time; the late one is not
+        "resolution": (3.5, 4),  # 1 + 0.5 + 1 + 1
+        "satisfaction": (3.8, 4),  # 1 + 0.8 + 1 + 1
+        "visit": (4, 4),
+        "first_time": (0, 0),  # all four wait for 监督
+        "repeat": (0, 5),
+        "returned": (0, 5),
+        "reopened": (0, 4),
+    }
+    # 100 × (30% × 3/4 + 35% × 3.5/4 + 35% × 3.8/4)
+    assert score["composite"] == pytest.approx(86.375, abs=0.006)

@@ -174,6 +174,11 @@ def test_the_approval_queue_lists_the_requests_each_supervisor_decides(api):
     centre, district = queue("supervisor"), queue(f"u{DISTRICT}")
     assert paused["number"] in centre and long_cycle["number"] in centre and "共 2 件" in centre
     assert "待审批：挂起（等待市民）" in centre and "待审批：长周期延期20个工作日" in centre  # what each waits for
+    # The dashboard counts each desk's queue as its list counts it.
+    board = Browser(api.app, "supervisor").get("/dashboard")
+    assert 'data-queue="appeals.approvals">待审批 <strong>2</strong>' in board
+    district_board = Browser(api.app, f"u{DISTRICT}").get("/dashboard")
+    assert 'data-queue="appeals.approvals">待审批 <strong>1</strong>' in district_board
     assert paused["number"] in district and long_cycle["number"] not in district  # 长周期: the centre's
     Browser(api.app, "operator").get("/approvals", expect=403)
     listed = api.get("/api/v1/appeals", "supervisor", query={"awaiting": "decision"}, expect=200).get_json()

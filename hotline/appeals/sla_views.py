@@ -7,7 +7,7 @@ from flask import Blueprint, current_app, flash, g, redirect, render_template, r
 from flask.typing import ResponseReturnValue
 
 from hotline.appeals import dashboard as boards
-from hotline.appeals import sampling, sla_policies
+from hotline.appeals import queues, sampling, sla_policies
 from hotline.appeals.deadlines import CEILING_FIELDS, CENTRE_STEPS_AFTER_REPLY, LIMIT_FORMS
 from hotline.appeals.sla_defaults import FIELDS, LABELS
 from hotline.appeals.states import OPEN_STATES, State
@@ -21,9 +21,11 @@ bp = Blueprint("sla", __name__, template_folder="templates")
 @bp.get("/dashboard")
 @login_required
 def dashboard() -> ResponseReturnValue:
-    board = boards.dashboard(g.user, now())
+    at = now()
+    board = boards.dashboard(g.user, at)
     return render_template(
         "appeals/dashboard.html",
+        queues=queues.counts(g.user, at),
         total=board.total,
         rows=board.rows,
         counted_at=board.counted_at,

@@ -10,7 +10,7 @@ from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
-from hotline.appeals import engine, intake, machine, permissions, police, similar
+from hotline.appeals import engine, intake, machine, permissions, police, queues, similar
 from hotline.appeals.actions import ACTIONS
 from hotline.appeals.attachments import operations as attachments
 from hotline.appeals.attachments.models import KINDS as ATTACHMENT_KINDS
@@ -79,32 +79,33 @@ def inbox() -> ResponseReturnValue:
 @login_required
 def return_reviews() -> ResponseReturnValue:
     """退单审核: the returns waiting for this user's desk to accept or reject them."""
-    permissions.REVIEW_RETURNS.require(g.user)
-    return _render_list({"state": State.RETURNING, "held": "own"}, "退单审核")
+    return _render_queue(queues.RETURNS)
 
 
 @bp.get("/approvals")
 @login_required
 def approvals() -> ResponseReturnValue:
     """待审批: the appeals whose 延期, 挂起 or 申诉 this supervisor decides."""
-    permissions.DECIDE_REQUESTS.require(g.user)
-    return _render_list({"awaiting": "decision", "order": "due"}, "待审批（延期、挂起、申诉）")
+    return _render_queue(queues.APPROVALS)
 
 
 @bp.get("/checks")
 @login_required
 def checks() -> ResponseReturnValue:
-    """待核查: the answers this unit is to check on the spot, oldest first."""
-    permissions.CHECK_ON_SPOT.require(g.user)
-    return _render_list({"awaiting": "check"}, "待现场核查")
+    """待核查: the answers this unit is to check on the spot."""
+    return _render_queue(queues.CHECKS)
 
 
 @bp.get("/visits")
 @login_required
 def visits() -> ResponseReturnValue:
     """回访: the appeals waiting for a return visit, the nearest visit deadline first."""
-    permissions.VISIT.require(g.user)
-    return _render_list({"state": State.REVISITING, "order": "due"}, "回访")
+    return _render_queue(queues.VISITS)
+
+
+def _render_queue(queue: queues.Queue) -> ResponseReturnValue:
+    queue.permission.require(g.user)
+    return _render_list(queue.filters, queue.heading)
 
 
 def _render_list(fixed: dict[str, str], heading: str) -> ResponseReturnValue:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import Flask
 
 from hotline.appeals import permissions as appeals
+from hotline.appeals.queues import QUEUES
 from hotline.calendar.service import VIEW_CALENDAR
 from hotline.core.permissions import SIGNED_IN
 from hotline.grid.rules import VIEW_RULES
@@ -22,10 +23,7 @@ NAVIGATION: tuple[NavEntry, ...] = (
     NavEntry("appeals.appeal_list", "诉求列表", SIGNED_IN),
     NavEntry("appeals.inbox", "本单位待办", appeals.UNIT_INBOX),
     NavEntry("appeals.appeal_new", "登记诉求", appeals.REGISTER),
-    NavEntry("appeals.return_reviews", "退单审核", appeals.REVIEW_RETURNS),
-    NavEntry("appeals.visits", "回访", appeals.VISIT),
-    NavEntry("appeals.approvals", "待审批", appeals.DECIDE_REQUESTS),
-    NavEntry("appeals.checks", "待核查", appeals.CHECK_ON_SPOT),
+    *(NavEntry(queue.endpoint, queue.label, queue.permission) for queue in QUEUES),
     NavEntry("knowledge.search", "知识库", SEARCH_KNOWLEDGE),
     NavEntry("sla.dashboard", "督办看板", appeals.DASHBOARD),
     NavEntry("ledger.campaigns", "专项台账", VIEW_LEDGERS),

@@ -22,6 +22,22 @@ OTHER_STREET = "210103001"  # 五里河街道 (沈河区)
 OTHER_DISTRICT = "210103"
 
 STREET_HANDLER = f"u{STREET}"
+SH = ZoneInfo("Asia/Shanghai")
+
+
+def local(*args) -> datetime:
+    """A moment of the centre's local time: local(2026, 11, 24, 9)."""
+    return datetime(*args, tzinfo=SH)
+
+
+def accounts() -> dict:
+    """The demo accounts by username (inside an application context)."""
+    from sqlalchemy import select
+
+    from hotline.auth.models import User
+    from hotline.core.extensions import db
+
+    return {u.username: u for u in db.session.scalars(select(User))}
 
 
 def appeal_data(**overrides) -> dict:
@@ -180,7 +196,7 @@ class ApiClient:
 
 def pause_request(days: int = 7, kind: str = "等待市民") -> dict:
     """A 挂起 request resuming `days` from today (local date)."""
-    resume_on = datetime.now(ZoneInfo("Asia/Shanghai")).date() + timedelta(days=days)
+    resume_on = datetime.now(SH).date() + timedelta(days=days)
     return {"kind": kind, "reason": "市民外出务工，约定返回后上门查看", "resume_on": resume_on.isoformat()}
 
 

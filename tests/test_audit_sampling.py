@@ -18,16 +18,12 @@ from hotline.appeals.models import Appeal, AppealEvent, AppealOpenReach, Deducti
 from hotline.auth.models import User
 from hotline.core.errors import AppError
 from hotline.core.extensions import db
-from tests.helpers import DEPT, DISTRICT, GRID, STREET, STREET_HANDLER, ApiClient, Browser, appeal_data
+from tests.helpers import DEPT, DISTRICT, GRID, STREET, STREET_HANDLER, ApiClient, Browser, accounts, appeal_data
 
 GOOD = {"reached": True, "satisfaction": "满意", "resolved": "解决", "contacted": True}
 STREET_LITTER = "010102"  # 乱堆乱放, under 城市管理: a field-check category by default
 GRID_WORKER = f"u{GRID}"
 DEPT_HANDLER = f"u{DEPT}"  # 和平区城市管理局
-
-
-def _users() -> dict[str, User]:
-    return {u.username: u for u in db.session.scalars(select(User))}
 
 
 def _replied(users: dict[str, User], handler: str = STREET_HANDLER, **fields) -> Appeal:
@@ -42,7 +38,7 @@ def _replied(users: dict[str, User], handler: str = STREET_HANDLER, **fields) ->
 def _litter_to_visit(app) -> int:
     """A 乱堆乱放 appeal in 民主社区第一网格, answered by the district's 城管 (its duty)."""
     with app.app_context():
-        return _replied(_users(), DEPT_HANDLER, category=STREET_LITTER).id
+        return _replied(accounts(), DEPT_HANDLER, category=STREET_LITTER).id
 
 
 def _events(appeal: Appeal) -> list[AppealEvent]:
@@ -67,7 +63,7 @@ def _refused(fn, *args, **kw) -> AppError:
 
 def test_an_appeal_not_drawn_passes_to_evaluation_by_itself(ctx):
     ctx.config["HOTLINE_AUDIT_SHARE"] = 0.0
-    users = _users()
+    users = accounts()
     appeal = perform(_replied(users).id, "visit", GOOD, users["visitor"])
     assert appeal.state == "evaluated" and appeal.closed_at is not None and appeal.audit_reason is None
     visit, audit = _events(appeal)[-2:]
@@ -85,7 +81,7 @@ def test_an_appeal_not_drawn_passes_to_evaluation_by_itself(ctx):
 
 def test_what_must_be_audited_always_is(ctx):
     ctx.config["HOTLINE_AUDIT_SHARE"] = 0.0
-    users = _users()
+    users = accounts()
     enterprise = _replied(
         users, is_enterprise=True, enterprise_name="沈阳某某商贸有限公司", enterprise_credit_code="91210102MA0AB1234B"
     )
@@ -191,7 +187,7 @@ def test_a_false_answer_found_on_the_spot_goes_back_with_points_deducted(app):
 
 
 def test_an_unchecked_place_is_audited_by_the_centre(ctx):
-    users = _users()
+    users = accounts()
     appeal = _replied(users, DEPT_HANDLER, category=STREET_LITTER, lat=None, lon=None, address="和平区某处")
     appeal = perform(appeal.id, "visit", GOOD, users["visitor"])
     assert (appeal.state, appeal.check_unit_id, appeal.audit_reason) == ("auditing", None, "现场核查")

@@ -5,9 +5,6 @@ supervisors when late."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 import pytest
 from sqlalchemy import select
 
@@ -17,22 +14,12 @@ from hotline.appeals.engine import perform
 from hotline.appeals.escalation import sweep
 from hotline.appeals.intake import create_appeal
 from hotline.appeals.models import Appeal, AppealEvent
-from hotline.auth.models import User
 from hotline.calendar.workdays import WorkCalendar
 from hotline.core.extensions import db
 from hotline.notifications.models import Notification
-from tests.helpers import STREET, STREET_HANDLER, Browser, appeal_data
+from tests.helpers import SH, STREET, STREET_HANDLER, Browser, accounts, appeal_data, local
 
-SH = ZoneInfo("Asia/Shanghai")
 CAL = WorkCalendar(SH)
-
-
-def local(*args) -> datetime:
-    return datetime(*args, tzinfo=SH)
-
-
-def _users() -> dict[str, User]:
-    return {u.username: u for u in db.session.scalars(select(User))}
 
 
 @pytest.mark.parametrize(
@@ -57,7 +44,7 @@ def test_limits_are_minutes_hours_working_days_half_days_or_calendar_days():
 
 
 def test_the_dispatch_clock_is_warned_reported_and_ends_with_the_dispatch(ctx):
-    users = _users()
+    users = accounts()
     appeal = create_appeal(appeal_data(), users["operator"], at=local(2026, 11, 23, 10))
     assert appeal.dispatch_due_at == appeal.sla_due_at == local(2026, 11, 23, 23, 59, 59)
     urgent = create_appeal(appeal_data(urgency="紧急"), users["operator"], at=local(2026, 11, 23, 10))
@@ -88,7 +75,7 @@ def test_the_dispatch_clock_is_warned_reported_and_ends_with_the_dispatch(ctx):
 
 
 def test_a_reply_waits_on_the_centres_review_clock(ctx):
-    users = _users()
+    users = accounts()
     street = users[STREET_HANDLER]
     start = local(2026, 11, 23, 9)
     appeal = create_appeal(appeal_data(), users["operator"], at=start)
@@ -112,7 +99,7 @@ def test_a_reply_waits_on_the_centres_review_clock(ctx):
 
 
 def test_an_accepted_return_restarts_the_dispatch_clock(ctx):
-    users = _users()
+    users = accounts()
     street = users[STREET_HANDLER]
     appeal = create_appeal(appeal_data(), users["operator"], at=local(2026, 11, 23, 9))
     perform(appeal.id, "dispatch", {"unit_id": street.unit_id}, users["dispatcher"], at=local(2026, 11, 23, 9))

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 import pytest
 from sqlalchemy import select
 
@@ -14,14 +11,9 @@ from hotline.auth.models import User
 from hotline.calendar.workdays import WorkCalendar
 from hotline.core.errors import Conflict
 from hotline.core.extensions import db
-from tests.helpers import STREET, appeal_data
+from tests.helpers import SH, STREET, appeal_data, local
 
-SH = ZoneInfo("Asia/Shanghai")
 CAL = WorkCalendar(SH)
-
-
-def local(*args) -> datetime:
-    return datetime(*args, tzinfo=SH)
 
 
 def test_start_day_not_counted_and_due_at_end_of_day():

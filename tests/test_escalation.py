@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import threading
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -21,9 +20,8 @@ from hotline.core.extensions import db
 from hotline.grid.models import Unit
 from hotline.notifications.models import Notification
 from hotline.notifications.operations import unread_count
-from tests.helpers import STREET, appeal_data
+from tests.helpers import SH, STREET, appeal_data
 
-SH = ZoneInfo("Asia/Shanghai")
 MONDAY = datetime(2026, 11, 23, 10, 0, tzinfo=SH)
 
 

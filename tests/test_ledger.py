@@ -11,12 +11,11 @@ from sqlalchemy import select
 
 from hotline.appeals.engine import perform
 from hotline.appeals.intake import create_appeal
-from hotline.auth.models import User
 from hotline.core.extensions import db
 from hotline.ledger import operations as ledger
 from hotline.ledger.models import CampaignSnapshot
 from hotline.ledger.progress import items, snapshot_all
-from tests.helpers import STREET, STREET_HANDLER, Browser, appeal_data
+from tests.helpers import STREET, STREET_HANDLER, Browser, accounts, appeal_data
 
 CAMPAIGN = {
     "name": "万件清理",
@@ -110,12 +109,8 @@ def test_overdue_items_and_item_edits(api):
     )
 
 
-def _users():
-    return {u.username: u for u in db.session.scalars(select(User))}
-
-
 def test_enrolment_rules(ctx):
-    u = _users()
+    u = accounts()
     street = u[f"u{STREET}"].unit_id
     long_ago = datetime.now().astimezone() - timedelta(days=40)
     old = create_appeal(appeal_data(title="老问题"), u["operator"], at=long_ago)

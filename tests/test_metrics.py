@@ -15,7 +15,7 @@ from hotline.auth.models import User
 from hotline.core.clock import now
 from hotline.core.extensions import db
 from hotline.grid.models import Unit
-from tests.helpers import STREET, STREET_HANDLER, appeal_data
+from tests.helpers import STREET, STREET_HANDLER, appeal_data, local
 
 
 def _user(name: str) -> User:
@@ -184,12 +184,9 @@ def test_a_month_worked_out_by_hand(api, ctx):
     """One street's November, every figure worked out here: an extension and a pause keep
     two late-looking replies on time, a merged repeat and an upheld 申诉 do not count, and
     an appeal still paused is neither on time nor late."""
-    from zoneinfo import ZoneInfo
-
-    sh = ZoneInfo("Asia/Shanghai")
 
     def at(day: int, hour: int = 10) -> datetime:
-        return datetime(2026, 11, day, hour, tzinfo=sh)
+        return local(2026, 11, day, hour)
 
     street, visitor, supervisor = _user(STREET_HANDLER), _user("visitor"), _user("supervisor")
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -13,9 +12,7 @@ from hotline.appeals.escalation import sweep
 from hotline.appeals.intake import create_appeal
 from hotline.auth.models import User
 from hotline.core.extensions import db
-from tests.helpers import STREET, ApiClient, Browser, appeal_data
-
-SH = ZoneInfo("Asia/Shanghai")
+from tests.helpers import SH, STREET, ApiClient, Browser, appeal_data
 
 
 def test_dashboard_counts_by_sla_and_card(api):

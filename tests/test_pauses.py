@@ -5,7 +5,6 @@ had left, through holidays; the citizen is told by SMS."""
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -19,17 +18,7 @@ from hotline.core.errors import BadRequest, Forbidden
 from hotline.core.extensions import db
 from hotline.notifications.models import Notification
 from hotline.outbox.models import OutboxMessage
-from tests.helpers import DISTRICT, STREET_HANDLER, Browser, appeal_data, pause_request
-
-SH = ZoneInfo("Asia/Shanghai")
-
-
-def local(*args) -> datetime:
-    return datetime(*args, tzinfo=SH)
-
-
-def _users() -> dict[str, User]:
-    return {u.username: u for u in db.session.scalars(select(User))}
+from tests.helpers import DISTRICT, STREET_HANDLER, Browser, accounts, appeal_data, local, pause_request
 
 
 def _sms(appeal_id: int, template: str) -> list[dict]:
@@ -44,7 +33,7 @@ def _in_hand(users: dict[str, User], at: datetime, **fields) -> Appeal:
 
 
 def test_a_pause_through_national_day_gives_back_the_working_days_that_were_left(ctx):
-    users = _users()
+    users = accounts()
     street = users[STREET_HANDLER]
     # Dispatched Monday 2025-09-22: 10 working days run past 国庆 to the make-up Saturday.
     appeal = _in_hand(users, local(2025, 9, 22, 10))
@@ -78,7 +67,7 @@ def test_a_pause_through_national_day_gives_back_the_working_days_that_were_left
 
 
 def test_a_clock_time_deadline_keeps_its_hours_and_a_card_survives_the_pause(ctx):
-    users = _users()
+    users = accounts()
     street = users[STREET_HANDLER]
     appeal = _in_hand(users, local(2026, 11, 24, 9), urgency="紧急")
     assert appeal.due_at == local(2026, 11, 25, 9)
@@ -95,7 +84,7 @@ def test_a_clock_time_deadline_keeps_its_hours_and_a_card_survives_the_pause(ctx
 
 
 def test_an_appeal_late_when_paused_stays_as_late(ctx):
-    users = _users()
+    users = accounts()
     appeal = _in_hand(users, local(2026, 11, 24, 9), urgency="紧急")
     perform(appeal.id, "request_pause", pause_request(), users[STREET_HANDLER], at=local(2026, 11, 24, 10))
     # Approved two hours after the deadline passed.
@@ -105,7 +94,7 @@ def test_an_appeal_late_when_paused_stays_as_late(ctx):
 
 
 def test_requests_are_checked_and_decided_by_the_supervisors_above(ctx):
-    users = _users()
+    users = accounts()
     street = users[STREET_HANDLER]
     at = local(2026, 11, 24, 9)
     appeal = _in_hand(users, at)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -43,9 +42,8 @@ from hotline.core.errors import AppError
 from hotline.core.extensions import db
 from hotline.grid.models import Unit
 from hotline.reports.operations import rate
-from tests.helpers import COMMUNITY, DEPT, DISTRICT, GRID, OTHER_DISTRICT, OTHER_STREET, STREET, appeal_data
+from tests.helpers import COMMUNITY, DEPT, DISTRICT, GRID, OTHER_DISTRICT, OTHER_STREET, SH, STREET, appeal_data
 
-SH = ZoneInfo("Asia/Shanghai")
 EXAMPLES = int(os.environ.get("HOTLINE_RANDOM_ACTIONS_EXAMPLES", "25"))
 UNITS = (STREET, GRID, COMMUNITY, DEPT, DISTRICT, OTHER_STREET, OTHER_DISTRICT)
 ACTORS = ("operator", "dispatcher", "supervisor", "visitor", *(f"u{code}" for code in UNITS))

@@ -6,7 +6,6 @@ a demand and the centre decides, the upheld ones leaving the unit's assessment."
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import func, select, text
@@ -23,19 +22,10 @@ from hotline.notifications.models import Notification
 from hotline.outbox.models import OutboxMessage
 from hotline.reports.operations import rate
 from tests.conftest import PASSWORD, make_app
-from tests.helpers import DISTRICT, STREET, STREET_HANDLER, Browser, appeal_data
+from tests.helpers import DISTRICT, STREET, STREET_HANDLER, Browser, accounts, appeal_data, local
 
-SH = ZoneInfo("Asia/Shanghai")
 GOOD = {"satisfaction": "非常满意", "resolved": "解决", "contacted": True}
 POOR = {"satisfaction": "非常不满意", "resolved": "未解决", "contacted": False, "note": "路灯还是不亮"}
-
-
-def local(*args) -> datetime:
-    return datetime(*args, tzinfo=SH)
-
-
-def _users() -> dict[str, User]:
-    return {u.username: u for u in db.session.scalars(select(User))}
 
 
 def _replied(users: dict[str, User], at: datetime) -> Appeal:
@@ -147,7 +137,7 @@ def test_rating_waits_for_the_reply_and_needs_the_code(api):
 
 
 def test_a_poor_rating_goes_to_rework_twice_then_to_audit_with_a_supervision(ctx):
-    users = _users()
+    users = accounts()
     appeal = _replied(users, local(2026, 11, 24, 9))
     # The citizen's 差评 before any call: 整改 within 5 working days (Tue → next Tue).
     appeal = rate(appeal.number, appeal.query_code, POOR, at=local(2026, 11, 24, 10))
@@ -186,7 +176,7 @@ def test_a_poor_rating_goes_to_rework_twice_then_to_audit_with_a_supervision(ctx
 
 
 def test_after_no_answer_the_citizen_may_still_rate_from_the_sms_link(ctx):
-    users = _users()
+    users = accounts()
     appeal = _replied(users, local(2026, 11, 24, 9))
     appeal = perform(
         appeal.id, "visit", {"reached": False, "call_result": "空号"}, users["visitor"], at=local(2026, 11, 24, 10)
@@ -252,7 +242,7 @@ def test_a_unit_contests_and_the_centre_decides(api):
 
 
 def test_a_contest_comes_within_five_working_days_of_the_rating(ctx):
-    users = _users()
+    users = accounts()
     appeal = _replied(users, local(2026, 11, 24, 9))
     perform(appeal.id, "visit", {**GOOD, "reached": True}, users["visitor"], at=local(2026, 11, 24, 10))
     basis = {"kind": "最终答复", "basis": "已作最终答复，市民仍坚持原诉求"}

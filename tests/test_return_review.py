@@ -4,35 +4,22 @@ never been returned."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 import pytest
 from sqlalchemy import select
 
 from hotline.appeals.engine import perform
 from hotline.appeals.escalation import sweep
 from hotline.appeals.intake import create_appeal
-from hotline.auth.models import User
 from hotline.core.errors import Conflict
 from hotline.core.extensions import db
 from hotline.notifications.models import Notification
-from tests.helpers import COMMUNITY, DISTRICT, STREET, STREET_HANDLER, Browser, appeal_data
+from tests.helpers import COMMUNITY, DISTRICT, STREET, STREET_HANDLER, Browser, accounts, appeal_data, local
 
-SH = ZoneInfo("Asia/Shanghai")
 RETURN = {"reason": "属于区城管局职责", "basis": "确责清单01-01"}
 
 
-def local(*args) -> datetime:
-    return datetime(*args, tzinfo=SH)
-
-
-def _users() -> dict[str, User]:
-    return {u.username: u for u in db.session.scalars(select(User))}
-
-
 def test_a_rejected_return_stays_with_the_unit_its_clocks_as_if_never_returned(ctx):
-    users = _users()
+    users = accounts()
     street = users[STREET_HANDLER]
     start = local(2026, 11, 24, 9)  # a Tuesday
     appeal = create_appeal(appeal_data(), users["operator"], at=start)
@@ -71,7 +58,7 @@ def test_a_rejected_return_stays_with_the_unit_its_clocks_as_if_never_returned(c
 
 
 def test_the_review_runs_on_its_own_clock_and_warns_the_reviewer(ctx):
-    users = _users()
+    users = accounts()
     start = local(2026, 11, 24, 9)
     appeal = create_appeal(appeal_data(), users["operator"], at=start)
     perform(appeal.id, "dispatch", {"unit_id": users[STREET_HANDLER].unit_id}, users["dispatcher"], at=start)

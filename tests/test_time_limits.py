@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 from flask import current_app
@@ -18,18 +17,9 @@ from hotline.core.errors import BadRequest, Conflict, Forbidden
 from hotline.core.extensions import db
 from hotline.notifications.models import Notification
 from hotline.outbox.models import OutboxMessage
-from tests.helpers import DISTRICT, STREET_HANDLER, Browser, appeal_data
+from tests.helpers import DISTRICT, STREET_HANDLER, Browser, accounts, appeal_data, local
 
-SH = ZoneInfo("Asia/Shanghai")
 WATER_CUT = "100101"  # 公用事业 / 供水 / 停水: 供水 caps it at 2 h to sign, 24 h to finish
-
-
-def local(*args) -> datetime:
-    return datetime(*args, tzinfo=SH)
-
-
-def _users() -> dict[str, User]:
-    return {u.username: u for u in db.session.scalars(select(User))}
 
 
 def _dispatched(users: dict[str, User], at: datetime, **fields) -> Appeal:
@@ -40,7 +30,7 @@ def _dispatched(users: dict[str, User], at: datetime, **fields) -> Appeal:
 
 
 def test_a_category_ceiling_caps_the_policy_and_never_loosens_a_tighter_tier(ctx):
-    users = _users()
+    users = accounts()
     at = local(2026, 11, 24, 9)  # a Tuesday
     water = _dispatched(users, at, category=WATER_CUT, type="求助")
     assert water.sign_due_at == local(2026, 11, 24, 11)  # 2 h, not 1 working day
@@ -95,7 +85,7 @@ def test_the_sla_page_edits_category_ceilings(api):
 
 
 def test_a_long_cycle_extension_goes_beyond_the_policy_and_is_the_centres_to_decide(ctx):
-    users = _users()
+    users = accounts()
     street, district, centre = users[STREET_HANDLER], users[f"u{DISTRICT}"], users["supervisor"]
     at = local(2026, 11, 24, 9)
     appeal = _dispatched(users, at, urgency="紧急")
@@ -127,7 +117,7 @@ def test_a_long_cycle_extension_goes_beyond_the_policy_and_is_the_centres_to_dec
 
 
 def test_regular_extensions_used_up_leave_the_long_cycle_path(ctx):
-    users = _users()
+    users = accounts()
     street, district = users[STREET_HANDLER], users[f"u{DISTRICT}"]
     at = local(2026, 11, 24, 9)
     appeal = _dispatched(users, at)

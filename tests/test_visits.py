@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from urllib.parse import parse_qs, urlsplit
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -16,18 +15,9 @@ from hotline.appeals.models import Appeal, AppealEvent
 from hotline.auth.models import User
 from hotline.core.extensions import db
 from hotline.outbox.models import OutboxMessage
-from tests.helpers import STREET_HANDLER, Browser, appeal_data
+from tests.helpers import STREET_HANDLER, Browser, accounts, appeal_data, local
 
-SH = ZoneInfo("Asia/Shanghai")
 MISSED = {"reached": False, "call_result": "未接通"}
-
-
-def local(*args) -> datetime:
-    return datetime(*args, tzinfo=SH)
-
-
-def _users() -> dict[str, User]:
-    return {u.username: u for u in db.session.scalars(select(User))}
 
 
 def _to_visit(users: dict[str, User], at: datetime, **fields) -> Appeal:
@@ -45,7 +35,7 @@ def _sms(appeal_id: int, template: str) -> list[dict]:
 
 
 def test_three_calls_on_different_half_days_before_the_citizen_counts_as_unreached(ctx):
-    users = _users()
+    users = accounts()
     visitor = users["visitor"]
     appeal = _to_visit(users, local(2026, 11, 24, 8))
     for at, attempts in (
@@ -76,7 +66,7 @@ def test_three_calls_on_different_half_days_before_the_citizen_counts_as_unreach
 
 
 def test_an_empty_number_ends_the_visit_at_once_and_the_limit_is_a_setting(ctx):
-    users = _users()
+    users = accounts()
     appeal = _to_visit(users, local(2026, 11, 24, 8))
     appeal = perform(appeal.id, "visit", {"reached": False, "call_result": "空号"}, users["visitor"])
     assert appeal.state == "auditing" and len(_sms(appeal.id, "sms.visit_missed")) == 1
@@ -86,7 +76,7 @@ def test_an_empty_number_ends_the_visit_at_once_and_the_limit_is_a_setting(ctx):
 
 
 def test_a_reopened_appeal_is_visited_afresh(ctx):
-    users = _users()
+    users = accounts()
     street, visitor = users[STREET_HANDLER], users["visitor"]
     appeal = _to_visit(users, local(2026, 11, 24, 8))
     perform(appeal.id, "visit", MISSED, visitor, at=local(2026, 11, 24, 9))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, String, Text, event, false, text
+from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, String, Text, and_, event, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hotline.auth.models import User
@@ -297,6 +297,11 @@ class AppealEvent(Model):
     actor: Mapped[User | None] = relationship(lazy="joined")
     unit: Mapped[Unit | None] = relationship(foreign_keys=[unit_id], lazy="joined")
     target_unit: Mapped[Unit | None] = relationship(foreign_keys=[target_unit_id], lazy="joined")
+
+
+# A red 督办 card, by hand or by the sweep: the assessment counts them, 监督 always audits
+# an appeal that had one.
+RED_CARD_EVENT = and_(AppealEvent.action == "supervise", AppealEvent.payload["level"].as_string() == "red")
 
 
 @event.listens_for(AppealEvent, "before_update")

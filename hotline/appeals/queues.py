@@ -1,6 +1,6 @@
 """The desks' work queues: who has each, the list filter it is, and its heading. The
 queue's page lists that filter and the dashboard counts the same filter, so the count a
-supervisor sees is the length of the list it opens."""
+supervisor sees is the length of the list it opens; the header links them in this order."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ APPROVALS = Queue(
 )
 CHECKS = Queue("appeals.checks", "待核查", "待现场核查", permissions.CHECK_ON_SPOT, {"awaiting": "check"})
 VISITS = Queue("appeals.visits", "回访", "回访", permissions.VISIT, {"state": State.REVISITING, "order": "due"})
-QUEUES = (RETURNS, APPROVALS, CHECKS, VISITS)
+QUEUES = (RETURNS, VISITS, APPROVALS, CHECKS)
 
 
 def counts(user: User, at: datetime) -> list[tuple[Queue, int]]:

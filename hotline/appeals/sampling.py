@@ -20,7 +20,7 @@ from flask import current_app
 from pydantic import Field
 from sqlalchemy import select
 
-from hotline.appeals.models import Appeal, AppealEvent, AuditShare, Deduction
+from hotline.appeals.models import RED_CARD_EVENT, Appeal, AppealEvent, AuditShare, Deduction
 from hotline.appeals.permissions import EDIT_SLA
 from hotline.core import audit
 from hotline.core.db import write_transaction
@@ -46,11 +46,7 @@ FALSE_CLOSE = "虚假办结"
 
 
 def _had_red_card(appeal: Appeal) -> bool:
-    red = select(AppealEvent.id).where(
-        AppealEvent.appeal_id == appeal.id,
-        AppealEvent.action == "supervise",
-        AppealEvent.payload["level"].as_string() == "red",
-    )
+    red = select(AppealEvent.id).where(AppealEvent.appeal_id == appeal.id, RED_CARD_EVENT)
     return bool(db.session.scalar(select(red.exists())))
 
 

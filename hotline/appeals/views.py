@@ -29,7 +29,7 @@ from hotline.core.validation import validate
 from hotline.core.vocabulary import APPEAL_TYPES, HANDOVER_DIRECTIONS, STAFF_CHANNELS, URGENCIES
 from hotline.grid.responsibility import suggest
 from hotline.knowledge import operations as knowledge
-from hotline.web.forms import filled, form_data
+from hotline.web.forms import filled, form_data, query_args
 from hotline.web.session import login_required
 
 bp = Blueprint(
@@ -111,7 +111,7 @@ def _render_queue(queue: queues.Queue) -> ResponseReturnValue:
 def _render_list(fixed: dict[str, str], heading: str) -> ResponseReturnValue:
     at = now()
     error = None
-    asked = {k: v for k, v in request.args.items() if v.strip()} | fixed
+    asked = query_args() | fixed
     try:
         filters = validate(AppealFilter, asked, "筛选条件")
     except BadRequest as exc:

@@ -120,11 +120,11 @@ class BehindOut(Page):
 )
 def appeals_behind(user, query: BehindQuery):
     at = now()
-    unit, rate, found = operations.appeals_behind(user, query, at)
-    items, page = paginate(found, query)
+    behind = operations.appeals_behind(user, query, at)
+    items, page = paginate(behind.appeals, query)
     return BehindOut(
-        unit=UnitRef.of(unit),
-        rate=DefinitionOut.of(rate),
+        unit=UnitRef.of(behind.unit),
+        rate=DefinitionOut.of(behind.rate),
         part=query.part,
         items=[BehindItem(appeal=AppealSummary.of(a, at), counted=float(counted)) for a, counted in items],
         **page,

@@ -17,7 +17,7 @@ from flask import current_app
 from pydantic import Field, field_validator, model_validator
 from sqlalchemy import ColumnElement, Select, case, func, select
 
-from hotline.appeals.models import Appeal, AppealEvent, Deduction
+from hotline.appeals.models import RED_CARD_EVENT, Appeal, AppealEvent, Deduction
 from hotline.auth.models import User
 from hotline.core.clock import local_today, local_zone, now
 from hotline.core.errors import NotFound
@@ -86,17 +86,15 @@ def _period(query: MetricsQuery) -> tuple[date, date, datetime, datetime]:
     return start, end, datetime.combine(start, time(), zone), datetime.combine(end + timedelta(days=1), time(), zone)
 
 
+def _received(since: datetime, until: datetime) -> tuple[ColumnElement[bool], ...]:
+    """The appeals received in the period that count at all (an upheld 申诉复核 does not)."""
+    return Appeal.received_at >= since, Appeal.received_at < until, Appeal.assessment_excluded.is_(False)
+
+
 def _counted(since: datetime, until: datetime) -> tuple[ColumnElement[bool], ...]:
-    """A unit's appeals of the period: those it was the main handler of, received then;
-    a merged repeat counts on its master, an upheld 申诉复核 not at all."""
-    a = Appeal
-    return (
-        a.main_unit_id.is_not(None),
-        a.state != "merged",
-        a.assessment_excluded.is_(False),
-        a.received_at >= since,
-        a.received_at < until,
-    )
+    """A unit's appeals of the period: those it was the main handler of; a merged repeat
+    counts on its master."""
+    return Appeal.main_unit_id.is_not(None), Appeal.state != "merged", *_received(since, until)
 
 
 def assess(user: User, query: MetricsQuery, at: datetime | None = None) -> tuple[date, date, list[UnitScore]]:
@@ -109,17 +107,14 @@ def assess(user: User, query: MetricsQuery, at: datetime | None = None) -> tuple
     a = Appeal
     reds = (
         select(AppealEvent.appeal_id, func.count().label("cards"))
-        .where(AppealEvent.action == "supervise", AppealEvent.payload["level"].as_string() == "red")
+        .where(RED_CARD_EVENT)
         .group_by(AppealEvent.appeal_id)
         .subquery()
     )
     deducted = (
         select(Deduction.appeal_id, func.sum(Deduction.points).label("points")).group_by(Deduction.appeal_id).subquery()
     )
-    per_rate = []
-    for rate in RATES:
-        base = rate.base(at)
-        per_rate += [func.sum(case((base, rate.hit()), else_=0.0)), func.sum(case((base, 1), else_=0))]
+    per_rate = [total for rate in RATES for total in rate.sums(at)]
     stmt = (
         select(
             a.main_unit_id,
@@ -194,7 +189,25 @@ class BehindQuery(MetricsQuery, PageQuery):
         return value
 
 
-def appeals_behind(user: User, query: BehindQuery, at: datetime | None = None) -> tuple[Unit, RateDef, Select]:
+@dataclass
+class Behind:
+    """The appeals behind one figure of one unit, and how many make each side of it."""
+
+    unit: Unit
+    rate: RateDef
+    appeals: Select  # (Appeal, what it counted), in order of receipt
+    among: tuple[ColumnElement[bool], ...]  # the unit's appeals of the period
+    at: datetime
+
+    def totals(self) -> dict[str, int]:
+        """How many appeals make the denominator, and how many add to the numerator."""
+        base = self.rate.base(self.at)
+        numerator = func.sum(case((numerator_clause(self.rate, self.at), 1), else_=0))
+        row = db.session.execute(select(func.count(), numerator).where(*self.among, base)).one()
+        return {"denominator": int(row[0] or 0), "numerator": int(row[1] or 0)}
+
+
+def appeals_behind(user: User, query: BehindQuery, at: datetime | None = None) -> Behind:
     """The appeals behind one figure of one unit (its denominator, or those adding to its
     numerator), each with what it adds to the numerator, ordered by receipt. 404 for a unit
     the user does not oversee."""
@@ -208,12 +221,12 @@ def appeals_behind(user: User, query: BehindQuery, at: datetime | None = None) -
     if rate is DIRECT_ANSWER:
         if not unit.is_centre:
             raise NotFound("直接答复率只统计热线中心")
-        where = [Appeal.received_at >= since, Appeal.received_at < until, Appeal.assessment_excluded.is_(False)]
+        where = [*_received(since, until)]
     else:
         where = [*_counted(since, until), Appeal.main_unit_id == unit.id]
     part = numerator_clause(rate, at) if query.part == "numerator" else rate.base(at)
     found = select(Appeal, rate.hit().label("counted")).where(*where, part).order_by(Appeal.received_at, Appeal.id)
-    return unit, rate, found
+    return Behind(unit, rate, found, tuple(where), at)
 
 
 def centre_rates(user: User, query: MetricsQuery, at: datetime | None = None) -> dict[str, Rate]:
@@ -221,10 +234,5 @@ def centre_rates(user: User, query: MetricsQuery, at: datetime | None = None) ->
     VIEW_METRICS.require(user)
     at = at or now()
     _, _, since, until = _period(query)
-    base = DIRECT_ANSWER.base(at)
-    row = db.session.execute(
-        select(func.sum(case((base, DIRECT_ANSWER.hit()), else_=0.0)), func.sum(case((base, 1), else_=0))).where(
-            Appeal.received_at >= since, Appeal.received_at < until, Appeal.assessment_excluded.is_(False)
-        )
-    ).one()
+    row = db.session.execute(select(*DIRECT_ANSWER.sums(at)).where(*_received(since, until))).one()
     return {DIRECT_ANSWER.key: Rate(float(row[0] or 0), int(row[1] or 0))}

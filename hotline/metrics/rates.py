@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import ColumnElement, and_, case, literal, or_, true
+from sqlalchemy import ColumnElement, and_, case, func, literal, or_, true
 from sqlalchemy.orm import InstrumentedAttribute
 
 from hotline.appeals.models import Appeal
@@ -31,6 +31,11 @@ class RateDef:
     formula: str  # shown on the page and in the API
     base: Callable[[datetime], ColumnElement[bool]]  # the appeals of the denominator
     hit: Callable[[], ColumnElement[float]]  # what one of them adds to the numerator
+
+    def sums(self, at: datetime) -> tuple[ColumnElement[float], ColumnElement[int]]:
+        """Its numerator and denominator over the appeals a query groups."""
+        base = self.base(at)
+        return func.sum(case((base, self.hit()), else_=0.0)), func.sum(case((base, 1), else_=0))
 
 
 def _one(condition: ColumnElement[bool]) -> ColumnElement[float]:

@@ -24,6 +24,11 @@ def form_data(model: type[BaseModel]) -> dict[str, typing.Any]:
     return data
 
 
+def query_args() -> dict[str, str]:
+    """The query string's filled values (a filter left empty is no filter)."""
+    return {k: v for k, v in request.args.items() if v.strip()}
+
+
 def filled(*names: str) -> dict[str, str]:
     """These fields of the submitted form, stripped, leaving out the empty ones."""
     return {n: request.form[n].strip() for n in names if request.form.get(n, "").strip()}

@@ -166,6 +166,7 @@ def generate(
     from hotline.core.db import write_transaction
     from hotline.core.extensions import db
     from hotline.demo.reference import build_categories
+    from hotline.metrics.contributions import rebuild
 
     rng = np.random.default_rng(seed)
     units = _units(scale)
@@ -212,6 +213,8 @@ def generate(
             _write(db, "appeal_events", EVENT_COLUMNS, events)
             _write(db, "appeal_reach", ("unit_id", "appeal_id"), reach)
             _write(db, "appeal_open_reach", ("unit_id", "appeal_id"), open_reach)
+        # The assessment's stored contributions of the evaluated appeals, and their daily sums.
+        rebuild()
         # End the session's transaction first: VACUUM cannot mark pages all-visible (what
         # index-only scans need) while a snapshot older than their rows is open.
         db.session.remove()

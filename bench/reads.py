@@ -151,7 +151,9 @@ def main() -> None:
     from hotline.core.extensions import db
     from hotline.core.revisions import Revision
     from hotline.ledger.progress import refresh_unit_progress
+    from hotline.metrics.contributions import roll_up
     from hotline.metrics.operations import MetricsQuery, assess
+    from hotline.metrics.ranking import rank
 
     rows: list[Row] = []
     with kept_database(kept) if kept and not args.smoke else postgres_database() as url:
@@ -197,8 +199,15 @@ def main() -> None:
             ms = (time.perf_counter() - t) * 1000
             rows.append(Row("count the running campaigns' progress per unit", f"{ms:,.0f} ms",
                             f"≤ {REFRESH_MS:,} ms, once a minute", ms <= REFRESH_MS))  # fmt: skip
+            t = time.perf_counter()  # the scheduler's roll-up (on a province kept from before: builds it all)
+            pairs = roll_up()
+            ms = (time.perf_counter() - t) * 1000
+            rows.append(Row(f"assessment roll-up ({pairs:,} unit-days)", f"{ms:,.0f} ms"))
             today = local_today()  # the last 30 days, whatever day of the month it is run on
             month = MetricsQuery(start=today - timedelta(days=29), end=today)
+            last = today.replace(day=1) - timedelta(days=1)
+            whole_month = MetricsQuery(start=last.replace(day=1), end=last)
+            quarter = MetricsQuery(start=today - timedelta(days=89), end=today)
             for who, username in ACCOUNTS.items():
                 user = db.session.scalars(select(User).where(User.username == username)).one()
                 last_seen = cursor(user, deep)
@@ -223,7 +232,9 @@ def main() -> None:
                 if who != "grid":
                     queries += [
                         ("dashboard", lambda u=user: dashboard(u, at)),
-                        ("one month's assessment", lambda u=user: assess(u, month, at)),
+                        ("one month's assessment", lambda u=user: assess(u, month)),
+                        ("90 days' assessment", lambda u=user: assess(u, quarter)),
+                        ("ranking of the last whole month", lambda u=user: rank(u, whole_month)),
                         ("ledger page (万件清理)", lambda u=user: ledger_page(campaign_id, u)),
                     ]
                 for label, call in queries:

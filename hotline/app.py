@@ -50,6 +50,8 @@ from hotline.ledger import api as ledger_api
 from hotline.ledger import models as ledger_models
 from hotline.ledger import views as ledger_views
 from hotline.metrics import api as metrics_api
+from hotline.metrics import cli as metrics_cli
+from hotline.metrics import models as metrics_models
 from hotline.metrics import views as metrics_views
 from hotline.notifications import api as notifications_api
 from hotline.notifications import models as notifications_models
@@ -101,7 +103,9 @@ FEATURES: tuple[Feature, ...] = (
     Feature("reports", (), (reports_views.bp,), (reports_api,)),
     Feature("open311", (open311_models,), (open311_views.bp,), (), (open311_cli,)),
     Feature("ledger", (ledger_models,), (ledger_views.bp,), (ledger_api,)),
-    Feature("metrics", (), (metrics_views.bp,), (metrics_api,)),
+    Feature(
+        "metrics", (metrics_models,), (metrics_views.bp,), (metrics_api,), (metrics_cli.assessment_rebuild_command,)
+    ),
     Feature("demo", commands=(demo_command,)),
 )
 

@@ -22,6 +22,7 @@ from hotline.appeals.escalation import sweep
 from hotline.core.clock import now
 from hotline.core.idempotency import purge
 from hotline.ledger.progress import refresh_unit_progress, snapshot_all
+from hotline.metrics.contributions import roll_up
 from hotline.outbox.operations import relay
 
 log = logging.getLogger("hotline.scheduler")
@@ -45,6 +46,10 @@ def _resume_pauses() -> str:
 
 def _open_counts() -> str:
     return f"open appeals counted for {refresh_open_counts(now())} holders"
+
+
+def _assessment_rollup() -> str:
+    return f"assessment summed again for {roll_up()} unit-days"
 
 
 def _ledger_snapshots() -> str:
@@ -84,6 +89,8 @@ JOBS = [
     Job("open-counts", _open_counts, "interval", {"minutes": 1}),
     # The centre's view of a campaign's progress (read live when these are missing or stale).
     Job("ledger-progress", _ledger_progress, "interval", {"minutes": 1}),
+    # The assessment's daily sums (reads add what changed since, so figures are exact anyway).
+    Job("assessment-rollup", _assessment_rollup, "interval", {"minutes": 1}),
     Job("ledger-snapshot", _ledger_snapshots, "cron", {"hour": 0, "minute": 5}),
     Job("idempotency-purge", _forget_idempotency_keys, "cron", {"hour": 3, "minute": 30}),
     # 受理辅助 learns from the day's answered appeals.

@@ -1,21 +1,27 @@
-"""Assessment: the rates per main unit from what really happened, the
-composite with its red-card deduction, and who may see which units."""
+"""Assessment: the rates per main unit over the appeals evaluated in the period, from what
+really happened, the composite with its red-card deduction, who may see which units, and
+the stored contributions and their daily sums agreeing with the appeals."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import random
+from datetime import date, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from hotline.appeals.engine import perform
 from hotline.appeals.intake import create_appeal
-from hotline.appeals.models import Appeal
+from hotline.appeals.models import RED_CARD_EVENT, Appeal, AppealEvent
 from hotline.auth.models import User
 from hotline.core.clock import now
+from hotline.core.db import local_day
 from hotline.core.extensions import db
 from hotline.grid.models import Unit
-from tests.helpers import STREET, STREET_HANDLER, appeal_data, local
+from hotline.metrics.contributions import rebuild, roll_up, summed
+from hotline.metrics.models import changes
+from hotline.metrics.rates import ALL_RATES
+from tests.helpers import DEPT, OTHER_STREET, STREET, STREET_HANDLER, accounts, appeal_data, local
 
 
 def _user(name: str) -> User:
@@ -41,6 +47,7 @@ def _walk(t0, late: bool, resolved: str, satisfaction: str, red: bool = False) -
         _user("visitor"),
         at=days(27),
     )
+    perform(appeal.id, "audit", {"passed": True}, _user("supervisor"), at=days(28))  # 评价: now it counts
     return appeal.id
 
 
@@ -64,7 +71,7 @@ def test_rates_and_composite_follow_the_definitions(api, scored):
         "resolution": 0.75,  # (1 + 0.5) / 2
         "satisfaction": 0.9,  # (1 + 0.8) / 2
         "visit": 1.0,
-        "first_time": None,  # neither is evaluated yet (both wait for 监督)
+        "first_time": 1.0,  # neither was sent back
         "repeat": 0.0,
         "returned": 0.0,
         "reopened": 0.0,
@@ -160,8 +167,12 @@ def test_every_figure_lists_the_appeals_behind_it(app, scored):
 
 
 def test_the_factors_and_weights_are_settings(app, api, scored):
+    """Weights apply at once; the factors are part of each stored contribution, so the
+    next roll-up (the scheduler's minutely job) counts every evaluated appeal again."""
     app.config["HOTLINE_SATISFACTION_FACTORS"] = {"非常满意": 1.0, "满意": 1.0, "基本满意": 0.5}
     app.config["HOTLINE_SCORE_WEIGHTS"] = {"satisfaction": 100.0}
+    roll_up()
+    db.session.remove()
     body = api.get("/api/v1/metrics", "supervisor", query={"start": scored}, expect=200).get_json()
     street = next(i for i in body["items"] if i["unit"]["code"] == STREET)
     assert street["rates"]["satisfaction"]["value"] == 0.75 and street["composite"] == pytest.approx(75 - 2)
@@ -171,10 +182,14 @@ def test_the_factors_and_weights_are_settings(app, api, scored):
 
 
 def test_the_centre_is_scored_on_its_direct_answers(api):
-    api.appeal_in("revisiting", type="咨询")  # dispatched and answered by the street
+    api.appeal_in("evaluated", type="咨询")  # dispatched and answered by the street
     answered = api.create(type="咨询", title="社保卡补办在哪里")
     api.act(answered["id"], "answer", "operator", {"reply": "可到就近社保网点补办"})
+    rating = {"reached": True, "resolved": "解决", "satisfaction": "满意", "contacted": True}
+    api.act(answered["id"], "visit", "visitor", rating)
+    api.act(answered["id"], "audit", "supervisor", {"passed": True})
     api.appeal_in("voided")  # not a valid appeal: not counted
+    api.appeal_in("revisiting", type="咨询")  # not closed yet: not counted
     centre = api.get("/api/v1/metrics", "supervisor", expect=200).get_json()["centre"]["direct_answer"]
     assert (centre["numerator"], centre["denominator"]) == (1.0, 2)
     assert api.get("/api/v1/metrics", f"u{STREET[:6]}", expect=200).get_json()["centre"] == {}  # the centre's own
@@ -183,7 +198,7 @@ def test_the_centre_is_scored_on_its_direct_answers(api):
 def test_a_month_worked_out_by_hand(api, ctx):
     """One street's November, every figure worked out here: an extension and a pause keep
     two late-looking replies on time, a merged repeat and an upheld 申诉 do not count, and
-    an appeal still paused is neither on time nor late."""
+    an appeal still paused does not count until it is evaluated."""
 
     def at(day: int, hour: int = 10) -> datetime:
         return local(2026, 11, day, hour)
@@ -201,6 +216,7 @@ def test_a_month_worked_out_by_hand(api, ctx):
         perform(ref, "approve_reply", {}, _user("dispatcher"), at=at(day, 11))
         rating = {"reached": True, "satisfaction": satisfaction, "resolved": resolved, "contacted": contacted}
         perform(ref, "visit", rating, visitor, at=at(day, 15))
+        perform(ref, "audit", {"passed": True}, supervisor, at=at(day, 16))
 
     # Due Monday 11-16 (10 working days from Monday 11-02) unless said otherwise.
     on_time = in_hand()
@@ -234,18 +250,136 @@ def test_a_month_worked_out_by_hand(api, ctx):
     body = api.get("/api/v1/metrics", "supervisor", query={"start": "2026-11-01", "end": "2026-11-30"}, expect=200)
     [score] = [i for i in body.get_json()["items"] if i["unit"]["code"] == STREET]
     figures = {k: (r["numerator"], r["denominator"]) for k, r in score["rates"].items()}
-    assert score["appeals"] == 5  # on time, extended, paused, late, still paused
+    assert score["appeals"] == 4  # evaluated: on time, extended, paused, late
     assert figures == {
-        "signing": (5, 5),
+        "signing": (4, 4),
         "response": (3, 4),  # the rated four; the paused one's citizen said no
         "on_time": (3, 4),  # the extension and the pause keep theirs on time; the late one is not
         "resolution": (3.5, 4),  # 1 + 0.5 + 1 + 1
         "satisfaction": (3.8, 4),  # 1 + 0.8 + 1 + 1
         "visit": (4, 4),
-        "first_time": (0, 0),  # all four wait for 监督
-        "repeat": (0, 5),
-        "returned": (0, 5),
+        "first_time": (4, 4),
+        "repeat": (0, 4),
+        "returned": (0, 4),
         "reopened": (0, 4),
     }
     # 100 × (30% × 3/4 + 35% × 3.5/4 + 35% × 3.8/4)
     assert score["composite"] == pytest.approx(86.375, abs=0.006)
+
+
+RATINGS = ("非常满意", "满意", "满意", "基本满意", "不满意")
+RESOLUTIONS = ("解决", "解决", "部分解决", "未解决")
+
+
+def _random_appeal(rng: random.Random, users: dict, day: int) -> int:
+    """An appeal taken as far as chance says, with chance's answers, on days of November:
+    answered by the centre or handled by one of three units, on time or late, perhaps
+    carded red, rated at any level (a 差评 sends it back once), left open at any step."""
+    t = local(2026, 11, day, 9)
+    step = (lambda n: t + timedelta(days=n)) if rng.random() < 0.3 else (lambda n: t + timedelta(hours=n))
+    appeal = create_appeal(appeal_data(), users["operator"], at=t)
+    ref = appeal.id
+    if rng.random() < 0.15:
+        perform(ref, "answer", {"reply": "已直接答复"}, users["operator"], at=t)
+    else:
+        code = rng.choice((STREET, OTHER_STREET, DEPT))
+        handler = users[f"u{code}"]
+        unit_id = db.session.scalar(select(Unit.id).where(Unit.code == code))
+        perform(ref, "dispatch", {"unit_id": unit_id}, users["dispatcher"], at=t)
+        if rng.random() < 0.1:
+            return ref  # never signed
+        perform(ref, "sign", {}, handler, at=step(1))
+        if rng.random() < 0.2:
+            perform(ref, "supervise", {"level": "red", "note": "超期"}, users["supervisor"], at=step(2))
+        if rng.random() < 0.1:
+            return ref  # still in hand
+        resolved = rng.choice(RESOLUTIONS)
+        perform(ref, "reply", {"result": "已处理", "resolved": resolved}, handler, at=step(3))
+        perform(ref, "approve_reply", {}, users["dispatcher"], at=step(4))
+    for round_ in range(2):
+        rating = rng.choice(RATINGS) if round_ == 0 else "满意"
+        visit = {
+            "reached": True,
+            "satisfaction": rating,
+            "resolved": rng.choice(RESOLUTIONS),
+            "contacted": rng.random() < 0.8,
+            "note": "市民意见",
+        }
+        appeal = perform(ref, "visit", visit, users["visitor"], at=step(5 + round_ * 3))
+        if appeal.state != "handling" and appeal.state != "accepted":
+            break
+        if appeal.state == "accepted":  # the centre's own answer, again
+            perform(ref, "answer", {"reply": "再次答复"}, users["operator"], at=step(6))
+            continue
+        perform(ref, "reply", {"result": "已整改", "resolved": "解决"}, appeal_handler(users, appeal), at=step(6))
+        perform(ref, "approve_reply", {}, users["dispatcher"], at=step(7))
+    if rng.random() < 0.15:
+        return ref  # waiting for 监督
+    perform(ref, "audit", {"passed": True}, users["supervisor"], at=step(9))
+    return ref
+
+
+def appeal_handler(users: dict, appeal: Appeal) -> User:
+    return users[f"u{appeal.main_unit.code}"]
+
+
+def _raw(start: date, end: date) -> dict[int, tuple]:
+    """The figures per unit computed straight from the appeals, as a read at request time
+    would: the evaluated appeals of the period, each rate's parts as of its closing."""
+    a = Appeal
+    centre = db.session.scalar(select(Unit.id).where(Unit.kind == "centre"))
+    unit = func.coalesce(a.main_unit_id, centre)
+    reds = select(func.count()).where(AppealEvent.appeal_id == a.id, RED_CARD_EVENT).scalar_subquery()
+    sums = [func.sum(part) for rate in ALL_RATES for part in rate.parts(a.closed_at)]
+    rows = db.session.execute(
+        select(unit, func.count(), func.sum(reds), *sums)
+        .where(a.state == "evaluated", a.assessment_excluded.is_(False), local_day(a.closed_at).between(start, end))
+        .group_by(unit)
+    ).all()
+    return {r[0]: tuple(round(float(v), 6) for v in r[1:]) for r in rows}
+
+
+def _stored(start: date, end: date) -> dict[int, tuple]:
+    rows = db.session.execute(summed(start, end)).all()
+    return {r.unit_id: tuple(round(float(r._mapping[k]), 6) for k in SHAPE) for r in rows}
+
+
+SHAPE = ("appeals", "red_cards", *(f"{r.key}_{p}" for r in ALL_RATES for p in ("num", "den")))
+
+
+def test_stored_figures_equal_the_appeals_on_random_data(ctx):
+    """The contributions stored at evaluation, their daily sums, and the same corrected
+    after late 申诉 decisions, give exactly what the appeals give when counted directly,
+    for any period: before the roll-up, after it, halfway, and after a rebuild."""
+    rng = random.Random(16)
+    users = accounts()
+    roll_up()  # as the scheduler has on a running system: the definitions are built
+    refs = [_random_appeal(rng, users, rng.randint(1, 20)) for _ in range(60)]
+    periods = [
+        (date(2026, 11, 1), date(2026, 11, 30)),
+        (date(2026, 11, 6), date(2026, 11, 13)),
+        (date(2026, 11, 20), date(2026, 12, 31)),
+    ]
+
+    def agree() -> None:
+        for start, end in periods:
+            raw = _raw(start, end)
+            assert raw and _stored(start, end) == raw
+
+    evaluated = db.session.scalars(select(Appeal).where(Appeal.id.in_(refs), Appeal.state == "evaluated")).all()
+    assert 20 < len(evaluated) < 60  # chance left some open, some in 监督
+    agree()  # every pair still pending: read from the contributions
+    assert roll_up() > 0
+    agree()  # from the daily rows
+    assert db.session.scalar(select(func.count()).select_from(changes)) == 0
+    for appeal in [a for a in evaluated if a.main_unit_id][:5]:  # late: 申诉 upheld, a pair changed each
+        contest = {"kind": "不合理诉求", "basis": "超出政策"}
+        perform(appeal.id, "contest", contest, appeal_handler(users, appeal), at=appeal.closed_at + timedelta(hours=1))
+        perform(
+            appeal.id, "uphold_contest", {"note": "属实"}, users["supervisor"], at=appeal.closed_at + timedelta(hours=2)
+        )
+    agree()  # the changed pairs from their contributions, the rest from the daily rows
+    roll_up()
+    agree()
+    rebuild()
+    agree()

@@ -32,6 +32,7 @@ def _rated(code: str, satisfaction: str, resolved: str, at) -> None:
     perform(appeal.id, "approve_reply", {}, users["dispatcher"], at=at + timedelta(hours=3))
     visit = {"reached": True, "satisfaction": satisfaction, "resolved": resolved, "contacted": True, "note": "回访"}
     perform(appeal.id, "visit", visit, users["visitor"], at=at + timedelta(hours=4))
+    perform(appeal.id, "audit", {"passed": True}, users["supervisor"], at=at + timedelta(hours=5))
 
 
 @pytest.fixture

@@ -200,13 +200,13 @@ def test_after_no_answer_the_citizen_may_still_rate_from_the_sms_link(ctx):
 
 
 def test_a_unit_contests_and_the_centre_decides(api):
-    appeal = api.appeal_in("auditing")
+    appeal = api.appeal_in("evaluated")
     wrong_kind = {"kind": "评价申诉", "basis": "市民评价有误"}
     error = api.act(appeal["id"], "contest", STREET_HANDLER, wrong_kind, expect=400)["error"]
     assert error["fields"] == {"kind": "只有差评（不满意、非常不满意）可以申诉"}
     unreasonable = {"kind": "不合理诉求", "basis": "诉求人要求在消防通道设专用车位，超出政策规定"}
     contested = api.act(appeal["id"], "contest", STREET_HANDLER, unreasonable)
-    assert contested["state"] == "auditing" and contested["contests"][0]["status"] == "pending"
+    assert contested["state"] == "evaluated" and contested["contests"][0]["status"] == "pending"
     assert (
         api.act(appeal["id"], "contest", STREET_HANDLER, unreasonable, expect=409)["error"]["message"]
         == "已有待复核的申诉"

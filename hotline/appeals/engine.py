@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
+from blinker import Namespace
 from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import attributes
@@ -33,6 +34,10 @@ from hotline.grid.models import Unit
 
 STALE = "工单已被他人更新（您看到的是旧版本），请刷新后重试"
 RESUME_BATCH = 1000  # pauses ended per run; the rest next minute
+# Sent with the appeal inside every action's transaction, after its change, so that a
+# feature above this one keeps what it derives in the same commit (the assessment stores
+# an evaluated appeal's contribution).
+changed = Namespace().signal("appeal-changed")
 
 
 def action_named(name: str) -> Act:
@@ -85,6 +90,7 @@ def _perform(find: Callable[[], Appeal], act: Act, data: Mapping[str, Any], acto
                 # a closed appeal's open reach rows never have to come back.
                 if appeal.state in FINAL_STATES and from_state not in FINAL_STATES:
                     record_closed(appeal.id)
+            changed.send(appeal, at=at)
     except ConcurrentUpdate:
         raise Conflict(STALE) from None
     return appeal

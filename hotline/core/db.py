@@ -11,13 +11,17 @@ from contextlib import contextmanager
 from datetime import UTC
 from typing import Any, cast
 
-from sqlalchemy import DateTime, event, exc
+from sqlalchemy import Date, DateTime, event, exc
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult, Engine, Result
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import ORMExecuteState, Session, scoped_session
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import InstrumentedAttribute, ORMExecuteState, Session, scoped_session
 from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 from sqlalchemy.types import TypeDecorator
+
+from hotline.core.clock import local_zone, now
 
 log = logging.getLogger("hotline.core.db")
 
@@ -43,6 +47,30 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+class local_day(FunctionElement[Any]):
+    """The local calendar day of a UTC column, in SQL (the centre's time zone). PostgreSQL
+    converts with the zone's rules; SQLite, which has none, adds the zone's offset now in
+    force (the centres' zone, China's, has had one offset since 1991)."""
+
+    type = Date()
+    inherit_cache = True
+
+    def __init__(self, column: ColumnElement[Any] | InstrumentedAttribute[Any]) -> None:
+        super().__init__(column)
+
+
+@compiles(local_day, "postgresql")
+def _local_day_postgres(element: local_day, compiler: Any, **kw: Any) -> str:
+    zone = str(local_zone()).replace("'", "")
+    return f"CAST(timezone('{zone}', {compiler.process(element.clauses, **kw)}) AS DATE)"
+
+
+@compiles(local_day, "sqlite")
+def _local_day_sqlite(element: local_day, compiler: Any, **kw: Any) -> str:
+    offset = int(now().astimezone(local_zone()).utcoffset().total_seconds())  # type: ignore[union-attr]
+    return f"date({compiler.process(element.clauses, **kw)}, '{offset:+d} seconds')"
 
 
 # Set while an operation's write transaction is being opened: on SQLite the transaction

@@ -41,7 +41,11 @@ def _forget(session: Session, _transaction: SessionTransaction) -> None:
 
 def bump(name: str) -> None:
     """Record a change of `name` (inside the caller's transaction)."""
-    token = uuid.uuid4().hex
+    set_token(name, uuid.uuid4().hex)
+
+
+def set_token(name: str, token: str) -> None:
+    """Record what `name` was built from (inside the caller's transaction)."""
     db.session.execute(
         upsert(db.session, Revision)
         .values(name=name, token=token)

@@ -120,7 +120,7 @@ class BehindOut(Page):
 )
 def appeals_behind(user, query: BehindQuery):
     at = now()
-    behind = operations.appeals_behind(user, query, at)
+    behind = operations.appeals_behind(user, query)
     items, page = paginate(behind.appeals, query)
     return BehindOut(
         unit=UnitRef.of(behind.unit),

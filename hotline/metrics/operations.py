@@ -1,25 +1,26 @@
 """Assessment of units: per main handling unit and period, every rate of `rates.RATES`
 (及时签收率, 响应率, 按期办结率, 解决率, 满意率, 回访率, 一次办结率, 重复诉求率, 退单率, 重办率,
-each a numerator over a denominator) counted in one SQL query over the appeals received in
-the period, and the composite: the rates weighted by HOTLINE_SCORE_WEIGHTS minus points per
-red card and for 虚假办结. The appeals behind any figure are listed by `appeals_behind`.
+each a numerator over a denominator) over the appeals evaluated in the period (评价: the loop
+closed, the figures final), summed from their stored contributions (`contributions`), and
+the composite: the rates weighted by HOTLINE_SCORE_WEIGHTS minus points per red card and
+for 虚假办结. The appeals behind any figure are listed by `appeals_behind`.
 
-Merged repeats have no main unit of their own, so each problem counts once (on its master);
-appeals whose 申诉复核 was upheld (不合理诉求, 最终答复, a contested 差评) do not count."""
+Merged repeats are never evaluated, so each problem counts once (on its master); appeals
+whose 申诉复核 was upheld (不合理诉求, 最终答复, a contested 差评) do not count."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Literal
 
 from flask import current_app
 from pydantic import Field, field_validator, model_validator
 from sqlalchemy import ColumnElement, Select, case, func, select
 
-from hotline.appeals.models import RED_CARD_EVENT, Appeal, AppealEvent, Deduction
+from hotline.appeals.models import Appeal
 from hotline.auth.models import User
-from hotline.core.clock import local_today, local_zone, now
+from hotline.core.clock import local_today
 from hotline.core.errors import NotFound
 from hotline.core.extensions import db
 from hotline.core.pagination import PageQuery
@@ -27,7 +28,9 @@ from hotline.core.permissions import holding
 from hotline.core.validation import Body, FieldErrors, SaneDate
 from hotline.core.vocabulary import UNIT_KINDS, UNIT_LEVELS
 from hotline.grid.models import Unit
-from hotline.metrics.rates import BY_KEY, DIRECT_ANSWER, RATES, RateDef, numerator_clause
+from hotline.metrics.contributions import summed
+from hotline.metrics.models import contributions
+from hotline.metrics.rates import ALL_RATES, BY_KEY, DIRECT_ANSWER, RATES, RateDef
 
 MAX_PERIOD = timedelta(days=366)
 
@@ -80,79 +83,37 @@ class UnitScore:
 VIEW_METRICS = holding("admin", "supervisor", refusal="只有督办员和系统管理员可以查看考核指标")
 
 
-def _period(query: MetricsQuery) -> tuple[date, date, datetime, datetime]:
-    start, end = query.period()
-    zone = local_zone()
-    return start, end, datetime.combine(start, time(), zone), datetime.combine(end + timedelta(days=1), time(), zone)
-
-
-def _received(since: datetime, until: datetime) -> tuple[ColumnElement[bool], ...]:
-    """The appeals received in the period that count at all (an upheld 申诉复核 does not)."""
-    return Appeal.received_at >= since, Appeal.received_at < until, Appeal.assessment_excluded.is_(False)
-
-
-def _counted(since: datetime, until: datetime) -> tuple[ColumnElement[bool], ...]:
-    """A unit's appeals of the period: those it was the main handler of; a merged repeat
-    counts on its master."""
-    return Appeal.main_unit_id.is_not(None), Appeal.state != "merged", *_received(since, until)
-
-
-def assess(user: User, query: MetricsQuery, at: datetime | None = None) -> tuple[date, date, list[UnitScore]]:
+def assess(user: User, query: MetricsQuery) -> tuple[date, date, list[UnitScore]]:
     """Scores of the units this user oversees (the whole organisation from the centre, else
-    the user's own subtree), best composite first: every rate of `rates.RATES` in one
-    grouped query."""
+    the user's own subtree), best composite first: every rate of `rates.RATES` summed from
+    the stored contributions of the appeals evaluated in the period."""
     VIEW_METRICS.require(user)
-    at = at or now()
-    start, end, since, until = _period(query)
-    a = Appeal
-    reds = (
-        select(AppealEvent.appeal_id, func.count().label("cards"))
-        .where(RED_CARD_EVENT)
-        .group_by(AppealEvent.appeal_id)
-        .subquery()
-    )
-    deducted = (
-        select(Deduction.appeal_id, func.sum(Deduction.points).label("points")).group_by(Deduction.appeal_id).subquery()
-    )
-    per_rate = [total for rate in RATES for total in rate.sums(at)]
-    stmt = (
-        select(
-            a.main_unit_id,
-            func.count(),
-            func.sum(func.coalesce(reds.c.cards, 0)),
-            func.sum(func.coalesce(deducted.c.points, 0.0)),
-            *per_rate,
-        )
-        .join(Unit, Unit.id == a.main_unit_id)
-        .outerjoin(reds, reds.c.appeal_id == a.id)
-        .outerjoin(deducted, deducted.c.appeal_id == a.id)
-        .where(*_counted(since, until))
-        .group_by(a.main_unit_id)
-    )
-    stmt = _within(stmt, user, query)
-    rows = db.session.execute(stmt).all()
+    start, end = query.period()
+    rows = db.session.execute(summed(start, end, _within(user, query))).all()
     units = {u.id: u for u in db.session.scalars(select(Unit).where(Unit.id.in_([r[0] for r in rows])))}
     scores = [_score(units[r[0]], r) for r in rows]
     scores.sort(key=lambda s: (s.composite is None, -(s.composite or 0), s.unit.path))
     return start, end, scores
 
 
-def _within(stmt: Select, user: User, query: MetricsQuery) -> Select:
-    """The units this user may see, of the level and kind asked for (the stmt joins Unit)."""
+def _within(user: User, query: MetricsQuery) -> list[ColumnElement[bool]]:
+    """The units this user may see, of the level and kind asked for; never the centre,
+    which is scored on its own figures (`centre_rates`)."""
+    within = [Unit.kind != "centre"]
     if not user.at_centre:
-        stmt = stmt.where(Unit.subtree_clause(user.unit.path))
+        within.append(Unit.subtree_clause(user.unit.path))
     if query.level:
-        stmt = stmt.where(Unit.level == query.level)
+        within.append(Unit.level == query.level)
     if query.kind:
-        stmt = stmt.where(Unit.kind == query.kind)
-    return stmt
+        within.append(Unit.kind == query.kind)
+    return within
 
 
 def _score(unit: Unit, row) -> UnitScore:
     # PostgreSQL sums to NUMERIC: back to plain numbers, NULL (no rows) to zero.
-    total, red_cards, deductions = int(row[1] or 0), int(row[2] or 0), float(row[3] or 0)
-    sums = row[4:]
-    rates = {r.key: Rate(float(sums[2 * i] or 0), int(sums[2 * i + 1] or 0)) for i, r in enumerate(RATES)}
+    total, red_cards, deductions = int(row.appeals or 0), int(row.red_cards or 0), float(row.deductions or 0)
+    sums = row._mapping
+    rates = {r.key: Rate(float(sums[f"{r.key}_num"] or 0), int(sums[f"{r.key}_den"] or 0)) for r in RATES}
     return UnitScore(
         unit=unit,
         appeals=total,
@@ -178,7 +139,7 @@ def composite(rates: dict[str, Rate], red_cards: int, deductions: float = 0.0) -
 
 class BehindQuery(MetricsQuery, PageQuery):
     unit: str = Field(min_length=1, max_length=32, description="单位编码")
-    rate: str = Field(description="指标：" + "、".join(f"{r.key}（{r.label}）" for r in (*RATES, DIRECT_ANSWER)))
+    rate: str = Field(description="指标：" + "、".join(f"{r.key}（{r.label}）" for r in ALL_RATES))
     part: Literal["numerator", "denominator"] = Field("denominator", description="分子或分母")
 
     @field_validator("rate")
@@ -196,43 +157,52 @@ class Behind:
     unit: Unit
     rate: RateDef
     appeals: Select  # (Appeal, what it counted), in order of receipt
-    among: tuple[ColumnElement[bool], ...]  # the unit's appeals of the period
-    at: datetime
+    among: tuple[ColumnElement[bool], ...]  # the contributions of the unit's period
 
     def totals(self) -> dict[str, int]:
         """How many appeals make the denominator, and how many add to the numerator."""
-        base = self.rate.base(self.at)
-        numerator = func.sum(case((numerator_clause(self.rate, self.at), 1), else_=0))
-        row = db.session.execute(select(func.count(), numerator).where(*self.among, base)).one()
+        numerator, denominator = _parts(self.rate)
+        row = db.session.execute(
+            select(func.count(), func.sum(case((numerator > 0, 1), else_=0))).where(*self.among, denominator > 0)
+        ).one()
         return {"denominator": int(row[0] or 0), "numerator": int(row[1] or 0)}
 
 
-def appeals_behind(user: User, query: BehindQuery, at: datetime | None = None) -> Behind:
+def _parts(rate: RateDef) -> tuple[ColumnElement[float], ColumnElement[int]]:
+    return contributions.c[f"{rate.key}_num"], contributions.c[f"{rate.key}_den"]
+
+
+def appeals_behind(user: User, query: BehindQuery) -> Behind:
     """The appeals behind one figure of one unit (its denominator, or those adding to its
-    numerator), each with what it adds to the numerator, ordered by receipt. 404 for a unit
-    the user does not oversee."""
+    numerator), each with what it added to the numerator when it was evaluated, ordered by
+    receipt. 404 for a unit the user does not oversee."""
     VIEW_METRICS.require(user)
-    at = at or now()
-    _, _, since, until = _period(query)
+    start, end = query.period()
     unit = db.session.scalar(select(Unit).where(Unit.code == query.unit))
     if unit is None or not (user.at_centre or user.unit.contains(unit)):
         raise NotFound("没有这个单位，或不在您的考核范围内")
     rate = BY_KEY.get(query.rate, DIRECT_ANSWER)
+    among: list[ColumnElement[bool]] = [contributions.c.day.between(start, end)]
     if rate is DIRECT_ANSWER:
         if not unit.is_centre:
             raise NotFound("直接答复率只统计热线中心")
-        where = [*_received(since, until)]
     else:
-        where = [*_counted(since, until), Appeal.main_unit_id == unit.id]
-    part = numerator_clause(rate, at) if query.part == "numerator" else rate.base(at)
-    found = select(Appeal, rate.hit().label("counted")).where(*where, part).order_by(Appeal.received_at, Appeal.id)
-    return Behind(unit, rate, found, tuple(where), at)
+        among.append(contributions.c.unit_id == unit.id)
+    numerator, denominator = _parts(rate)
+    found = (
+        select(Appeal, numerator.label("counted"))
+        .join(contributions, contributions.c.appeal_id == Appeal.id)
+        .where(*among, (numerator if query.part == "numerator" else denominator) > 0)
+        .order_by(Appeal.received_at, Appeal.id)
+    )
+    return Behind(unit, rate, found, tuple(among))
 
 
-def centre_rates(user: User, query: MetricsQuery, at: datetime | None = None) -> dict[str, Rate]:
-    """The centre's own figures (直接答复率), over everything it received in the period."""
+def centre_rates(user: User, query: MetricsQuery) -> dict[str, Rate]:
+    """The centre's own figures (直接答复率), over everything evaluated in the period."""
     VIEW_METRICS.require(user)
-    at = at or now()
-    _, _, since, until = _period(query)
-    row = db.session.execute(select(*DIRECT_ANSWER.sums(at)).where(*_received(since, until))).one()
-    return {DIRECT_ANSWER.key: Rate(float(row[0] or 0), int(row[1] or 0))}
+    start, end = query.period()
+    every = summed(start, end).subquery()
+    key = DIRECT_ANSWER.key
+    row = db.session.execute(select(func.sum(every.c[f"{key}_num"]), func.sum(every.c[f"{key}_den"]))).one()
+    return {key: Rate(float(row[0] or 0), int(row[1] or 0))}

@@ -8,7 +8,7 @@ before (month on month for a month)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from flask import current_app
 from sqlalchemy import select
@@ -59,11 +59,11 @@ def _group_of(unit: Unit, parents: dict[int, Unit]) -> tuple[str, str]:
     return f"area:{unit.level}", level
 
 
-def rank(user: User, query: MetricsQuery, at: datetime | None = None) -> tuple[date, date, list[Group]]:
-    start, end, scores = assess(user, query, at)
+def rank(user: User, query: MetricsQuery) -> tuple[date, date, list[Group]]:
+    start, end, scores = assess(user, query)
     before = previous_period(start, end)
     earlier = query.model_copy(update={"start": before[0], "end": before[1]})
-    previous = {s.unit.id: s.composite for s in assess(user, earlier, at)[2]}
+    previous = {s.unit.id: s.composite for s in assess(user, earlier)[2]}
     parent_ids = {s.unit.parent_id for s in scores if s.unit.level == "grid" and s.unit.parent_id}
     parents = {u.id: u for u in db.session.scalars(select(Unit).where(Unit.id.in_(parent_ids)))}
     minimum = int(current_app.config["HOTLINE_RANK_MIN_APPEALS"])

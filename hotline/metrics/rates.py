@@ -1,7 +1,9 @@
-"""The assessment's rates as data: for each, which of a unit's counted appeals make its
-denominator, and what each of those adds to its numerator (1, 0, or a factor). The same
-two expressions give the aggregate (one grouped query) and the list of appeals behind a
-figure, so a unit sees exactly why it scored what it did.
+"""The assessment's rates as data: for each, which of a unit's evaluated appeals make its
+denominator, and what each of those adds to its numerator (1, 0, or a factor), as SQL over
+the appeal at the moment it was evaluated (`at` is its closing time). The two expressions
+are evaluated once per appeal into its stored contribution (`contributions.record`), from
+which every figure is summed and the appeals behind any figure are listed, so a unit sees
+exactly why it scored what it did.
 
 有效回访 is a visit that reached the citizen or a rating the citizen gave (the appeal of
 this round is rated). The factors are settings (HOTLINE_RESOLUTION_FACTORS,
@@ -12,15 +14,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import ColumnElement, and_, case, func, literal, or_, true
+from sqlalchemy import ColumnElement, and_, case, literal, or_, true
 from sqlalchemy.orm import InstrumentedAttribute
 
 from hotline.appeals.models import Appeal
 from hotline.core.vocabulary import UNRATED
 
 a = Appeal
+Moment = datetime | ColumnElement[Any] | InstrumentedAttribute[Any]
 RATED = a.satisfaction != UNRATED  # 有效回访
 
 
@@ -29,13 +33,13 @@ class RateDef:
     key: str
     label: str
     formula: str  # shown on the page and in the API
-    base: Callable[[datetime], ColumnElement[bool]]  # the appeals of the denominator
+    base: Callable[[Moment], ColumnElement[bool]]  # the appeals of the denominator
     hit: Callable[[], ColumnElement[float]]  # what one of them adds to the numerator
 
-    def sums(self, at: datetime) -> tuple[ColumnElement[float], ColumnElement[int]]:
-        """Its numerator and denominator over the appeals a query groups."""
+    def parts(self, at: Moment) -> tuple[ColumnElement[float], ColumnElement[int]]:
+        """What one appeal adds to its numerator and to its denominator, as of `at`."""
         base = self.base(at)
-        return func.sum(case((base, self.hit()), else_=0.0)), func.sum(case((base, 1), else_=0))
+        return case((base, self.hit()), else_=0.0), case((base, 1), else_=0)
 
 
 def _one(condition: ColumnElement[bool]) -> ColumnElement[float]:
@@ -132,10 +136,11 @@ BY_KEY = {r.key: r for r in RATES}
 DIRECT_ANSWER = RateDef(
     "direct_answer",
     "直接答复率",
-    "热线中心直接答复 ÷ 受理的有效诉求（不含无效、并单）",
+    "热线中心直接答复 ÷ 办结的诉求（不含无效、并单）",
     lambda at: a.state.not_in(("voided", "merged")),
     lambda: _one(and_(a.main_unit_id.is_(None), a.dispatch_count == 0, a.approved_at.is_not(None))),
 )
+ALL_RATES = (*RATES, DIRECT_ANSWER)
 
 
 def formula(rate: RateDef) -> str:
@@ -145,8 +150,3 @@ def formula(rate: RateDef) -> str:
     if rate.key == "satisfaction":
         return _formula_of("HOTLINE_SATISFACTION_FACTORS", "有效回访")
     return rate.formula
-
-
-def numerator_clause(rate: RateDef, at: datetime) -> ColumnElement[bool]:
-    """The appeals that add to the numerator (for the list behind it)."""
-    return and_(rate.base(at), rate.hit() > 0)

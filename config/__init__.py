@@ -136,6 +136,15 @@ def load_settings(instance_path: Path) -> dict[str, object]:
         "HOTLINE_RANK_MIN_APPEALS": int(_env("HOTLINE_RANK_MIN_APPEALS", "5")),
         "HOTLINE_RANK_BOARD": int(_env("HOTLINE_RANK_BOARD", "5")),
         "HOTLINE_RED_CARD_PENALTY": float(_env("HOTLINE_RED_CARD_PENALTY", "2")),
+        # 未诉先办 hot spots: a category × community (or grid) whose appeals in a week reach
+        # HOTLINE_HOTSPOT_MIN_COUNT and exceed HOTLINE_HOTSPOT_FACTOR × their mean over the
+        # HOTLINE_HOTSPOT_WEEKS weeks before.
+        "HOTLINE_HOTSPOT_FACTOR": float(_env("HOTLINE_HOTSPOT_FACTOR", "2")),
+        "HOTLINE_HOTSPOT_MIN_COUNT": int(_env("HOTLINE_HOTSPOT_MIN_COUNT", "5")),
+        "HOTLINE_HOTSPOT_WEEKS": int(_env("HOTLINE_HOTSPOT_WEEKS", "8")),
+        # A base map under the grid's polygons: a tile URL template such as a centre's 天地图
+        # or in-house tile server ("https://tiles.example/{z}/{x}/{y}.png"); none by default.
+        "HOTLINE_MAP_TILE_URL": _env("HOTLINE_MAP_TILE_URL", ""),
         "HOTLINE_TIMEZONE": _env("HOTLINE_TIMEZONE", "Asia/Shanghai"),
         "HOTLINE_PORT": int(_env("HOTLINE_PORT", "5000")),
         "HOTLINE_DEMO_PASSWORD": _env("HOTLINE_DEMO_PASSWORD", "demo12345"),

@@ -43,6 +43,10 @@ from hotline.grid import api as grid_api
 from hotline.grid import models as grid_models
 from hotline.grid import views as grid_views
 from hotline.grid.cli import grid_cli
+from hotline.hotspots import api as hotspots_api
+from hotline.hotspots import cli as hotspots_cli
+from hotline.hotspots import models as hotspots_models
+from hotline.hotspots import views as hotspots_views
 from hotline.knowledge import api as knowledge_api
 from hotline.knowledge import models as knowledge_models
 from hotline.knowledge import views as knowledge_views
@@ -67,7 +71,7 @@ from hotline.reports import views as reports_views
 from hotline.web import api as web_api
 from hotline.web.errors import register_error_handlers
 from hotline.web.headers import install_security_headers
-from hotline.web.pages import install_template_helpers
+from hotline.web.pages import Panel, add_panel, install_template_helpers
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,8 @@ class Feature:
     # the import is explicit).
     api: tuple[ModuleType, ...] = ()
     commands: tuple[click.Command, ...] = ()
+    # Fragments shown on another feature's page: (page, render), as web.pages.add_panel takes.
+    panels: tuple[tuple[str, Panel], ...] = ()
 
 
 # Core tables that are no feature's own: the audit log, idempotency keys, revision tokens.
@@ -105,6 +111,14 @@ FEATURES: tuple[Feature, ...] = (
     Feature("ledger", (ledger_models,), (ledger_views.bp,), (ledger_api,)),
     Feature(
         "metrics", (metrics_models,), (metrics_views.bp,), (metrics_api,), (metrics_cli.assessment_rebuild_command,)
+    ),
+    Feature(
+        "hotspots",
+        (hotspots_models,),
+        (hotspots_views.bp,),
+        (hotspots_api,),
+        (hotspots_cli.hot_spots_command,),
+        panels=(("dashboard", hotspots_views.dashboard_panel),),
     ),
     Feature("demo", commands=(demo_command,)),
 )
@@ -153,6 +167,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
             app.register_blueprint(blueprint)
         for command in feature.commands:
             app.cli.add_command(command)
+        for page, render in feature.panels:
+            add_panel(app, page, render)
     app.register_blueprint(web_api.bp)
     navigation.install(app)
     commands.register(app)

@@ -26,6 +26,7 @@ NAVIGATION: tuple[NavEntry, ...] = (
     *(NavEntry(queue.endpoint, queue.label, queue.permission) for queue in QUEUES),
     NavEntry("knowledge.search", "知识库", SEARCH_KNOWLEDGE),
     NavEntry("sla.dashboard", "督办看板", appeals.DASHBOARD),
+    NavEntry("hotspots.hot_spots", "未诉先办", appeals.DASHBOARD),
     NavEntry("ledger.campaigns", "专项台账", VIEW_LEDGERS),
     NavEntry("metrics.assessment", "考核指标", VIEW_METRICS),
     NavEntry("grid.rules", "确责清单", VIEW_RULES),

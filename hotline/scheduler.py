@@ -21,6 +21,8 @@ from hotline.appeals.engine import resume_due_pauses
 from hotline.appeals.escalation import sweep
 from hotline.core.clock import now
 from hotline.core.idempotency import purge
+from hotline.hotspots.operations import detect
+from hotline.ledger.operations import enroll_topics
 from hotline.ledger.progress import refresh_unit_progress, snapshot_all
 from hotline.metrics.contributions import roll_up
 from hotline.outbox.operations import relay
@@ -52,8 +54,14 @@ def _assessment_rollup() -> str:
     return f"assessment summed again for {roll_up()} unit-days"
 
 
+def _hot_spots() -> str:
+    found = detect()
+    return f"{found.flagged} hot spots in the week from {found.week}"
+
+
 def _ledger_snapshots() -> str:
-    return f"snapshots of {snapshot_all()} campaigns"
+    added = enroll_topics()  # 每月一题: the day's new appeals of each running topic join it
+    return f"snapshots of {snapshot_all()} campaigns; {added} appeals joined their 每月一题"
 
 
 def _ledger_progress() -> str:
@@ -91,6 +99,8 @@ JOBS = [
     Job("ledger-progress", _ledger_progress, "interval", {"minutes": 1}),
     # The assessment's daily sums (reads add what changed since, so figures are exact anyway).
     Job("assessment-rollup", _assessment_rollup, "interval", {"minutes": 1}),
+    # 未诉先办: the week just ended against the weeks before it.
+    Job("hot-spots", _hot_spots, "cron", {"day_of_week": "mon", "hour": 0, "minute": 20}),
     Job("ledger-snapshot", _ledger_snapshots, "cron", {"hour": 0, "minute": 5}),
     Job("idempotency-purge", _forget_idempotency_keys, "cron", {"hour": 3, "minute": 30}),
     # 受理辅助 learns from the day's answered appeals.

@@ -381,3 +381,44 @@ def test_typing_an_appeal_shows_similar_ones_and_merges_in_one_click(open_page, 
     page.wait_for_selector("text=已受理并并单")
     assert "并单" in page.locator(".appeal-head").inner_text()
     assert page.locator(f"a:has-text('{master['number']}')").count() >= 1
+
+
+def test_maps_and_charts_draw_offline(open_page, sqlite_app, live_server):
+    """The hot-spot map draws the grid's own polygons and the week's hot spots, the charts
+    draw, on a desktop and a phone, and no page asks anything of another host."""
+    from datetime import timedelta
+
+    from hotline.appeals.intake import create_appeal
+    from hotline.core.clock import now
+    from hotline.core.extensions import db
+    from hotline.hotspots.operations import detect, last_week
+    from tests.helpers import accounts, appeal_data
+
+    with sqlite_app.app_context():
+        monday = last_week()
+        for n in range(5):  # five potholes last week in the demo's first grid, none before
+            at = datetime.combine(monday + timedelta(days=n), datetime.min.time(), ZoneInfo("Asia/Shanghai"))
+            create_appeal(
+                appeal_data(category="010201"), accounts()["operator"], at=min(at + timedelta(hours=10), now())
+            )
+        assert detect().flagged == 2  # the grid and its community
+        db.session.remove()
+    ARTIFACTS.mkdir(exist_ok=True)
+    elsewhere: list[str] = []
+    problems: list[str] = []
+    for phone in (False, True):
+        page = open_page("supervisor", phone=phone)
+        page.on("request", lambda r: elsewhere.append(r.url) if not r.url.startswith(live_server) else None)
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        page.goto(f"{live_server}/hot-spots")
+        page.wait_for_selector("[data-map][data-ready=true]")
+        assert page.locator("[data-map]").get_attribute("data-marks-drawn") == "2"
+        assert page.locator(".leaflet-overlay-pane path").count() >= 4  # areas and the two hot spots
+        page.wait_for_selector("canvas[data-chart][data-ready=true]")
+        page.screenshot(path=str(ARTIFACTS / f"hot-spots{'-phone' if phone else ''}.png"), full_page=True)
+        page.goto(f"{live_server}/metrics")
+        assert page.locator("canvas[data-chart][data-ready=true]").count() == 2
+        page.screenshot(path=str(ARTIFACTS / f"assessment-charts{'-phone' if phone else ''}.png"), full_page=True)
+        page.goto(f"{live_server}/dashboard")
+        page.wait_for_selector("[data-panel=hot-spots] [data-map][data-ready=true]")
+        assert (elsewhere, problems) == ([], [])

@@ -4,13 +4,14 @@ rates by unit and level, overdue items, daily snapshots, and the .xlsx export.""
 from __future__ import annotations
 
 import io
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from openpyxl import load_workbook
 from sqlalchemy import select
 
 from hotline.appeals.engine import perform
 from hotline.appeals.intake import create_appeal
+from hotline.core.clock import local_today, local_zone
 from hotline.core.extensions import db
 from hotline.ledger import operations as ledger
 from hotline.ledger.models import CampaignSnapshot
@@ -275,3 +276,59 @@ def test_the_centres_progress_is_counted_each_minute_and_new_items_show_at_once(
     assert seen()[0]["total"] == 3  # at once
     with app.app_context():
         assert db.session.query(UnitProgress).count() == 0
+
+
+def test_monthly_topic_picked_from_the_high_frequency_list(api, app):
+    """每月一题: the centre sees last month's most appealed kinds of problem, picks one for
+    this month, and the campaign holds that kind's open appeals and the month's new ones."""
+    potholes, noise = "010201", "030101"
+    today = local_today()
+    this_month = today.replace(day=1)
+    last_month = (this_month - timedelta(days=1)).replace(day=1)
+    with app.app_context():
+        users = accounts()
+
+        def called(code: str, day: date, void: bool = False) -> int:
+            at = datetime.combine(day, time(10), local_zone())
+            appeal = create_appeal(appeal_data(category=code), users["operator"], at=at)
+            if void:
+                perform(appeal.id, "void", {"reason": "无效诉求"}, users["dispatcher"], at=at)
+            return appeal.id
+
+        old = called(potholes, last_month - timedelta(days=20))  # still open: joins
+        called(potholes, last_month - timedelta(days=20), void=True)  # no problem of its own
+        last = [called(potholes, last_month + timedelta(days=d)) for d in (1, 5, 9)]
+        called(noise, last_month + timedelta(days=2))
+        called(noise, last_month + timedelta(days=3), void=True)  # not counted
+        db.session.remove()
+
+    frequent = api.get("/api/v1/ledgers/frequent-problems", "supervisor", expect=200).get_json()
+    assert frequent["month"] == last_month.isoformat()
+    assert [(r["category"]["code"], r["appeals"]) for r in frequent["items"]] == [(potholes, 3), (noise, 1)]
+    error = api.get("/api/v1/ledgers/frequent-problems", "supervisor", query={"month": "2026-13"}, expect=400)
+    assert "month" in error.get_json()["error"]["fields"]
+
+    api.post("/api/v1/ledgers/monthly-topic", "dispatcher", json={"category": potholes}, expect=403)
+    bad = api.post("/api/v1/ledgers/monthly-topic", "supervisor", json={"category": "99"}, expect=400).get_json()
+    assert bad["error"]["fields"] == {"category": "没有这个分类"}
+    topic = api.post("/api/v1/ledgers/monthly-topic", "supervisor", json={"category": potholes}, expect=201).get_json()
+    assert (topic["name"], topic["topic"]["code"], topic["period_start"]) == (
+        "每月一题",
+        potholes,
+        this_month.isoformat(),
+    )
+    items = api.get(f"/api/v1/ledgers/{topic['id']}/items", "supervisor", expect=200).get_json()["items"]
+    assert sorted(i["appeal"]["id"] for i in items) == sorted([old, *last])
+    again = api.post("/api/v1/ledgers/monthly-topic", "supervisor", json={"category": potholes}, expect=409)
+    assert "每月一题" in again.get_json()["error"]["message"]
+
+    with app.app_context():  # a new pothole this month joins with the nightly job
+        fresh = create_appeal(appeal_data(category=potholes), accounts()["operator"]).id
+        assert ledger.enroll_topics() == 1
+        db.session.remove()
+    items = api.get(f"/api/v1/ledgers/{topic['id']}/items", "supervisor", expect=200).get_json()["items"]
+    assert fresh in [i["appeal"]["id"] for i in items]
+
+    page = Browser(app, "supervisor").get("/ledger")
+    assert "每月一题" in page and f'data-category="{potholes}"' in page and "选题" in page
+    assert "选题" not in Browser(app, "u210102").get("/ledger")  # a district supervisor follows, does not pick

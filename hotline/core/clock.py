@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
@@ -37,3 +37,8 @@ def local_date(at: datetime) -> date:
 
 def local_today() -> date:
     return local_date(now())
+
+
+def start_of(day: date) -> datetime:
+    """The first instant of a local calendar day."""
+    return datetime.combine(day, time(), local_zone())

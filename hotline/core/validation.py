@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime, time
 from typing import Annotated, Any, TypeVar
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 from pydantic_core import ErrorDetails
 
 from hotline.core.errors import BadRequest
@@ -31,6 +31,25 @@ SaneDatetime = Annotated[
     AwareDatetime,
     Field(ge=datetime.combine(EARLIEST, time(), UTC), le=datetime.combine(LATEST, time(23, 59, 59), UTC)),
 ]
+
+
+def _first_of_month(value: Any) -> Any:
+    """A month as people write it ("2026-11"), or any day of it, as its first day."""
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{1,2}", value.strip()):
+        year, month = value.strip().split("-")
+        if not 1 <= int(month) <= 12:
+            raise ValueError("月份应为 1–12")
+        return date(int(year), int(month), 1)
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError("请填写年月，如 2026-11") from None
+    return value.replace(day=1) if isinstance(value, date) else value
+
+
+# A calendar month, written "2026-11" (or any day of it): its first day.
+YearMonth = Annotated[SaneDate, BeforeValidator(_first_of_month)]
 
 # Mainland China's bounding box: a point outside it cannot be one of our places.
 CHINA_LAT = (3.8, 53.6)

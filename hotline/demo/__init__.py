@@ -19,6 +19,8 @@ from hotline.core import revisions
 from hotline.core.clock import now
 from hotline.core.db import write_transaction
 from hotline.core.extensions import db
+from hotline.hotspots.operations import detect
+from hotline.metrics.contributions import roll_up
 
 DEMO_OPEN311_CLIENT = "Open311 演示客户端"
 
@@ -59,10 +61,12 @@ def demo_command(appeals: bool) -> None:
         count = load_demo_appeals(at)
         report = sweep(at)  # what the scheduler would have done by now
         items = load_demo_ledger(at)
+        hot = detect()  # what Monday's job would have found
+        roll_up()  # and the assessment's daily sums
         click.echo(f"demo: intake assist {assist.train(at)}")  # what the nightly job would have done
         click.echo(
             f"demo: sweep gave {report.warned} warnings, {report.yellow} yellow and {report.red} red cards; "
-            f"万件清理 ledger holds {items} appeals"
+            f"万件清理 ledger holds {items} appeals; {hot.flagged} 未诉先办 hot spots last week"
         )
     click.echo(
         f"demo: loaded the organisation, categories, accounts, {entries} knowledge-base entries and {count} appeals "

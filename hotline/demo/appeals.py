@@ -8,7 +8,7 @@ import random
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from flask import current_app
 from sqlalchemy import select
@@ -27,17 +27,19 @@ from hotline.demo.texts import STREET_ADDRESSES, SURNAMES, TEXTS
 from hotline.grid.geo import geometry_from_geojson, placement
 from hotline.grid.models import Unit
 from hotline.grid.responsibility import BELOW_DEPARTMENTS, suggest
+from hotline.hotspots.operations import week_of
 from hotline.knowledge import operations as knowledge
 from hotline.knowledge.models import KnowledgeEntry
 from hotline.reports.operations import rate
 from hotline.reports.operations import submit as submit_report
 
-# How many appeals end in each state (300 in all).
+# How many appeals end in each state (300 in all, with the repeats and the hot spot's seven
+# below, of which three are dispatched and four in hand).
 PLAN = [
     ("accepted", 20),
-    ("dispatched", 26),
+    ("dispatched", 23),
     ("returning", 4),
-    ("handling", 46),
+    ("handling", 42),
     ("supervised", 16),
     ("paused", 4),
     ("replied", 25),
@@ -53,6 +55,8 @@ OPEN_TARGETS = ("accepted", "dispatched", "handling", "supervised")
 # was closed and came back (linked as 重复件 and sent out again).
 WAITING_REPEATS = 4
 LINKED_REPEATS = 5
+# 未诉先办: potholes called in from one grid of 太原街街道 seven times last week.
+HOT_SPOT = ("010201", "210102001001001", 7)
 # People who call the hotline again and again (来电历史 shows their earlier appeals).
 REGULAR_CALLERS = 12
 REGULAR_SHARE = 0.15
@@ -158,10 +162,14 @@ class DemoAppeals:
         street_code, patterns = self.rng.choice(list(STREET_ADDRESSES.items()))
         street = self.units[street_code]
         grid = self.rng.choice([u for u in self.units.values() if u.level == "grid" and street.is_ancestor_of(u)])
+        lat, lon = self._point_in(grid)
+        return self.rng.choice(patterns).format(n=self.rng.randint(1, 300)), lat, lon
+
+    def _point_in(self, grid: Unit) -> tuple[float, float]:
         west, south, east, north = geometry_from_geojson(grid.boundary).bounds
         lon = self.rng.uniform(west + (east - west) * 0.05, east - (east - west) * 0.05)
         lat = self.rng.uniform(south + (north - south) * 0.05, north - (north - south) * 0.05)
-        return self.rng.choice(patterns).format(n=self.rng.randint(1, 300)), lat, lon
+        return lat, lon
 
     def _citizen(self) -> dict:
         rng = self.rng
@@ -423,6 +431,28 @@ class DemoAppeals:
         data.pop("channel", None)
         return data
 
+    def cluster(self, code: str, grid_code: str, count: int) -> list[Script]:
+        """未诉先办's example: after a storm, one problem called in again and again from one
+        grid in the week before this one (the demo's hot spot), each sent out since."""
+        grid = self.units[grid_code]
+        street_code = next(c for c in STREET_ADDRESSES if self.units[c].is_ancestor_of(grid))
+        monday = week_of(self.now.astimezone(local_zone()).date()) - timedelta(days=7)
+        scripts = []
+        for n in range(count):
+            data, _ = self._new_data()
+            kind, title, content, result = self.rng.choice(TEXTS[code])
+            lat, lon = self._point_in(grid)
+            address = self.rng.choice(STREET_ADDRESSES[street_code]).format(n=self.rng.randint(1, 300))
+            data = {k: v for k, v in data.items() if k.startswith("citizen") or k == "is_anonymous"}
+            data.update(type=kind, category=code, title=title, content=content.format(place=address))
+            data.update(address=address, lat=round(lat, 6), lon=round(lon, 6))
+            target = "handling" if n % 3 else "dispatched"
+            steps = self._plan(target, self.leaves[code], data, result)
+            day = datetime.combine(monday + timedelta(days=n % 7), time(8), local_zone())
+            start = min(day + timedelta(hours=self.rng.uniform(0, 10)), self.now - timedelta(hours=6))
+            scripts.append(Script(data, steps, self._times(steps, target, start=start), target))
+        return scripts
+
     def repeat_script(self, master: Script, merge: bool = True) -> Script:
         """A second caller about a problem already open: merged into the first appeal, or
         (merge False) still waiting in the queue beside it."""
@@ -483,6 +513,7 @@ def load_demo_appeals(now: datetime, seed: int = 12345) -> int:
     # Closed long enough ago for the problem to come back before now.
     closed = [s for s in scripts if s.target == "evaluated" and s.moments[-1] < now - timedelta(days=3)]
     scripts += [demo.linked_script(m) for m in demo.rng.sample(closed, LINKED_REPEATS)]
+    scripts += demo.cluster(*HOT_SPOT)
     with _audited_in_full():
         demo.run(scripts)
     return len(scripts)

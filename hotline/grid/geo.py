@@ -64,6 +64,7 @@ class GridIndex:
         self.areas = sorted(areas, key=lambda s: (_AREA_LEVELS.index(s.level), s.code))
         self._area_polygons = np.array([s.geometry for s in self.areas], dtype=object)
         shapely.prepare(self._area_polygons)
+        self._by_id = {s.unit_id: s for s in (*self.grids, *self.areas)}
 
     def __len__(self) -> int:
         return len(self.grids)
@@ -88,6 +89,10 @@ class GridIndex:
         found[located] = best[located] % n
         return found
 
+    def shape_of(self, unit_id: int) -> Shape | None:
+        """A grid's polygon, or an area's (its own, or the union of its grids)."""
+        return self._by_id.get(unit_id)
+
     def locate(self, lon: float | None, lat: float | None) -> Placement:
         if lon is None or lat is None:
             return Placement(None, None, "未提供坐标，由热线中心人工派单")
@@ -102,6 +107,16 @@ class GridIndex:
                     None, area.unit_id, f"坐标不在任何网格内，落入{UNIT_LEVEL_NAMES[area.level]}「{area.name}」"
                 )
         return Placement(None, None, "坐标不在本中心任何网格及辖区范围内，由热线中心人工派单")
+
+
+def as_geojson(geometry: shapely.Geometry) -> dict[str, Any]:
+    return json.loads(shapely.to_geojson(geometry))
+
+
+def point_inside(geometry: shapely.Geometry) -> tuple[float, float]:
+    """A point (lon, lat) surely inside the shape (a centroid may fall outside it)."""
+    x, y = shapely.get_coordinates(shapely.point_on_surface(geometry))[0]
+    return float(x), float(y)
 
 
 def geometry_from_geojson(value: dict[str, Any] | None) -> BaseGeometry:

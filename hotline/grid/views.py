@@ -5,18 +5,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, g, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from hotline.categories.models import Category
 from hotline.core.errors import BadRequest
 from hotline.core.extensions import db
+from hotline.core.validation import validate
 from hotline.core.vocabulary import UNIT_LEVEL_NAMES
+from hotline.grid import maps
 from hotline.grid import rules as rule_list
 from hotline.grid.imports import ImportRejected
 from hotline.grid.models import Unit
-from hotline.web.forms import filled
+from hotline.web.forms import filled, query_args
 from hotline.web.session import login_required
 
 bp = Blueprint("grid", __name__, template_folder="templates")
@@ -110,3 +112,10 @@ def rules_csv() -> ResponseReturnValue:
         mimetype="text/csv; charset=utf-8",
         headers={"Content-Disposition": "attachment; filename=routing-rules.csv"},
     )
+
+
+@bp.get("/map/areas.geojson")
+@login_required
+def map_areas() -> ResponseReturnValue:
+    """The polygons every map draws (the page's map script fetches them)."""
+    return jsonify(maps.areas(g.user.unit, validate(maps.AreasQuery, query_args(), "地图参数")))

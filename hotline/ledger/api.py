@@ -8,6 +8,7 @@ from flask import Response
 from pydantic import BaseModel, Field
 
 from hotline.appeals.presenters import AppealSummary
+from hotline.categories.presenters import CategoryRef
 from hotline.core.clock import local_today, now
 from hotline.core.pagination import Page, PageQuery, paginate
 from hotline.ledger import operations as ledger
@@ -45,6 +46,7 @@ class CampaignOut(BaseModel):
     id: int
     name: str
     batch: str
+    topic: CategoryRef | None = Field(description="每月一题的诉求分类")
     period_start: date
     period_end: date
     owner: str
@@ -58,6 +60,7 @@ class CampaignOut(BaseModel):
             id=c.id,
             name=c.name,
             batch=c.batch,
+            topic=CategoryRef.of(c.topic) if c.topic else None,
             period_start=c.period_start,
             period_end=c.period_end,
             owner=c.owner,
@@ -211,3 +214,43 @@ def export_ledger(user, campaign_id: int):
     return Response(
         export_xlsx(c, user), mimetype=XLSX, headers={"Content-Disposition": f"attachment; filename={filename}"}
     )
+
+
+class FrequentRow(BaseModel):
+    category: CategoryRef
+    appeals: int
+
+
+class FrequentOut(BaseModel):
+    month: date = Field(description="统计月份的1日")
+    items: list[FrequentRow] = Field(description="诉求最多的分类，多在前")
+
+
+@api.endpoint(
+    "GET",
+    "/ledgers/frequent-problems",
+    summary="高频诉求：某月诉求最多的分类（每月一题从中选题）",
+    query=ledger.FrequentQuery,
+    response=FrequentOut,
+    tags=("ledgers",),
+    errors=(403,),
+)
+def frequent_problems(user, query: ledger.FrequentQuery):
+    found = ledger.frequent_problems(user, query)
+    return FrequentOut(
+        month=found.month, items=[FrequentRow(category=CategoryRef.of(c), appeals=n) for c, n in found.rows]
+    )
+
+
+@api.endpoint(
+    "POST",
+    "/ledgers/monthly-topic",
+    summary="每月一题：选定本月治理的一类高频诉求，建立台账并纳入其诉求",
+    body=ledger.TopicBody,
+    response=CampaignOut,
+    status=201,
+    tags=("ledgers",),
+    errors=(403, 409),
+)
+def monthly_topic(user, data):
+    return CampaignOut.of(ledger.monthly_topic(data, user), user)

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hotline.appeals.models import Appeal
 from hotline.auth.models import User
+from hotline.categories.models import Category
 from hotline.core.clock import now
 from hotline.core.extensions import Model
 
@@ -23,7 +24,10 @@ class Campaign(Model):
     note: Mapped[str | None] = mapped_column(Text)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=now)
+    # 每月一题: the kind of problem the campaign tackles; its new appeals join every night.
+    topic_category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"))
 
+    topic: Mapped[Category | None] = relationship()
     items: Mapped[list[CampaignItem]] = relationship(
         back_populates="campaign", cascade="all, delete-orphan", order_by="CampaignItem.id"
     )

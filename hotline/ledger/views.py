@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
 
 from hotline.core.clock import local_today
-from hotline.core.errors import BadRequest
+from hotline.core.errors import AppError, BadRequest
 from hotline.core.pagination import PageQuery, paginate
 from hotline.core.validation import validate
 from hotline.ledger import operations as ledger
@@ -39,10 +39,38 @@ def campaigns():
         else:
             flash(f"已建立台账「{campaign.name}（{campaign.batch}）」", "success")
             return redirect(url_for("ledger.campaign", campaign_id=campaign.id))
+    return _list(errors, values, status)
+
+
+def _list(errors: dict, values: dict, status: int, topic_error: str | None = None):
     rows = [(c, progress(c, g.user)) for c in ledger.list_campaigns(g.user)]
+    try:
+        query, month_error = validate(ledger.FrequentQuery, {"month": request.args.get("month") or None}, "月份"), None
+    except BadRequest as exc:
+        query, month_error = ledger.FrequentQuery(), exc.message
     return render_template(
-        "ledger/list.html", rows=rows, may_manage=ledger.MANAGE_LEDGERS.allows(g.user), errors=errors, values=values
-    ), status
+        "ledger/list.html",
+        rows=rows,
+        may_manage=ledger.MANAGE_LEDGERS.allows(g.user),
+        errors=errors,
+        values=values,
+        frequent=ledger.frequent_problems(g.user, query),
+        this_month=local_today().replace(day=1),
+        topic_error=topic_error or month_error,
+    ), (400 if month_error and status == 200 else status)
+
+
+@bp.post("/ledger/monthly-topic")
+@login_required
+def monthly_topic():
+    try:
+        campaign = ledger.monthly_topic(filled("category", "month", "owner", "leader"), g.user)
+    except AppError as exc:
+        if exc.status not in (400, 409):
+            raise
+        return _list({}, {}, exc.status, topic_error=exc.message)
+    flash(f"已选定每月一题「{campaign.batch}」，纳入 {len(campaign.items)} 件", "success")
+    return redirect(url_for("ledger.campaign", campaign_id=campaign.id))
 
 
 # The page lists this many items (and overdue items) at a time: a 万件清理 campaign holds

@@ -198,6 +198,26 @@ def appeals_behind(user: User, query: BehindQuery) -> Behind:
     return Behind(unit, rate, found, tuple(among))
 
 
+def trend(user: User, query: MetricsQuery, months: int = 6) -> list[tuple[date, dict[str, Rate]]]:
+    """Every rate of the user's whole area (the units it would see scored), month by month
+    for the `months` months up to the period's end, oldest first."""
+    VIEW_METRICS.require(user)
+    _, end = query.period()
+    firsts = [end.replace(day=1)]
+    for _ in range(months - 1):
+        firsts.insert(0, (firsts[0] - timedelta(days=1)).replace(day=1))
+    points = []
+    for first in firsts:
+        last = min((first + timedelta(days=32)).replace(day=1) - timedelta(days=1), end)
+        every = summed(first, last, _within(user, query)).subquery()
+        sums = [func.sum(every.c[f"{r.key}_{part}"]) for r in RATES for part in ("num", "den")]
+        row = db.session.execute(select(*sums)).one()
+        points.append(
+            (first, {r.key: Rate(float(row[2 * i] or 0), int(row[2 * i + 1] or 0)) for i, r in enumerate(RATES)})
+        )
+    return points
+
+
 def centre_rates(user: User, query: MetricsQuery) -> dict[str, Rate]:
     """The centre's own figures (直接答复率), over everything evaluated in the period."""
     VIEW_METRICS.require(user)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, Response, g, render_template
 
 from hotline.core.errors import BadRequest
@@ -9,7 +11,7 @@ from hotline.core.pagination import paginate
 from hotline.core.validation import validate
 from hotline.metrics import operations, ranking
 from hotline.metrics.export import XLSX, ranking_xlsx
-from hotline.metrics.operations import BehindQuery, MetricsQuery
+from hotline.metrics.operations import BehindQuery, MetricsQuery, Rate, UnitScore
 from hotline.metrics.rates import DIRECT_ANSWER, RATES, formula
 from hotline.web.forms import query_args
 from hotline.web.session import login_required
@@ -30,6 +32,8 @@ def assessment():
     centre = operations.centre_rates(g.user, query) if g.user.at_centre else None
     return render_template(
         "metrics/assessment.html",
+        trend_chart=_trend_chart(operations.trend(g.user, query)),
+        spread_chart=_spread_chart(scores),
         start=start,
         end=end,
         scores=scores,
@@ -42,6 +46,51 @@ def assessment():
         centre=centre,
         centre_code=g.user.unit.code,
     ), status
+
+
+# The rates shown at first on the trend (the others are a click on the legend away).
+SHOWN_AT_FIRST = ("response", "resolution", "satisfaction", "on_time")
+BANDS = ((0, 60, "60分以下"), (60, 70, "60–70"), (70, 80, "70–80"), (80, 90, "80–90"), (90, 101, "90分以上"))
+
+
+def _trend_chart(points: list[tuple[date, dict[str, Rate]]]) -> dict:
+    """Each rate month by month, in per cent (a gap where a month had no data)."""
+    return {
+        "type": "line",
+        "data": {
+            "labels": [f"{first:%Y-%m}" for first, _ in points],
+            "datasets": [
+                {
+                    "label": r.label,
+                    "data": [
+                        round(v.value * 100, 1) if (v := rates[r.key]).value is not None else None
+                        for _, rates in points
+                    ],
+                    "hidden": r.key not in SHOWN_AT_FIRST,
+                    "spanGaps": True,
+                }
+                for r in RATES
+            ],
+        },
+        "options": {"scales": {"y": {"min": 0, "max": 100, "title": {"display": True, "text": "%"}}}},
+    }
+
+
+def _percent(rate: Rate) -> float | None:
+    return round(rate.value * 100, 1) if rate.value is not None else None
+
+
+def _spread_chart(scores: list[UnitScore]) -> dict:
+    """How many units score in each band of the composite."""
+    scored = [s.composite for s in scores if s.composite is not None]
+    return {
+        "type": "bar",
+        "data": {
+            "labels": [label for _, _, label in BANDS],
+            "datasets": [{"label": "单位数", "data": [sum(low <= c < high for c in scored) for low, high, _ in BANDS]}],
+        },
+        "options": {"plugins": {"legend": {"display": False}}, "scales": {"y": {"ticks": {"precision": 0}}}},
+    }
 
 
 @bp.get("/metrics/appeals")

@@ -1,0 +1,71 @@
+// Maps drawn from the grid's own polygons (vendored Leaflet; no tiles unless the centre
+// sets a tile server). <div data-map data-areas="…geojson" data-marks="…geojson"
+// data-tiles="https://…/{z}/{x}/{y}.png">: the areas in grey, the marks shaded by their
+// "weight" (0–1), each mark's popup linking to its page. Popups are built from text nodes,
+// never from HTML.
+(function () {
+  "use strict";
+
+  function getJSON(url) {
+    return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } }).then(function (r) {
+      if (!r.ok) throw new Error(r.status);
+      return r.json();
+    });
+  }
+
+  function popup(properties) {
+    var box = document.createElement("div");
+    var link = document.createElement("a");
+    link.href = properties.href;
+    link.textContent = properties.label;
+    box.appendChild(link);
+    if (properties.detail) {
+      var detail = document.createElement("div");
+      detail.textContent = properties.detail;
+      box.appendChild(detail);
+    }
+    return box;
+  }
+
+  function draw(element) {
+    var map = L.map(element, { attributionControl: false, zoomSnap: 0.25 });
+    if (element.dataset.tiles) L.tileLayer(element.dataset.tiles, { maxZoom: 19 }).addTo(map);
+    var bounds = L.latLngBounds([]);
+    function show(layer) {
+      if (layer.getBounds().isValid()) {
+        bounds.extend(layer.getBounds());
+        map.fitBounds(bounds, { padding: [6, 6] });
+      }
+    }
+    getJSON(element.dataset.areas)
+      .then(function (areas) {
+        var layer = L.geoJSON(areas, {
+          style: { color: "#6b7a89", weight: 1, fillColor: "#e3eaf1", fillOpacity: 0.5 },
+          onEachFeature: function (feature, shape) { shape.bindTooltip(feature.properties.name); },
+        }).addTo(map);
+        show(layer);
+        if (!element.dataset.marks) return null;
+        return getJSON(element.dataset.marks).then(function (marks) {
+          var shaded = L.geoJSON(marks, {
+            style: function (feature) {
+              var w = feature.properties.weight || 0;
+              return { color: "#b3261e", weight: 2, fillColor: "#d93025", fillOpacity: 0.25 + 0.5 * w };
+            },
+            onEachFeature: function (feature, shape) { shape.bindPopup(popup(feature.properties)); },
+          }).addTo(map);
+          if (!layer.getBounds().isValid()) show(shaded);
+          element.dataset.marksDrawn = String(marks.features.length);
+        });
+      })
+      .then(function () { element.dataset.ready = "true"; })
+      .catch(function () {
+        element.textContent = "地图数据加载失败，请刷新重试";
+        element.dataset.ready = "error";
+      });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    if (!window.L) return;
+    document.querySelectorAll("[data-map]").forEach(draw);
+  });
+})();

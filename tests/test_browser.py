@@ -422,3 +422,40 @@ def test_maps_and_charts_draw_offline(open_page, sqlite_app, live_server):
         page.goto(f"{live_server}/dashboard")
         page.wait_for_selector("[data-panel=hot-spots] [data-map][data-ready=true]")
         assert (elsewhere, problems) == ([], [])
+
+
+def test_the_operator_console_is_keyboard_first_with_a_map(open_page, sqlite_app, live_server):
+    """Focus starts in the first field; the category is typed as pinyin initials; a click
+    on the map fills the point and says which grid it routes to before saving; the call
+    time is a date-time input in local time; 受理并登记下一件 (Alt+N) comes back to an
+    empty form."""
+    from sqlalchemy import select
+
+    from hotline.appeals.models import Appeal
+    from hotline.core.extensions import db
+
+    page = open_page("operator")
+    page.goto(f"{live_server}/appeals/new")
+    assert page.evaluate("document.activeElement.name") == "citizen_name"
+    page.keyboard.type("钱女士")
+    page.fill("input[name=citizen_phone]", "13900001111")
+    page.select_option("select[name=type]", "投诉")
+    page.fill("#category-pick", "wztc")  # 违章停车
+    assert page.input_value("select[name=category]") == "040201"
+    page.fill("input[name=title]", "小区门口车辆乱停")
+    page.fill("textarea[name=content]", "每天早晚车辆停在人行道上，行人无法通过。")
+    page.fill("input[name=received_at]", "2026-12-01T08:15")
+    grid = page.locator("[data-map][data-ready=true] path.area-210102001001001")  # 民主社区第一网格
+    grid.scroll_into_view_if_needed()
+    grid.click()
+    page.wait_for_selector("#placement[data-grid='210102001001001']")
+    assert "民主社区第一网格" in page.inner_text("#placement")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "operator-console.png"), full_page=True)
+    page.keyboard.press("Alt+n")
+    page.wait_for_selector(".flash.success")
+    assert page.url.endswith("/appeals/new") and page.input_value("input[name=title]") == ""
+    with sqlite_app.app_context():
+        saved = db.session.scalars(select(Appeal).where(Appeal.title == "小区门口车辆乱停")).one()
+        assert saved.grid.code == "210102001001001"
+        assert saved.received_at.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M") == "2026-12-01 08:15"

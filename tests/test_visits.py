@@ -106,8 +106,12 @@ def test_the_visit_queue_puts_the_nearest_deadline_first(api):
     assert 'href="/visits"' in visitor.get("/appeals")
     queue = visitor.get("/visits")
     assert queue.index(urgent["number"]) < queue.index(general["number"])
+    # Each with its live countdown and the caller to tap and call.
+    assert queue.count("data-due=") == 2 and queue.count('href="tel:13812345678"') == 2
     Browser(api.app, "dispatcher").get("/visits", expect=403)
     page = f"/appeals/{general['id']}"
+    script = visitor.get(page).split("data-call-script")[1].split("</div>")[0]
+    assert general["title"] in script and "承办单位是否联系过您" in script and 'href="tel:13812345678"' in script
     visitor.submit(f"{page}/actions/visit", page, {"reached": "false", "call_result": "未接通"})
     shown = visitor.get(page)
     assert "未联系上诉求人（未接通），第 1 次" in shown and "1 次未联系上" in shown

@@ -22,6 +22,7 @@ from hotline.appeals.permissions import DASHBOARD
 from hotline.appeals.states import OPEN_STATES
 from hotline.auth.models import User
 from hotline.core.db import write_transaction
+from hotline.core.errors import NotFound
 from hotline.core.extensions import db
 from hotline.grid.models import Unit
 
@@ -53,6 +54,7 @@ class Dashboard:
     total: AreaCounts
     rows: list[AreaCounts] = field(default_factory=list)
     counted_at: datetime | None = None  # None: counted live, now
+    everywhere: bool = False  # the centre's own view: every open appeal, wherever it is held
 
 
 def _grouped(at: datetime, scope: ColumnElement[bool] | None = None) -> Any:
@@ -86,18 +88,24 @@ def refresh_open_counts(at: datetime) -> int:
     return units
 
 
-def dashboard(user: User, at: datetime) -> Dashboard:
+def dashboard(user: User, at: datetime, within: Unit | None = None) -> Dashboard:
     """Open appeals of the user's area by SLA status and card, in total and per unit one
-    level below (the centre: the districts and city departments, plus its own queue)."""
+    level below (the centre: the districts and city departments, plus its own queue);
+    `within`, a unit of that area: the same one level further down (市 → 区 → 街道 → 社区 →
+    网格, and a department's sections), 404 for a unit outside it."""
     DASHBOARD.require(user)
-    if user.at_centre:
-        top = user.unit.parent  # the centre's city
-        assert top is not None, "the centre hangs on the area it serves"
-        own = AreaCounts(None)  # the centre's own queue
+    home = user.unit.parent if user.at_centre else user.unit
+    assert home is not None, "the centre hangs on the area it serves"
+    if within is not None and within.id != home.id:
+        if within.kind == "centre" or not (user.at_centre or user.unit.contains(within)):
+            raise NotFound("没有这个单位，或不在您的辖区内")
+        top, own = within, AreaCounts(within)
+    elif user.at_centre:
+        top, own = home, AreaCounts(None)  # the centre's city, and its own queue
     else:
-        top, own = user.unit, AreaCounts(user.unit)
+        top, own = home, AreaCounts(home)
     # The centre counts every open appeal; a unit, those held in its subtree.
-    in_area = None if user.at_centre else select(Unit.id).where(Unit.subtree_clause(top.path))
+    in_area = None if top is home and user.at_centre else select(Unit.id).where(Unit.subtree_clause(top.path))
     counted_at = db.session.scalar(select(func.max(OpenCount.counted_at)))
     grouped: Sequence[Any]
     if counted_at is not None and at - FRESH_FOR <= counted_at <= at + FRESH_FOR:
@@ -109,7 +117,9 @@ def dashboard(user: User, at: datetime) -> Dashboard:
         counted_at = None
         scope = None if in_area is None else HOLDER.in_(in_area)
         grouped = db.session.execute(_grouped(at, scope)).all()
-    return _rolled_up(user, top, own, grouped, counted_at)
+    board = _rolled_up(user, top, own, grouped, counted_at)
+    board.everywhere = in_area is None
+    return board
 
 
 def _rolled_up(
@@ -127,7 +137,7 @@ def _rolled_up(
         total.add(numbers)
         if unit_id is None or unit_id == top.id:
             # The centre's own queue (no unit yet) or, for a unit, what it holds itself.
-            if (unit_id is None) == user.at_centre:
+            if (unit_id is None) == (own.unit is None):
                 own.add(numbers)
             continue
         path = paths[unit_id]

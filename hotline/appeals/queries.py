@@ -30,10 +30,13 @@ from hotline.grid.models import Unit
 class AppealFilter(PageQuery):
     state: str | None = Field(None, description="状态，可用逗号分隔多个，如 dispatched,handling")
     unit: Id | None = Field(None, description="当前承办单位及其下级单位")
-    held: Literal["own"] | None = Field(
+    held: Literal["own", "below"] | None = Field(
         None,
-        description="own：只列当前环节在本人所在单位的（热线中心：待派单、退单审核、审核、回访、监督；单位：不含下级单位的）",
+        description="own：只列当前环节在本人所在单位的（热线中心：待派单、退单审核、审核、回访、监督；单位：不含下级单位的）；"
+        "below：只列在下级单位的",
     )
+    holder: Id | None = Field(None, description="当前环节在该单位本身的（不含下级单位）")
+    card: Literal["yellow", "red"] | None = Field(None, description="督办牌：yellow 黄牌，red 红牌")
     overdue: bool | None = Field(None, description="true：当前步骤已超期；false：未超期")
     sla: Literal["on_time", "warning", "overdue"] | None = None
     channel: Channel | None = None
@@ -55,11 +58,11 @@ class AppealFilter(PageQuery):
     received_from: SaneDate | None = None
     received_to: SaneDate | None = None
     before: Id | None = Field(None, description="游标翻页：只列出 id 小于此值的诉求（传上一页最后一条的 id）")
-    awaiting: Literal["decision", "check"] | None = Field(
+    awaiting: Literal["decision", "check", "request"] | None = Field(
         None,
         description=(
             "decision：有待本人审批的延期、挂起申请或待复核的申诉（长周期延期和申诉由热线中心审批）；"
-            "check：待本单位现场核查"
+            "check：待本单位现场核查；request：本单位提出、尚待上级决定的延期、挂起、退单、申诉"
         ),
     )
     order: Literal["new", "due"] = Field(
@@ -98,12 +101,20 @@ def search_appeals(user: User, f: AppealFilter, at: datetime) -> tuple[list[Appe
         conditions.append(_in_subtree(unit))
     if f.held == "own":
         conditions.append(HOLDER.is_(None) if user.at_centre else HOLDER.is_not_distinct_from(user.unit_id))
+    elif f.held == "below":
+        conditions.append(HOLDER.is_not(None) if user.at_centre else HOLDER.is_distinct_from(user.unit_id))
+    if f.holder is not None:
+        conditions.append(HOLDER.is_not_distinct_from(f.holder))
+    if f.card:
+        conditions.append(Appeal.supervision_level == f.card)
     if f.police_incident:
         conditions.append(Appeal.police_incident == f.police_incident)
     if f.awaiting == "decision":
         conditions.append(_awaiting_decision(user))
     elif f.awaiting == "check":
         conditions.append(Appeal.check_unit_id == user.unit_id)
+    elif f.awaiting == "request":
+        conditions.append(_awaiting_own_request(user))
     if f.overdue is not None:
         conditions.append(
             Appeal.sla_due_at < at if f.overdue else or_(Appeal.sla_due_at.is_(None), Appeal.sla_due_at >= at)
@@ -207,6 +218,19 @@ def _awaiting_decision(user: User) -> ColumnElement[bool]:
         Appeal.current_unit_id != user.unit_id,
         or_(extension.where(Extension.long_cycle.is_(False)).exists(), pause.exists()),
     )
+
+
+def _awaiting_own_request(user: User) -> ColumnElement[bool]:
+    """Appeals whose 延期, 挂起, 退单 or 申诉 the user's unit asked for and nobody has
+    decided yet (the unit's 待审批 tab)."""
+    extension = select(Extension.id).where(Extension.appeal_id == Appeal.id, Extension.status == "pending")
+    pause = select(Pause.id).where(Pause.appeal_id == Appeal.id, Pause.status == "pending")
+    contest = select(Contest.id).where(
+        Contest.appeal_id == Appeal.id, Contest.status == "pending", Contest.unit_id == user.unit_id
+    )
+    held = Appeal.current_unit_id == user.unit_id
+    returning = and_(Appeal.state == State.RETURNING, Appeal.main_unit_id == user.unit_id)
+    return or_(and_(held, or_(extension.exists(), pause.exists())), returning, contest.exists())
 
 
 def _in_subtree(unit: Unit):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from sqlalchemy import select
 
 from hotline.appeals import dashboard as boards
 from hotline.appeals import queues, sampling, sla_policies
@@ -13,6 +14,8 @@ from hotline.appeals.sla_defaults import FIELDS, LABELS
 from hotline.appeals.states import OPEN_STATES, State
 from hotline.core.clock import now
 from hotline.core.errors import BadRequest, NotFound
+from hotline.core.extensions import db
+from hotline.grid.models import Unit
 from hotline.web.session import login_required
 
 bp = Blueprint("sla", __name__, template_folder="templates")
@@ -22,9 +25,18 @@ bp = Blueprint("sla", __name__, template_folder="templates")
 @login_required
 def dashboard() -> ResponseReturnValue:
     at = now()
-    board = boards.dashboard(g.user, at)
+    within = None
+    if request.args.get("unit"):
+        code = request.args["unit"]
+        within = db.session.scalar(select(Unit).where(Unit.code == code))
+        if within is None:
+            raise NotFound("没有这个单位，或不在您的辖区内")
+    board = boards.dashboard(g.user, at, within)
     return render_template(
         "appeals/dashboard.html",
+        trail=_trail(board.total.unit, g.user),
+        everything=board.everywhere,
+        drillable=_drillable([r.unit for r in board.rows if r.unit is not None]),
         queues=queues.counts(g.user, at),
         total=board.total,
         rows=board.rows,
@@ -33,6 +45,22 @@ def dashboard() -> ResponseReturnValue:
         OPEN_STATE_LIST=",".join(s for s in State if s in OPEN_STATES),
         UNIT_STEPS=",".join(s for s in State if s in OPEN_STATES - {State.ACCEPTED, *CENTRE_STEPS_AFTER_REPLY}),
     )
+
+
+def _trail(unit: Unit | None, user) -> list[Unit]:
+    """The units from the user's own area down to the one shown (the way back up)."""
+    home = user.unit.parent if user.at_centre else user.unit
+    trail: list[Unit] = []
+    while unit is not None and unit.path.startswith(home.path):
+        trail.insert(0, unit)
+        unit = unit.parent
+    return trail
+
+
+def _drillable(units: list[Unit]) -> set[int]:
+    """Which of these units have units below them to drill into."""
+    ids = [u.id for u in units]
+    return set(db.session.scalars(select(Unit.parent_id).where(Unit.parent_id.in_(ids), Unit.active).distinct()))
 
 
 @bp.route("/admin/sla-policies", methods=["GET", "POST"])

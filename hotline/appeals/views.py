@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
@@ -22,14 +22,16 @@ from hotline.appeals.schemas import AppealCreate
 from hotline.appeals.states import CITIZEN_EVENTS, CONTEST_STATUSES, EVENT_LABELS, STATE_LABELS, Act, State
 from hotline.appeals.visibility import Part, citizen_identity, find_appeal
 from hotline.categories.models import Category
+from hotline.categories.search import search_keys
 from hotline.core.clock import now
 from hotline.core.errors import AppError, BadRequest, Conflict, Forbidden
 from hotline.core.extensions import db
 from hotline.core.validation import validate
 from hotline.core.vocabulary import APPEAL_TYPES, HANDOVER_DIRECTIONS, STAFF_CHANNELS, URGENCIES
+from hotline.grid.maps import home_area
 from hotline.grid.responsibility import suggest
 from hotline.knowledge import operations as knowledge
-from hotline.web.forms import filled, form_data, query_args
+from hotline.web.forms import filled, form_data, local_moment, query_args
 from hotline.web.session import login_required
 
 bp = Blueprint(
@@ -72,7 +74,18 @@ def appeal_list() -> ResponseReturnValue:
 def inbox() -> ResponseReturnValue:
     """本单位待办: what the user's own unit and those below it have in hand."""
     permissions.UNIT_INBOX.require(g.user)
-    return _render_list({"unit": str(g.user.unit_id), "state": INBOX_STATES}, "本单位待办")
+    tabs = {t.key: t for t in queues.INBOX_TABS}
+    tab = tabs.get(request.args.get("tab", ""), queues.INBOX_TABS[0])
+    scope = request.args.get("scope", "own") if request.args.get("scope") in queues.INBOX_SCOPES else "own"
+    inbox = {
+        "tabs": queues.INBOX_TABS,
+        "tab": tab,
+        "scope": scope,
+        "scopes": queues.INBOX_SCOPES,
+        "counts": queues.tab_counts(g.user, scope, now()),
+    }
+    fixed = queues.inbox_filters(g.user, tab, scope)
+    return _render_list(fixed, "本单位待办", inbox=inbox, kept={"tab": tab.key, "scope": scope})
 
 
 @bp.get("/returns")
@@ -105,13 +118,23 @@ def visits() -> ResponseReturnValue:
 
 def _render_queue(queue: queues.Queue) -> ResponseReturnValue:
     queue.permission.require(g.user)
-    return _render_list(queue.filters, queue.heading)
+    return _render_list(queue.filters, queue.heading, calls=queue is queues.VISITS)
 
 
-def _render_list(fixed: dict[str, str], heading: str) -> ResponseReturnValue:
+def _render_list(
+    fixed: dict[str, str],
+    heading: str,
+    *,
+    inbox: dict | None = None,
+    kept: dict[str, str] | None = None,
+    calls: bool = False,
+) -> ResponseReturnValue:
+    """A list of appeals under fixed filters; `inbox`: the inbox's tabs above it; `calls`
+    (and the inbox): tap-to-call for those whose caller the user may phone; `kept`: page
+    arguments the filters do not carry (the tab)."""
     at = now()
     error = None
-    asked = query_args() | fixed
+    asked = {k: v for k, v in query_args().items() if k not in (kept or {})} | fixed
     try:
         filters = validate(AppealFilter, asked, "筛选条件")
     except BadRequest as exc:
@@ -122,9 +145,13 @@ def _render_list(fixed: dict[str, str], heading: str) -> ResponseReturnValue:
     queue = filters.state == State.ACCEPTED and permissions.FIND_SIMILAR.allows(g.user)
     duplicates = {a.id: similar.similar_to_appeal(a, g.user, at) for a in items} if queue else None
     requests = pending_requests([a.id for a in items]) if filters.awaiting == "decision" else {}
+    callers = {a.id: citizen_identity(g.user, a) for a in items} if inbox or calls else {}
     return render_template(
         "appeals/list.html",
         heading=heading,
+        inbox=inbox,
+        callers=callers,
+        kept=kept or {},
         duplicates=duplicates,
         requests=requests,
         items=items,
@@ -156,6 +183,8 @@ def appeal_new() -> ResponseReturnValue:
     status = 200
     if request.method == "POST":
         values = form_data(AppealCreate)
+        if "received_at" in values:  # a datetime-local input: the centre's local time
+            values["received_at"] = local_moment(values["received_at"])
         try:
             appeal = intake.create_appeal(values, g.user)
         except BadRequest as exc:
@@ -163,12 +192,17 @@ def appeal_new() -> ResponseReturnValue:
         else:
             flash(f"已受理，工单编号 {appeal.number}", "success")
             _then_merge_or_link(appeal)
+            if request.form.get("then") == "next":  # 受理并登记下一件
+                return redirect(url_for("appeals.appeal_new"))
             return redirect(url_for("appeals.appeal_detail", ref=appeal.id))
     return render_template(
         "appeals/new.html",
         values=values,
         errors=errors,
         categories=_leaf_categories(),
+        category_keys=search_keys,
+        map_areas=url_for("grid.map_areas", within=home_area(g.user.unit).code, level="grid"),
+        map_tiles=current_app.config["HOTLINE_MAP_TILE_URL"],
         types=APPEAL_TYPES,
         urgencies=URGENCIES,
         channels=STAFF_CHANNELS,

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import typing
+from datetime import datetime
 
 from flask import request
 from pydantic import BaseModel
+
+from hotline.core.clock import local_zone
 
 
 def form_data(model: type[BaseModel]) -> dict[str, typing.Any]:
@@ -22,6 +26,17 @@ def form_data(model: type[BaseModel]) -> dict[str, typing.Any]:
             if value is not None:
                 data[name] = value
     return data
+
+
+def local_moment(value: str) -> str:
+    """A datetime-local input's value ("2026-11-24T09:30", no zone) as that moment in the
+    centre's time zone; anything else as it came (validation says what is wrong)."""
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?", value.strip()):
+        try:
+            return datetime.fromisoformat(value.strip()).replace(tzinfo=local_zone()).isoformat()
+        except ValueError:
+            return value
+    return value
 
 
 def query_args() -> dict[str, str]:

@@ -173,3 +173,62 @@ function whenTyped(form, names, look) {
   }
   whenTyped(form, ["title", "content", "lat", "lon"], look);
 })();
+
+// 分类 by typing: its name, its code, or its pinyin (initials or in full), as the options'
+// data-keys hold them; the first match is chosen, Enter keeps it and moves on.
+(function () {
+  const pick = document.getElementById("category-pick");
+  if (!pick) return;
+  const select = document.querySelector("form.intake [name=category]");
+  const note = document.getElementById("category-pick-note");
+  const options = [...select.options].filter((o) => o.value);
+  pick.addEventListener("input", () => {
+    const words = pick.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
+    let first = null, count = 0;
+    for (const option of options) {
+      const keys = option.dataset.keys || "";
+      const hit = words.every((w) => keys.includes(w));
+      option.hidden = words.length > 0 && !hit;
+      if (hit && words.length) { count += 1; first = first || option; }
+    }
+    if (first) select.value = first.value;
+    note.textContent = words.length ? (count ? `匹配 ${count} 项，已选「${first.textContent}」` : "没有匹配的分类") : "";
+    select.dispatchEvent(new Event("change", {bubbles: true}));
+  });
+  pick.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") {  // keep the choice, do not submit the form
+      event.preventDefault();
+      select.focus();
+    }
+  });
+})();
+
+// Where the point routes to, before saving: the grid and the areas above it, from the
+// routing API (the same index intake uses).
+(function () {
+  const form = document.querySelector("form.intake");
+  const out = document.getElementById("placement");
+  if (!out) return;
+  async function locate() {
+    const lat = parseFloat(form.lat.value), lon = parseFloat(form.lon.value);
+    if (!isFinite(lat) || !isFinite(lon)) return;
+    const resp = await fetch(`/api/v1/routing/locate?lat=${lat}&lon=${lon}`, {credentials: "same-origin"});
+    if (!resp.ok) { out.textContent = "坐标有误：须在中国境内"; return; }
+    const found = await resp.json();
+    const chain = found.chain.map((u) => u.name).join(" / ");
+    out.textContent = found.grid ? `落入网格：${chain}` : `${found.reason}${chain ? "（" + chain + "）" : ""}`;
+    out.dataset.grid = found.grid ? found.grid.code : "";
+  }
+  form.lat.addEventListener("change", locate);
+  form.lon.addEventListener("change", locate);
+  locate();
+})();
+
+// Shortcuts: Alt+S 受理, Alt+N 受理并登记下一件 (the buttons' data-shortcut), from any field.
+document.addEventListener("keydown", (event) => {
+  if (!event.altKey || event.ctrlKey || event.metaKey) return;
+  const button = document.querySelector(`form.intake button[data-shortcut="${event.key.toLowerCase()}"]`);
+  if (!button) return;
+  event.preventDefault();
+  button.click();
+});

@@ -2,7 +2,9 @@
 // sets a tile server). <div data-map data-areas="…geojson" data-marks="…geojson"
 // data-tiles="https://…/{z}/{x}/{y}.png">: the areas in grey, the marks shaded by their
 // "weight" (0–1), each mark's popup linking to its page. Popups are built from text nodes,
-// never from HTML.
+// never from HTML. data-pick="lat,lon" makes it a place picker: a click (or Enter on the
+// map, at its centre) puts the pin there and fills the form's inputs of those names; typed
+// values move the pin.
 (function () {
   "use strict";
 
@@ -40,7 +42,10 @@
     getJSON(element.dataset.areas)
       .then(function (areas) {
         var layer = L.geoJSON(areas, {
-          style: { color: "#6b7a89", weight: 1, fillColor: "#e3eaf1", fillOpacity: 0.5 },
+          style: function (feature) {
+            return { color: "#6b7a89", weight: 1, fillColor: "#e3eaf1", fillOpacity: 0.5,
+                     className: "area-" + feature.properties.code };
+          },
           onEachFeature: function (feature, shape) { shape.bindTooltip(feature.properties.name); },
         }).addTo(map);
         show(layer);
@@ -57,11 +62,40 @@
           element.dataset.marksDrawn = String(marks.features.length);
         });
       })
-      .then(function () { element.dataset.ready = "true"; })
+      .then(function () {
+        if (element.dataset.pick) picker(map, element);
+        element.dataset.ready = "true";
+      })
       .catch(function () {
         element.textContent = "地图数据加载失败，请刷新重试";
         element.dataset.ready = "error";
       });
+  }
+
+  function picker(map, element) {
+    var names = element.dataset.pick.split(",");
+    var form = element.closest("form");
+    var lat = form.elements[names[0]], lon = form.elements[names[1]];
+    var pin = null;
+    function place(latlng) {
+      if (pin) pin.setLatLng(latlng);
+      else pin = L.circleMarker(latlng, { radius: 8, color: "#1a56db", weight: 3, fillOpacity: 0.6 }).addTo(map);
+    }
+    function typed() {
+      var y = parseFloat(lat.value), x = parseFloat(lon.value);
+      if (isFinite(y) && isFinite(x)) place([y, x]);
+    }
+    function pick(latlng) {
+      place(latlng);
+      lat.value = latlng.lat.toFixed(6);
+      lon.value = latlng.lng.toFixed(6);
+      [lat, lon].forEach(function (input) { input.dispatchEvent(new Event("change", { bubbles: true })); });
+    }
+    map.on("click", function (event) { pick(event.latlng); });
+    map.on("keypress", function (event) { if (event.originalEvent.key === "Enter") pick(map.getCenter()); });
+    lat.addEventListener("change", typed);
+    lon.addEventListener("change", typed);
+    typed();
   }
 
   document.addEventListener("DOMContentLoaded", function () {

@@ -1,0 +1,51 @@
+"""The supervisors' dashboard: every number is a link to exactly the list it counts, for
+the centre and for a district, at every level it drills down to (市 → 区 → 街道 → 社区 → 网格)."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+from tests.helpers import DISTRICT, STREET, Browser
+
+COUNT = re.compile(r'<a data-count href="([^"]+)"[^>]*>(?:<strong>)?(\d+)')
+TOTAL = re.compile(r"<small>共 (\d+) 件</small>")
+DRILL = re.compile(r'<a href="([^"]+)" data-drill>')
+
+
+def _every_cell_opens_its_list(page: Browser, path: str, seen: set[str]) -> int:
+    """Check each count on the page against the list it links to; then drill down."""
+    html = page.get(path)
+    checked = 0
+    for link, number in COUNT.findall(html):
+        listed = TOTAL.search(page.get(unescape(link)))
+        assert listed is not None and listed.group(1) == number, (path, unescape(link), number)
+        checked += 1
+    for below in DRILL.findall(html):
+        below = unescape(below)
+        if below not in seen:
+            seen.add(below)
+            checked += _every_cell_opens_its_list(page, below, seen)
+    return checked
+
+
+def test_every_count_opens_exactly_its_list(app, api):
+    for state in ("dispatched", "handling", "supervised", "paused", "replied", "revisiting", "accepted"):
+        api.appeal_in(state)
+    api.appeal_in("handling", urgency="紧急")
+    sent_down = api.appeal_in("dispatched")
+    api.act(sent_down["id"], "redispatch", f"u{STREET}", {"unit_id": api.unit_id(f"{STREET}001")})  # to a community
+    api.act(api.appeal_in("handling")["id"], "supervise", "supervisor", {"level": "red", "note": "超期未办"})
+    centre = _every_cell_opens_its_list(Browser(app, "supervisor"), "/dashboard", set())
+    district = _every_cell_opens_its_list(Browser(app, f"u{DISTRICT}"), "/dashboard", set())
+    assert centre > 40 and district > 20  # the pages and the levels below them were all read
+
+
+def test_drilling_stays_within_the_area(app, api):
+    api.appeal_in("handling")
+    district = Browser(app, f"u{DISTRICT}")
+    street = district.get(f"/dashboard?unit={STREET}")
+    assert "太原街街道" in street and "和平区</a> ›" in street  # the way back up
+    district.get("/dashboard?unit=210103", expect=404)  # another district
+    district.get("/dashboard?unit=nosuch", expect=404)
+    assert "太原街街道" in Browser(app, "supervisor").get(f"/dashboard?unit={STREET}")

@@ -6,6 +6,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 PYTEST_ARGS ?=
+# Test processes (pytest-xdist): this machine's two cores.
+PYTEST_WORKERS ?= 2
 
 .PHONY: run test lint bench bench-smoke scale-out worker scheduler migrate demo docs clean
 
@@ -52,7 +54,7 @@ docs: $(VENV)/.runtime
 # pytest exits 5 when it collected nothing: that must never pass.
 test: $(VENV)/.test lint bench-smoke
 	@scripts/ensure-chromium
-	@$(BIN)/python -m pytest $(PYTEST_ARGS); status=$$?; \
+	@$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; \
 	exit $$status
 

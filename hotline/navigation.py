@@ -8,6 +8,7 @@ from flask import Flask
 
 from hotline.appeals import permissions as appeals
 from hotline.appeals.queues import QUEUES
+from hotline.auth.permissions import MANAGE_ACCOUNTS
 from hotline.calendar.service import VIEW_CALENDAR
 from hotline.core.permissions import SIGNED_IN
 from hotline.grid.rules import VIEW_RULES
@@ -35,6 +36,7 @@ NAVIGATION: tuple[NavEntry, ...] = (
     NavEntry("notifications.templates", "短信模板", MANAGE_SMS),
     NavEntry("notifications.sms_log", "短信记录", MANAGE_SMS),
     NavEntry("outbox.jobs", "后台任务", MANAGE_JOBS),
+    NavEntry("auth.accounts", "账号管理", MANAGE_ACCOUNTS),
 )
 
 

@@ -16,6 +16,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
 from hotline.appeals import assist
+from hotline.appeals.activity import refresh_activity
 from hotline.appeals.dashboard import refresh_open_counts
 from hotline.appeals.engine import resume_due_pauses
 from hotline.appeals.escalation import sweep
@@ -59,6 +60,10 @@ def _hot_spots() -> str:
     return f"{found.flagged} hot spots in the week from {found.week}"
 
 
+def _activity_days() -> str:
+    return f"{refresh_activity(now())} unit-days of activity counted again"
+
+
 def _ledger_snapshots() -> str:
     added = enroll_topics()  # 每月一题: the day's new appeals of each running topic join it
     return f"snapshots of {snapshot_all()} campaigns; {added} appeals joined their 每月一题"
@@ -99,6 +104,8 @@ JOBS = [
     Job("ledger-progress", _ledger_progress, "interval", {"minutes": 1}),
     # The assessment's daily sums (reads add what changed since, so figures are exact anyway).
     Job("assessment-rollup", _assessment_rollup, "interval", {"minutes": 1}),
+    # The dashboard's 30-day trend (today is counted live).
+    Job("activity-days", _activity_days, "interval", {"hours": 1}),
     # 未诉先办: the week just ended against the weeks before it.
     Job("hot-spots", _hot_spots, "cron", {"day_of_week": "mon", "hour": 0, "minute": 20}),
     Job("ledger-snapshot", _ledger_snapshots, "cron", {"hour": 0, "minute": 5}),

@@ -209,7 +209,9 @@ def live_server(sqlite_app):
     thread.join()
 
 
-REDIS_URL = os.environ.get("HOTLINE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+# Database 15, or one per pytest-xdist worker below it (each worker empties its own).
+_WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+REDIS_URL = os.environ.get("HOTLINE_TEST_REDIS_URL", f"redis://127.0.0.1:6379/{15 - _WORKER}")
 
 
 @pytest.fixture

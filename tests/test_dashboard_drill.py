@@ -49,3 +49,49 @@ def test_drilling_stays_within_the_area(app, api):
     district.get("/dashboard?unit=210103", expect=404)  # another district
     district.get("/dashboard?unit=nosuch", expect=404)
     assert "太原街街道" in Browser(app, "supervisor").get(f"/dashboard?unit={STREET}")
+
+
+def test_the_trend_counts_each_day_of_the_area(app, ctx):
+    """Received, closed and carded per day: past days from the hourly counts, today live,
+    by the unit that handles each appeal."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from hotline.appeals.activity import refresh_activity, trend
+    from hotline.appeals.engine import perform
+    from hotline.appeals.intake import create_appeal
+    from hotline.core.clock import local_date, now
+    from hotline.core.extensions import db
+    from hotline.grid.models import Unit
+    from tests.helpers import accounts, appeal_data
+
+    users, at = accounts(), now()
+    street = db.session.scalar(select(Unit).where(Unit.code == STREET))
+    district = db.session.scalar(select(Unit).where(Unit.code == DISTRICT))
+    other = db.session.scalar(select(Unit).where(Unit.code == "210103"))
+
+    def handled(day_offset: int, *, card: bool = False) -> int:
+        t = at - timedelta(days=day_offset)
+        appeal = create_appeal(appeal_data(), users["operator"], at=t)
+        perform(appeal.id, "dispatch", {"unit_id": street.id}, users["dispatcher"], at=t)
+        if card:
+            perform(appeal.id, "supervise", {"level": "yellow", "note": "请加快"}, users["supervisor"], at=t)
+        return appeal.id
+
+    handled(3)
+    handled(3, card=True)
+    handled(0)
+    create_appeal(appeal_data(), users["operator"], at=at - timedelta(days=3))  # not sent out yet
+    refresh_activity(at)
+    handled(0, card=True)  # after the count: today is counted live
+    days = {d.day: d for d in trend(None, at)}
+    three = local_date(at - timedelta(days=3))
+    assert (days[three].received, days[three].carded) == (3, 1)  # the centre sees its own queue too
+    assert (days[local_date(at)].received, days[local_date(at)].carded) == (2, 1)
+    by_district = {d.day: d for d in trend(district, at)}
+    assert (by_district[three].received, by_district[local_date(at)].received) == (2, 2)
+    assert sum(d.received for d in trend(other, at)) == 0
+    assert len(days) == 30 and min(days) == local_date(at) - timedelta(days=29)
+    db.session.remove()
+    assert "近30天受理、办结与督办" in Browser(app, "supervisor").get("/dashboard")

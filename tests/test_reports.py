@@ -3,7 +3,9 @@ Idempotency-Key on every create."""
 
 from __future__ import annotations
 
+import re
 import threading
+from html import unescape
 
 import pytest
 from sqlalchemy import func, select
@@ -274,6 +276,17 @@ def test_the_report_page_files_a_report_with_photos_and_shows_the_tracking(sqlit
         appeal = db.session.scalar(select(Appeal).where(Appeal.channel == "随手拍"))
         assert appeal.grid.code == GRID  # placed by the first photo's GPS
         assert len([e for e in appeal.events if e.action == "attach"]) == 2
+        number, code = appeal.number, appeal.query_code
+
+    # The tracking page shows the citizen's own photos, to the holder of the receipt only.
+    shown = re.findall(r'<img src="(/track/photos/\d+\?[^"]+)"', page)
+    assert len(shown) == 2
+    photo = client.get(unescape(shown[0]).replace("&size=thumb", ""))
+    assert photo.status_code == 200 and photo.mimetype == "image/jpeg"
+    assert photo.headers["Cache-Control"] == "private, no-store"
+    wrong = unescape(shown[0]).replace(f"query_code={code}", "query_code=000000")
+    assert client.get(wrong).status_code == 404
+    assert number in unescape(shown[0])
 
 
 def test_a_refused_photo_leaves_no_report_behind(sqlite_app):

@@ -24,6 +24,7 @@ def test_jobs_are_scheduled_with_the_centre_timezone(sqlite_app):
         "assist-train",
         "assessment-rollup",
         "hot-spots",
+        "activity-days",
     }
     assert str(jobs["open-counts"].trigger) == "interval[0:01:00]"
     assert str(jobs["ledger-progress"].trigger) == "interval[0:01:00]"

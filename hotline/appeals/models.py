@@ -3,7 +3,7 @@ the number counter, and the SLA policy table its deadlines come from."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, String, Text, and_, event, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -513,3 +513,20 @@ class SlaPolicy(Model):
     extension_max_days: Mapped[int]
     reopen_rounds: Mapped[int]
     updated_at: Mapped[datetime] = mapped_column(default=now, onupdate=now)
+
+
+class DailyActivity(Model):
+    """One day's work of one unit (None: appeals the centre has not sent out): appeals
+    received, closed (评价) and carded (督办), counted by the unit that handles them. The
+    `activity-days` job counts the last days again each hour; the dashboard's 30-day trend
+    sums these rows over the viewer's area, and counts today live."""
+
+    __tablename__ = "daily_activity"
+    __table_args__ = (Index("ix_daily_activity_day", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    day: Mapped[date]
+    received: Mapped[int]
+    closed: Mapped[int]
+    carded: Mapped[int]

@@ -7,8 +7,8 @@ from flask import Blueprint, current_app, flash, g, redirect, render_template, r
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
+from hotline.appeals import activity, queues, sampling, sla_policies
 from hotline.appeals import dashboard as boards
-from hotline.appeals import queues, sampling, sla_policies
 from hotline.appeals.deadlines import CEILING_FIELDS, CENTRE_STEPS_AFTER_REPLY, LIMIT_FORMS
 from hotline.appeals.sla_defaults import FIELDS, LABELS
 from hotline.appeals.states import OPEN_STATES, State
@@ -36,6 +36,7 @@ def dashboard() -> ResponseReturnValue:
         "appeals/dashboard.html",
         trail=_trail(board.total.unit, g.user),
         everything=board.everywhere,
+        trend_chart=_trend_chart(activity.trend(None if board.everywhere else board.total.unit, at)),
         drillable=_drillable([r.unit for r in board.rows if r.unit is not None]),
         queues=queues.counts(g.user, at),
         total=board.total,
@@ -45,6 +46,19 @@ def dashboard() -> ResponseReturnValue:
         OPEN_STATE_LIST=",".join(s for s in State if s in OPEN_STATES),
         UNIT_STEPS=",".join(s for s in State if s in OPEN_STATES - {State.ACCEPTED, *CENTRE_STEPS_AFTER_REPLY}),
     )
+
+
+def _trend_chart(days: list[activity.Day]) -> dict:
+    """The last 30 days of the area: received, closed, carded."""
+    series = (("受理", "received"), ("办结（评价）", "closed"), ("督办（亮牌）", "carded"))
+    return {
+        "type": "line",
+        "data": {
+            "labels": [f"{d.day:%m-%d}" for d in days],
+            "datasets": [{"label": label, "data": [getattr(d, key) for d in days]} for label, key in series],
+        },
+        "options": {"scales": {"y": {"beginAtZero": True, "ticks": {"precision": 0}}}},
+    }
 
 
 def _trail(unit: Unit | None, user) -> list[Unit]:

@@ -238,6 +238,19 @@ def _timeline(events: list, merged: list[Appeal], user) -> list[tuple[str, Any, 
     return sorted(rows, key=lambda row: row[1])
 
 
+def _place_map(appeal: Appeal) -> dict[str, str] | None:
+    """The map of where the problem is: its point among the grids of its community (or of
+    the area it fell in), when it has a point."""
+    if appeal.lat is None or appeal.lon is None:
+        return None
+    place = appeal.grid.parent if appeal.grid is not None and appeal.grid.parent else appeal.place_unit
+    area = place or home_area(g.user.unit)
+    return {
+        "areas": url_for("grid.map_areas", within=area.code, level="grid"),
+        "tiles": current_app.config["HOTLINE_MAP_TILE_URL"],
+    }
+
+
 def _render_detail(
     appeal: Appeal,
     *,
@@ -274,6 +287,7 @@ def _render_detail(
         whole=part.whole,
         upload_kinds=attachments.allowed_kinds(g.user, appeal),
         handovers=appeal.police_handovers if g.user.at_centre else [],
+        place_map=_place_map(appeal),
         feedback_due=police.RECORD_FEEDBACK.allows(g.user) and police.awaiting_feedback(appeal.police_handovers),
         open_action=open_action,
         values=values or {},

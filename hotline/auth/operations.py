@@ -98,14 +98,14 @@ UNIT_ROLES: frozenset[Role] = frozenset({"handler"})
 
 
 class UserBody(Body):
-    display_name: str | None = Field(None, min_length=1, max_length=100)
-    unit_id: Id | None = None
-    roles: list[Role] | None = Field(None, min_length=1, max_length=len(ROLES))
-    active: bool | None = None
+    display_name: str | None = Field(None, min_length=1, max_length=100, title="姓名")
+    unit_id: Id | None = Field(None, title="所属单位")
+    roles: list[Role] | None = Field(None, min_length=1, max_length=len(ROLES), title="角色")
+    active: bool | None = Field(None, title="状态")
 
 
 class PasswordBody(Body):
-    password: str = Field(min_length=8, max_length=200, description="至少8位，同时包含字母和数字")
+    password: str = Field(min_length=8, max_length=200, title="密码", description="至少8位，同时包含字母和数字")
 
     @field_validator("password")
     @classmethod
@@ -116,10 +116,12 @@ class PasswordBody(Body):
 
 
 class UserCreate(UserBody, PasswordBody):
-    username: str = Field(min_length=3, max_length=64, pattern=USERNAME)
-    display_name: str = Field(min_length=1, max_length=100)
-    unit_id: Id
-    roles: list[Role] = Field(min_length=1, max_length=len(ROLES))
+    username: str = Field(
+        min_length=3, max_length=64, pattern=USERNAME, title="用户名", description="3–64位字母、数字、下划线、点或横线"
+    )
+    display_name: str = Field(min_length=1, max_length=100, title="姓名")
+    unit_id: Id = Field(title="所属单位")
+    roles: list[Role] = Field(min_length=1, max_length=len(ROLES), title="角色")
 
 
 def _check_placement(unit: Unit | None, roles: set[Role]) -> Unit:

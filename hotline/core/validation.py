@@ -65,6 +65,7 @@ class Body(BaseModel):
 
 _MESSAGES = {
     "missing": "必填",
+    "string_pattern_mismatch": "格式不正确",
     "string_type": "必须是文本",
     "int_type": "必须是整数",
     "int_parsing": "必须是整数",

@@ -11,6 +11,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from hotline.appeals import assist
+from hotline.appeals.activity import refresh_activity
 from hotline.appeals.escalation import sweep
 from hotline.appeals.sla_policies import add_category_defaults
 from hotline.auth.models import User
@@ -63,6 +64,7 @@ def demo_command(appeals: bool) -> None:
         items = load_demo_ledger(at)
         hot = detect()  # what Monday's job would have found
         roll_up()  # and the assessment's daily sums
+        refresh_activity(at)  # and the dashboard's trend
         click.echo(f"demo: intake assist {assist.train(at)}")  # what the nightly job would have done
         click.echo(
             f"demo: sweep gave {report.warned} warnings, {report.yellow} yellow and {report.red} red cards; "

@@ -176,6 +176,26 @@ def track(number: str, query_code: str) -> Appeal:
     return appeal
 
 
+def own_photos(appeal: Appeal) -> list[Attachment]:
+    """The photos the citizen sent with the report (those no account uploaded)."""
+    return list(
+        db.session.scalars(
+            select(Attachment)
+            .where(Attachment.appeal_id == appeal.id, Attachment.uploaded_by_id.is_(None))
+            .order_by(Attachment.id)
+        )
+    )
+
+
+def own_photo(number: str, query_code: str, attachment_id: int) -> Attachment:
+    """One of those photos, for the holder of the receipt; 404 for anything else."""
+    appeal = track(number, query_code)
+    photo = next((p for p in own_photos(appeal) if p.id == attachment_id), None)
+    if photo is None:
+        raise NotFound("没有这张照片")
+    return photo
+
+
 ALREADY_RATED = "您已评价过，感谢您的反馈"
 
 

@@ -3,10 +3,11 @@ No account: the receipt (工单编号 + 查询码) is the key."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from hotline.appeals.actions.review import RatingBody
+from hotline.appeals.attachments import storage
 from hotline.categories.models import Category
 from hotline.core.errors import AppError, BadRequest, Conflict, NotFound, TooManyRequests
 from hotline.core.extensions import db
@@ -37,7 +38,10 @@ def new_report():
                 f"已受理。工单编号 {appeal.number}，查询码 {appeal.query_code}，请妥善保存（也已短信发送给您）。",
                 "success",
             )
-            return redirect(url_for("reports.track_page", number=appeal.number, query_code=appeal.query_code))
+            receipt = url_for("reports.track_page", number=appeal.number, query_code=appeal.query_code)
+            if request.headers.get("X-Hotline-Form") == "fetch":  # report.js goes there itself
+                return jsonify(redirect=receipt)
+            return redirect(receipt)
     categories = db.session.scalars(
         select(Category).where(Category.active, Category.level == Category.LEAF_LEVEL).order_by(Category.code)
     ).all()
@@ -60,13 +64,25 @@ def track_page():
     number = request.args.get("number", "").strip()
     code = request.args.get("query_code", "").strip()
     report, error, status, headers = None, None, 200, {}
+    photos: list = []
     if number or code:
         try:
             with limits.tracking(number):
-                report = ReportStatus.of(operations.track(number, code))  # what the tracking API tells, too
+                appeal = operations.track(number, code)
+                report = ReportStatus.of(appeal)  # what the tracking API tells, too
+                photos = operations.own_photos(appeal)
         except (NotFound, TooManyRequests) as exc:
             error, status, headers = exc.message, exc.status, exc.headers
-    return _track_page(number, code, report=report, error=error), status, headers
+    return _track_page(number, code, report=report, error=error, photos=photos), status, headers
+
+
+@bp.get("/track/photos/<int:photo_id>")
+def own_photo(photo_id: int):
+    """A photo the citizen sent, shown on the tracking page to the holder of the receipt."""
+    number, code = request.args.get("number", "").strip(), request.args.get("query_code", "").strip()
+    with limits.tracking(number):
+        photo = operations.own_photo(number, code, photo_id)
+    return storage.send(photo, thumbnail=request.args.get("size") == "thumb" and photo.thumbnail_key is not None)
 
 
 @bp.post("/track/rating")
@@ -94,10 +110,12 @@ def _track_page(
     error: str | None = None,
     values: dict | None = None,
     rating_error: AppError | None = None,
+    photos: list | None = None,
 ) -> str:
     return render_template(
         "reports/track.html",
         report=report,
+        photos=photos or [],
         number=number,
         query_code=code,
         error=error,

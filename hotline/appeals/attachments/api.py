@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import request, send_file
+from flask import request
 
 from hotline.appeals.attachments import operations, storage
-from hotline.appeals.attachments.models import KINDS, Attachment
+from hotline.appeals.attachments.models import KINDS
 from hotline.appeals.attachments.presenters import AttachmentList, AttachmentOut
 from hotline.appeals.schemas import REF
 from hotline.appeals.visibility import find_appeal
-from hotline.core.errors import BadRequest, NotFound
+from hotline.core.errors import BadRequest
 from hotline.core.pagination import PageQuery, paginate
 from hotline.web.api import api
 
@@ -28,18 +28,6 @@ UPLOAD = {
     },
     "note": {"type": "string", "maxLength": 500},
 }
-
-
-def serve(attachment: Attachment, thumbnail: bool = False):
-    key = attachment.thumbnail_key if thumbnail else attachment.storage_key
-    if key is None:
-        raise NotFound("缩略图尚未生成")
-    response = send_file(
-        storage.path_of(key), mimetype="image/jpeg" if thumbnail else attachment.content_type, max_age=0
-    )
-    response.headers["Cache-Control"] = "private, no-store"  # only for those allowed to see the appeal
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 @api.endpoint(
@@ -87,7 +75,7 @@ def list_attachments(user, ref, query: PageQuery):
     media_type="image/*",
 )
 def content(user, attachment_id: int):
-    return serve(operations.get_visible(attachment_id, user))
+    return storage.send(operations.get_visible(attachment_id, user))
 
 
 @api.endpoint(
@@ -99,4 +87,4 @@ def content(user, attachment_id: int):
     media_type="image/jpeg",
 )
 def thumbnail(user, attachment_id: int):
-    return serve(operations.get_visible(attachment_id, user), thumbnail=True)
+    return storage.send(operations.get_visible(attachment_id, user), thumbnail=True)

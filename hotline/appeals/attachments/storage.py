@@ -6,9 +6,11 @@ import os
 import uuid
 from pathlib import Path
 
-from flask import current_app
+from flask import Response, current_app, send_file
 
+from hotline.appeals.attachments.models import Attachment
 from hotline.core.clock import local_today
+from hotline.core.errors import NotFound
 
 
 def root() -> Path:
@@ -40,3 +42,15 @@ def read(key: str) -> bytes:
 
 def remove(key: str) -> None:
     path_of(key).unlink(missing_ok=True)
+
+
+def send(attachment: Attachment, thumbnail: bool = False) -> Response:
+    """The photo (or its thumbnail) as a response no cache keeps: only those allowed to
+    see it asked for it."""
+    key = attachment.thumbnail_key if thumbnail else attachment.storage_key
+    if key is None:
+        raise NotFound("缩略图尚未生成")
+    response = send_file(path_of(key), mimetype="image/jpeg" if thumbnail else attachment.content_type, max_age=0)
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

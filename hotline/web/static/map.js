@@ -2,7 +2,8 @@
 // sets a tile server). <div data-map data-areas="…geojson" data-marks="…geojson"
 // data-tiles="https://…/{z}/{x}/{y}.png">: the areas in grey, the marks shaded by their
 // "weight" (0–1), each mark's popup linking to its page. Popups are built from text nodes,
-// never from HTML. data-pick="lat,lon" makes it a place picker: a click (or Enter on the
+// never from HTML. data-point="lat,lon" marks one place (an appeal's) and centres on it.
+// data-pick="lat,lon" makes it a place picker: a click (or Enter on the
 // map, at its centre) puts the pin there and fills the form's inputs of those names; typed
 // values move the pin.
 (function () {
@@ -63,6 +64,11 @@
         });
       })
       .then(function () {
+        if (element.dataset.point) {
+          var at = element.dataset.point.split(",").map(parseFloat);
+          L.circleMarker(at, { radius: 8, color: "#b3261e", weight: 3, fillOpacity: 0.7 }).addTo(map);
+          if (!map.getBounds().contains(at)) map.setView(at, map.getZoom());
+        }
         if (element.dataset.pick) picker(map, element);
         element.dataset.ready = "true";
       })

@@ -143,9 +143,11 @@ def main() -> None:
     from sqlalchemy import func, select
 
     from hotline.app import create_app
-    from hotline.appeals.dashboard import dashboard, refresh_open_counts
+    from hotline.appeals.activity import refresh_activity, trend
+    from hotline.appeals.dashboard import by_kind, dashboard, refresh_open_counts
     from hotline.appeals.models import Appeal
     from hotline.appeals.queries import AppealFilter, search_appeals
+    from hotline.appeals.queues import tab_counts
     from hotline.appeals.similar import similar_to_appeal
     from hotline.auth.models import User
     from hotline.core.clock import local_today
@@ -206,6 +208,11 @@ def main() -> None:
             pairs = roll_up()
             ms = (time.perf_counter() - t) * 1000
             rows.append(Row(f"assessment roll-up ({pairs:,} unit-days)", f"{ms:,.0f} ms"))
+            t = time.perf_counter()  # the hourly count of the last 31 days for the dashboards' trend
+            written = refresh_activity(at)
+            ms = (time.perf_counter() - t) * 1000
+            rows.append(Row(f"count the last 31 days' activity ({written:,} unit-days)", f"{ms:,.0f} ms",
+                            f"≤ {WEEKLY_MS:,} ms, once an hour", ms <= WEEKLY_MS))  # fmt: skip
             t = time.perf_counter()  # Monday's 未诉先办 job: last week against the eight before
             found = detect()
             ms = (time.perf_counter() - t) * 1000
@@ -237,7 +244,12 @@ def main() -> None:
                     newest = db.session.get(Appeal, db.session.scalar(select(func.max(Appeal.id))))
                     queries.append(("similar appeals (重复诉求) of the newest",
                                     lambda u=user, a=newest: similar_to_appeal(a, u, at)))  # fmt: skip
+                if who != "centre":  # the unit inbox's tabs, each counted
+                    queries.append(("inbox tab counts", lambda u=user: tab_counts(u, "own", at)))
                 if who != "grid":
+                    area = None if who == "centre" else user.unit
+                    queries.append(("dashboard trend (30 days)", lambda a=area: trend(a, at)))
+                    queries.append(("dashboard category × area", lambda u=user: by_kind(dashboard(u, at))))
                     queries += [
                         ("dashboard", lambda u=user: dashboard(u, at)),
                         ("one month's assessment", lambda u=user: assess(u, month)),

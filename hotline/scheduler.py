@@ -92,6 +92,7 @@ class Job:
     run: Callable[[], str]
     trigger: str
     schedule: dict = field(default_factory=dict)
+    at_start: bool = False  # also once as the scheduler starts (a long interval's first run)
 
 
 JOBS = [
@@ -105,7 +106,7 @@ JOBS = [
     # The assessment's daily sums (reads add what changed since, so figures are exact anyway).
     Job("assessment-rollup", _assessment_rollup, "interval", {"minutes": 1}),
     # The dashboard's 30-day trend (today is counted live).
-    Job("activity-days", _activity_days, "interval", {"hours": 1}),
+    Job("activity-days", _activity_days, "interval", {"hours": 1}, at_start=True),
     # 未诉先办: the week just ended against the weeks before it.
     Job("hot-spots", _hot_spots, "cron", {"day_of_week": "mon", "hour": 0, "minute": 20}),
     Job("ledger-snapshot", _ledger_snapshots, "cron", {"hour": 0, "minute": 5}),
@@ -142,6 +143,7 @@ def build(app: Flask, kind: type = BackgroundScheduler):
             coalesce=True,
             max_instances=1,
             misfire_grace_time=300,
+            **({"next_run_time": now()} if job.at_start else {}),
             **job.schedule,
         )
     return scheduler

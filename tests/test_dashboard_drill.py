@@ -36,9 +36,18 @@ def test_every_count_opens_exactly_its_list(app, api):
     sent_down = api.appeal_in("dispatched")
     api.act(sent_down["id"], "redispatch", f"u{STREET}", {"unit_id": api.unit_id(f"{STREET}001")})  # to a community
     api.act(api.appeal_in("handling")["id"], "supervise", "supervisor", {"level": "red", "note": "超期未办"})
+    api.appeal_in("accepted", category="010201", title="路面坑洼")  # another kind, at the centre
     centre = _every_cell_opens_its_list(Browser(app, "supervisor"), "/dashboard", set())
     district = _every_cell_opens_its_list(Browser(app, f"u{DISTRICT}"), "/dashboard", set())
     assert centre > 40 and district > 20  # the pages and the levels below them were all read
+    with app.app_context():  # the same from the scheduler's minutely counts
+        from hotline.appeals.dashboard import refresh_open_counts
+        from hotline.core.clock import now
+
+        refresh_open_counts(now())
+    page = Browser(app, "supervisor")
+    assert "统计于" in page.get("/dashboard") and 'data-kind="01"' in page.get("/dashboard")
+    assert _every_cell_opens_its_list(page, "/dashboard", set()) == centre
 
 
 def test_drilling_stays_within_the_area(app, api):

@@ -17,10 +17,11 @@ from typing import Any
 from sqlalchemy import ColumnElement, case, delete, func, insert, literal, select
 
 from hotline.appeals.deadlines import HOLDER, sla_status_sql
-from hotline.appeals.models import Appeal, OpenCount
+from hotline.appeals.models import Appeal, OpenCategoryCount, OpenCount
 from hotline.appeals.permissions import DASHBOARD
 from hotline.appeals.states import OPEN_STATES
 from hotline.auth.models import User
+from hotline.categories.models import Category
 from hotline.core.db import write_transaction
 from hotline.core.errors import NotFound
 from hotline.core.extensions import db
@@ -76,6 +77,15 @@ def _grouped(at: datetime, scope: ColumnElement[bool] | None = None) -> Any:
     )
 
 
+def _by_category(scope: ColumnElement[bool] | None = None) -> Any:
+    """The open appeals (within `scope`) per holder and category."""
+    return (
+        select(HOLDER, Appeal.category_id, func.count())
+        .where(Appeal.state.in_(OPEN_STATES), *([scope] if scope is not None else []))
+        .group_by(HOLDER, Appeal.category_id)
+    )
+
+
 def refresh_open_counts(at: datetime) -> int:
     """Count every open appeal now, per holder (`HOLDER`), replacing the previous counts in one
     transaction (readers see the old set or the new one, never half of each)."""
@@ -84,6 +94,11 @@ def refresh_open_counts(at: datetime) -> int:
         db.session.execute(delete(OpenCount))
         counted = _grouped(at).add_columns(literal(at, OpenCount.counted_at.type))
         db.session.execute(insert(OpenCount).from_select(columns, counted))
+        db.session.execute(delete(OpenCategoryCount))
+        by_kind = _by_category().add_columns(literal(at, OpenCategoryCount.counted_at.type))
+        db.session.execute(
+            insert(OpenCategoryCount).from_select(["unit_id", "category_id", "open", "counted_at"], by_kind)
+        )
         units = db.session.scalar(select(func.count()).select_from(OpenCount)) or 0
     return units
 
@@ -126,21 +141,74 @@ def _rolled_up(
     user: User, top: Unit, own: AreaCounts, grouped: Sequence[Any], counted_at: datetime | None
 ) -> Dashboard:
     """The per-unit counts added up to the area's total and to the units one level below."""
-    children = db.session.scalars(
-        select(Unit).where(Unit.parent_id == top.id, Unit.active, Unit.kind != "centre").order_by(Unit.path)
-    ).all()
-    by_code = {child.code: AreaCounts(child) for child in children}
-    holders = [r[0] for r in grouped if r[0] is not None]
-    paths = dict(db.session.execute(select(Unit.id, Unit.path).where(Unit.id.in_(holders))).tuples().all())
+    rows = _Rows(top, own, [r[0] for r in grouped])
     total = AreaCounts(top)
     for unit_id, *numbers in grouped:
         total.add(numbers)
-        if unit_id is None or unit_id == top.id:
+        if (row := rows.row_of(unit_id)) is not None:
+            row.add(numbers)
+    return Dashboard(total, [r for r in (own, *rows.children.values()) if r.open], counted_at)
+
+
+class _Rows:
+    """Which row of the dashboard a holding unit counts in: the area's own desk (the
+    centre's queue for the centre), or the unit one level below that it is under."""
+
+    def __init__(self, top: Unit, own: AreaCounts, holders: Sequence[int | None]) -> None:
+        self.top, self.own = top, own
+        children = db.session.scalars(
+            select(Unit).where(Unit.parent_id == top.id, Unit.active, Unit.kind != "centre").order_by(Unit.path)
+        ).all()
+        self.children = {child.code: AreaCounts(child) for child in children}
+        ids = [h for h in holders if h is not None]
+        self.paths = dict(db.session.execute(select(Unit.id, Unit.path).where(Unit.id.in_(ids))).tuples().all())
+
+    def row_of(self, unit_id: int | None) -> AreaCounts | None:
+        if unit_id is None or unit_id == self.top.id:
             # The centre's own queue (no unit yet) or, for a unit, what it holds itself.
-            if (unit_id is None) == (own.unit is None):
-                own.add(numbers)
+            return self.own if (unit_id is None) == (self.own.unit is None) else None
+        path = self.paths[unit_id]
+        if path.startswith(self.top.path):
+            return self.children.get(path[len(self.top.path) :].split("/")[0])
+        return None
+
+
+@dataclass
+class KindRow:
+    """Open appeals of one kind of problem (a top-level category) per row of the dashboard:
+    "own" (the area's own desk) or a unit's code."""
+
+    category: Category
+    cells: dict[str, int] = field(default_factory=dict)
+    total: int = 0
+
+
+def by_kind(board: Dashboard, limit: int = 10) -> list[KindRow]:
+    """The dashboard's category × area table: the `limit` most frequent top-level
+    categories of the open appeals in its area, split as its rows are (from the minutely
+    counts when the board read them, else live)."""
+    top = board.total.unit
+    assert top is not None, "a dashboard is of an area"
+    own = AreaCounts(None if board.everywhere else top)
+    in_area = None if board.everywhere else select(Unit.id).where(Unit.subtree_clause(top.path))
+    c = OpenCategoryCount
+    # The minutely counts, when the board read its own from the same count.
+    if board.counted_at is not None and db.session.scalar(select(func.max(c.counted_at))) == board.counted_at:
+        stmt = select(c.unit_id, c.category_id, c.open)
+        counted = db.session.execute(stmt if in_area is None else stmt.where(c.unit_id.in_(in_area))).all()
+    else:
+        counted = db.session.execute(_by_category(None if in_area is None else HOLDER.in_(in_area))).all()
+    rows = _Rows(top, own, [r[0] for r in counted])
+    leaves = dict(db.session.execute(select(Category.id, Category.code)).tuples().all())
+    tops = {c.code: c for c in db.session.scalars(select(Category).where(Category.level == 1))}
+    kinds: dict[str, KindRow] = {}
+    for unit_id, category_id, n in counted:
+        kind = tops.get(leaves[category_id][:2])
+        if kind is None:
             continue
-        path = paths[unit_id]
-        if path.startswith(top.path) and (child := by_code.get(path[len(top.path) :].split("/")[0])):
-            child.add(numbers)
-    return Dashboard(total, [r for r in (own, *by_code.values()) if r.open], counted_at)
+        line = kinds.setdefault(kind.code, KindRow(kind))
+        line.total += n
+        if (row := rows.row_of(unit_id)) is not None:
+            key = "own" if row is own else row.unit.code if row.unit else "own"
+            line.cells[key] = line.cells.get(key, 0) + n
+    return sorted(kinds.values(), key=lambda k: (-k.total, k.category.code))[:limit]

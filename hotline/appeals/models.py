@@ -483,6 +483,19 @@ class OpenCount(Model):
     counted_at: Mapped[datetime]
 
 
+class OpenCategoryCount(Model):
+    """The open appeals held by one unit (None: the centre's queue) of one category, as
+    the scheduler counted them with `OpenCount` (the dashboard's category × area table)."""
+
+    __tablename__ = "open_category_counts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"))
+    open: Mapped[int]
+    counted_at: Mapped[datetime]
+
+
 class AppealNumberCounter(Model):
     """Last sequence issued per local day and channel, for 工单编号."""
 

@@ -36,6 +36,7 @@ def dashboard() -> ResponseReturnValue:
         "appeals/dashboard.html",
         trail=_trail(board.total.unit, g.user),
         everything=board.everywhere,
+        kinds=boards.by_kind(board),
         trend_chart=_trend_chart(activity.trend(None if board.everywhere else board.total.unit, at)),
         drillable=_drillable([r.unit for r in board.rows if r.unit is not None]),
         queues=queues.counts(g.user, at),

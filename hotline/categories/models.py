@@ -24,6 +24,8 @@ class Category(Model):
     # What a report of this kind should also say (灯杆编号, 持续时间 …): a list of
     # questions, served to Open311 clients as the service's attributes.
     questions: Mapped[list] = mapped_column(default=list)
+    # Its name in pinyin, initials and whole ("wztc weizhangtingche"), for typing it at intake.
+    spelled: Mapped[str | None] = mapped_column(String(200))
 
     parent: Mapped[Category | None] = relationship(remote_side=[id])
 

@@ -141,6 +141,11 @@ def gunicorn(
                 time.sleep(0.05)
         else:
             raise RuntimeError(f"gunicorn for {app} did not start")
+        # The master listens before it forks: on a loaded machine the workers come later.
+        for _ in range(300):
+            if len(worker_pids(proc.pid)) >= workers:
+                break
+            time.sleep(0.05)
         yield Served(port, proc.pid)
     finally:
         proc.send_signal(signal.SIGTERM)

@@ -162,6 +162,7 @@ def generate(
 
     from hotline.auth.operations import hash_password, new_user
     from hotline.categories.models import Category
+    from hotline.categories.search import spell_categories
     from hotline.core import revisions
     from hotline.core.db import write_transaction
     from hotline.core.extensions import db
@@ -175,6 +176,8 @@ def generate(
         _write(db, "units", UNIT_COLUMNS, [(*u, True) for u in units])
         with write_transaction(db.session):
             build_categories()
+            db.session.flush()
+            spell_categories()
             revisions.bump("grid")
         by_id = {u[0]: u for u in units}
         for u in units:

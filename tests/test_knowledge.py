@@ -311,7 +311,7 @@ def test_the_migration_indexes_the_appeals_already_there(tmp_path):
     app = make_app(f"sqlite:///{tmp_path / 'old.sqlite3'}", tmp_path)
     with app.app_context():
         upgrade(revision="0013_knowledge")
-        load_reference(PASSWORD, ceilings=False)
+        load_reference(PASSWORD, latest=False)
         with db.engine.begin() as conn:  # an appeal registered before the index existed
             conn.exec_driver_sql(
                 "INSERT INTO appeals (number, query_code, channel, type, category_id, urgency, title, content, "
@@ -340,7 +340,7 @@ def test_the_migration_lets_a_unit_search_the_appeals_that_reached_it_on_postgre
         app = make_app(url, tmp_path)
         with app.app_context():
             upgrade(revision="0017_caller_name")
-            load_reference(PASSWORD, ceilings=False)
+            load_reference(PASSWORD, latest=False)
             with db.engine.begin() as conn:  # an appeal sent to 太原街街道 before documents had scopes
                 appeal_id = conn.exec_driver_sql(
                     "INSERT INTO appeals (number, query_code, channel, type, category_id, urgency, title, content, "

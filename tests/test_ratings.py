@@ -261,7 +261,7 @@ def test_three_level_ratings_migrate_as_the_middle_of_five(tmp_path):
     app = make_app(f"sqlite:///{tmp_path / 'old.sqlite3'}", tmp_path)
     with app.app_context():
         upgrade(revision="0024_visit_attempts")
-        load_reference(PASSWORD, ceilings=False)
+        load_reference(PASSWORD, latest=False)
         with db.engine.begin() as conn:
             for number, satisfaction, visited in (("2026010101000001", "基本满意", "'2026-01-03 10:00:00'"),
                                                   ("2026010101000002", "未评价", "NULL")):  # fmt: skip

@@ -3,6 +3,7 @@ exactly the actions this user may take now, each as its action's own form partia
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
@@ -22,7 +23,7 @@ from hotline.appeals.schemas import AppealCreate
 from hotline.appeals.states import CITIZEN_EVENTS, CONTEST_STATUSES, EVENT_LABELS, STATE_LABELS, Act, State
 from hotline.appeals.visibility import Part, citizen_identity, find_appeal
 from hotline.categories.models import Category
-from hotline.categories.search import search_keys
+from hotline.categories.search import search_keys, spellings
 from hotline.core.clock import now
 from hotline.core.errors import AppError, BadRequest, Conflict, Forbidden
 from hotline.core.extensions import db
@@ -200,7 +201,7 @@ def appeal_new() -> ResponseReturnValue:
         values=values,
         errors=errors,
         categories=_leaf_categories(),
-        category_keys=search_keys,
+        category_keys=partial(search_keys, spelled=spellings()),
         map_areas=url_for("grid.map_areas", within=home_area(g.user.unit).code, level="grid"),
         map_tiles=current_app.config["HOTLINE_MAP_TILE_URL"],
         types=APPEAL_TYPES,

@@ -24,8 +24,6 @@ class Category(Model):
     # What a report of this kind should also say (灯杆编号, 持续时间 …): a list of
     # questions, served to Open311 clients as the service's attributes.
     questions: Mapped[list] = mapped_column(default=list)
-    # Its name in pinyin, initials and whole ("wztc weizhangtingche"), for typing it at intake.
-    spelled: Mapped[str | None] = mapped_column(String(200))
 
     parent: Mapped[Category | None] = relationship(remote_side=[id])
 
@@ -43,3 +41,13 @@ class Category(Model):
             names.append(node.name)
             node = node.parent
         return " / ".join(reversed(names))
+
+
+class CategorySpelling(Model):
+    """A category's name in pinyin, initials and whole ("wztc weizhangtingche"), for typing
+    it at intake: spelled once when the taxonomy is loaded (categories.search)."""
+
+    __tablename__ = "category_spellings"
+
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id", ondelete="CASCADE"), primary_key=True)
+    spelled: Mapped[str] = mapped_column(String(200))

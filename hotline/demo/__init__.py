@@ -16,6 +16,7 @@ from hotline.appeals.escalation import sweep
 from hotline.appeals.sla_policies import add_category_defaults
 from hotline.auth.models import User
 from hotline.auth.operations import hash_password
+from hotline.categories.search import spell_categories
 from hotline.core import revisions
 from hotline.core.clock import now
 from hotline.core.db import write_transaction
@@ -26,18 +27,19 @@ from hotline.metrics.contributions import roll_up
 DEMO_OPEN311_CLIENT = "Open311 演示客户端"
 
 
-def load_reference(password: str, *, ceilings: bool = True) -> None:
-    """The organisation, taxonomy and accounts; with the categories' default time-limit
-    ceilings (供水/供电/燃气/供暖: 24 h) unless the schema is older than them (tests of
-    earlier migrations)."""
+def load_reference(password: str, *, latest: bool = True) -> None:
+    """The organisation, taxonomy and accounts; on the latest schema also what later
+    migrations brought: the categories' default time-limit ceilings (供水/供电/燃气/供暖:
+    24 h) and their names in pinyin (`latest=False`: tests of earlier migrations)."""
     from hotline.demo.reference import load_reference_data
 
     with write_transaction(db.session):
         load_reference_data(hash_password(password))
         revisions.bump("grid")
-        if ceilings:
+        if latest:
             add_category_defaults()
             revisions.bump("sla")
+            spell_categories()
 
 
 @click.command("demo")

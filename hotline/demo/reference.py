@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 from hotline.auth.operations import new_user
 from hotline.categories.models import Category
-from hotline.categories.search import spell
 from hotline.core.extensions import db
 from hotline.grid.models import Unit
 
@@ -268,7 +267,6 @@ def build_categories() -> dict[str, Category]:
             dept_type=dept_type,
             questions=QUESTIONS.get(code, []),
             parent=categories.get(code[:-2]) if level > 1 else None,
-            spelled=spell(name),
         )
         db.session.add(category)
         categories[code] = category

@@ -1,5 +1,5 @@
-"""Categories' names in pinyin (categories.spelled: initials and whole syllables), spelled
-once here and when categories are written, so that intake can pick a category by typing
+"""Categories' names in pinyin (category_spellings: initials and whole syllables), spelled
+once here and when the taxonomy is loaded, so that intake can pick a category by typing
 its pinyin without loading pypinyin's dictionaries into every web worker.
 
 Revision ID: 0032_category_spelling
@@ -18,19 +18,27 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table("categories") as batch:
-        batch.add_column(sa.Column("spelled", sa.String(length=200), nullable=True))
+    op.create_table(
+        "category_spellings",
+        sa.Column("category_id", sa.Integer(), nullable=False),
+        sa.Column("spelled", sa.String(length=200), nullable=False),
+        sa.ForeignKeyConstraint(["category_id"], ["categories.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("category_id"),
+    )
     conn = op.get_bind()
     rows = conn.execute(sa.text("SELECT id, name FROM categories")).all()
     if rows:
         from pypinyin import Style, lazy_pinyin
 
-        for category_id, name in rows:
-            initials = "".join(lazy_pinyin(name, style=Style.FIRST_LETTER)).lower()
-            spelled = f"{initials} {''.join(lazy_pinyin(name)).lower()}"
-            conn.execute(sa.text("UPDATE categories SET spelled = :s WHERE id = :i"), {"s": spelled, "i": category_id})
+        spelled = [
+            {
+                "i": i,
+                "s": f"{''.join(lazy_pinyin(n, style=Style.FIRST_LETTER)).lower()} {''.join(lazy_pinyin(n)).lower()}",
+            }
+            for i, n in rows
+        ]
+        conn.execute(sa.text("INSERT INTO category_spellings (category_id, spelled) VALUES (:i, :s)"), spelled)
 
 
 def downgrade():
-    with op.batch_alter_table("categories") as batch:
-        batch.drop_column("spelled")
+    op.drop_table("category_spellings")

@@ -160,7 +160,7 @@ class _Rows:
             select(Unit).where(Unit.parent_id == top.id, Unit.active, Unit.kind != "centre").order_by(Unit.path)
         ).all()
         self.children = {child.code: AreaCounts(child) for child in children}
-        ids = [h for h in holders if h is not None]
+        ids = list({h for h in holders if h is not None})
         self.paths = dict(db.session.execute(select(Unit.id, Unit.path).where(Unit.id.in_(ids))).tuples().all())
 
     def row_of(self, unit_id: int | None) -> AreaCounts | None:
@@ -194,19 +194,27 @@ def by_kind(board: Dashboard, limit: int = 10) -> list[KindRow]:
     c = OpenCategoryCount
     # The minutely counts, when the board read its own from the same count.
     if board.counted_at is not None and db.session.scalar(select(func.max(c.counted_at))) == board.counted_at:
-        stmt = select(c.unit_id, c.category_id, c.open)
-        counted = db.session.execute(stmt if in_area is None else stmt.where(c.unit_id.in_(in_area))).all()
+        per = select(c.unit_id, c.category_id, c.open.label("n"))
+        per = per if in_area is None else per.where(c.unit_id.in_(in_area))
     else:
-        counted = db.session.execute(_by_category(None if in_area is None else HOLDER.in_(in_area))).all()
+        per = _by_category(None if in_area is None else HOLDER.in_(in_area))
+    # Summed by top-level category in SQL: a province has thousands of holders × leaves.
+    each = per.subquery()
+    kind_code = func.substr(Category.code, 1, 2)
+    counted = db.session.execute(
+        select(each.c[0], kind_code, func.sum(each.c[2]))
+        .join(Category, Category.id == each.c[1])
+        .group_by(each.c[0], kind_code)
+    ).all()
     rows = _Rows(top, own, [r[0] for r in counted])
-    leaves = dict(db.session.execute(select(Category.id, Category.code)).tuples().all())
     tops = {c.code: c for c in db.session.scalars(select(Category).where(Category.level == 1))}
     kinds: dict[str, KindRow] = {}
-    for unit_id, category_id, n in counted:
-        kind = tops.get(leaves[category_id][:2])
+    for unit_id, code, n in counted:
+        kind = tops.get(code)
         if kind is None:
             continue
         line = kinds.setdefault(kind.code, KindRow(kind))
+        n = int(n)
         line.total += n
         if (row := rows.row_of(unit_id)) is not None:
             key = "own" if row is own else row.unit.code if row.unit else "own"

@@ -535,7 +535,9 @@ class DailyActivity(Model):
     sums these rows over the viewer's area, and counts today live."""
 
     __tablename__ = "daily_activity"
-    __table_args__ = (Index("ix_daily_activity_day", "day"),)
+    # A unit's days are one range each (a district sums its 400 units' rows): without it,
+    # freshly counted rows with no statistics yet made PostgreSQL scan the days once per unit.
+    __table_args__ = (Index("ix_daily_activity_day", "day"), Index("ix_daily_activity_unit_day", "unit_id", "day"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))

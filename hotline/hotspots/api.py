@@ -52,6 +52,7 @@ class HotSpotOut(BaseModel):
 class HotSpotsOut(BaseModel):
     week_start: date | None = Field(description="统计周（尚未检测时为 null）")
     weeks: list[date] = Field(description="已检测的各周，新在前")
+    total: int = Field(description="本周本辖区的热点数（items 至多列出升幅最大的200处）")
     items: list[HotSpotOut]
 
 
@@ -66,7 +67,9 @@ class HotSpotsOut(BaseModel):
 )
 def list_hot_spots(user, query: HotSpotQuery):
     week = operations.hot_spots(user, query)
-    return HotSpotsOut(week_start=week.start, weeks=week.weeks, items=[HotSpotOut.of(s) for s in week.spots])
+    return HotSpotsOut(
+        week_start=week.start, weeks=week.weeks, total=week.total, items=[HotSpotOut.of(s) for s in week.spots]
+    )
 
 
 class BehindOut(Page):

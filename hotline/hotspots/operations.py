@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 
 from flask import current_app
 from pydantic import Field
-from sqlalchemy import Select, case, func, select, update
+from sqlalchemy import Select, case, func, literal, select, update
 from sqlalchemy.orm import aliased
 
 from hotline.appeals.intake import register
@@ -39,6 +39,7 @@ from hotline.hotspots.models import HotSpot
 WEEK = timedelta(days=7)
 OPEN_TASKS = holding("supervisor", refusal="只有督办员可以据热点生成主动发现工单")
 SHOWN_IN_TASK = 20  # appeal numbers quoted in a task's content
+SHOWN = 200  # hot spots a page lists (a province's week may have thousands)
 
 
 def week_of(day: date) -> date:
@@ -109,26 +110,29 @@ class HotSpotQuery(Body):
 @dataclass
 class Week:
     start: date | None  # None: nothing detected yet
-    spots: list[HotSpot]
+    spots: list[HotSpot]  # the sharpest first, at most the limit asked for
     weeks: list[date]  # the weeks detected, newest first (for choosing)
+    total: int = 0  # how many hot spots the week has in the area
 
 
-def hot_spots(user: User, query: HotSpotQuery) -> Week:
+def hot_spots(user: User, query: HotSpotQuery, limit: int = SHOWN) -> Week:
     """The hot spots of one week in the user's area (everywhere from the centre), the
-    sharpest rise first."""
+    sharpest rise first (new ones, with nothing before, first of all), at most `limit`
+    of them, and how many there are."""
     DASHBOARD.require(user)
     weeks = list(
         db.session.scalars(select(HotSpot.week_start).distinct().order_by(HotSpot.week_start.desc()).limit(26))
     )
     start = week_of(query.week) if query.week else (weeks[0] if weeks else None)
     if start is None:
-        return Week(None, [], weeks)
+        return Week(None, [], weeks, 0)
     stmt = select(HotSpot).join(Unit, Unit.id == HotSpot.unit_id).where(HotSpot.week_start == start)
     if not user.at_centre:
         stmt = stmt.where(Unit.subtree_clause(user.unit.path))
-    spots = list(db.session.scalars(stmt))
-    spots.sort(key=lambda s: (-(s.ratio or float("inf")), -s.count, s.unit.path))
-    return Week(start, spots, weeks)
+    total = db.session.scalar(stmt.with_only_columns(func.count())) or 0
+    rise = case((HotSpot.baseline == 0, literal(1e9)), else_=HotSpot.count / HotSpot.baseline)
+    spots = list(db.session.scalars(stmt.order_by(rise.desc(), HotSpot.count.desc(), Unit.path).limit(limit)))
+    return Week(start, spots, weeks, total)
 
 
 def find_hot_spot(user: User, spot_id: int) -> HotSpot:

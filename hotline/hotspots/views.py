@@ -120,5 +120,5 @@ def dashboard_panel() -> str:
     """The dashboard's list of the latest week's hot spots in the user's area."""
     if not DASHBOARD.allows(g.user):
         return ""
-    week = operations.hot_spots(g.user, HotSpotQuery())
-    return render_template("hotspots/_panel.html", week=week, spots=week.spots[:PANEL_ROWS], map=_map_of(week))
+    week = operations.hot_spots(g.user, HotSpotQuery(), limit=PANEL_ROWS)
+    return render_template("hotspots/_panel.html", week=week, spots=week.spots, map=_map_of(week))

@@ -217,6 +217,6 @@ def by_kind(board: Dashboard, limit: int = 10) -> list[KindRow]:
         n = int(n)
         line.total += n
         if (row := rows.row_of(unit_id)) is not None:
-            key = "own" if row is own else row.unit.code if row.unit else "own"
+            key = row.unit.code if row is not own and row.unit is not None else "own"
             line.cells[key] = line.cells.get(key, 0) + n
     return sorted(kinds.values(), key=lambda k: (-k.total, k.category.code))[:limit]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Literal
 
 from flask import current_app
@@ -18,7 +18,7 @@ from hotline.appeals.visibility import visible_clause, visible_ids, visible_sayi
 from hotline.auth.models import User
 from hotline.categories.models import Category
 from hotline.core import audit
-from hotline.core.clock import local_zone
+from hotline.core.clock import start_of
 from hotline.core.db import write_transaction
 from hotline.core.extensions import db
 from hotline.core.pagination import MAX_PER_PAGE, PageQuery, paginate
@@ -134,11 +134,10 @@ def search_appeals(user: User, f: AppealFilter, at: datetime) -> tuple[list[Appe
         LOOK_UP_CALLER.require(user)
         conditions.append(Appeal.citizen_phone == f.phone)
         audit_phone_look_up(user, f.phone)
-    zone = local_zone()
     if f.received_from:
-        conditions.append(Appeal.received_at >= datetime.combine(f.received_from, time(), zone))
+        conditions.append(Appeal.received_at >= start_of(f.received_from))
     if f.received_to:
-        conditions.append(Appeal.received_at < datetime.combine(f.received_to + timedelta(days=1), time(), zone))
+        conditions.append(Appeal.received_at < start_of(f.received_to + timedelta(days=1)))
 
     limit = current_app.config["HOTLINE_LIST_COUNT_LIMIT"]
     if by_words:

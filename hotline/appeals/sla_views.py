@@ -34,6 +34,7 @@ def dashboard() -> ResponseReturnValue:
     board = boards.dashboard(g.user, at, within)
     return render_template(
         "appeals/dashboard.html",
+        lines=[_line(r, board.total) for r in board.rows],
         trail=_trail(board.total.unit, g.user),
         everything=board.everywhere,
         kinds=boards.by_kind(board),
@@ -43,10 +44,25 @@ def dashboard() -> ResponseReturnValue:
         total=board.total,
         rows=board.rows,
         counted_at=board.counted_at,
-        # what a row's 在办 lists: the centre's own steps, or a unit's subtree at its steps
-        OPEN_STATE_LIST=",".join(s for s in State if s in OPEN_STATES),
-        UNIT_STEPS=",".join(s for s in State if s in OPEN_STATES - {State.ACCEPTED, *CENTRE_STEPS_AFTER_REPLY}),
+        OPEN_STATE_LIST=OPEN_STATE_LIST,
+        UNIT_STEPS=UNIT_STEPS,
     )
+
+
+# What the board's numbers list: the centre's own steps, or units at the units' steps.
+OPEN_STATE_LIST = ",".join(s for s in State if s in OPEN_STATES)
+UNIT_STEPS = ",".join(s for s in State if s in OPEN_STATES - {State.ACCEPTED, *CENTRE_STEPS_AFTER_REPLY})
+
+
+def _line(row: boards.AreaCounts, total: boards.AreaCounts) -> tuple[boards.AreaCounts, str, dict[str, str | int]]:
+    """A row of the board, the key the category table files it under (`by_kind`), and the
+    list filter its numbers open: the centre's own steps, the area's own desk, or a unit's
+    subtree at the units' steps."""
+    if row.unit is None:
+        return row, "own", {"held": "own", "state": OPEN_STATE_LIST}
+    if row.unit == total.unit:
+        return row, "own", {"holder": row.unit.id, "state": UNIT_STEPS}
+    return row, row.unit.code, {"unit": row.unit.id, "state": UNIT_STEPS}
 
 
 def _trend_chart(days: list[activity.Day]) -> dict:

@@ -61,13 +61,12 @@ def record(appeal: Appeal, at: datetime) -> None:
         .returning(contributions.c.unit_id, contributions.c.day)
     ).first()
     day = old.day if old else local_date(appeal.closed_at or at)
-    db.session.execute(
-        insert(contributions).from_select(
+    new = db.session.execute(
+        insert(contributions)
+        .from_select(
             CONTRIBUTION_COLUMNS, _contribution_of(literal(day, contributions.c.day.type)).where(Appeal.id == appeal.id)
         )
-    )
-    new = db.session.execute(
-        select(contributions.c.unit_id, contributions.c.day).where(contributions.c.appeal_id == appeal.id)
+        .returning(contributions.c.unit_id, contributions.c.day)
     ).first()
     pairs = {tuple(p) for p in (old, new) if p is not None}
     if pairs:

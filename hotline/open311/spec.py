@@ -4,9 +4,9 @@ names in the spec's terms."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
-from hotline.core.clock import local_zone
+from hotline.core.clock import local_zone, start_of
 from hotline.core.errors import BadRequest
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
@@ -35,7 +35,7 @@ def parse_datetime(raw: str, name: str) -> datetime:
     text = raw.strip()
     try:
         if len(text) == 10:  # a date alone: that day from midnight, local time
-            return datetime.combine(datetime.fromisoformat(text).date(), time(), local_zone())
+            return start_of(datetime.fromisoformat(text).date())
         value = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
         raise BadRequest(

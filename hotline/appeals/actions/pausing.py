@@ -5,7 +5,7 @@ or its supervisors) or on the date (the `pause-resume` job), with the time that 
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Literal, get_args
 
 from pydantic import Field
@@ -17,7 +17,7 @@ from hotline.appeals.deadlines import due_after_pause, pause_max_days, start_clo
 from hotline.appeals.guards import ActionContext
 from hotline.appeals.models import Appeal, Pause
 from hotline.appeals.states import Act
-from hotline.core.clock import local_date, local_zone
+from hotline.core.clock import local_date, start_of
 from hotline.core.errors import BadRequest
 
 PauseKind = Literal["等待市民", "司法程序", "行政程序", "季节天气", "其他"]
@@ -28,11 +28,6 @@ class PauseRequestBody(ActionBody):
     kind: PauseKind = Field(title="挂起类型")
     reason: str = Field(min_length=1, max_length=1000, title="挂起理由")
     resume_on: date = Field(title="预计恢复日期", description="到这一天零时自动恢复办理")
-
-
-def start_of(day: date) -> datetime:
-    """The first moment of a local day (a pause ends as its resume day begins)."""
-    return datetime.combine(day, time(), tzinfo=local_zone())
 
 
 def _resume_days(at: datetime) -> tuple[date, date]:

@@ -218,8 +218,9 @@ def main() -> None:
             ms = (time.perf_counter() - t) * 1000
             rows.append(Row(f"detect last week's hot spots ({found.flagged:,} found)", f"{ms:,.0f} ms",
                             f"≤ {WEEKLY_MS:,} ms, once a week", ms <= WEEKLY_MS))  # fmt: skip
-            today = local_today()  # the last 30 days, whatever day of the month it is run on
-            month = MetricsQuery(start=today - timedelta(days=29), end=today)
+            today = local_today()  # any 30 days (mostly days), this month so far, the last whole month
+            days30 = MetricsQuery(start=today - timedelta(days=29), end=today)
+            this_month = MetricsQuery(start=today.replace(day=1), end=today)
             last = today.replace(day=1) - timedelta(days=1)
             whole_month = MetricsQuery(start=last.replace(day=1), end=last)
             quarter = MetricsQuery(start=today - timedelta(days=89), end=today)
@@ -252,7 +253,9 @@ def main() -> None:
                     queries.append(("dashboard category × area", lambda u=user: by_kind(dashboard(u, at))))
                     queries += [
                         ("dashboard", lambda u=user: dashboard(u, at)),
-                        ("one month's assessment", lambda u=user: assess(u, month)),
+                        ("this month's assessment", lambda u=user: assess(u, this_month)),
+                        ("last month's assessment", lambda u=user: assess(u, whole_month)),
+                        ("last 30 days' assessment", lambda u=user: assess(u, days30)),
                         ("90 days' assessment", lambda u=user: assess(u, quarter)),
                         ("ranking of the last whole month", lambda u=user: rank(u, whole_month)),
                         ("hot spots (dashboard panel)", lambda u=user: hot_spots(u, HotSpotQuery())),

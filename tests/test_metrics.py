@@ -355,10 +355,12 @@ def test_stored_figures_equal_the_appeals_on_random_data(ctx):
     users = accounts()
     roll_up()  # as the scheduler has on a running system: the definitions are built
     refs = [_random_appeal(rng, users, rng.randint(1, 20)) for _ in range(60)]
-    periods = [
+    periods = [  # whole months (their monthly rows), runs of days, and both
         (date(2026, 11, 1), date(2026, 11, 30)),
         (date(2026, 11, 6), date(2026, 11, 13)),
         (date(2026, 11, 20), date(2026, 12, 31)),
+        (date(2026, 10, 20), date(2027, 1, 10)),
+        (date(2026, 11, 3), date(2026, 11, 27)),  # November less its first two and last three days
     ]
 
     def agree() -> None:

@@ -3,36 +3,52 @@
 `record` runs inside the action's transaction (on `engine.changed`) whenever an action
 leaves an appeal evaluated: the first time when it is evaluated, again when an upheld 申诉
 takes it out of the assessment. `roll_up` (the scheduler's `assessment-rollup` job) sums
-the changed (unit, day) pairs into `assessment_daily`; `summed` reads a period as the daily
-rows plus, for pairs changed since the last roll-up, their contributions: exact at once,
-and a sum of at most a unit's days whatever the size of the province. `rebuild` writes
-everything again from the appeals (after a change of the factors, or a bulk load)."""
+the changed (unit, day) pairs into `assessment_daily`, and their months into
+`assessment_monthly`; `summed` reads a period as its whole months' rows and its other
+days' rows plus, for pairs changed since the last roll-up, their contributions: exact at
+once, and a sum of at most a row per unit and month and a unit's odd days whatever the size
+of the province. `rebuild` writes everything again from the appeals (after a change of the
+factors, or a bulk load)."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 from collections.abc import Iterable
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import ColumnElement, Select, delete, exists, func, insert, literal, select, tuple_, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    tuple_,
+    union_all,
+)
 
 from hotline.appeals import engine
 from hotline.appeals.models import RED_CARD_EVENT, Appeal, AppealEvent, Deduction
 from hotline.appeals.states import State
 from hotline.core import revisions
-from hotline.core.clock import local_date
+from hotline.core.clock import local_date, local_today
 from hotline.core.db import local_day, write_transaction
 from hotline.core.extensions import db
 from hotline.grid.models import Unit
-from hotline.metrics.models import SUMMED, changes, contributions, daily
+from hotline.metrics.models import SUMMED, changes, contributions, daily, monthly
 from hotline.metrics.rates import ALL_RATES
 
 ROLL_UP_BATCH = 5000  # changed pairs per transaction
 REVISION = "assessment"  # its token: the definitions the stored figures were built under
-DEFINITIONS = 1  # raise when a rate's SQL changes: the next roll-up builds everything again
+DEFINITIONS = 2  # raise when a rate's SQL changes: the next roll-up builds everything again
 FACTOR_SETTINGS = ("HOTLINE_RESOLUTION_FACTORS", "HOTLINE_SATISFACTION_FACTORS")
 
 
@@ -90,6 +106,22 @@ def _daily_of(where: ColumnElement[bool]) -> Select:
 
 
 DAILY_COLUMNS = ("unit_id", "day", "appeals", *SUMMED)
+MONTHLY_COLUMNS = ("unit_id", "month", "appeals", *SUMMED)
+
+
+def month_of(day: date) -> tuple[date, date]:
+    """The first and last day of the calendar month of `day`."""
+    first = day.replace(day=1)
+    return first, (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+
+
+def _monthly_of(first: date, where: ColumnElement[bool]) -> Select:
+    d = daily.c
+    return (
+        select(d.unit_id, literal(first, monthly.c.month.type), *(func.sum(d[name]) for name in ("appeals", *SUMMED)))
+        .where(d.day.between(*month_of(first)), where)
+        .group_by(d.unit_id)
+    )
 
 
 def roll_up() -> int:
@@ -120,6 +152,12 @@ def _sum_again(pairs: list[tuple[int, date]]) -> None:
     db.session.execute(delete(daily).where(in_pairs))
     c = contributions.c
     db.session.execute(insert(daily).from_select(DAILY_COLUMNS, _daily_of(tuple_(c.unit_id, c.day).in_(pairs))))
+    months: dict[date, set[int]] = {}
+    for unit_id, day in pairs:
+        months.setdefault(day.replace(day=1), set()).add(unit_id)
+    for first, units in months.items():
+        db.session.execute(delete(monthly).where(monthly.c.month == first, monthly.c.unit_id.in_(units)))
+        db.session.execute(insert(monthly).from_select(MONTHLY_COLUMNS, _monthly_of(first, daily.c.unit_id.in_(units))))
 
 
 def definitions_token() -> str:
@@ -131,38 +169,101 @@ def definitions_token() -> str:
 
 
 def rebuild() -> int:
-    """Every contribution and daily row written again from the appeals, in one
+    """Every contribution, daily and monthly row written again from the appeals, in one
     transaction (after the factors change, or a bulk load). Returns the appeals counted."""
     with write_transaction(db.session):
-        for table in (changes, daily, contributions):
+        for table in (changes, monthly, daily, contributions):
             db.session.execute(delete(table))
         db.session.execute(
             insert(contributions).from_select(CONTRIBUTION_COLUMNS, _contribution_of(local_day(Appeal.closed_at)))
         )
         db.session.execute(insert(daily).from_select(DAILY_COLUMNS, _daily_of(literal(True))))
+        first, last = db.session.execute(select(func.min(daily.c.day), func.max(daily.c.day))).one()
+        while first is not None and first <= last:
+            first = first.replace(day=1)
+            db.session.execute(insert(monthly).from_select(MONTHLY_COLUMNS, _monthly_of(first, literal(True))))
+            first = month_of(first)[1] + timedelta(days=1)
         revisions.set_token(REVISION, definitions_token())
         counted = db.session.scalar(select(func.count()).select_from(contributions)) or 0
     return counted
 
 
+@dataclass(frozen=True)
+class MonthRead:
+    """A month of the period read as its monthly row less the days the period leaves out."""
+
+    first: date
+    last: date
+    inside: tuple[date, date]  # the period's days in the month
+    outside: tuple[tuple[date, date], ...]  # the month's other days up to today, subtracted
+
+
+def split(start: date, end: date) -> tuple[list[MonthRead], list[tuple[date, date]]]:
+    """The period as the months it is cheaper to read by their monthly rows (fewer days left
+    out than taken in) and the runs of days read from the daily rows. Days after today have
+    no rows (nothing is evaluated in the future), so a month up to today is whole."""
+    months, days = [], []
+    today = local_today()
+    first = start.replace(day=1)
+    while first <= end:
+        first, last = month_of(first)
+        inside = max(start, first), min(end, last)
+        outside = tuple(
+            (a, b)
+            for a, b in ((first, inside[0] - timedelta(days=1)), (inside[1] + timedelta(days=1), min(last, today)))
+            if a <= b
+        )
+        if 1 + sum((b - a).days + 1 for a, b in outside) < (inside[1] - inside[0]).days + 1:
+            months.append(MonthRead(first, last, inside, outside))
+        else:
+            days.append(inside)
+        first = last + timedelta(days=1)
+    return months, days
+
+
 def summed(start: date, end: date, units: Iterable[Any] = ()) -> Select:
-    """(unit_id, appeals, *SUMMED) per unit over the days from `start` to `end`: the daily
-    rows of pairs not changed since the last roll-up, and the contributions of those that
-    were. `units` narrows the units (clauses on Unit, which the statement joins)."""
-    c, d, ch = contributions.c, daily.c, changes.c
+    """(unit_id, appeals, *SUMMED) per unit over the days from `start` to `end`: monthly rows
+    less the daily rows of the days the period leaves out of their months, and daily rows
+    (see `split`), leaving out what changed since the last roll-up, which comes from the
+    contributions themselves (a changed pair's daily row, and its month's row, are stale
+    until the job sums them again). `units` narrows the units (clauses on Unit, which the
+    statement joins)."""
+    c, d, m, ch = contributions.c, daily.c, monthly.c, changes.c
+    months, days = split(start, end)
+
+    def changed_in(month: MonthRead) -> Select:
+        return select(ch.unit_id).where(ch.day.between(month.first, month.last))
+
     changed = exists().where(ch.unit_id == d.unit_id, ch.day == d.day)
-    rolled = select(d.unit_id, d.appeals, *(d[name] for name in SUMMED)).where(d.day.between(start, end), ~changed)
-    fresh = select(c.unit_id, literal(1).label("appeals"), *(c[name] for name in SUMMED)).where(
-        c.day.between(start, end), exists().where(ch.unit_id == c.unit_id, ch.day == c.day)
+    by_day = select(d.unit_id, d.appeals, *(d[name] for name in SUMMED)).where(~changed)
+    parts = [by_day.where(or_(*(d.day.between(a, b) for a, b in days)))] if days else []
+    for month in months:  # a month with a change pending is read by its days, for that unit only
+        pending = changed_in(month).distinct().subquery()
+        parts.append(by_day.join(pending, pending.c.unit_id == d.unit_id).where(d.day.between(*month.inside)))
+    if months:
+        whole = [and_(m.month == month.first, m.unit_id.not_in(changed_in(month))) for month in months]
+        parts.append(select(m.unit_id, m.appeals, *(m[name] for name in SUMMED)).where(or_(*whole)))
+        left_out = [
+            and_(or_(*(d.day.between(a, b) for a, b in month.outside)), d.unit_id.not_in(changed_in(month)))
+            for month in months
+            if month.outside
+        ]
+        if left_out:
+            parts.append(select(d.unit_id, -d.appeals, *(-d[name] for name in SUMMED)).where(or_(*left_out)))
+    parts.append(
+        select(c.unit_id, literal(1).label("appeals"), *(c[name] for name in SUMMED)).where(
+            c.day.between(start, end), exists().where(ch.unit_id == c.unit_id, ch.day == c.day)
+        )
     )
-    both = union_all(rolled, fresh).subquery()
-    return (
+    both = union_all(*parts).subquery()
+    # Summed first, then joined: 2,000 units of a province looked up by key, not hashed whole.
+    per_unit = (
         select(
             both.c.unit_id,
             func.sum(both.c.appeals).label("appeals"),
             *(func.sum(both.c[name]).label(name) for name in SUMMED),
         )
-        .join(Unit, Unit.id == both.c.unit_id)
-        .where(*units)
         .group_by(both.c.unit_id)
+        .subquery()
     )
+    return select(per_unit).join(Unit, Unit.id == per_unit.c.unit_id).where(*units)

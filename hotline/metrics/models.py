@@ -7,6 +7,8 @@ for (its main handling unit; the centre for an appeal it answered itself) and th
 it was evaluated. A later change (an upheld 申诉 excludes it) rewrites or removes the row.
 
 `assessment_daily`: those rows summed per unit and day by the `assessment-rollup` job.
+`assessment_monthly`: the daily rows summed per unit and calendar month by the same job, so
+that a whole month is one row per unit (a province's month: 1,900 rows instead of 58,000).
 `assessment_changes` names the (unit, day) pairs changed since the job last ran; reads take
 those pairs from the contributions themselves, so a figure is exact the moment after an
 evaluation, whether or not the job has run."""
@@ -53,6 +55,18 @@ daily = Table(
     Column("deductions", Float, nullable=False),
     *_rate_columns(),
     Index("ix_assessment_daily_day", "day"),
+)
+
+monthly = Table(
+    "assessment_monthly",
+    db.metadata,
+    Column("unit_id", Integer, ForeignKey("units.id"), primary_key=True),
+    Column("month", Date, primary_key=True),  # its first day
+    Column("appeals", Integer, nullable=False),
+    Column("red_cards", Integer, nullable=False),
+    Column("deductions", Float, nullable=False),
+    *_rate_columns(),
+    Index("ix_assessment_monthly_month", "month"),
 )
 
 changes = Table(

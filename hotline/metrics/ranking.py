@@ -17,7 +17,7 @@ from hotline.auth.models import User
 from hotline.core.extensions import db
 from hotline.core.vocabulary import UNIT_LEVEL_NAMES
 from hotline.grid.models import Unit
-from hotline.metrics.operations import MetricsQuery, UnitScore, assess
+from hotline.metrics.operations import MetricsQuery, UnitScore, assess, composites
 
 
 @dataclass
@@ -63,7 +63,7 @@ def rank(user: User, query: MetricsQuery) -> tuple[date, date, list[Group]]:
     start, end, scores = assess(user, query)
     before = previous_period(start, end)
     earlier = query.model_copy(update={"start": before[0], "end": before[1]})
-    previous = {s.unit.id: s.composite for s in assess(user, earlier)[2]}
+    previous = composites(user, earlier)
     parent_ids = {s.unit.parent_id for s in scores if s.unit.level == "grid" and s.unit.parent_id}
     parents = {u.id: u for u in db.session.scalars(select(Unit).where(Unit.id.in_(parent_ids)))}
     minimum = int(current_app.config["HOTLINE_RANK_MIN_APPEALS"])

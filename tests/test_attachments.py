@@ -194,3 +194,104 @@ def test_upload_and_gallery_on_the_appeal_page(sqlite_app):
         data={"csrf_token": Browser.csrf(page), "kind": "after", "file": (io.BytesIO(b"not an image"), "x.jpg")},
     )
     assert "不是可识别的图片" in browser.get(resp.headers["Location"])
+
+
+def test_the_reply_takes_its_before_and_after_photos_in_one_step(sqlite_app):
+    """The handler's reply form takes 办理前 and 办理后 photos with the reply: one transaction,
+    so a refused picture leaves neither the reply nor any photo (nor a stored file)."""
+    from hotline.appeals.attachments import storage
+
+    api = ApiClient(sqlite_app)
+    appeal = api.appeal_in("handling")
+    browser = Browser(sqlite_app, STREET_HANDLER)
+    page = browser.get(f"/appeals/{appeal['id']}")
+    assert 'name="photos_before"' in page and 'enctype="multipart/form-data"' in page
+    reply = {"csrf_token": Browser.csrf(page), "version": str(appeal["version"]), "result": "已清理路面积水",
+             "resolved": "解决", "public_reply": "积水已清理。"}  # fmt: skip
+
+    def files() -> set[Path]:
+        with sqlite_app.app_context():
+            return {path for path in storage.root().rglob("*") if path.is_file()}
+
+    files_before = files()
+
+    refused = browser.client.post(
+        f"/appeals/{appeal['id']}/actions/reply",
+        content_type="multipart/form-data",
+        data=reply
+        | {
+            "photos_before": [(io.BytesIO(encoded("JPEG")), "a.jpg")],
+            "photos_after": [(io.BytesIO(b"not an image"), "b.jpg")],
+        },
+    )
+    assert refused.status_code == 400 and "不是可识别的图片" in refused.get_data(as_text=True)
+    assert api.appeal(appeal["id"])["state"] == "handling"
+    assert api.get(f"/api/v1/appeals/{appeal['id']}/attachments", STREET_HANDLER).get_json()["items"] == []
+    assert files() == files_before  # the picture that passed was not kept either
+
+    done = browser.client.post(
+        f"/appeals/{appeal['id']}/actions/reply",
+        content_type="multipart/form-data",
+        data=reply
+        | {
+            "photos_before": [(io.BytesIO(encoded("JPEG")), "a.jpg"), (io.BytesIO(encoded("PNG")), "b.png")],
+            "photos_after": [(io.BytesIO(jpeg_with_metadata()), "c.jpg")],
+        },
+    )
+    assert done.status_code == 302
+    replied = api.appeal(appeal["id"])
+    assert replied["state"] == "replied" and replied["version"] == appeal["version"] + 1  # one change
+    photos = api.get(f"/api/v1/appeals/{appeal['id']}/attachments", STREET_HANDLER).get_json()["items"]
+    assert sorted(p["kind_label"] for p in photos) == ["办理前", "办理前", "办理后"]
+    assert all(stored(sqlite_app, p["id"]).is_file() for p in photos)
+
+
+def test_the_centre_chooses_which_site_photos_the_citizen_sees(sqlite_app):
+    """办理前/办理后 photos stay with the staff until the centre makes one public (on the
+    appeal page or by the API): then the tracking page shows it to the holder of the
+    receipt, and stops when the centre withdraws it; other kinds are never public, and
+    units cannot publish."""
+    import re
+    from html import unescape
+
+    from hotline.appeals.models import Appeal
+    from hotline.core.extensions import db
+
+    api = ApiClient(sqlite_app)
+    appeal = api.appeal_in("handling")
+    before = upload(api, appeal["id"], encoded("JPEG"), "before", STREET_HANDLER)
+    after = upload(api, appeal["id"], encoded("PNG"), "after", STREET_HANDLER)
+    progress = upload(api, appeal["id"], encoded("JPEG"), "progress", STREET_HANDLER)
+    assert not before["public"]
+    with sqlite_app.app_context():
+        found = db.session.get(Appeal, appeal["id"])
+        track = f"/track?number={found.number}&query_code={found.query_code}"
+    citizen = sqlite_app.test_client()
+
+    def shown() -> list[str]:
+        page = citizen.get(track).get_data(as_text=True)
+        section = page.split("data-site-photos", 1)[1] if "data-site-photos" in page else ""
+        return [unescape(u) for u in re.findall(r'<img src="(/track/photos/\d+\?[^"]+)"', section)]
+
+    assert shown() == []
+    refused = api.post(f"/api/v1/attachments/{before['id']}/public", STREET_HANDLER, json={"public": True}, expect=403)
+    assert "派单员或督办员" in refused.get_json()["error"]["message"]
+    not_site = api.post(f"/api/v1/attachments/{progress['id']}/public", "dispatcher", json={"public": True}, expect=409)
+    assert "只有办理前、办理后照片可以向市民公开" in not_site.get_json()["error"]["message"]
+
+    published = api.post(f"/api/v1/attachments/{after['id']}/public", "dispatcher", json={"public": True})
+    assert published.get_json()["public"] is True
+    dispatcher = Browser(sqlite_app, "dispatcher")
+    page = dispatcher.get(f"/appeals/{appeal['id']}")
+    assert "市民可见" in page and "向市民公开" in page and "撤回公开" in page
+    dispatcher.submit(f"/appeals/{appeal['id']}/attachments/{before['id']}/public", f"/appeals/{appeal['id']}",
+                      {"public": "1"})  # fmt: skip
+    urls = shown()
+    assert len(urls) == 2 and f"/track/photos/{before['id']}?" in urls[0]  # 办理前 first
+    assert citizen.get(urls[0]).status_code == 200
+    assert "公开照片" in dispatcher.get(f"/appeals/{appeal['id']}")  # on the timeline
+
+    api.post(f"/api/v1/attachments/{after['id']}/public", "dispatcher", json={"public": False})
+    assert [u for u in shown() if f"/track/photos/{after['id']}?" in u] == []
+    assert citizen.get(urls[1]).status_code == 404  # withdrawn: no longer served either
+    assert citizen.get(f"/track/photos/{progress['id']}?" + track.split("?", 1)[1]).status_code == 404

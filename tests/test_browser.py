@@ -476,6 +476,43 @@ def test_the_operator_console_is_keyboard_first_with_a_map(open_page, sqlite_app
         assert saved.received_at.astimezone(ZoneInfo("Asia/Shanghai")) == called.replace(second=0, microsecond=0)
 
 
+def test_the_operator_answers_a_call_from_the_knowledge_base_on_the_console(open_page, sqlite_app, live_server):
+    """As the operator types the title, the knowledge panel lists the entries that answer
+    it, each answer unfolded on demand; Enter in the panel's own search box searches (it
+    must not register the call); 登记并直接答复 registers the call and answers it."""
+    from tests.helpers import ApiClient
+
+    api = ApiClient(sqlite_app)
+    for title, answer in (("社保卡丢失如何挂失补办", "先拨打12333挂失，再到社保卡服务网点补卡。"),
+                          ("异地就医如何备案", "通过国家医保服务平台APP办理备案。")):  # fmt: skip
+        api.post("/api/v1/knowledge", "dispatcher", json={"title": title, "answer": answer, "publish": True})
+    page = open_page("operator")
+    page.goto(f"{live_server}/appeals/new")
+    page.fill("input[name=citizen_phone]", "13900002222")
+    page.select_option("select[name=type]", "咨询")
+    page.select_option("select[name=category]", "060101")
+    page.fill("input[name=title]", "社保卡丢了怎么补办")
+    page.fill("textarea[name=content]", "来电人社保卡丢失，询问挂失补办流程。")
+    entry = page.locator("#knowledge-items li", has_text="社保卡丢失如何挂失补办")
+    entry.wait_for()
+    entry.locator("summary").click()
+    assert "12333" in entry.inner_text()
+    page.fill("#knowledge-q", "异地就医")
+    page.press("#knowledge-q", "Enter")
+    page.locator("#knowledge-items li", has_text="异地就医如何备案").wait_for()
+    assert page.url.endswith("/appeals/new")  # searched, not registered
+    page.fill("#knowledge-q", "")
+    page.press("#knowledge-q", "Enter")
+    entry.wait_for()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "operator-console-knowledge.png"), full_page=True)
+    with page.expect_navigation():
+        entry.get_by_role("button", name="登记并直接答复").click()
+    told = page.locator(".flash.success").all_inner_texts()
+    assert any("已受理并直接答复" in text for text in told), told
+    assert "先拨打12333挂失" in page.inner_text("main")  # the reply, from the entry
+
+
 AXE = Path(__file__).resolve().parent / "vendor" / "axe-core-4.14.1.min.js"
 DESKS = {
     "operator": ["/appeals/new", "/appeals"],

@@ -385,3 +385,29 @@ def test_a_unit_proposes_an_entry_from_the_consultation_it_answered(api):
     assert "建议补充知识库" in page
     queue = Browser(api.app, "dispatcher").get("/knowledge/proposals")
     assert "老旧小区如何申请加装电梯" in queue
+
+
+@pytest.mark.parametrize("app", ["sqlite"], indirect=True)
+def test_the_intake_console_registers_and_answers_from_an_entry_in_one_step(app, api):
+    """The operator's intake form offers the knowledge base beside the call (the dispatcher's
+    does not: only operators answer); pressing an entry's button registers the call and
+    answers it from that entry, so it is never dispatched; an entry that cannot answer it
+    leaves the call registered and says why."""
+    entry = new_entry(api, title="社保卡丢失如何挂失补办", answer="先拨打12333挂失，再到社保卡服务网点补卡。")
+    operator = Browser(app, "operator")
+    assert 'id="knowledge"' in operator.get("/appeals/new")
+    assert 'id="knowledge"' not in Browser(app, "dispatcher").get("/appeals/new")
+    call = {"type": "咨询", "channel": "电话", "urgency": "一般", "category": "060101", "title": "社保卡丢了怎么补",
+            "content": "社保卡丢了，想问怎么补办。", "citizen_phone": "13800000001", "lat": "41.80", "lon": "123.40"}  # fmt: skip
+    resp = operator.submit("/appeals/new", "/appeals/new", call | {"answer_with": str(entry["id"])})
+    answered = api.appeal(resp.headers["Location"].rsplit("/", 1)[-1])
+    assert answered["state"] == "revisiting" and answered["outcome"]["public_reply"] == entry["answer"]
+    assert api.get(f"/api/v1/knowledge/{entry['id']}", "operator").get_json()["answered"] == 1
+
+    elsewhere = new_entry(api, title="沈河区社保卡补办网点", answer="到沈河区政务服务中心。",
+                          area_unit_id=api.unit_id(OTHER_DISTRICT))  # fmt: skip
+    resp = operator.submit("/appeals/new", "/appeals/new", call | {"answer_with": str(elsewhere["id"])})
+    kept = api.appeal(resp.headers["Location"].rsplit("/", 1)[-1])
+    assert kept["state"] == "accepted"  # registered all the same, for the operator to decide
+    told = operator.get(f"/appeals/{kept['id']}")
+    assert "已受理，但未能直接答复" in told and "该条目只适用于沈河区" in told, told[told.find("flash") :][:600]

@@ -48,11 +48,20 @@ def action_named(name: str) -> Act:
         raise NotFound(f"没有「{name}」这个操作") from None
 
 
-def perform(ref: int | str, action: str, data: Mapping[str, Any], actor: User, *, at: datetime | None = None) -> Appeal:
+def perform(
+    ref: int | str,
+    action: str,
+    data: Mapping[str, Any],
+    actor: User,
+    *,
+    at: datetime | None = None,
+    attach: Callable[[Appeal], None] | None = None,
+) -> Appeal:
     """Take `action` on the appeal as `actor`. 404 if the user cannot see it or there is no
     such action, 409 if the state or a rule forbids it or someone else changed it first,
-    403 if the user may not take it, 400 if the body is wrong."""
-    return _perform(lambda: find_appeal(ref, actor), action_named(action), data, actor, at or now())
+    403 if the user may not take it, 400 if the body is wrong. `attach(appeal)` adds rows of
+    the caller's own (the photos taken for it) in the same transaction."""
+    return _perform(lambda: find_appeal(ref, actor), action_named(action), data, actor, at or now(), attach)
 
 
 def perform_as_citizen(
@@ -64,7 +73,14 @@ def perform_as_citizen(
     return _perform(find, action, data, None, at or now())
 
 
-def _perform(find: Callable[[], Appeal], act: Act, data: Mapping[str, Any], actor: User | None, at: datetime) -> Appeal:
+def _perform(
+    find: Callable[[], Appeal],
+    act: Act,
+    data: Mapping[str, Any],
+    actor: User | None,
+    at: datetime,
+    attach: Callable[[Appeal], None] | None = None,
+) -> Appeal:
     record = ACTIONS[act]
     try:
         with write_transaction(db.session):
@@ -90,6 +106,8 @@ def _perform(find: Callable[[], Appeal], act: Act, data: Mapping[str, Any], acto
                 # a closed appeal's open reach rows never have to come back.
                 if appeal.state in FINAL_STATES and from_state not in FINAL_STATES:
                     record_closed(appeal.id)
+                if attach is not None:  # last: it flushes, and the appeal gets one UPDATE
+                    attach(appeal)
             changed.send(appeal, at=at)
     except ConcurrentUpdate:
         raise Conflict(STALE) from None

@@ -23,6 +23,11 @@ DASHBOARD = Permission(
 LOOK_UP_CALLER = at_centre(
     "operator", "dispatcher", "visitor", "supervisor", refusal="只有热线中心与市民直接联系的人员可以按电话号码查询"
 )
+# Which 办理前/办理后 photos the citizen sees on the tracking page: the centre that reviews
+# the reply decides.
+PUBLISH_PHOTOS = at_centre("dispatcher", "supervisor", refusal="只有热线中心的派单员或督办员可以公开照片")
+# 直接答复 from the knowledge base while the call is taken (the ANSWER action's own rule).
+ANSWER_FROM_KNOWLEDGE = at_centre("operator", refusal="只有话务员可以直接答复")
 # 重复诉求: the centre's intake desk looks for earlier appeals about the same problem
 # before it dispatches, and merges or links them.
 FIND_SIMILAR = at_centre(

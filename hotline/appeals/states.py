@@ -127,6 +127,8 @@ NON_TRANSITION_EVENTS: dict[str, str] = {
     "escalate": "通报",
     "overdue": "超期报督办",
     "attach": "上传照片",
+    "publish_photo": "公开照片",
+    "unpublish_photo": "撤回公开照片",
     "police_feedback": "110反馈",
 }
 # Events without an account: the citizen's own (a report, its photos, their rating); any other is the system's.

@@ -24,11 +24,14 @@ def record(
     target_unit_id: int | None = None,
     note: str | None = None,
     payload: dict[str, Any] | None = None,
+    bump: bool = True,
 ) -> None:
     """The event of `action` (actor None: the citizen's own, or the system's); `from_state`
-    defaults to the state it stays in (photos, 110's feedback)."""
-    appeal.updated_at = at
-    attributes.flag_modified(appeal, "updated_at")  # every change bumps the version
+    defaults to the state it stays in (photos, 110's feedback). `bump` False: part of an
+    action that changes the appeal (and its version) already."""
+    if bump:
+        appeal.updated_at = at
+        attributes.flag_modified(appeal, "updated_at")  # every change bumps the version
     db.session.add(
         AppealEvent(
             appeal_id=appeal.id,

@@ -15,6 +15,7 @@ from hotline.appeals import engine, intake, machine, permissions, police, queues
 from hotline.appeals.actions import ACTIONS
 from hotline.appeals.attachments import operations as attachments
 from hotline.appeals.attachments.models import KINDS as ATTACHMENT_KINDS
+from hotline.appeals.attachments.models import PUBLISHABLE as PUBLISHABLE_PHOTOS
 from hotline.appeals.deadlines import SLA_LABELS, sla_status
 from hotline.appeals.guards import ActionContext
 from hotline.appeals.models import Appeal
@@ -192,7 +193,7 @@ def appeal_new() -> ResponseReturnValue:
             errors, status = exc.fields or {"body": exc.message}, 400
         else:
             flash(f"已受理，工单编号 {appeal.number}", "success")
-            _then_merge_or_link(appeal)
+            _then_follow_up(appeal)
             if request.form.get("then") == "next":  # 受理并登记下一件
                 return redirect(url_for("appeals.appeal_new"))
             return redirect(url_for("appeals.appeal_detail", ref=appeal.id))
@@ -210,20 +211,26 @@ def appeal_new() -> ResponseReturnValue:
         may_set_received_at=permissions.SET_CALL_TIME.allows(g.user),
         may_look_up_caller=permissions.LOOK_UP_CALLER.allows(g.user),
         may_find_similar=permissions.FIND_SIMILAR.allows(g.user),
+        may_answer=permissions.ANSWER_FROM_KNOWLEDGE.allows(g.user),
     ), status
 
 
-# The intake form's similar-appeal panel submits the form with one of these buttons: the
-# new appeal is registered, then merged into (并单) or linked to (关联重复件) that appeal.
-FOLLOW_UPS = {"merge_into": Act.MERGE, "repeat_of": Act.LINK_REPEAT}
+# The intake form's panels submit the form with one of these buttons: the new appeal is
+# registered, then merged into (并单) or linked to (关联重复件) the appeal the similar-appeal
+# panel found, or answered (直接答复) from the entry the knowledge panel found.
+FOLLOW_UPS = {
+    "merge_into": (Act.MERGE, "master_id"),
+    "repeat_of": (Act.LINK_REPEAT, "master_id"),
+    "answer_with": (Act.ANSWER, "knowledge_entry_id"),
+}
 
 
-def _then_merge_or_link(appeal: Appeal) -> None:
-    for field, action in FOLLOW_UPS.items():
-        master = request.form.get(field, "")
-        if master.isdigit():
+def _then_follow_up(appeal: Appeal) -> None:
+    for button, (action, field) in FOLLOW_UPS.items():
+        chosen = request.form.get(button, "")
+        if chosen.isdigit():
             try:
-                engine.perform(appeal.id, action, {"master_id": master}, g.user)
+                engine.perform(appeal.id, action, {field: chosen}, g.user)
             except AppError as exc:  # registered all the same; the operator decides on its page
                 flash(f"已受理，但未能{action.label}：{exc.message}", "error")
             else:
@@ -287,6 +294,8 @@ def _render_detail(
         timeline=_timeline(part.events(appeal), repeats if part.whole else [], g.user),
         whole=part.whole,
         upload_kinds=attachments.allowed_kinds(g.user, appeal),
+        may_publish_photos=permissions.PUBLISH_PHOTOS.allows(g.user),
+        PUBLISHABLE_PHOTOS=PUBLISHABLE_PHOTOS,
         handovers=appeal.police_handovers if g.user.at_centre else [],
         place_map=_place_map(appeal),
         feedback_due=police.RECORD_FEEDBACK.allows(g.user) and police.awaiting_feedback(appeal.police_handovers),
@@ -334,8 +343,14 @@ def police_feedback(ref: str) -> ResponseReturnValue:
 def appeal_action(ref: str, action: str) -> ResponseReturnValue:
     record = ACTIONS[engine.action_named(action)]
     values = form_data(record.body)
+    photos = [
+        (kind, upload.read())
+        for kind in record.photos
+        for upload in request.files.getlist(f"photos_{kind}")
+        if upload.filename
+    ]
     try:
-        appeal = engine.perform(ref, action, values, g.user)
+        appeal = attachments.perform_with_photos(ref, action, values, photos, g.user)
     except (BadRequest, Forbidden) as exc:
         return _render_detail(
             find_appeal(ref, g.user),

@@ -187,10 +187,16 @@ def own_photos(appeal: Appeal) -> list[Attachment]:
     )
 
 
-def own_photo(number: str, query_code: str, attachment_id: int) -> Attachment:
-    """One of those photos, for the holder of the receipt; 404 for anything else."""
+def site_photos(appeal: Appeal) -> list[Attachment]:
+    """The 办理前/办理后 photos of the site the centre made public."""
+    return attachments.published(appeal)
+
+
+def shown_photo(number: str, query_code: str, attachment_id: int) -> Attachment:
+    """One of the photos the tracking page shows (the citizen's own, and the 办理前/办理后
+    ones the centre made public), for the holder of the receipt; 404 for anything else."""
     appeal = track(number, query_code)
-    photo = next((p for p in own_photos(appeal) if p.id == attachment_id), None)
+    photo = next((p for p in [*own_photos(appeal), *site_photos(appeal)] if p.id == attachment_id), None)
     if photo is None:
         raise NotFound("没有这张照片")
     return photo

@@ -65,23 +65,27 @@ def track_page():
     code = request.args.get("query_code", "").strip()
     report, error, status, headers = None, None, 200, {}
     photos: list = []
+    site: list = []
     if number or code:
         try:
             with limits.tracking(number):
                 appeal = operations.track(number, code)
                 report = ReportStatus.of(appeal)  # what the tracking API tells, too
                 photos = operations.own_photos(appeal)
+                site = operations.site_photos(appeal)
         except (NotFound, TooManyRequests) as exc:
             error, status, headers = exc.message, exc.status, exc.headers
-    return _track_page(number, code, report=report, error=error, photos=photos), status, headers
+    page = _track_page(number, code, report=report, error=error, photos=photos, site_photos=site)
+    return page, status, headers
 
 
 @bp.get("/track/photos/<int:photo_id>")
-def own_photo(photo_id: int):
-    """A photo the citizen sent, shown on the tracking page to the holder of the receipt."""
+def shown_photo(photo_id: int):
+    """A photo of the tracking page (the citizen's own, or a public 办理前/办理后 one), to the
+    holder of the receipt."""
     number, code = request.args.get("number", "").strip(), request.args.get("query_code", "").strip()
     with limits.tracking(number):
-        photo = operations.own_photo(number, code, photo_id)
+        photo = operations.shown_photo(number, code, photo_id)
     return storage.send(photo, thumbnail=request.args.get("size") == "thumb" and photo.thumbnail_key is not None)
 
 
@@ -111,11 +115,13 @@ def _track_page(
     values: dict | None = None,
     rating_error: AppError | None = None,
     photos: list | None = None,
+    site_photos: list | None = None,
 ) -> str:
     return render_template(
         "reports/track.html",
         report=report,
         photos=photos or [],
+        site_photos=site_photos or [],
         number=number,
         query_code=code,
         error=error,

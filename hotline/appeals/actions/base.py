@@ -56,6 +56,8 @@ class Action:
     form_context: Callable[[ActionContext], dict[str, Any]] = field(default=_no_form_context)
     # The form has a free 备注 field of its own (unless the body's note is the form's main text).
     note_field: bool = True
+    # Kinds of photo the page's form takes with the action (办理前/办理后 with a reply).
+    photos: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:

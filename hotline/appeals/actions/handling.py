@@ -182,7 +182,11 @@ def _apply_reply(ctx: ActionContext, prepared: Prepared) -> Outcome:
     return Outcome(details={"co_units_unreported": missing} if missing else None)
 
 
-REPLY = Action(Act.REPLY, ReplyBody, _apply_reply, form_context=lambda ctx: {"resolutions": RESOLUTIONS})
+# 办理前/办理后: the photos of the site before and after, taken with the reply.
+SITE_PHOTOS = ("before", "after")
+REPLY = Action(
+    Act.REPLY, ReplyBody, _apply_reply, form_context=lambda ctx: {"resolutions": RESOLUTIONS}, photos=SITE_PHOTOS
+)
 
 
 # 联办: a co-unit signs for and reports its part; the appeal's state does not move.
@@ -202,4 +206,4 @@ def _apply_co_report(ctx: ActionContext, prepared: Prepared) -> Outcome:
 
 
 CO_SIGN = Action(Act.CO_SIGN, ActionBody, _apply_co_sign)
-CO_REPORT = Action(Act.CO_REPORT, CoReportBody, _apply_co_report)
+CO_REPORT = Action(Act.CO_REPORT, CoReportBody, _apply_co_report, photos=SITE_PHOTOS)

@@ -88,3 +88,17 @@ def content(user, attachment_id: int):
 )
 def thumbnail(user, attachment_id: int):
     return storage.send(operations.get_visible(attachment_id, user), thumbnail=True)
+
+
+@api.endpoint(
+    "POST",
+    "/attachments/<int:attachment_id>/public",
+    summary="向市民公开办理前、办理后照片（或撤回）",
+    body=operations.PublishBody,
+    response=AttachmentOut,
+    tags=("attachments",),
+    errors=(403, 404, 409),
+    description="由热线中心的派单员或督办员决定哪些办理前、办理后照片显示在市民查询页（/track）；公开与撤回都记入工单时间线。",
+)
+def publish(user, attachment_id: int, data):
+    return AttachmentOut.of(operations.publish(attachment_id, data, user))

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Float, ForeignKey, Integer, String, Text
+from sqlalchemy import Float, ForeignKey, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hotline.auth.models import User
@@ -10,6 +10,8 @@ from hotline.core.clock import now
 from hotline.core.extensions import Model
 
 KINDS = {"report": "诉求照片", "progress": "办理过程", "before": "办理前", "after": "办理后", "check": "现场核查"}
+# The kinds the centre may show the citizen on the tracking page (办理前后对比).
+PUBLISHABLE = ("before", "after")
 
 
 class Attachment(Model):
@@ -32,6 +34,8 @@ class Attachment(Model):
     gps_lon: Mapped[float | None] = mapped_column(Float)
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=now)
+    # Shown to the citizen on the tracking page: the centre's decision, photo by photo.
+    public: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     uploaded_by: Mapped[User | None] = relationship()
 

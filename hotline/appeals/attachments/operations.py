@@ -9,19 +9,22 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Callable, Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
+from typing import Any
 
 from flask import current_app
+from pydantic import Field
 from sqlalchemy import select
 
-from hotline.appeals import timeline
+from hotline.appeals import engine, timeline
 from hotline.appeals.attachments import images, storage
-from hotline.appeals.attachments.models import KINDS, Attachment
+from hotline.appeals.attachments.models import KINDS, PUBLISHABLE, Attachment
 from hotline.appeals.engine import STALE
 from hotline.appeals.models import Appeal
-from hotline.appeals.permissions import REGISTER
+from hotline.appeals.permissions import PUBLISH_PHOTOS, REGISTER
 from hotline.appeals.states import FINAL_STATES
 from hotline.appeals.visibility import Part, find_appeal
 from hotline.auth.models import User
@@ -29,7 +32,7 @@ from hotline.core.clock import now
 from hotline.core.db import ConcurrentUpdate, write_transaction
 from hotline.core.errors import BadRequest, Busy, Conflict, Forbidden, NotFound
 from hotline.core.extensions import db
-from hotline.core.validation import CHINA_LAT, CHINA_LON
+from hotline.core.validation import CHINA_LAT, CHINA_LON, Body, validate
 from hotline.grid.geo import placement
 from hotline.outbox import operations as outbox
 
@@ -121,31 +124,7 @@ def store(
     key = storage.save(picture.data, picture.extension)
     try:
         with write_transaction(db.session):
-            appeal = load()
-            attachment = Attachment(
-                appeal_id=appeal.id,
-                kind=kind,
-                uploaded_by_id=actor.id if actor else None,
-                unit_id=actor.unit_id if actor else None,
-                content_type=picture.content_type,
-                original_format=picture.original_format,
-                width=picture.width,
-                height=picture.height,
-                size=len(picture.data),
-                sha256=hashlib.sha256(data).hexdigest(),
-                storage_key=key,
-                note=note,
-                created_at=at,
-                gps_lat=picture.gps[0] if picture.gps else None,
-                gps_lon=picture.gps[1] if picture.gps else None,
-            )
-            db.session.add(attachment)
-            db.session.flush()
-            payload = {"attachment_id": attachment.id, "kind": kind}
-            if picture.gps and appeal.lat is None and _in_china(*picture.gps):
-                payload["located_from_photo"] = _locate(appeal, *picture.gps)
-            timeline.record(appeal, "attach", at, actor, note=note, payload=payload)
-            outbox.add("attachment.thumbnail", {"attachment_id": attachment.id})
+            attachment = _add(load(), data, picture, key, kind, actor, note, at)
     except ConcurrentUpdate:
         storage.remove(key)
         raise Conflict(STALE) from None
@@ -153,6 +132,125 @@ def store(
         storage.remove(key)
         raise
     return attachment
+
+
+MAX_PER_ACTION = 9  # photos of one kind taken with an action
+
+
+def perform_with_photos(
+    ref: int | str,
+    action: str,
+    data: Mapping[str, Any],
+    photos: Sequence[tuple[str, bytes]],
+    actor: User,
+    *,
+    at: datetime | None = None,
+) -> Appeal:
+    """An action and the photos taken for it (kind, upload) — 办理前/办理后 with a reply — in
+    one transaction: every picture is checked before anything is written, so a refused
+    one leaves neither the action nor any photo behind."""
+    if not photos:
+        return engine.perform(ref, action, data, actor, at=at)
+    at = at or now()
+    for kind, count in Counter(kind for kind, _ in photos).items():
+        if count > MAX_PER_ACTION:
+            problem = f"{KINDS[kind]}照片最多{MAX_PER_ACTION}张"
+            raise BadRequest(f"请求内容有误：{problem}", fields={f"photos_{kind}": problem})
+    allowed = allowed_kinds(actor, find_appeal(ref, actor))
+    if any(kind not in allowed for kind, _ in photos):
+        raise Forbidden("您不能为该工单上传这类照片" if allowed else "您不能为该工单上传照片")
+    pictures = [(kind, upload, cleaned(upload, field=f"photos_{kind}")) for kind, upload in photos]
+    keys = [storage.save(picture.data, picture.extension) for _, _, picture in pictures]
+
+    def attach(appeal: Appeal) -> None:
+        for (kind, upload, picture), key in zip(pictures, keys, strict=True):
+            _add(appeal, upload, picture, key, kind, actor, None, at, bump=False)
+
+    try:
+        return engine.perform(ref, action, data, actor, at=at, attach=attach)
+    except BaseException:
+        for key in keys:
+            storage.remove(key)
+        raise
+
+
+def _add(
+    appeal: Appeal,
+    data: bytes,
+    picture: images.CleanImage,
+    key: str,
+    kind: str,
+    actor: User | None,
+    note: str | None,
+    at: datetime,
+    *,
+    bump: bool = True,
+) -> Attachment:
+    """The row of a stored picture, its event and its thumbnail job (`bump` False: taken
+    with an action, whose change is the appeal's new version)."""
+    attachment = Attachment(
+        appeal_id=appeal.id,
+        kind=kind,
+        uploaded_by_id=actor.id if actor else None,
+        unit_id=actor.unit_id if actor else None,
+        content_type=picture.content_type,
+        original_format=picture.original_format,
+        width=picture.width,
+        height=picture.height,
+        size=len(picture.data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        storage_key=key,
+        note=note,
+        created_at=at,
+        gps_lat=picture.gps[0] if picture.gps else None,
+        gps_lon=picture.gps[1] if picture.gps else None,
+    )
+    db.session.add(attachment)
+    db.session.flush()
+    payload = {"attachment_id": attachment.id, "kind": kind}
+    if picture.gps and appeal.lat is None and _in_china(*picture.gps):
+        payload["located_from_photo"] = _locate(appeal, *picture.gps)
+    timeline.record(appeal, "attach", at, actor, note=note, payload=payload, bump=bump)
+    outbox.add("attachment.thumbnail", {"attachment_id": attachment.id})
+    return attachment
+
+
+class PublishBody(Body):
+    public: bool = Field(description="true：在市民查询页公开；false：撤回")
+
+
+def publish(attachment_id: int, data: Mapping[str, Any], actor: User, *, at: datetime | None = None) -> Attachment:
+    """Show a 办理前/办理后 photo to the citizen on the tracking page, or stop showing it: the
+    centre's decision, recorded on the appeal's timeline (409 for other kinds of photo)."""
+    PUBLISH_PHOTOS.require(actor)
+    public = validate(PublishBody, data).public
+    at = at or now()
+    try:
+        with write_transaction(db.session):
+            attachment = get_visible(attachment_id, actor)
+            if attachment.kind not in PUBLISHABLE:
+                raise Conflict(f"只有{'、'.join(KINDS[k] for k in PUBLISHABLE)}照片可以向市民公开")
+            if attachment.public != public:
+                attachment.public = public
+                action = "publish_photo" if public else "unpublish_photo"
+                appeal = db.session.get_one(Appeal, attachment.appeal_id)
+                timeline.record(
+                    appeal, action, at, actor, payload={"attachment_id": attachment.id, "kind": attachment.kind}
+                )
+    except ConcurrentUpdate:
+        raise Conflict(STALE) from None
+    return attachment
+
+
+def published(appeal: Appeal) -> list[Attachment]:
+    """The 办理前/办理后 photos the centre made public, for the citizen's tracking page."""
+    return list(
+        db.session.scalars(
+            select(Attachment)
+            .where(Attachment.appeal_id == appeal.id, Attachment.public, Attachment.kind.in_(PUBLISHABLE))
+            .order_by(Attachment.kind.desc(), Attachment.id)  # 办理前 (before) first
+        )
+    )
 
 
 def _in_china(lat: float, lon: float) -> bool:

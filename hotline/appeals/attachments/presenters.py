@@ -26,6 +26,7 @@ class AttachmentOut(BaseModel):
     created_at: datetime
     url: str
     thumbnail_url: str | None = Field(description="缩略图由后台任务生成，生成前为 null")
+    public: bool = Field(description="是否在市民查询页公开（仅办理前、办理后照片，由热线中心决定）")
 
     @classmethod
     def of(cls, a: Attachment) -> AttachmentOut:
@@ -44,6 +45,7 @@ class AttachmentOut(BaseModel):
             created_at=to_local(a.created_at),
             url=f"/api/v1/attachments/{a.id}/content",
             thumbnail_url=f"/api/v1/attachments/{a.id}/thumbnail" if a.thumbnail_key else None,
+            public=a.public,
         )
 
 

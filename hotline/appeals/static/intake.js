@@ -218,10 +218,70 @@ function whenTyped(form, names, look) {
     const chain = found.chain.map((u) => u.name).join(" / ");
     out.textContent = found.grid ? `落入网格：${chain}` : `${found.reason}${chain ? "（" + chain + "）" : ""}`;
     out.dataset.grid = found.grid ? found.grid.code : "";
+    out.dataset.unit = found.unit ? found.unit.id : "";
+    form.dispatchEvent(new Event("placed"));
   }
   form.lat.addEventListener("change", locate);
   form.lon.addEventListener("change", locate);
   locate();
+})();
+
+// 知识库 for a 直接答复: entries matching the title (or the operator's own words), valid
+// for the place once it is known; a button registers the call and answers it from one.
+(function () {
+  const box = document.getElementById("knowledge");
+  if (!box) return;  // not offered to this account
+  const form = document.querySelector("form.intake");
+  const own = document.getElementById("knowledge-q");
+  const list = document.getElementById("knowledge-items");
+  const note = document.getElementById("knowledge-note");
+  const placement = document.getElementById("placement");
+  let asked = "";
+  async function look() {
+    const words = (own.value.trim() || form.elements.title.value.trim()).slice(0, 100);
+    const params = new URLSearchParams({q: words, per_page: "5"});
+    if (placement && placement.dataset.unit) params.set("unit", placement.dataset.unit);
+    const query = params.toString();
+    if (query === asked) return;
+    asked = query;
+    if (!words) { list.replaceChildren(); note.textContent = ""; return; }
+    const resp = await fetch(`/api/v1/knowledge?${query}`, {credentials: "same-origin"});
+    if (!resp.ok) return;
+    const found = (await resp.json()).items;
+    list.replaceChildren(...found.map((e) => {
+      const li = document.createElement("li");
+      li.dataset.entry = e.id;
+      const title = document.createElement("strong");
+      title.textContent = e.title;
+      const where = document.createElement("span");
+      where.className = "muted";
+      where.textContent = ` ${e.category ? e.category.name : "不限分类"} · ${e.area ? e.area.name : "全辖区"} · 已用 ${e.answered} 次 `;
+      const answer = document.createElement("details");
+      const summary = document.createElement("summary");
+      summary.textContent = "答复口径";
+      const text = document.createElement("p");
+      text.textContent = e.answer;
+      answer.append(summary, text);
+      const b = document.createElement("button");
+      b.type = "submit";
+      b.name = "answer_with";
+      b.value = e.id;
+      b.textContent = "登记并直接答复";
+      li.append(title, where, b, answer);
+      return li;
+    }));
+    note.textContent = found.length ? `${found.length} 条` : "没有匹配的条目";
+  }
+  own.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") {  // search, do not register
+      event.preventDefault();
+      look();
+    }
+  });
+  let timer = null;
+  own.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(look, 400); });
+  form.addEventListener("placed", look);
+  whenTyped(form, ["title"], look);
 })();
 
 // Shortcuts: Alt+S 受理, Alt+N 受理并登记下一件 (the buttons' data-shortcut), from any field.

@@ -126,7 +126,8 @@ def test_the_whole_loop_in_chromium(open_page):
     act(handler, "sign")
     handler.wait_for_selector("text=工单状态为「办理」")
     upload_photo(handler, "after", "已上传办理后照片")  # of the repaired road, from the phone
-    assert handler.locator("#photos img").first.evaluate("img => img.complete && img.naturalWidth") == 320
+    handler.wait_for_function("() => { const i = document.querySelector('#photos img'); return i && i.complete; }")
+    assert handler.locator("#photos img").first.evaluate("img => img.naturalWidth") == 320
     act(handler, "reply", fill={"result": "已修补坑槽约12平方米"}, select={"resolved": "解决"})
     handler.wait_for_selector("text=工单状态为「反馈」")
     assert handler.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scrolling
@@ -207,6 +208,37 @@ def test_a_citizen_reports_from_a_phone_with_location_and_photo(chromium, live_s
         appeal = db.session.scalar(select(Appeal).where(Appeal.channel == "随手拍"))
         assert appeal.grid.code == "210102001001001"  # the phone's location, on its grid
         assert [e.action for e in appeal.events] == ["create", "attach"]
+
+
+def test_a_citizen_puts_the_pin_on_the_map(chromium, live_server, sqlite_app):
+    """随手拍 without the browser's location: the map of the service area (public, by
+    street) takes a tap as the place, says so, and the report is placed there."""
+    context = chromium.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server}/report")
+        page.select_option("select[name=category]", "040201")
+        page.fill("textarea[name=content]", "太原街街道的路灯不亮")
+        street = page.locator("[data-map][data-ready=true] path.area-210102001")  # 太原街街道
+        street.scroll_into_view_if_needed()
+        street.click()
+        page.wait_for_selector("#located:has-text('已在地图上选定')")
+        assert page.input_value("input[name=lat]") and page.input_value("input[name=lon]")
+        page.fill("input[name=citizen_phone]", "13912345679")
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "citizen-report-map.png"), full_page=True)
+        page.click("button[type=submit]")
+        page.wait_for_url(re.compile(r".*/track\?.*"))
+    finally:
+        context.close()
+    from sqlalchemy import select
+
+    from hotline.appeals.models import Appeal
+    from hotline.core.extensions import db
+
+    with sqlite_app.app_context():
+        appeal = db.session.scalar(select(Appeal).where(Appeal.content == "太原街街道的路灯不亮"))
+        assert appeal.grid is not None and appeal.grid.code.startswith("210102001")  # a grid of that street
 
 
 def test_every_action_of_the_machine_from_the_appeal_page(open_page, sqlite_app):

@@ -50,6 +50,52 @@ def test_every_count_opens_exactly_its_list(app, api):
     assert _every_cell_opens_its_list(page, "/dashboard", set()) == centre
 
 
+def _every_grid_opens_its_list(page: Browser, path: str) -> int:
+    """Each grid the board's map marks, against the list its popup links to."""
+    marks = page.client.get(path).get_json()["features"]
+    for mark in marks:
+        open_, overdue = map(int, re.findall(r"\d+", mark["properties"]["detail"]))
+        listed = TOTAL.search(page.get(mark["properties"]["href"]))
+        assert listed is not None and int(listed.group(1)) == open_, (path, mark["properties"])
+        late = TOTAL.search(page.get(mark["properties"]["href"] + "&sla=overdue"))
+        assert late is not None and int(late.group(1)) == overdue, (path, mark["properties"])
+    return sum(int(re.findall(r"\d+", m["properties"]["detail"])[0]) for m in marks)
+
+
+def test_the_map_marks_where_the_open_appeals_are(app, api):
+    """The board's map shades each grid with open appeals placed in it, and says how many
+    are overdue; each grid's link opens exactly those, for the centre (every open appeal),
+    a district (those its units hold) and a drill-down, live and from the minutely counts."""
+    for state in ("dispatched", "handling", "supervised", "replied", "accepted"):
+        api.appeal_in(state)
+    api.appeal_in("handling", lat=41.86, lon=123.36)  # another grid
+    with app.app_context():  # one of them long overdue
+        from sqlalchemy import update
+
+        from hotline.appeals.models import Appeal
+        from hotline.core.clock import now
+        from hotline.core.extensions import db
+
+        db.session.execute(update(Appeal).where(Appeal.state == "handling").values(sla_due_at=now().replace(year=2025)))
+        db.session.commit()
+    centre, district = Browser(app, "supervisor"), Browser(app, f"u{DISTRICT}")
+    assert 'data-marks="/dashboard/places.geojson"' in centre.get("/dashboard")
+    everywhere = _every_grid_opens_its_list(centre, "/dashboard/places.geojson")
+    details = [m["properties"]["detail"] for m in centre.client.get("/dashboard/places.geojson").get_json()["features"]]
+    assert any("其中超期 0 件" not in d for d in details), details  # the overdue one is counted
+    assert everywhere == 6  # every open appeal has a place here
+    held = _every_grid_opens_its_list(district, "/dashboard/places.geojson")
+    assert 0 < held < everywhere  # not those at the centre's own steps
+    assert _every_grid_opens_its_list(centre, f"/dashboard/places.geojson?unit={STREET}") > 0
+    assert centre.client.get("/dashboard/places.geojson?unit=nosuch").status_code == 404
+    with app.app_context():
+        from hotline.appeals.dashboard import refresh_open_counts
+
+        refresh_open_counts(now())
+    assert _every_grid_opens_its_list(centre, "/dashboard/places.geojson") == everywhere
+    assert _every_grid_opens_its_list(district, "/dashboard/places.geojson") == held
+
+
 def test_drilling_stays_within_the_area(app, api):
     api.appeal_in("handling")
     district = Browser(app, f"u{DISTRICT}")

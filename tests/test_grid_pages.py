@@ -71,3 +71,23 @@ def test_dispatch_form_offers_the_suggestions(sqlite_app):
     html = Browser(sqlite_app, "dispatcher").get(f"/appeals/{appeal['id']}")
     assert re.findall(r'data-unit="([^"]+)"', html) == ["210102ZJ"]
     assert "民主社区第一网格" in html and "市政道路、井盖由区住建部门养护" in html
+
+
+def test_a_map_of_too_many_grids_draws_the_areas_above_and_the_grids_in_view(sqlite_app, monkeypatch):
+    """A province has tens of thousands of grids: a map asked for all of them gets the areas
+    above (and is told it may ask for the grids in view), then the grids meeting the
+    window it is zoomed to; a wrong window is named, not a 500."""
+    from hotline.grid import maps
+
+    page = Browser(sqlite_app, "operator")
+    whole = page.client.get("/map/areas.geojson?level=grid").get_json()
+    assert {f["properties"]["level"] for f in whole["features"]} == {"grid"} and "detail" not in whole
+    grids = len(whole["features"])
+    monkeypatch.setattr(maps, "MAX_FEATURES", grids - 1)  # this city now has one grid too many
+    coarse = page.client.get("/map/areas.geojson?level=grid").get_json()
+    assert coarse["detail"] == "grid" and {f["properties"]["level"] for f in coarse["features"]} == {"district"}
+    near = page.client.get("/map/areas.geojson?level=grid&bbox=123.315,41.875,123.325,41.885").get_json()
+    codes = {f["properties"]["code"] for f in near["features"]}
+    assert "210102001001001" in codes and 0 < len(codes) < grids  # 民主社区第一网格 and its neighbours only
+    bad = page.client.get("/map/areas.geojson?level=grid&bbox=east")
+    assert bad.status_code == 400 and "地图参数" in bad.get_data(as_text=True)

@@ -126,6 +126,14 @@ def test_the_pages_list_and_map_them(app, series):
     areas = page.client.get(f"/map/areas.geojson?within={STREET}").get_json()
     assert areas["features"] and {f["properties"]["level"] for f in areas["features"]} == {"grid"}
     assert page.client.get(f"/map/areas.geojson?within={OTHER_DISTRICT}").status_code == 404
+    assert app.test_client().get(f"/map/areas.geojson?within={STREET}").status_code in (302, 401)  # staff only
+    # The citizen's map (随手拍) is public: the service area by street, named, no grids.
+    public = app.test_client().get("/map/service-area.geojson")
+    assert public.status_code == 200 and public.cache_control.public
+    streets = public.get_json()["features"]
+    assert {f["properties"]["level"] for f in streets} == {"street"} and "太原街街道" in {
+        f["properties"]["name"] for f in streets
+    }
     spot_id = int(html.split('data-hot-spot="')[1].split('"')[0])
     detail = page.get(f"/hot-spots/{spot_id}")
     assert "热点背后的诉求" in detail and "生成主动发现工单" in detail

@@ -49,6 +49,9 @@ def test_intake_form_keeps_input_on_error_then_registers(sqlite_app):
     html = resp.get_data(as_text=True)
     assert "不是有效的大陆手机号" in html and 'value="李女士"' in html and "门口摊贩占道" in html
     resp = browser.submit("/appeals/new", "/appeals/new", form | {"citizen_phone": "13812345678"})
+    # The browser asks for a missing icon before the page it was sent to: the 404 page must
+    # not take the page's "已受理" with it.
+    assert browser.client.get("/favicon.ico").status_code == 404
     detail = browser.get(resp.headers["Location"])
     assert "已受理，工单编号" in detail and "占道经营" in detail and "13812345678" in detail
     assert buttons(detail) == ["dispatch", "answer", "merge", "link_repeat", "void"]

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, case, delete, func, insert, literal, select
 
 from hotline.appeals.deadlines import HOLDER, sla_status_sql
-from hotline.appeals.models import Appeal, OpenCategoryCount, OpenCount
+from hotline.appeals.models import Appeal, OpenCategoryCount, OpenCount, OpenPlaceCount
 from hotline.appeals.permissions import DASHBOARD
 from hotline.appeals.states import OPEN_STATES
 from hotline.auth.models import User
@@ -86,6 +86,16 @@ def _by_category(scope: ColumnElement[bool] | None = None) -> Any:
     )
 
 
+def _by_place(at: datetime, scope: ColumnElement[bool] | None = None) -> Any:
+    """The open appeals (within `scope`) per grid they are placed in and holder: open, overdue."""
+    overdue = func.coalesce(func.sum(case((sla_status_sql(at) == "overdue", 1), else_=0)), 0)
+    return (
+        select(Appeal.grid_id, HOLDER, func.count(), overdue)
+        .where(Appeal.state.in_(OPEN_STATES), Appeal.grid_id.is_not(None), *([scope] if scope is not None else []))
+        .group_by(Appeal.grid_id, HOLDER)
+    )
+
+
 def refresh_open_counts(at: datetime) -> int:
     """Count every open appeal now, per holder (`HOLDER`), replacing the previous counts in one
     transaction (readers see the old set or the new one, never half of each)."""
@@ -99,6 +109,11 @@ def refresh_open_counts(at: datetime) -> int:
         db.session.execute(
             insert(OpenCategoryCount).from_select(["unit_id", "category_id", "open", "counted_at"], by_kind)
         )
+        db.session.execute(delete(OpenPlaceCount))
+        by_place = _by_place(at).add_columns(literal(at, OpenPlaceCount.counted_at.type))
+        db.session.execute(
+            insert(OpenPlaceCount).from_select(["grid_id", "unit_id", "open", "overdue", "counted_at"], by_place)
+        )
         units = db.session.scalar(select(func.count()).select_from(OpenCount)) or 0
     return units
 
@@ -108,6 +123,26 @@ def dashboard(user: User, at: datetime, within: Unit | None = None) -> Dashboard
     level below (the centre: the districts and city departments, plus its own queue);
     `within`, a unit of that area: the same one level further down (市 → 区 → 街道 → 社区 →
     网格, and a department's sections), 404 for a unit outside it."""
+    top, own, in_area = _area(user, within)
+    counted_at = _fresh(at)
+    grouped: Sequence[Any]
+    if counted_at is not None:
+        numbers = (OpenCount.open, OpenCount.on_time, OpenCount.warning, OpenCount.overdue, OpenCount.yellow,
+                   OpenCount.red)  # fmt: skip
+        rows = select(OpenCount.unit_id, *numbers)
+        grouped = db.session.execute(rows if in_area is None else rows.where(OpenCount.unit_id.in_(in_area))).all()
+    else:
+        counted_at = None
+        scope = None if in_area is None else HOLDER.in_(in_area)
+        grouped = db.session.execute(_grouped(at, scope)).all()
+    board = _rolled_up(user, top, own, grouped, counted_at)
+    board.everywhere = in_area is None
+    return board
+
+
+def _area(user: User, within: Unit | None) -> tuple[Unit, AreaCounts, Any]:
+    """The area a board shows (the user's own, or `within` it: 404 outside), its own row,
+    and the units whose holdings count (None: every open appeal, the centre's own view)."""
     DASHBOARD.require(user)
     home = user.unit.parent if user.at_centre else user.unit
     assert home is not None, "the centre hangs on the area it serves"
@@ -121,20 +156,54 @@ def dashboard(user: User, at: datetime, within: Unit | None = None) -> Dashboard
         top, own = home, AreaCounts(home)
     # The centre counts every open appeal; a unit, those held in its subtree.
     in_area = None if top is home and user.at_centre else select(Unit.id).where(Unit.subtree_clause(top.path))
-    counted_at = db.session.scalar(select(func.max(OpenCount.counted_at)))
-    grouped: Sequence[Any]
-    if counted_at is not None and at - FRESH_FOR <= counted_at <= at + FRESH_FOR:
-        numbers = (OpenCount.open, OpenCount.on_time, OpenCount.warning, OpenCount.overdue, OpenCount.yellow,
-                   OpenCount.red)  # fmt: skip
-        rows = select(OpenCount.unit_id, *numbers)
-        grouped = db.session.execute(rows if in_area is None else rows.where(OpenCount.unit_id.in_(in_area))).all()
+    return top, own, in_area
+
+
+def _fresh(at: datetime, counts: type[OpenCount] | type[OpenPlaceCount] = OpenCount) -> datetime | None:
+    """When the scheduler last counted, if recently enough to show; None: count live."""
+    counted_at = db.session.scalar(select(func.max(counts.counted_at)))
+    return counted_at if counted_at is not None and at - FRESH_FOR <= counted_at <= at + FRESH_FOR else None
+
+
+@dataclass
+class PlaceCount:
+    grid: Unit
+    open: int
+    overdue: int
+
+
+MAP_PLACES = 300  # the grids with the most open appeals a map marks
+
+
+def places(user: User, at: datetime, within: Unit | None = None) -> tuple[Unit, bool, list[PlaceCount]]:
+    """The dashboard's map: the grids of the board's area with open appeals (the most
+    first, at most MAP_PLACES), each with its open and overdue count — of the appeals the
+    board counts (a unit's: those its subtree holds). Returns the area, whether it is the
+    centre's whole view, and the grids."""
+    top, _, in_area = _area(user, within)
+    grids = select(Unit.id).where(Unit.subtree_clause(top.path), Unit.level == "grid")
+    if _fresh(at, OpenPlaceCount) is not None:
+        p = OpenPlaceCount
+        rows = select(p.grid_id, func.sum(p.open).label("open"), func.sum(p.overdue)).where(p.grid_id.in_(grids))
+        if in_area is not None:
+            rows = rows.where(p.unit_id.in_(in_area))
+        counted = rows.group_by(p.grid_id).subquery()
     else:
-        counted_at = None
-        scope = None if in_area is None else HOLDER.in_(in_area)
-        grouped = db.session.execute(_grouped(at, scope)).all()
-    board = _rolled_up(user, top, own, grouped, counted_at)
-    board.everywhere = in_area is None
-    return board
+        live = _by_place(at, Appeal.grid_id.in_(grids) if in_area is None else HOLDER.in_(in_area)).subquery()
+        cols = live.c
+        counted = (
+            select(cols[0].label("grid_id"), func.sum(cols[2]).label("open"), func.sum(cols[3]))
+            .where(cols[0].in_(grids))
+            .group_by(cols[0])
+            .subquery()
+        )
+    top_grids = db.session.execute(
+        select(Unit, counted.c[1], counted.c[2])
+        .join(counted, counted.c.grid_id == Unit.id)
+        .order_by(counted.c.open.desc(), Unit.code)
+        .limit(MAP_PLACES)
+    ).all()
+    return top, in_area is None, [PlaceCount(grid, int(n), int(late or 0)) for grid, n, late in top_grids]
 
 
 def _rolled_up(

@@ -27,7 +27,7 @@ from hotline.core.errors import BadRequest
 from hotline.core.extensions import db
 from hotline.core.fulltext import APPEALS
 from hotline.core.idempotency import Once, run_once
-from hotline.core.validation import validate
+from hotline.core.validation import invalid, validate
 from hotline.core.vocabulary import STAFF_CHANNELS
 from hotline.grid.geo import Placement, placement
 
@@ -80,7 +80,7 @@ def register(
             category = db.session.scalar(select(Category).where(Category.code == body.category))
             if category is None or not category.active or not category.is_leaf:
                 reason = "不是末级分类" if category is not None and category.active else "没有这个分类"
-                raise BadRequest(f"请求内容有误：category：{reason}", fields={"category": reason})
+                raise invalid("category", reason)
             values = body.model_dump(exclude={"category", "received_at", "police_desk"})
             if body.is_anonymous:
                 values["citizen_name"] = None

@@ -496,6 +496,21 @@ class OpenCategoryCount(Model):
     counted_at: Mapped[datetime]
 
 
+class OpenPlaceCount(Model):
+    """The open appeals placed in one grid and held by one unit (None: the centre's queue),
+    and how many of them are overdue, as the scheduler counted them with `OpenCount` (the
+    dashboard's map: where the open and overdue appeals are)."""
+
+    __tablename__ = "open_place_counts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    grid_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    open: Mapped[int]
+    overdue: Mapped[int]
+    counted_at: Mapped[datetime]
+
+
 class AppealNumberCounter(Model):
     """Last sequence issued per local day and channel, for 工单编号."""
 

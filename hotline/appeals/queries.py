@@ -36,6 +36,7 @@ class AppealFilter(PageQuery):
         "below：只列在下级单位的",
     )
     holder: Id | None = Field(None, description="当前环节在该单位本身的（不含下级单位）")
+    grid: Id | None = Field(None, description="问题地点所在的网格")
     card: Literal["yellow", "red"] | None = Field(None, description="督办牌：yellow 黄牌，red 红牌")
     overdue: bool | None = Field(None, description="true：当前步骤已超期；false：未超期")
     sla: Literal["on_time", "warning", "overdue"] | None = None
@@ -105,6 +106,8 @@ def search_appeals(user: User, f: AppealFilter, at: datetime) -> tuple[list[Appe
         conditions.append(HOLDER.is_not(None) if user.at_centre else HOLDER.is_distinct_from(user.unit_id))
     if f.holder is not None:
         conditions.append(HOLDER.is_not_distinct_from(f.holder))
+    if f.grid is not None:
+        conditions.append(Appeal.grid_id == f.grid)
     if f.card:
         conditions.append(Appeal.supervision_level == f.card)
     if f.police_incident:

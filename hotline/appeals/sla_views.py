@@ -3,7 +3,9 @@ policy table (administrators)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from typing import Any
+
+from flask import Blueprint, current_app, flash, g, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
@@ -15,6 +17,8 @@ from hotline.appeals.states import OPEN_STATES, State
 from hotline.core.clock import now
 from hotline.core.errors import BadRequest, NotFound
 from hotline.core.extensions import db
+from hotline.grid import maps
+from hotline.grid.maps import home_area
 from hotline.grid.models import Unit
 from hotline.web.session import login_required
 
@@ -25,13 +29,9 @@ bp = Blueprint("sla", __name__, template_folder="templates")
 @login_required
 def dashboard() -> ResponseReturnValue:
     at = now()
-    within = None
-    if request.args.get("unit"):
-        code = request.args["unit"]
-        within = db.session.scalar(select(Unit).where(Unit.code == code))
-        if within is None:
-            raise NotFound("没有这个单位，或不在您的辖区内")
+    within = _within()
     board = boards.dashboard(g.user, at, within)
+    area = board.total.unit or home_area(g.user.unit)
     return render_template(
         "appeals/dashboard.html",
         lines=[_line(r, board.total) for r in board.rows],
@@ -44,8 +44,12 @@ def dashboard() -> ResponseReturnValue:
         total=board.total,
         rows=board.rows,
         counted_at=board.counted_at,
-        OPEN_STATE_LIST=OPEN_STATE_LIST,
-        UNIT_STEPS=UNIT_STEPS,
+        whole=_whole(board.total.unit, board.everywhere),
+        place_map={
+            "areas": url_for("grid.map_areas", within=area.code),
+            "marks": url_for("sla.dashboard_places", unit=within.code if within else None),
+            "tiles": current_app.config["HOTLINE_MAP_TILE_URL"],
+        },
     )
 
 
@@ -92,6 +96,46 @@ def _drillable(units: list[Unit]) -> set[int]:
     """Which of these units have units below them to drill into."""
     ids = [u.id for u in units]
     return set(db.session.scalars(select(Unit.parent_id).where(Unit.parent_id.in_(ids), Unit.active).distinct()))
+
+
+@bp.get("/dashboard/places.geojson")
+@login_required
+def dashboard_places() -> ResponseReturnValue:
+    """The board's map: the grids where its open appeals are, shaded by how many, each
+    linking to exactly the list it counts."""
+    area, everything, places = boards.places(g.user, now(), _within())
+    most = max((p.open for p in places), default=0) or 1
+    whole: dict[str, Any] = _whole(area, everything)
+    return jsonify(
+        maps.marks(
+            maps.Mark(
+                p.grid.id,
+                p.grid.name,
+                f"在办 {p.open} 件，其中超期 {p.overdue} 件",
+                url_for("appeals.appeal_list", grid=p.grid.id, **whole),
+                p.open / most,
+            )
+            for p in places
+        )
+    )
+
+
+def _within() -> Unit | None:
+    """The unit a board drills into (?unit=code), 404 for none such."""
+    if not request.args.get("unit"):
+        return None
+    within = db.session.scalar(select(Unit).where(Unit.code == request.args["unit"]))
+    if within is None:
+        raise NotFound("没有这个单位，或不在您的辖区内")
+    return within
+
+
+def _whole(area: Unit | None, everything: bool) -> dict[str, str | int]:
+    """The list filter of everything a board counts: every open appeal (the centre's own
+    view), or those its area's units hold at the units' steps."""
+    if everything or area is None:
+        return {"state": OPEN_STATE_LIST}
+    return {"unit": area.id, "state": UNIT_STEPS}
 
 
 @bp.route("/admin/sla-policies", methods=["GET", "POST"])

@@ -20,9 +20,9 @@ from hotline.auth.permissions import MANAGE_ACCOUNTS
 from hotline.core import audit
 from hotline.core.clock import now
 from hotline.core.db import write_transaction
-from hotline.core.errors import BadRequest, Conflict, NotFound
+from hotline.core.errors import Conflict, NotFound
 from hotline.core.extensions import db
-from hotline.core.validation import Body, Id, validate
+from hotline.core.validation import Body, Id, invalid, validate
 from hotline.core.vocabulary import ROLES, Role
 from hotline.grid.models import Unit
 
@@ -127,14 +127,12 @@ class UserCreate(UserBody, PasswordBody):
 def _check_placement(unit: Unit | None, roles: set[Role]) -> Unit:
     """Centre roles work at the centre; handlers work in a unit."""
     if unit is None or not unit.active:
-        raise BadRequest("请求内容有误：unit_id：没有这个单位", fields={"unit_id": "没有这个单位"})
+        raise invalid("unit_id", "没有这个单位")
     if not unit.is_centre and roles & CENTRE_ROLES:
         names = "、".join(ROLES[r] for r in sorted(roles & CENTRE_ROLES))
-        raise BadRequest(f"请求内容有误：roles：{names}只能设在热线中心", fields={"roles": f"{names}只能设在热线中心"})
+        raise invalid("roles", f"{names}只能设在热线中心")
     if unit.is_centre and roles & UNIT_ROLES:
-        raise BadRequest(
-            "请求内容有误：roles：承办人必须属于承办单位，不能设在热线中心", fields={"roles": "承办人不能设在热线中心"}
-        )
+        raise invalid("roles", "承办人必须属于承办单位，不能设在热线中心")
     return unit
 
 

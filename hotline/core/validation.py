@@ -102,8 +102,9 @@ def _message(error: ErrorDetails) -> str:
         return f"不能大于{ctx['le']}"
     if kind == "greater_than":
         return f"必须大于{ctx['gt']}"
-    if kind == "literal_error":
-        return f"必须是以下之一：{ctx['expected']}"
+    if kind == "literal_error":  # pydantic says "'a', 'b' or 'c'"
+        choices = re.findall(r"'([^']*)'", str(ctx["expected"])) or [str(ctx["expected"])]
+        return f"必须是以下之一：{'、'.join(choices)}"
     if kind == "value_error":
         return str(ctx.get("error", error["msg"]))
     return _MESSAGES.get(kind, error["msg"])
@@ -153,10 +154,47 @@ def validate(model: type[M], data: Any, what: str = "请求内容") -> M:
         raise BadRequest(f"{what}有误：{summary}", fields=fields) from None
 
 
-def field_label(model: type[BaseModel], name: str) -> str:
-    """What the form calls a field (its `title`), for messages; else its API name."""
-    field = model.model_fields.get(name.split(".")[0])
-    return field.title if field is not None and field.title else name
+# What the forms call the fields a message may name, where a field has no title of its own.
+FIELD_LABELS = {
+    "title": "标题", "content": "诉求内容", "lat": "纬度", "lon": "经度", "channel": "渠道", "urgency": "紧急程度",
+    "type": "类型", "citizen_name": "姓名", "citizen_phone": "联系电话", "citizen_address": "联系地址",
+    "address": "地址", "category": "分类", "is_anonymous": "匿名", "is_confidential": "保密",
+    "is_enterprise": "涉企诉求", "enterprise_name": "企业名称", "enterprise_credit_code": "统一社会信用代码",
+    "received_from": "受理起始日", "received_to": "受理截止日", "sla": "时限状态", "resolved": "解决情况",
+    "level": "级别", "passed": "是否通过", "unit_id": "单位", "unit": "单位", "roles": "角色", "role": "角色",
+    "body": "内容", "numbers": "工单编号", "co_unit_ids": "协办单位", "knowledge_entry_id": "知识库条目",
+    "master_number": "主工单编号", "master_id": "主工单", "kind": "照片类别", "note": "备注", "file": "照片文件",
+    "photos": "照片", "status": "状态", "extension_max_days": "延期最长天数", "extension_times": "延期次数",
+    "reopen_rounds": "重办轮次", "hours": "小时数", "minutes": "分钟数", "working_days": "工作日数",
+    "code": "编码", "parent_id": "上级单位", "active": "是否启用", "target_level": "派至层级", "rule": "纳入条件",
+    "leader": "牵头领导", "target_date": "目标日期", "period_start": "起始日", "period_end": "截止日",
+    "unread": "未读", "start": "起始日", "end": "截止日", "version": "版本", "reply": "答复内容",
+    "result": "办理结果", "public_reply": "答复市民的内容", "reason": "理由", "bbox": "地图视窗", "within": "区域",
+    "q": "检索词", "phone": "电话号码", "per_page": "每页条数", "page": "页码", "before": "翻页位置",
+    "photos_before": "办理前照片", "photos_after": "办理后照片", "public": "是否公开", "awaiting": "待处理事项",
+    "held": "本单位或下级单位", "order": "排序", "overdue": "是否超期", "working": "是否上班", "leaf": "只看末级",
+    "replace": "替换整个清单", "target_kind": "派至单位类别", "callers": "来电人", "days": "天数",
+}  # fmt: skip
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def field_label(model: type[BaseModel] | None, name: str) -> str:
+    """What the form calls a field, for messages: its `title`, the common label of its
+    name, or the first words of its (Chinese) description; its API name only when none."""
+    key = name.split(".")[0]
+    field = model.model_fields.get(key) if model is not None else None
+    if field is not None and field.title:
+        return field.title
+    if key in FIELD_LABELS:
+        return FIELD_LABELS[key]
+    lead = re.split(r"[，；：（(。,]", field.description)[0] if field is not None and field.description else ""
+    return lead if _CJK.search(lead) else name
+
+
+def invalid(field: str, problem: str, what: str = "请求内容", model: type[BaseModel] | None = None) -> BadRequest:
+    """The 400 for one field, named by its label in the message (the form shows `problem`
+    beside the field itself)."""
+    return BadRequest(f"{what}有误：{field_label(model, field)}：{problem}", fields={field: problem})
 
 
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")

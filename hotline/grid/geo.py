@@ -89,6 +89,13 @@ class GridIndex:
         found[located] = best[located] % n
         return found
 
+    def grids_in(self, west: float, south: float, east: float, north: float) -> list[Shape]:
+        """The grids whose polygons meet the box, by position (code order)."""
+        if not len(self.grids):
+            return []
+        candidates = self._tree.query(shapely.box(west, south, east, north), predicate="intersects")
+        return [self.grids[i] for i in sorted(candidates)]
+
     def shape_of(self, unit_id: int) -> Shape | None:
         """A grid's polygon, or an area's (its own, or the union of its grids)."""
         return self._by_id.get(unit_id)

@@ -4,10 +4,12 @@ a tile server is a setting (HOTLINE_MAP_TILE_URL)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import Field
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, select
 
 from hotline.core.errors import NotFound
 from hotline.core.extensions import db
@@ -23,6 +25,17 @@ FINER = {"province": "district", "city": "district", "district": "community", "s
 class AreasQuery(Body):
     within: str | None = Field(None, max_length=32, description="区域编码，缺省为本人所在区域")
     level: Literal["district", "street", "community", "grid"] | None = Field(None, description="画哪一级的区域")
+    bbox: str | None = Field(
+        None,
+        pattern=r"^-?\d{1,3}(\.\d+)?(,-?\d{1,3}(\.\d+)?){3}$",
+        description="只画与此视窗相交的网格：西,南,东,北（经纬度）",
+    )
+
+    def box(self) -> tuple[float, float, float, float] | None:
+        if self.bbox is None:
+            return None
+        west, south, east, north = (float(v) for v in self.bbox.split(","))
+        return west, south, east, north
 
 
 def home_area(unit: Unit) -> Unit:
@@ -31,6 +44,11 @@ def home_area(unit: Unit) -> Unit:
     while unit.kind != "area" and unit.parent is not None:
         unit = unit.parent
     return unit
+
+
+# The citizen's map (随手拍): the service area's districts or streets, by name, to place a
+# pin on; the grids are the staff's business.
+PUBLIC_LEVEL = {"province": "district", "city": "street", "district": "community", "street": "community"}
 
 
 def areas(viewer: Unit, query: AreasQuery) -> dict[str, Any]:
@@ -43,9 +61,60 @@ def areas(viewer: Unit, query: AreasQuery) -> dict[str, Any]:
             raise NotFound("没有这个区域，或不在您的辖区内")
         root = asked
     level = query.level or FINER.get(root.level, "grid")
+    box = query.box()
+    if level == "grid" and box is not None:  # the grids in view, once the map is zoomed in
+        in_view = [s.unit_id for s in current_index().grids_in(*box)]
+        return _features(root, "grid", Unit.id.in_(in_view))
+    if level == "grid" and _count(root, "grid") > MAX_FEATURES:
+        # Too many to draw at once (a province's city): the areas above them, and the map
+        # asks for the grids in view as it is zoomed in.
+        return {**_features(root, FINER.get(root.level, "street")), "detail": "grid"}
+    return _features(root, level)
+
+
+def _count(root: Unit, level: str) -> int:
+    return (
+        db.session.scalar(select(func.count()).where(Unit.subtree_clause(root.path), Unit.level == level, Unit.active))
+        or 0
+    )
+
+
+def service_area() -> dict[str, Any]:
+    """The areas of the centre's whole service area at the level a citizen places a pin by
+    (PUBLIC_LEVEL): public, like any map of the city's districts and streets."""
+    centre = db.session.scalar(select(Unit).where(Unit.kind == "centre").order_by(Unit.id).limit(1))
+    if centre is None:
+        raise NotFound("尚未设置热线中心")
+    root = home_area(centre)
+    return _features(root, PUBLIC_LEVEL.get(root.level, "grid"))
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A unit's polygon marked on a map: what its popup says and links to, and its shade."""
+
+    unit_id: int
+    label: str
+    detail: str
+    href: str
+    weight: float  # 0–1
+
+
+def marks(items: Iterable[Mark]) -> dict[str, Any]:
+    """The marks as a FeatureCollection (units without a polygon left out)."""
+    index, features = current_index(), []
+    for m in items:
+        shape = index.shape_of(m.unit_id)
+        if shape is not None:
+            properties = {"label": m.label, "detail": m.detail, "href": m.href, "weight": round(m.weight, 2)}
+            features.append({"type": "Feature", "geometry": as_geojson(shape.geometry), "properties": properties})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _features(root: Unit, level: str, *narrower: ColumnElement[bool]) -> dict[str, Any]:
     rows = db.session.execute(
         select(Unit.id, Unit.code, Unit.name)
-        .where(Unit.subtree_clause(root.path), Unit.level == level, Unit.active)
+        .where(Unit.subtree_clause(root.path), Unit.level == level, Unit.active, *narrower)
         .order_by(Unit.code)
         .limit(MAX_FEATURES + 1)
     ).all()

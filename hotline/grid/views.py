@@ -119,3 +119,12 @@ def rules_csv() -> ResponseReturnValue:
 def map_areas() -> ResponseReturnValue:
     """The polygons every map draws (the page's map script fetches them)."""
     return jsonify(maps.areas(g.user.unit, validate(maps.AreasQuery, query_args(), "地图参数")))
+
+
+@bp.get("/map/service-area.geojson")
+def service_area() -> ResponseReturnValue:
+    """The citizen's map of the service area (随手拍): public, the same for everyone."""
+    resp = jsonify(maps.service_area())
+    resp.cache_control.public = True
+    resp.cache_control.max_age = 3600
+    return resp

@@ -10,7 +10,7 @@ from hotline.appeals.permissions import DASHBOARD
 from hotline.core.errors import AppError, BadRequest
 from hotline.core.pagination import PageQuery, paginate
 from hotline.core.validation import validate
-from hotline.grid.geo import as_geojson, current_index
+from hotline.grid import maps
 from hotline.grid.maps import home_area
 from hotline.hotspots import operations
 from hotline.hotspots.operations import OPEN_TASKS, HotSpotQuery, Week
@@ -69,26 +69,19 @@ def hot_spots() -> ResponseReturnValue:
 def marks() -> ResponseReturnValue:
     """The week's hot spots as the map's marks: each cell's polygon, shaded by its rise."""
     week, _ = _week()
-    index, features = current_index(), []
     top = max((s.ratio or 0 for s in week.spots), default=0) or 1
-    for s in week.spots:
-        shape = index.shape_of(s.unit_id)
-        if shape is None:
-            continue
-        rise = f"为周均的 {s.ratio:g} 倍" if s.ratio else "此前无此类诉求"
-        features.append(
-            {
-                "type": "Feature",
-                "geometry": as_geojson(shape.geometry),
-                "properties": {
-                    "label": f"{s.unit.name} · {s.category.name}",
-                    "detail": f"本周 {s.count} 件，{rise}",
-                    "href": url_for("hotspots.hot_spot", spot_id=s.id),
-                    "weight": round(min((s.ratio or top) / top, 1.0), 2),
-                },
-            }
+    return jsonify(
+        maps.marks(
+            maps.Mark(
+                s.unit_id,
+                f"{s.unit.name} · {s.category.name}",
+                f"本周 {s.count} 件，" + (f"为周均的 {s.ratio:g} 倍" if s.ratio else "此前无此类诉求"),
+                url_for("hotspots.hot_spot", spot_id=s.id),
+                min((s.ratio or top) / top, 1.0),
+            )
+            for s in week.spots
         )
-    return jsonify({"type": "FeatureCollection", "features": features})
+    )
 
 
 @bp.get("/hot-spots/<int:spot_id>")

@@ -19,7 +19,7 @@ from hotline.core.extensions import db
 from hotline.core.fulltext import KNOWLEDGE
 from hotline.core.pagination import PageQuery
 from hotline.core.permissions import SIGNED_IN, Permission
-from hotline.core.validation import MAX_ID, Body, FieldErrors, Id, SaneDate, validate
+from hotline.core.validation import MAX_ID, Body, FieldErrors, Id, SaneDate, invalid, validate
 from hotline.grid.models import Unit
 from hotline.knowledge.models import EntryContent, KnowledgeEntry, KnowledgeProposal, KnowledgeVersion
 
@@ -124,7 +124,7 @@ def answering_entry(entry_id: int, day: date) -> KnowledgeEntry:
     elif not entry.applies_on(day):
         problem = "该条目不在有效期内"
     if problem:
-        raise BadRequest(f"请求内容有误：knowledge_entry_id：{problem}", fields={"knowledge_entry_id": problem})
+        raise invalid("knowledge_entry_id", problem)
     assert entry is not None
     return entry
 
@@ -153,7 +153,7 @@ def search(query: SearchQuery, actor: User, *, day: date | None = None) -> Selec
     if query.unit is not None:
         unit = db.session.get(Unit, query.unit)
         if unit is None:
-            raise BadRequest("查询参数有误：unit：没有这个单位", fields={"unit": "没有这个单位"})
+            raise invalid("unit", "没有这个单位", "查询参数")
         places = select(Unit.id).where(Unit.code.in_([*unit.ancestor_codes, unit.code]))
         stmt = stmt.where(or_(KnowledgeEntry.area_unit_id.is_(None), KnowledgeEntry.area_unit_id.in_(places)))
     if query.q:

@@ -12,7 +12,7 @@ from hotline.categories.models import Category
 from hotline.core.errors import BadRequest, Conflict
 from hotline.core.extensions import db
 from hotline.core.pagination import PageQuery, paginate
-from hotline.core.validation import validate
+from hotline.core.validation import invalid, validate
 from hotline.grid.models import Unit
 from hotline.knowledge import operations as knowledge
 from hotline.knowledge.models import STATUSES, EntryContent, KnowledgeEntry
@@ -140,7 +140,7 @@ def edit_entry(entry_id: int):
 def change_status(entry_id: int):
     status = request.form.get("status")
     if status != "published" and status != "retired":
-        raise BadRequest("请求内容有误：status：应为 published 或 retired", fields={"status": "应为发布或停用"})
+        raise invalid("status", "应为发布或停用")
     try:
         found = knowledge.set_status(
             entry_id, "published" if status == "published" else "retired", filled("version", "note"), g.user

@@ -20,7 +20,7 @@ from hotline.core.db import upsert, write_transaction
 from hotline.core.errors import BadRequest, Conflict, NotFound
 from hotline.core.extensions import db
 from hotline.core.permissions import Permission, at_centre
-from hotline.core.validation import Body, FieldErrors, SaneDate, YearMonth, validate
+from hotline.core.validation import Body, FieldErrors, SaneDate, YearMonth, invalid, validate
 from hotline.core.vocabulary import GOOD_RATINGS, POOR_RATINGS
 from hotline.ledger.models import Campaign, CampaignItem, UnitProgress
 
@@ -153,10 +153,7 @@ def enroll(campaign_id: int, data, actor: User, at: datetime | None = None) -> i
             found = dict(db.session.execute(numbered).tuples().all())
             missing = [n for n in body.numbers if n not in found]
             if missing:
-                raise BadRequest(
-                    f"纳入条件有误：numbers：没有这些工单 {', '.join(missing[:10])}",
-                    fields={"numbers": f"没有这些工单：{', '.join(missing[:10])}"},
-                )
+                raise invalid("numbers", f"没有这些工单：{', '.join(missing[:10])}", "纳入条件")
             ids, how = list(found.values()), "手动"
         else:
             assert body.rule is not None, "EnrollBody asks for a rule or numbers"

@@ -20,9 +20,10 @@ from sqlalchemy import Select, delete, insert, select
 
 from hotline.core import audit
 from hotline.core.db import write_transaction
-from hotline.core.errors import BadRequest, NotFound
+from hotline.core.errors import NotFound
 from hotline.core.extensions import db
 from hotline.core.permissions import Actor, holding
+from hotline.core.validation import invalid
 from hotline.notifications.models import MessageTemplate, SmsMessage
 from hotline.notifications.sms_defaults import SAMPLE_CONTEXT, TEMPLATES
 from hotline.outbox import operations as outbox
@@ -183,7 +184,7 @@ def update_template(key: str, body: str, actor: Actor) -> MessageTemplate:
     body = (body or "").strip()
     if not body or len(body) > 1000:
         problem = "不能为空且不超过1000个字符"
-        raise BadRequest(f"短信模板有误：body：{problem}", fields={"body": problem})
+        raise invalid("body", problem, "短信模板")
     # Every variable must exist and the syntax hold, and it must also work when a value is
     # missing (an anonymous caller has no name): a template that fails only later, for some
     # appeals, would fail their SMS.
@@ -194,7 +195,7 @@ def update_template(key: str, body: str, actor: Actor) -> MessageTemplate:
             empty = "某个变量为空时（如匿名来电没有姓名）无法生成短信"
             problem = str(exc) if context is SAMPLE_CONTEXT else f"{empty}（{exc}）"
             message = f"模板无法使用：{problem}（可用变量：{'、'.join(SAMPLE_CONTEXT)}）"
-            raise BadRequest(f"短信模板有误：body：{message}", fields={"body": message}) from None
+            raise invalid("body", message, "短信模板") from None
     with write_transaction(db.session):
         template = db.session.get(MessageTemplate, key)
         if template is None:

@@ -11,8 +11,7 @@ from hotline.appeals.actions.review import RatingBody
 from hotline.appeals.attachments.presenters import AttachmentOut
 from hotline.core import idempotency
 from hotline.core.clock import to_local
-from hotline.core.errors import BadRequest
-from hotline.core.validation import Body
+from hotline.core.validation import Body, invalid
 from hotline.reports import limits, operations
 from hotline.reports.operations import STAGES, ReportCreate
 from hotline.reports.presenters import ReportStatus
@@ -88,7 +87,7 @@ PHOTO = {
 def add_report_photo(number, query: TrackQuery):
     file = request.files.get("file")
     if file is None:
-        raise BadRequest("请求内容有误：file：必填（multipart/form-data）", fields={"file": "必填"})
+        raise invalid("file", "必填（以 multipart/form-data 上传）")
     with limits.tracking(number, photos=1):
         photo = operations.add_photo(number, query.query_code, file.read(), note=request.form.get("note") or None)
     return AttachmentOut.of(photo)

@@ -25,10 +25,10 @@ from hotline.appeals.models import Appeal, AppealEvent
 from hotline.appeals.schemas import AppealCreate
 from hotline.appeals.states import FINAL_STATES, Act, State
 from hotline.core.clock import format_local, now
-from hotline.core.errors import BadRequest, Conflict, NotFound
+from hotline.core.errors import Conflict, NotFound
 from hotline.core.extensions import db
 from hotline.core.idempotency import Once
-from hotline.core.validation import CHINA_LAT, CHINA_LON, Body, validate
+from hotline.core.validation import CHINA_LAT, CHINA_LON, Body, invalid, validate
 from hotline.core.vocabulary import UNRATED, AppealType
 from hotline.grid.geo import Placement
 
@@ -128,7 +128,7 @@ def submit_with_photos(data: Mapping[str, Any], photos: list[bytes], *, at: date
     """The 随手拍 form: a report and its photos. Every photo is checked before anything is
     written, so a refused picture leaves no report behind."""
     if len(photos) > MAX_PHOTOS:
-        raise BadRequest(f"请求内容有误：photos：最多{MAX_PHOTOS}张", fields={"photos": f"最多{MAX_PHOTOS}张"})
+        raise invalid("photos", f"最多{MAX_PHOTOS}张")
     validate(ReportCreate, data)
     pictures = [(photo, attachments.cleaned(photo, field="photos")) for photo in photos]
     appeal = submit(data, at=at)

@@ -28,7 +28,9 @@ def error_response(status: int, code: str, message: str, payload: dict | None = 
     if request.path.startswith(API_PATHS):
         body = payload or {"error": {"code": code, "message": message, "fields": {}}}
         return jsonify(body), status
-    return render_template("error.html", status=status, message=message), status
+    # An error page leaves the flashes to the page they were meant for: a browser asking for a
+    # missing icon beside the page after a redirect must not take "已受理" from it.
+    return render_template("error.html", status=status, message=message, keep_flashes=True), status
 
 
 MESSAGES = {404: "页面或资源不存在", 405: "不支持该请求方法", 413: "上传内容过大"}

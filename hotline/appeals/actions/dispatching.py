@@ -29,7 +29,7 @@ from hotline.appeals.states import Act, State
 from hotline.core.clock import local_date
 from hotline.core.errors import BadRequest
 from hotline.core.extensions import db
-from hotline.core.validation import FieldErrors, Id
+from hotline.core.validation import FieldErrors, Id, invalid
 from hotline.core.vocabulary import VOID_REASONS, VoidReason
 from hotline.grid.models import Unit
 from hotline.grid.responsibility import centre_area, check_not_pushed_down
@@ -71,10 +71,7 @@ def _prepare_dispatch(ctx: ActionContext) -> Prepared:
     check_not_pushed_down(ctx.appeal.category, ctx.appeal.place_unit, unit)
     co_ids = list(dict.fromkeys(ctx.body.co_unit_ids))
     if unit.id in co_ids:
-        raise BadRequest(
-            "请求内容有误：co_unit_ids：主办单位不能同时是协办单位",
-            fields={"co_unit_ids": "主办单位不能同时是协办单位"},
-        )
+        raise invalid("co_unit_ids", "主办单位不能同时是协办单位")
     return {"unit": unit, "co_units": [chosen_unit(targets, i, "co_unit_ids", NOT_OURS) for i in co_ids]}
 
 
@@ -268,7 +265,7 @@ def _prepare_answer(ctx: ActionContext) -> Prepared:
     place = ctx.appeal.place_unit
     if entry.area is not None and place is not None and not entry.area.contains(place):
         problem = f"该条目只适用于{entry.area.name}，诉求地点在{place.name}"
-        raise BadRequest(f"请求内容有误：knowledge_entry_id：{problem}", fields={"knowledge_entry_id": problem})
+        raise invalid("knowledge_entry_id", problem)
     return {"entry": entry}
 
 
@@ -345,7 +342,7 @@ MERGE = Action(Act.MERGE, MasterBody, _apply_merge, _prepare_merge)
 def _prepare_link_repeat(ctx: ActionContext) -> Prepared:
     if ctx.appeal.repeat_of_id is not None:
         problem = "本工单已关联重复件"
-        raise BadRequest(f"请求内容有误：master_number：{problem}", fields={"master_number": problem})
+        raise invalid("master_number", problem)
     refusal = "该工单当前为「{state}」：尚未反馈的请并单，已并单或无效的不能关联"
     return {"master": _master(ctx, REPEATABLE_STATES, refusal)}
 

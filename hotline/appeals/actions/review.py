@@ -15,8 +15,7 @@ from hotline.appeals.actions.steps import handling_clock, reopen, start_visit_cl
 from hotline.appeals.deadlines import issue_card, visit_attempts_after, visit_attempts_limit
 from hotline.appeals.guards import ActionContext
 from hotline.appeals.states import Act, State
-from hotline.core.errors import BadRequest
-from hotline.core.validation import FieldErrors
+from hotline.core.validation import FieldErrors, invalid
 from hotline.core.vocabulary import (
     CALL_RESULTS,
     CARD_LEVELS,
@@ -38,9 +37,7 @@ class SuperviseBody(ActionBody):
 
 def _prepare_supervise(ctx: ActionContext) -> Prepared:
     if ctx.appeal.supervision_level == "yellow" and ctx.body.level == "yellow":
-        raise BadRequest(
-            "请求内容有误：level：已有黄牌督办，只能升级为红牌", fields={"level": "已有黄牌督办，只能升级为红牌"}
-        )
+        raise invalid("level", "已有黄牌督办，只能升级为红牌")
     return {}
 
 

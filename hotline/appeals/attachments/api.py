@@ -9,8 +9,8 @@ from hotline.appeals.attachments.models import KINDS
 from hotline.appeals.attachments.presenters import AttachmentList, AttachmentOut
 from hotline.appeals.schemas import REF
 from hotline.appeals.visibility import find_appeal
-from hotline.core.errors import BadRequest
 from hotline.core.pagination import PageQuery, paginate
+from hotline.core.validation import invalid
 from hotline.web.api import api
 
 UPLOAD = {
@@ -44,7 +44,7 @@ UPLOAD = {
 def upload(user, ref):
     file = request.files.get("file")
     if file is None:
-        raise BadRequest("请求内容有误：file：必填（multipart/form-data）", fields={"file": "必填"})
+        raise invalid("file", "必填（以 multipart/form-data 上传）")
     attachment = operations.upload(
         ref, file.read(), request.form.get("kind", ""), user, note=request.form.get("note") or None
     )

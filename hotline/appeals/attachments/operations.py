@@ -32,7 +32,7 @@ from hotline.core.clock import now
 from hotline.core.db import ConcurrentUpdate, write_transaction
 from hotline.core.errors import BadRequest, Busy, Conflict, Forbidden, NotFound
 from hotline.core.extensions import db
-from hotline.core.validation import CHINA_LAT, CHINA_LON, Body, validate
+from hotline.core.validation import CHINA_LAT, CHINA_LON, Body, invalid, validate
 from hotline.grid.geo import placement
 from hotline.outbox import operations as outbox
 
@@ -57,7 +57,7 @@ def upload(
     ref, data: bytes, kind: str, actor: User, *, note: str | None = None, at: datetime | None = None
 ) -> Attachment:
     if kind not in KINDS:
-        raise BadRequest(f"请求内容有误：kind：必须是以下之一：{'、'.join(KINDS)}", fields={"kind": "未知的照片类别"})
+        raise invalid("kind", f"必须是以下之一：{'、'.join(KINDS.values())}")
     check_note(note)
     appeal = find_appeal(ref, actor)
     if kind not in allowed_kinds(actor, appeal):
@@ -67,7 +67,7 @@ def upload(
 
 def check_note(note: str | None) -> None:
     if note and len(note) > 500:
-        raise BadRequest("请求内容有误：note：不能超过500个字符", fields={"note": "不能超过500个字符"})
+        raise invalid("note", "不能超过500个字符")
 
 
 # Pictures this process decodes at once (HOTLINE_IMAGE_DECODE_SLOTS): a threaded worker
@@ -154,8 +154,7 @@ def perform_with_photos(
     at = at or now()
     for kind, count in Counter(kind for kind, _ in photos).items():
         if count > MAX_PER_ACTION:
-            problem = f"{KINDS[kind]}照片最多{MAX_PER_ACTION}张"
-            raise BadRequest(f"请求内容有误：{problem}", fields={f"photos_{kind}": problem})
+            raise invalid(f"photos_{kind}", f"最多{MAX_PER_ACTION}张")
     allowed = allowed_kinds(actor, find_appeal(ref, actor))
     if any(kind not in allowed for kind, _ in photos):
         raise Forbidden("您不能为该工单上传这类照片" if allowed else "您不能为该工单上传照片")

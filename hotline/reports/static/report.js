@@ -6,8 +6,16 @@ document.getElementById("locate").addEventListener("click", () => {
     const form = document.getElementById("report-form");
     form.lat.value = pos.coords.latitude.toFixed(6);
     form.lon.value = pos.coords.longitude.toFixed(6);
+    form.lat.dispatchEvent(new Event("change"));  // the map's pin follows
     shown.textContent = `已定位：${form.lat.value}, ${form.lon.value}`;
-  }, () => { shown.textContent = "无法获取位置，请填写地点"; }, {enableHighAccuracy: true, timeout: 10000});
+  }, () => { shown.textContent = "无法获取位置，请在地图上点选或填写地点"; }, {enableHighAccuracy: true, timeout: 10000});
+});
+
+// A pin put on the map (map.js fills lat and lon) is said in words too.
+document.getElementById("report-form").lat.addEventListener("change", (event) => {
+  if (!event.bubbles) return;  // the geolocation's own, already said
+  const form = event.target.form;
+  document.getElementById("located").textContent = `已在地图上选定：${form.lat.value}, ${form.lon.value}`;
 });
 
 // Sent in the background, so that a refused form keeps what the citizen chose — above

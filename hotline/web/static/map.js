@@ -5,7 +5,9 @@
 // never from HTML. data-point="lat,lon" marks one place (an appeal's) and centres on it.
 // data-pick="lat,lon" makes it a place picker: a click (or Enter on the
 // map, at its centre) puts the pin there and fills the form's inputs of those names; typed
-// values move the pin.
+// values move the pin. When the areas are too many to draw at once (a province's grids),
+// the server sends the areas above them with "detail": the map then loads the grids in
+// view as it is zoomed in.
 (function () {
   "use strict";
 
@@ -31,6 +33,8 @@
   }
 
   function draw(element) {
+    if (element.dataset.ready) return;  // drawn already
+    element.dataset.ready = "loading";
     var map = L.map(element, { attributionControl: false, zoomSnap: 0.25 });
     if (element.dataset.tiles) L.tileLayer(element.dataset.tiles, { maxZoom: 19 }).addTo(map);
     var bounds = L.latLngBounds([]);
@@ -42,14 +46,20 @@
     }
     getJSON(element.dataset.areas)
       .then(function (areas) {
+        // A few areas are named on the map itself (no base map may say where one is).
+        var named = areas.features.length <= 40;
         var layer = L.geoJSON(areas, {
           style: function (feature) {
             return { color: "#6b7a89", weight: 1, fillColor: "#e3eaf1", fillOpacity: 0.5,
                      className: "area-" + feature.properties.code };
           },
-          onEachFeature: function (feature, shape) { shape.bindTooltip(feature.properties.name); },
+          onEachFeature: function (feature, shape) {
+            shape.bindTooltip(feature.properties.name,
+              named ? { permanent: true, direction: "center", className: "area-label" } : {});
+          },
         }).addTo(map);
         show(layer);
+        if (areas.detail) detailed(map, element.dataset.areas, areas.detail);
         if (!element.dataset.marks) return null;
         return getJSON(element.dataset.marks).then(function (marks) {
           var shaded = L.geoJSON(marks, {
@@ -76,6 +86,31 @@
         element.textContent = "地图数据加载失败，请刷新重试";
         element.dataset.ready = "error";
       });
+  }
+
+  function detailed(map, url, level) {
+    var layer = null, asked = 0, from = null;
+    function load() {
+      if (from === null) from = map.getZoom();
+      if (layer) { map.removeLayer(layer); layer = null; }
+      if (map.getZoom() < from + 2) return;  // still the whole area: the areas above are enough
+      var b = map.getBounds(), ticket = ++asked;
+      var query = new URL(url, location.href);
+      query.searchParams.set("level", level);
+      query.searchParams.set("bbox", [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]
+        .map(function (v) { return v.toFixed(5); }).join(","));
+      getJSON(query.pathname + query.search).then(function (grids) {
+        if (ticket !== asked) return;  // the map moved on meanwhile
+        layer = L.geoJSON(grids, {
+          style: function (feature) {
+            return { color: "#8a97a5", weight: 1, fillOpacity: 0, className: "area-" + feature.properties.code };
+          },
+          onEachFeature: function (feature, shape) { shape.bindTooltip(feature.properties.name); },
+        }).addTo(map);
+        layer.bringToBack();
+      });
+    }
+    map.on("moveend", load);
   }
 
   function picker(map, element) {

@@ -144,10 +144,10 @@ def main() -> None:
 
     from hotline.app import create_app
     from hotline.appeals.activity import refresh_activity, trend
-    from hotline.appeals.dashboard import by_kind, dashboard, refresh_open_counts
+    from hotline.appeals.dashboard import by_kind, dashboard, places, refresh_open_counts
     from hotline.appeals.models import Appeal
     from hotline.appeals.queries import AppealFilter, search_appeals
-    from hotline.appeals.queues import tab_counts
+    from hotline.appeals.queues import APPROVALS, VISITS, tab_counts
     from hotline.appeals.similar import similar_to_appeal
     from hotline.auth.models import User
     from hotline.core.clock import local_today
@@ -245,12 +245,16 @@ def main() -> None:
                     newest = db.session.get(Appeal, db.session.scalar(select(func.max(Appeal.id))))
                     queries.append(("similar appeals (重复诉求) of the newest",
                                     lambda u=user, a=newest: similar_to_appeal(a, u, at)))  # fmt: skip
+                    for queue in (VISITS, APPROVALS):  # the 回访 desk and the approvals, by deadline
+                        queries.append((f"queue {queue.label}", lambda u=user, q=queue:
+                                        search_appeals(u, AppealFilter(**q.filters), at)))  # fmt: skip
                 if who != "centre":  # the unit inbox's tabs, each counted
                     queries.append(("inbox tab counts", lambda u=user: tab_counts(u, "own", at)))
                 if who != "grid":
                     area = None if who == "centre" else user.unit
                     queries.append(("dashboard trend (30 days)", lambda a=area: trend(a, at)))
                     queries.append(("dashboard category × area", lambda u=user: by_kind(dashboard(u, at))))
+                    queries.append(("dashboard map (open appeals by grid)", lambda u=user: places(u, at)))
                     queries += [
                         ("dashboard", lambda u=user: dashboard(u, at)),
                         ("this month's assessment", lambda u=user: assess(u, this_month)),

@@ -181,22 +181,22 @@ def places(user: User, at: datetime, within: Unit | None = None) -> tuple[Unit, 
     board counts (a unit's: those its subtree holds). Returns the area, whether it is the
     centre's whole view, and the grids."""
     top, _, in_area = _area(user, within)
-    grids = select(Unit.id).where(Unit.subtree_clause(top.path), Unit.level == "grid")
+    # The centre's own view counts every open appeal, wherever placed; an area's, those
+    # placed in its grids (and held in it).
+    grids = None if in_area is None else select(Unit.id).where(Unit.subtree_clause(top.path), Unit.level == "grid")
     if _fresh(at, OpenPlaceCount) is not None:
         p = OpenPlaceCount
-        rows = select(p.grid_id, func.sum(p.open).label("open"), func.sum(p.overdue)).where(p.grid_id.in_(grids))
-        if in_area is not None:
-            rows = rows.where(p.unit_id.in_(in_area))
+        rows = select(p.grid_id, func.sum(p.open).label("open"), func.sum(p.overdue))
+        if grids is not None:
+            rows = rows.where(p.grid_id.in_(grids), p.unit_id.in_(in_area))
         counted = rows.group_by(p.grid_id).subquery()
     else:
-        live = _by_place(at, Appeal.grid_id.in_(grids) if in_area is None else HOLDER.in_(in_area)).subquery()
+        live = _by_place(at, None if in_area is None else HOLDER.in_(in_area)).subquery()
         cols = live.c
-        counted = (
-            select(cols[0].label("grid_id"), func.sum(cols[2]).label("open"), func.sum(cols[3]))
-            .where(cols[0].in_(grids))
-            .group_by(cols[0])
-            .subquery()
-        )
+        rows = select(cols[0].label("grid_id"), func.sum(cols[2]).label("open"), func.sum(cols[3]))
+        if grids is not None:
+            rows = rows.where(cols[0].in_(grids))
+        counted = rows.group_by(cols[0]).subquery()
     top_grids = db.session.execute(
         select(Unit, counted.c[1], counted.c[2])
         .join(counted, counted.c.grid_id == Unit.id)
@@ -210,7 +210,7 @@ def _rolled_up(
     user: User, top: Unit, own: AreaCounts, grouped: Sequence[Any], counted_at: datetime | None
 ) -> Dashboard:
     """The per-unit counts added up to the area's total and to the units one level below."""
-    rows = _Rows(top, own, [r[0] for r in grouped])
+    rows = _Rows(top, own, _paths([r[0] for r in grouped]))
     total = AreaCounts(top)
     for unit_id, *numbers in grouped:
         total.add(numbers)
@@ -223,16 +223,20 @@ class _Rows:
     """Which row of the dashboard a holding unit counts in: the area's own desk (the
     centre's queue for the centre), or the unit one level below that it is under."""
 
-    def __init__(self, top: Unit, own: AreaCounts, holders: Sequence[int | None]) -> None:
-        self.top, self.own = top, own
+    def __init__(self, top: Unit, own: AreaCounts, paths: dict[int, str]) -> None:
+        self.top, self.own, self.paths = top, own, paths
         children = db.session.scalars(
             select(Unit).where(Unit.parent_id == top.id, Unit.active, Unit.kind != "centre").order_by(Unit.path)
         ).all()
         self.children = {child.code: AreaCounts(child) for child in children}
-        ids = list({h for h in holders if h is not None})
-        self.paths = dict(db.session.execute(select(Unit.id, Unit.path).where(Unit.id.in_(ids))).tuples().all())
+        self._seen: dict[int | None, AreaCounts | None] = {}
 
     def row_of(self, unit_id: int | None) -> AreaCounts | None:
+        if unit_id not in self._seen:
+            self._seen[unit_id] = self._row_of(unit_id)
+        return self._seen[unit_id]
+
+    def _row_of(self, unit_id: int | None) -> AreaCounts | None:
         if unit_id is None or unit_id == self.top.id:
             # The centre's own queue (no unit yet) or, for a unit, what it holds itself.
             return self.own if (unit_id is None) == (self.own.unit is None) else None
@@ -240,6 +244,11 @@ class _Rows:
         if path.startswith(self.top.path):
             return self.children.get(path[len(self.top.path) :].split("/")[0])
         return None
+
+
+def _paths(holders: Sequence[int | None]) -> dict[int, str]:
+    ids = list({h for h in holders if h is not None})
+    return dict(db.session.execute(select(Unit.id, Unit.path).where(Unit.id.in_(ids))).tuples().all())
 
 
 @dataclass
@@ -270,15 +279,17 @@ def by_kind(board: Dashboard, limit: int = 10) -> list[KindRow]:
     # Summed by top-level category in SQL: a province has thousands of holders × leaves.
     each = per.subquery()
     kind_code = func.substr(Category.code, 1, 2)
+    # Each holder's path with its sums: no second look-up of thousands of holders by id.
     counted = db.session.execute(
-        select(each.c[0], kind_code, func.sum(each.c[2]))
+        select(each.c[0], Unit.path, kind_code, func.sum(each.c[2]))
         .join(Category, Category.id == each.c[1])
-        .group_by(each.c[0], kind_code)
+        .outerjoin(Unit, Unit.id == each.c[0])
+        .group_by(each.c[0], Unit.path, kind_code)
     ).all()
-    rows = _Rows(top, own, [r[0] for r in counted])
+    rows = _Rows(top, own, {unit_id: path for unit_id, path, _, _ in counted if unit_id is not None})
     tops = {c.code: c for c in db.session.scalars(select(Category).where(Category.level == 1))}
     kinds: dict[str, KindRow] = {}
-    for unit_id, code, n in counted:
+    for unit_id, _, code, n in counted:
         kind = tops.get(code)
         if kind is None:
             continue

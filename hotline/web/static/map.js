@@ -47,7 +47,7 @@
     getJSON(element.dataset.areas)
       .then(function (areas) {
         // A few areas are named on the map itself (no base map may say where one is).
-        var named = areas.features.length <= 40;
+        var named = areas.features.length <= 12;
         var layer = L.geoJSON(areas, {
           style: function (feature) {
             return { color: "#6b7a89", weight: 1, fillColor: "#e3eaf1", fillOpacity: 0.5,

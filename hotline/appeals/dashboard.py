@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, delete, func, insert, literal, select
+from sqlalchemy import ColumnElement, and_, case, delete, desc, func, insert, literal, select
+from sqlalchemy.orm import aliased
 
 from hotline.appeals.deadlines import HOLDER, sla_status_sql
 from hotline.appeals.models import Appeal, OpenCategoryCount, OpenCount, OpenPlaceCount
@@ -78,11 +79,15 @@ def _grouped(at: datetime, scope: ColumnElement[bool] | None = None) -> Any:
 
 
 def _by_category(scope: ColumnElement[bool] | None = None) -> Any:
-    """The open appeals (within `scope`) per holder and category."""
+    """The open appeals (within `scope`) per holder and kind of problem (the top-level
+    category, whose code begins the leaf's): the rows the dashboard's table sums."""
+    leaf, kind = aliased(Category), aliased(Category)
     return (
-        select(HOLDER, Appeal.category_id, func.count())
+        select(HOLDER, kind.id, func.count())
+        .join(leaf, leaf.id == Appeal.category_id)
+        .join(kind, and_(kind.level == 1, kind.code == func.substr(leaf.code, 1, 2)))
         .where(Appeal.state.in_(OPEN_STATES), *([scope] if scope is not None else []))
-        .group_by(HOLDER, Appeal.category_id)
+        .group_by(HOLDER, kind.id)
     )
 
 
@@ -130,12 +135,15 @@ def dashboard(user: User, at: datetime, within: Unit | None = None) -> Dashboard
         numbers = (OpenCount.open, OpenCount.on_time, OpenCount.warning, OpenCount.overdue, OpenCount.yellow,
                    OpenCount.red)  # fmt: skip
         rows = select(OpenCount.unit_id, *numbers)
-        grouped = db.session.execute(rows if in_area is None else rows.where(OpenCount.unit_id.in_(in_area))).all()
+        rows = rows if in_area is None else rows.where(OpenCount.unit_id.in_(in_area))
+        grouped = db.session.execute(rows).all()
+        paths = _paths(select(rows.subquery().c.unit_id))
     else:
         counted_at = None
         scope = None if in_area is None else HOLDER.in_(in_area)
         grouped = db.session.execute(_grouped(at, scope)).all()
-    board = _rolled_up(user, top, own, grouped, counted_at)
+        paths = _paths([r[0] for r in grouped if r[0] is not None])
+    board = _rolled_up(top, own, grouped, paths, counted_at)
     board.everywhere = in_area is None
     return board
 
@@ -189,28 +197,27 @@ def places(user: User, at: datetime, within: Unit | None = None) -> tuple[Unit, 
         rows = select(p.grid_id, func.sum(p.open).label("open"), func.sum(p.overdue))
         if grids is not None:
             rows = rows.where(p.grid_id.in_(grids), p.unit_id.in_(in_area))
-        counted = rows.group_by(p.grid_id).subquery()
+        counted = rows.group_by(p.grid_id)
     else:
         live = _by_place(at, None if in_area is None else HOLDER.in_(in_area)).subquery()
         cols = live.c
         rows = select(cols[0].label("grid_id"), func.sum(cols[2]).label("open"), func.sum(cols[3]))
         if grids is not None:
             rows = rows.where(cols[0].in_(grids))
-        counted = rows.group_by(cols[0]).subquery()
+        counted = rows.group_by(cols[0])
+    # The most first, cut before the grids are looked up (a province has 22,000).
+    most = counted.order_by(desc("open"), "grid_id").limit(MAP_PLACES).subquery()
     top_grids = db.session.execute(
-        select(Unit, counted.c[1], counted.c[2])
-        .join(counted, counted.c.grid_id == Unit.id)
-        .order_by(counted.c.open.desc(), Unit.code)
-        .limit(MAP_PLACES)
+        select(Unit, most.c[1], most.c[2]).join(most, most.c.grid_id == Unit.id).order_by(most.c.open.desc(), Unit.code)
     ).all()
     return top, in_area is None, [PlaceCount(grid, int(n), int(late or 0)) for grid, n, late in top_grids]
 
 
 def _rolled_up(
-    user: User, top: Unit, own: AreaCounts, grouped: Sequence[Any], counted_at: datetime | None
+    top: Unit, own: AreaCounts, grouped: Sequence[Any], paths: dict[int, str], counted_at: datetime | None
 ) -> Dashboard:
     """The per-unit counts added up to the area's total and to the units one level below."""
-    rows = _Rows(top, own, _paths([r[0] for r in grouped]))
+    rows = _Rows(top, own, paths)
     total = AreaCounts(top)
     for unit_id, *numbers in grouped:
         total.add(numbers)
@@ -246,9 +253,10 @@ class _Rows:
         return None
 
 
-def _paths(holders: Sequence[int | None]) -> dict[int, str]:
-    ids = list({h for h in holders if h is not None})
-    return dict(db.session.execute(select(Unit.id, Unit.path).where(Unit.id.in_(ids))).tuples().all())
+def _paths(holders: Any) -> dict[int, str]:
+    """The paths of these holding units (ids, or a statement selecting them: a province's
+    thousands are better named by a subquery than bound one by one)."""
+    return dict(db.session.execute(select(Unit.id, Unit.path).where(Unit.id.in_(holders))).tuples().all())
 
 
 @dataclass
@@ -276,27 +284,22 @@ def by_kind(board: Dashboard, limit: int = 10) -> list[KindRow]:
         per = per if in_area is None else per.where(c.unit_id.in_(in_area))
     else:
         per = _by_category(None if in_area is None else HOLDER.in_(in_area))
-    # Summed by top-level category in SQL: a province has thousands of holders × leaves.
     each = per.subquery()
-    kind_code = func.substr(Category.code, 1, 2)
-    # Each holder's path with its sums: no second look-up of thousands of holders by id.
-    counted = db.session.execute(
-        select(each.c[0], Unit.path, kind_code, func.sum(each.c[2]))
-        .join(Category, Category.id == each.c[1])
-        .outerjoin(Unit, Unit.id == each.c[0])
-        .group_by(each.c[0], Unit.path, kind_code)
-    ).all()
-    rows = _Rows(top, own, {unit_id: path for unit_id, path, _, _ in counted if unit_id is not None})
-    tops = {c.code: c for c in db.session.scalars(select(Category).where(Category.level == 1))}
+    counted = db.session.execute(select(each.c[0], each.c[1], each.c[2])).all()
+    rows = _Rows(top, own, _paths(select(each.c[0])))
+    tops = {c.id: c for c in db.session.scalars(select(Category).where(Category.level == 1))}
     kinds: dict[str, KindRow] = {}
-    for unit_id, _, code, n in counted:
-        kind = tops.get(code)
+    columns: dict[int | None, str | None] = {}  # each holder's column, worked out once
+    for unit_id, kind_id, n in counted:
+        kind = tops.get(kind_id)
         if kind is None:
             continue
-        line = kinds.setdefault(kind.code, KindRow(kind))
+        line = kinds.get(kind.code) or kinds.setdefault(kind.code, KindRow(kind))
         n = int(n)
         line.total += n
-        if (row := rows.row_of(unit_id)) is not None:
-            key = row.unit.code if row is not own and row.unit is not None else "own"
-            line.cells[key] = line.cells.get(key, 0) + n
+        if unit_id not in columns:
+            row = rows.row_of(unit_id)
+            columns[unit_id] = None if row is None else ("own" if row is own or row.unit is None else row.unit.code)
+        if (column := columns[unit_id]) is not None:
+            line.cells[column] = line.cells.get(column, 0) + n
     return sorted(kinds.values(), key=lambda k: (-k.total, k.category.code))[:limit]

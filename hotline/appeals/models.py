@@ -484,8 +484,9 @@ class OpenCount(Model):
 
 
 class OpenCategoryCount(Model):
-    """The open appeals held by one unit (None: the centre's queue) of one category, as
-    the scheduler counted them with `OpenCount` (the dashboard's category × area table)."""
+    """The open appeals held by one unit (None: the centre's queue) of one kind of problem
+    (a top-level category: `category_id` names it), as the scheduler counted them with
+    `OpenCount` (the dashboard's category × area table)."""
 
     __tablename__ = "open_category_counts"
 

@@ -12,7 +12,7 @@ from hotline.appeals.presenters import AppealSummary, UnitRef
 from hotline.core.clock import now
 from hotline.core.pagination import Page, paginate
 from hotline.metrics import operations, ranking
-from hotline.metrics.operations import BehindQuery, MetricsQuery, Rate, UnitScore
+from hotline.metrics.operations import BehindQuery, MetricsQuery, Rate, ScoredUnit, UnitScore
 from hotline.metrics.rates import DIRECT_ANSWER, RATES, RateDef, formula
 from hotline.web.api import api
 
@@ -43,6 +43,10 @@ RatesOut = create_model(  # type: ignore[call-overload]
 )
 
 
+def _ref(unit: ScoredUnit) -> UnitRef:
+    return UnitRef(id=unit.id, code=unit.code, name=unit.name)
+
+
 class UnitScoreOut(BaseModel):
     unit: UnitRef
     level: str
@@ -55,7 +59,7 @@ class UnitScoreOut(BaseModel):
     @classmethod
     def of(cls, s: UnitScore) -> UnitScoreOut:
         return cls(
-            unit=UnitRef.of(s.unit),
+            unit=_ref(s.unit),
             level=s.unit.level,
             appeals=s.appeals,
             rates=RatesOut(**{k: RateOut.of(r) for k, r in s.rates.items()}),
@@ -177,7 +181,7 @@ def get_ranking(user, query: MetricsQuery):
                 ranked=[
                     RankedOut(
                         rank=r.rank,
-                        unit=UnitRef.of(r.score.unit),
+                        unit=_ref(r.score.unit),
                         appeals=r.score.appeals,
                         composite=r.score.composite or 0.0,
                         previous=r.previous,
@@ -186,7 +190,7 @@ def get_ranking(user, query: MetricsQuery):
                     )
                     for r in g.ranked
                 ],
-                unranked=[UnitRef.of(s.unit) for s in g.unranked],
+                unranked=[_ref(s.unit) for s in g.unranked],
             )
             for g in groups
         ],

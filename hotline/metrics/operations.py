@@ -10,15 +10,15 @@ whose 申诉复核 was upheld (不合理诉求, 最终答复, a contested 差评
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 from typing import Any, Literal
 
 from flask import current_app
 from pydantic import Field, field_validator, model_validator
 from sqlalchemy import ColumnElement, Select, case, func, select
-from sqlalchemy.orm import defer
 
 from hotline.appeals.models import Appeal
 from hotline.auth.models import User
@@ -69,17 +69,44 @@ class Rate:
 
     @property
     def value(self) -> float | None:
-        return round(self.numerator / self.denominator, 4) if self.denominator else None
+        return rate_value(self.numerator, self.denominator)
+
+
+def rate_value(numerator: float, denominator: int) -> float | None:
+    """A rate as shown and weighed: to four places, None without a denominator."""
+    return round(numerator / denominator, 4) if denominator else None
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredUnit:
+    """What a score tells of its unit: who it is, and where it stands for the ranking."""
+
+    id: int
+    code: str
+    name: str
+    level: str
+    kind: str
+    parent_id: int | None
+    path: str
+
+
+SCORED_UNIT = ("id", "code", "name", "level", "kind", "parent_id", "path")
 
 
 @dataclass
 class UnitScore:
-    unit: Unit
+    unit: ScoredUnit
     appeals: int
-    rates: dict[str, Rate]  # by RateDef.key
     red_cards: int
     deductions: float  # 虚假办结 points
     composite: float | None
+    _sums: Sequence[Any] = field(repr=False)  # the row of sums the rates are read from
+    _scorer: _Scorer = field(repr=False)
+
+    @cached_property
+    def rates(self) -> dict[str, Rate]:
+        """Every rate, by RateDef.key (made when asked for: a ranking shows composites)."""
+        return self._scorer.rates(self._sums)
 
 
 VIEW_METRICS = holding("admin", "supervisor", refusal="只有督办员和系统管理员可以查看考核指标")
@@ -92,12 +119,13 @@ def assess(user: User, query: MetricsQuery) -> tuple[date, date, list[UnitScore]
     VIEW_METRICS.require(user)
     start, end = query.period()
     every = summed(start, end, _within(user, query)).subquery()
-    # Each unit with its sums in one statement; a province has 2,000 units to score, and
-    # their polygons are not needed to name them.
-    named = select(Unit, every).options(defer(Unit.boundary)).join(every, every.c.unit_id == Unit.id)
+    # Each unit with its sums in one statement, as plain rows: a province has 2,000 units
+    # to score, and loading them as ORM objects cost more than summing their figures.
+    named = select(*(getattr(Unit, f) for f in SCORED_UNIT), every).join(every, every.c.unit_id == Unit.id)
     result = db.session.execute(named)
     score = _Scorer(list(result.keys()), Weights.configured())
-    scores = [score(row[0], row) for row in result]
+    width = len(SCORED_UNIT)
+    scores = [score(ScoredUnit(*row[:width]), row) for row in result]
     scores.sort(key=lambda s: (s.composite is None, -(s.composite or 0), s.unit.path))
     return start, end, scores
 
@@ -131,28 +159,26 @@ class _Scorer:
     def __init__(self, columns: list[str], weights: Weights) -> None:
         at = {name: i for i, name in enumerate(columns)}
         self.totals = at["appeals"], at["red_cards"], at["deductions"]
-        self.rates = tuple((r.key, at[f"{r.key}_num"], at[f"{r.key}_den"]) for r in RATES)
+        self.rate_columns = tuple((r.key, at[f"{r.key}_num"], at[f"{r.key}_den"]) for r in RATES)
         self.weights = weights
-        self.weighted = tuple(r for r in self.rates if r[0] in weights.by_rate)
+        self.weighted = tuple(r for r in self.rate_columns if r[0] in weights.by_rate)
 
-    def __call__(self, unit: Unit, row: Sequence[Any]) -> UnitScore:
+    def __call__(self, unit: ScoredUnit, row: Sequence[Any]) -> UnitScore:
         appeals, red_cards, deductions = self._totals(row)
-        rates = self._rates(row)
-        composite = self.weights.composite(rates, red_cards, deductions)
-        return UnitScore(unit, appeals, rates, red_cards, deductions, composite)
+        return UnitScore(unit, appeals, red_cards, deductions, self.composite(row), row, self)
 
     def composite(self, row: Sequence[Any]) -> float | None:
         _, red_cards, deductions = self._totals(row)
-        weighted = {key: Rate(float(row[num] or 0), int(row[den] or 0)) for key, num, den in self.weighted}
-        return self.weights.composite(weighted, red_cards, deductions)
+        values = {key: rate_value(float(row[num] or 0), int(row[den] or 0)) for key, num, den in self.weighted}
+        return self.weights.composite(values, red_cards, deductions)
 
     # PostgreSQL sums to NUMERIC: back to plain numbers, NULL (no rows) to zero.
     def _totals(self, row: Sequence[Any]) -> tuple[int, int, float]:
         appeals, red_cards, deductions = (row[i] or 0 for i in self.totals)
         return int(appeals), int(red_cards), float(deductions)
 
-    def _rates(self, row: Sequence[Any]) -> dict[str, Rate]:
-        return {key: Rate(float(row[num] or 0), int(row[den] or 0)) for key, num, den in self.rates}
+    def rates(self, row: Sequence[Any]) -> dict[str, Rate]:
+        return {key: Rate(float(row[num] or 0), int(row[den] or 0)) for key, num, den in self.rate_columns}
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,15 +194,16 @@ class Weights:
         weights = {k: w for k, w in config["HOTLINE_SCORE_WEIGHTS"].items() if w}
         return cls(weights, config["HOTLINE_RED_CARD_PENALTY"])
 
-    def composite(self, rates: dict[str, Rate], red_cards: int, deductions: float = 0.0) -> float | None:
-        """Weighted score out of 100 (HOTLINE_SCORE_WEIGHTS, by rate), minus the red-card and
-        虚假办结 points, never below zero. None (not ranked) until every weighted rate has
-        data: a unit whose appeals are not yet rated must not outrank one that was."""
+    def composite(self, values: Mapping[str, float | None], red_cards: int, deductions: float = 0.0) -> float | None:
+        """Weighted score out of 100 (HOTLINE_SCORE_WEIGHTS, by rate; `values`: the rates'
+        values by key), minus the red-card and 虚假办结 points, never below zero. None (not
+        ranked) until every weighted rate has data: a unit whose appeals are not yet rated
+        must not outrank one that was."""
         if not self.by_rate:
             return None
         total = 0.0
         for key, weight in self.by_rate.items():
-            value = rates[key].value
+            value = values[key]
             if value is None:
                 return None
             total += weight * value

@@ -17,7 +17,7 @@ from hotline.auth.models import User
 from hotline.core.extensions import db
 from hotline.core.vocabulary import UNIT_LEVEL_NAMES
 from hotline.grid.models import Unit
-from hotline.metrics.operations import MetricsQuery, UnitScore, assess, composites
+from hotline.metrics.operations import MetricsQuery, ScoredUnit, UnitScore, assess, composites
 
 
 @dataclass
@@ -49,13 +49,13 @@ def previous_period(start: date, end: date) -> tuple[date, date]:
     return start - (end - start) - timedelta(days=1), start - timedelta(days=1)
 
 
-def _group_of(unit: Unit, parents: dict[int, Unit]) -> tuple[str, str]:
+def _group_of(unit: ScoredUnit, parents: dict[int, tuple[str, str]]) -> tuple[str, str]:
     level = UNIT_LEVEL_NAMES[unit.level]
     if unit.kind == "department":
         return f"department:{unit.level}", f"{level}级部门"
     if unit.level == "grid" and unit.parent_id in parents:
-        parent = parents[unit.parent_id]
-        return f"grids:{parent.code}", f"{parent.name}的网格"
+        code, name = parents[unit.parent_id]
+        return f"grids:{code}", f"{name}的网格"
     return f"area:{unit.level}", level
 
 
@@ -65,7 +65,8 @@ def rank(user: User, query: MetricsQuery) -> tuple[date, date, list[Group]]:
     earlier = query.model_copy(update={"start": before[0], "end": before[1]})
     previous = composites(user, earlier)
     parent_ids = {s.unit.parent_id for s in scores if s.unit.level == "grid" and s.unit.parent_id}
-    parents = {u.id: u for u in db.session.scalars(select(Unit).where(Unit.id.in_(parent_ids)))}
+    named = select(Unit.id, Unit.code, Unit.name).where(Unit.id.in_(parent_ids))
+    parents = {unit_id: (code, name) for unit_id, code, name in db.session.execute(named)}
     minimum = int(current_app.config["HOTLINE_RANK_MIN_APPEALS"])
     board = int(current_app.config["HOTLINE_RANK_BOARD"])
     groups: dict[str, Group] = {}

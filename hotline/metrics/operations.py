@@ -134,8 +134,12 @@ def composites(user: User, query: MetricsQuery) -> dict[int, float | None]:
     """Each unit's composite alone, by unit id (what the ranking shows of the month before):
     the same sums as `assess`, no units loaded."""
     VIEW_METRICS.require(user)
-    result = db.session.execute(summed(*query.period(), _within(user, query)))
-    score = _Scorer(list(result.keys()), Weights.configured())
+    weights = Weights.configured()
+    every = summed(*query.period(), _within(user, query)).subquery()
+    needed = ["unit_id", "appeals", "red_cards", "deductions"]
+    needed += [f"{key}_{part}" for key in weights.by_rate for part in ("num", "den")]
+    result = db.session.execute(select(*(every.c[name] for name in needed)))  # what a composite needs
+    score = _Scorer(list(result.keys()), weights)
     return {row[0]: score.composite(row) for row in result}
 
 
@@ -159,7 +163,10 @@ class _Scorer:
     def __init__(self, columns: list[str], weights: Weights) -> None:
         at = {name: i for i, name in enumerate(columns)}
         self.totals = at["appeals"], at["red_cards"], at["deductions"]
-        self.rate_columns = tuple((r.key, at[f"{r.key}_num"], at[f"{r.key}_den"]) for r in RATES)
+        # Those of the rates the statement read (a composite alone needs the weighted ones).
+        self.rate_columns = tuple(
+            (r.key, at[f"{r.key}_num"], at[f"{r.key}_den"]) for r in RATES if f"{r.key}_num" in at
+        )
         self.weights = weights
         self.weighted = tuple(r for r in self.rate_columns if r[0] in weights.by_rate)
 

@@ -7,7 +7,7 @@ from typing import Literal
 
 from flask import current_app
 from pydantic import Field, field_validator
-from sqlalchemy import ColumnElement, and_, case, func, or_, select, true, union
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select, true, union
 
 from hotline.appeals.deadlines import HOLDER, sla_status_sql
 from hotline.appeals.models import Appeal, Contest, Extension, Pause
@@ -213,26 +213,25 @@ def _awaiting_decision(user: User) -> ColumnElement[bool]:
     any, a unit's those of the units below it, 长周期 extensions and 申诉 being the centre's."""
     # The appeals named by the pending requests (a few hundred), not each appeal tested for
     # them: OR-ed EXISTS made PostgreSQL read all ten million (10 s at the centre).
-    extensions = select(Extension.appeal_id).where(Extension.status == "pending")
-    pauses = select(Pause.appeal_id).where(Pause.status == "pending")
     if user.at_centre:
-        contests = select(Contest.appeal_id).where(Contest.status == "pending")
-        return Appeal.id.in_(union(extensions, pauses, contests))
-    unit_decides = union(extensions.where(Extension.long_cycle.is_(False)), pauses)
+        return Appeal.id.in_(union(_pending(Extension), _pending(Pause), _pending(Contest)))
+    unit_decides = union(_pending(Extension).where(Extension.long_cycle.is_(False)), _pending(Pause))
     return and_(Appeal.current_unit_id != user.unit_id, Appeal.id.in_(unit_decides))
 
 
 def _awaiting_own_request(user: User) -> ColumnElement[bool]:
     """Appeals whose 延期, 挂起, 退单 or 申诉 the user's unit asked for and nobody has
     decided yet (the unit's 待审批 tab)."""
-    asked = union(
-        select(Extension.appeal_id).where(Extension.status == "pending"),
-        select(Pause.appeal_id).where(Pause.status == "pending"),
-    )
-    contested = select(Contest.appeal_id).where(Contest.status == "pending", Contest.unit_id == user.unit_id)
+    asked = union(_pending(Extension), _pending(Pause))
+    contested = _pending(Contest).where(Contest.unit_id == user.unit_id)
     held = Appeal.current_unit_id == user.unit_id
     returning = and_(Appeal.state == State.RETURNING, Appeal.main_unit_id == user.unit_id)
     return or_(and_(held, Appeal.id.in_(asked)), returning, Appeal.id.in_(contested))
+
+
+def _pending(request: type[Extension] | type[Pause] | type[Contest]) -> Select:
+    """The appeals named by the requests of this kind that wait for a decision."""
+    return select(request.appeal_id).where(request.status == "pending")
 
 
 def _in_subtree(unit: Unit):

@@ -48,7 +48,6 @@ def dashboard() -> ResponseReturnValue:
         place_map={
             "areas": url_for("grid.map_areas", within=area.code),
             "marks": url_for("sla.dashboard_places", unit=within.code if within else None),
-            "tiles": current_app.config["HOTLINE_MAP_TILE_URL"],
         },
     )
 
@@ -66,7 +65,7 @@ def _line(row: boards.AreaCounts, total: boards.AreaCounts) -> tuple[boards.Area
         return row, "own", {"held": "own", "state": OPEN_STATE_LIST}
     if row.unit == total.unit:
         return row, "own", {"holder": row.unit.id, "state": UNIT_STEPS}
-    return row, row.unit.code, {"unit": row.unit.id, "state": UNIT_STEPS}
+    return row, row.unit.code, _whole(row.unit, everything=False)
 
 
 def _trend_chart(days: list[activity.Day]) -> dict:

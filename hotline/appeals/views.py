@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
@@ -204,7 +204,6 @@ def appeal_new() -> ResponseReturnValue:
         categories=_leaf_categories(),
         category_keys=partial(search_keys, spelled=spellings()),
         map_areas=url_for("grid.map_areas", within=home_area(g.user.unit).code, level="grid"),
-        map_tiles=current_app.config["HOTLINE_MAP_TILE_URL"],
         types=APPEAL_TYPES,
         urgencies=URGENCIES,
         channels=STAFF_CHANNELS,
@@ -255,7 +254,6 @@ def _place_map(appeal: Appeal) -> dict[str, str] | None:
     area = place or home_area(g.user.unit)
     return {
         "areas": url_for("grid.map_areas", within=area.code, level="grid"),
-        "tiles": current_app.config["HOTLINE_MAP_TILE_URL"],
     }
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
@@ -42,3 +43,18 @@ def local_today() -> date:
 def start_of(day: date) -> datetime:
     """The first instant of a local calendar day."""
     return datetime.combine(day, time(), local_zone())
+
+
+def month_of(day: date) -> tuple[date, date]:
+    """The first and last day of the calendar month of `day`."""
+    first = day.replace(day=1)
+    return first, (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+
+
+def months(start: date, end: date) -> Iterator[tuple[date, date]]:
+    """The calendar months from `start`'s to `end`'s, each as its first and last day."""
+    first = start.replace(day=1)
+    while first <= end:
+        first, last = month_of(first)
+        yield first, last
+        first = last + timedelta(days=1)

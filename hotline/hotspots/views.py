@@ -34,7 +34,6 @@ def _map_of(week: Week) -> dict[str, str]:
     return {
         "areas": url_for("grid.map_areas", within=home_area(g.user.unit).code),
         "marks": url_for("hotspots.marks", week=week.start) if week.start else "",
-        "tiles": current_app.config["HOTLINE_MAP_TILE_URL"],
     }
 
 

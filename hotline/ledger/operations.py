@@ -15,7 +15,7 @@ from hotline.appeals.states import OPEN_STATES
 from hotline.auth.models import User
 from hotline.categories.models import Category
 from hotline.core import audit
-from hotline.core.clock import local_date, local_today, now, start_of
+from hotline.core.clock import local_date, local_today, month_of, now, start_of
 from hotline.core.db import upsert, write_transaction
 from hotline.core.errors import BadRequest, Conflict, NotFound
 from hotline.core.extensions import db
@@ -234,11 +234,7 @@ class Frequent:
 
     @property
     def last(self) -> date:
-        return month_end(self.month)
-
-
-def month_end(first: date) -> date:
-    return (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+        return month_of(self.month)[1]
 
 
 def frequent_problems(user: User, query: FrequentQuery) -> Frequent:
@@ -246,7 +242,7 @@ def frequent_problems(user: User, query: FrequentQuery) -> Frequent:
     centre picks 每月一题 from it)."""
     VIEW_LEDGERS.require(user)
     first = query.month or (local_today().replace(day=1) - timedelta(days=1)).replace(day=1)
-    after = month_end(first) + timedelta(days=1)
+    after = month_of(first)[1] + timedelta(days=1)
     counted = (
         select(Appeal.category_id, func.count().label("n"))
         .where(
@@ -278,7 +274,7 @@ def monthly_topic(data, actor: User, at: datetime | None = None) -> Campaign:
     body = validate(TopicBody, data, "每月一题")
     at = at or now()
     first = body.month or local_today().replace(day=1)
-    last = month_end(first)
+    last = month_of(first)[1]
     with write_transaction(db.session):
         category = _category(body.category)
         if category is None:

@@ -39,7 +39,7 @@ from hotline.appeals import engine
 from hotline.appeals.models import RED_CARD_EVENT, Appeal, AppealEvent, Deduction
 from hotline.appeals.states import State
 from hotline.core import revisions
-from hotline.core.clock import local_date, local_today
+from hotline.core.clock import local_date, local_today, month_of, months
 from hotline.core.db import local_day, write_transaction
 from hotline.core.extensions import db
 from hotline.grid.models import Unit
@@ -109,12 +109,6 @@ DAILY_COLUMNS = ("unit_id", "day", "appeals", *SUMMED)
 MONTHLY_COLUMNS = ("unit_id", "month", "appeals", *SUMMED)
 
 
-def month_of(day: date) -> tuple[date, date]:
-    """The first and last day of the calendar month of `day`."""
-    first = day.replace(day=1)
-    return first, (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-
-
 def _monthly_of(first: date, where: ColumnElement[bool]) -> Select:
     d = daily.c
     return (
@@ -178,11 +172,9 @@ def rebuild() -> int:
             insert(contributions).from_select(CONTRIBUTION_COLUMNS, _contribution_of(local_day(Appeal.closed_at)))
         )
         db.session.execute(insert(daily).from_select(DAILY_COLUMNS, _daily_of(literal(True))))
-        first, last = db.session.execute(select(func.min(daily.c.day), func.max(daily.c.day))).one()
-        while first is not None and first <= last:
-            first = first.replace(day=1)
+        earliest, latest = db.session.execute(select(func.min(daily.c.day), func.max(daily.c.day))).one()
+        for first, _ in months(earliest, latest) if earliest is not None else ():
             db.session.execute(insert(monthly).from_select(MONTHLY_COLUMNS, _monthly_of(first, literal(True))))
-            first = month_of(first)[1] + timedelta(days=1)
         revisions.set_token(REVISION, definitions_token())
         counted = db.session.scalar(select(func.count()).select_from(contributions)) or 0
     return counted
@@ -202,11 +194,9 @@ def split(start: date, end: date) -> tuple[list[MonthRead], list[tuple[date, dat
     """The period as the months it is cheaper to read by their monthly rows (fewer days left
     out than taken in) and the runs of days read from the daily rows. Days after today have
     no rows (nothing is evaluated in the future), so a month up to today is whole."""
-    months, days = [], []
+    by_month, days = [], []
     today = local_today()
-    first = start.replace(day=1)
-    while first <= end:
-        first, last = month_of(first)
+    for first, last in months(start, end):
         inside = max(start, first), min(end, last)
         outside = tuple(
             (a, b)
@@ -214,11 +204,10 @@ def split(start: date, end: date) -> tuple[list[MonthRead], list[tuple[date, dat
             if a <= b
         )
         if 1 + sum((b - a).days + 1 for a, b in outside) < (inside[1] - inside[0]).days + 1:
-            months.append(MonthRead(first, last, inside, outside))
+            by_month.append(MonthRead(first, last, inside, outside))
         else:
             days.append(inside)
-        first = last + timedelta(days=1)
-    return months, days
+    return by_month, days
 
 
 def summed(start: date, end: date, units: Iterable[Any] = ()) -> Select:

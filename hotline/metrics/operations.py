@@ -23,6 +23,7 @@ from sqlalchemy import ColumnElement, Select, case, func, select
 from hotline.appeals.models import Appeal
 from hotline.auth.models import User
 from hotline.core.clock import local_today
+from hotline.core.clock import months as calendar_months
 from hotline.core.errors import NotFound
 from hotline.core.extensions import db
 from hotline.core.pagination import PageQuery
@@ -284,13 +285,12 @@ def trend(user: User, query: MetricsQuery, months: int = 6) -> list[tuple[date, 
     for the `months` months up to the period's end, oldest first."""
     VIEW_METRICS.require(user)
     _, end = query.period()
-    firsts = [end.replace(day=1)]
+    earliest = end.replace(day=1)
     for _ in range(months - 1):
-        firsts.insert(0, (firsts[0] - timedelta(days=1)).replace(day=1))
+        earliest = (earliest - timedelta(days=1)).replace(day=1)
     points = []
-    for first in firsts:
-        last = min((first + timedelta(days=32)).replace(day=1) - timedelta(days=1), end)
-        every = summed(first, last, _within(user, query)).subquery()
+    for first, last in calendar_months(earliest, end):
+        every = summed(first, min(last, end), _within(user, query)).subquery()
         sums = [func.sum(every.c[f"{r.key}_{part}"]) for r in RATES for part in ("num", "den")]
         row = db.session.execute(select(*sums)).one()
         points.append(

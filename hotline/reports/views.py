@@ -3,7 +3,7 @@ No account: the receipt (工单编号 + 查询码) is the key."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from hotline.appeals.actions.review import RatingBody
@@ -53,7 +53,6 @@ def new_report():
             categories=categories,
             types=APPEAL_TYPES,
             max_photos=MAX_PHOTOS,
-            map_tiles=current_app.config["HOTLINE_MAP_TILE_URL"],
         ),
         status,
         headers,

@@ -14,15 +14,27 @@ _app: Flask | None = None
 
 def perform_outbox(outbox_id: int) -> str:
     """What RQ runs for "outbox-<id>"."""
+    with _job_app().app_context():
+        from hotline.outbox.operations import run
+
+        return run(outbox_id)
+
+
+def _job_app() -> Flask:
     global _app
     if _app is None:  # a plain `rq worker`: build the app from the environment
         from hotline.app import create_app  # the factory imports this module's command
 
         _app = create_app()
-    with _app.app_context():
-        from hotline.outbox.operations import run
+    return _app
 
-        return run(outbox_id)
+
+def drain_outbox() -> int:
+    """What RQ runs to hand over the rows new intakes and actions pushed on the list."""
+    with _job_app().app_context():
+        from hotline.outbox.operations import drain
+
+        return drain()
 
 
 @click.command("worker")

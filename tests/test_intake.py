@@ -117,3 +117,29 @@ def test_unauthenticated_or_bad_token_is_401(api):
     assert api.request("POST", "/api/v1/appeals", json=appeal_data(), expect=401)
     resp = api.request("GET", "/api/v1/appeals", headers={"Authorization": "Bearer nope"}, expect=401)
     assert resp.get_json()["error"]["code"] == "unauthorized"
+
+
+def test_what_intake_answers_is_what_was_stored(api, app):
+    """The intake writes its rows without the ORM's flush and answers from what it wrote:
+    the answer must be what a later read of the appeal gives, every column included."""
+    from hotline.outbox.models import OutboxMessage
+
+    made = api.create(urgency="紧急", is_enterprise=True, enterprise_name="沈阳某公司")
+    assert api.appeal(made["number"], user="operator") == made
+    with app.app_context():
+        from hotline.appeals.intake import create_appeal
+        from hotline.auth.models import User
+
+        operator = db.session.scalars(select(User).where(User.username == "operator")).one()
+        appeal = create_appeal(appeal_data(citizen_name="李女士"), operator)
+        held = {
+            model: {c.key: getattr(obj, c.key) for c in model.__mapper__.column_attrs}
+            for model, obj in [(Appeal, appeal), (AppealEvent, appeal.events[0])]
+        }
+        [message] = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(1))
+        held[OutboxMessage] = {c.key: getattr(message, c.key) for c in OutboxMessage.__mapper__.column_attrs}
+        ids = {Appeal: appeal.id, AppealEvent: appeal.events[0].id, OutboxMessage: message.id}
+        db.session.expunge_all()
+        for model, values in held.items():
+            stored = db.session.get(model, ids[model])
+            assert {c.key: getattr(stored, c.key) for c in model.__mapper__.column_attrs} == values, model

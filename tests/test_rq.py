@@ -1,6 +1,7 @@
-"""The outbox with Redis and real RQ workers (separate processes): nothing is enqueued before
-the transaction commits, a job is never enqueued twice, and a worker killed with SIGKILL in
-the middle of sending an SMS leaves a job that runs again, with the SMS delivered once."""
+"""The outbox with Redis and real RQ workers (separate processes): nothing is handed over
+before the transaction commits, a burst of new rows waits for one drain job, a row handed
+over twice is carried out once, and a worker killed with SIGKILL in the middle of sending
+an SMS leaves a job that runs again, with the SMS delivered once."""
 
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ from datetime import timedelta
 import pytest
 from redis import Redis
 from rq import Queue
-from rq.job import Job
 from sqlalchemy import select
 
 from config import PROJECT_ROOT
@@ -47,6 +47,14 @@ def queued(redis_url) -> list[str]:
     return Queue(QUEUE, connection=Redis.from_url(redis_url)).job_ids
 
 
+def queued_functions(redis_url) -> list[str]:
+    return [job.func_name for job in Queue(QUEUE, connection=Redis.from_url(redis_url)).jobs]
+
+
+def on_drain_list(redis_url) -> list[int]:
+    return [int(i) for i in Redis.from_url(redis_url).lrange(f"{QUEUE}:outbox-new", 0, -1)]
+
+
 def start_worker(app, *args: str) -> subprocess.Popen:
     env = {
         **os.environ,
@@ -74,28 +82,50 @@ def test_nothing_is_enqueued_before_commit(redis_app, redis_url):
         with write_transaction(db.session):
             message = outbox.add("sms.send", {"template": "sms.accepted", "phone": "13900000000", "text": "测试"})
             db.session.flush()
-            assert queued(redis_url) == []  # still inside the transaction
-        assert queued(redis_url) == [f"outbox-{message.id}"]
+            assert queued(redis_url) == [] and on_drain_list(redis_url) == []  # still inside the transaction
+        assert on_drain_list(redis_url) == [message.id]
+        assert queued_functions(redis_url) == [outbox.DRAIN_FUNCTION]
         # Handed over by the process that committed it, with no claim round trip: the row
-        # waits as pending for its job, and a relay now finds nothing to hand out again.
+        # waits as pending for the drain, and a relay now finds nothing to hand out again.
         assert db.session.get(OutboxMessage, message.id).status == "pending"
         assert outbox.relay().enqueued == 0
-        assert queued(redis_url) == [f"outbox-{message.id}"]
         with pytest.raises(RuntimeError), write_transaction(db.session):
             outbox.add("sms.send", {"template": "sms.accepted", "phone": "13900000001", "text": "回滚"})
             raise RuntimeError("rolled back")
-        assert queued(redis_url) == [f"outbox-{message.id}"]  # the rolled-back one never arrives
+        assert on_drain_list(redis_url) == [message.id]  # the rolled-back one never arrives
+        with write_transaction(db.session):
+            second = outbox.add("sms.send", {"template": "sms.accepted", "phone": "13900000002", "text": "测试"})
+        # A drain is already waiting: the second row joins the list, no second job.
+        assert on_drain_list(redis_url) == [message.id, second.id]
+        assert queued_functions(redis_url) == [outbox.DRAIN_FUNCTION]
 
 
-def test_a_job_is_never_enqueued_twice(redis_app, redis_url):
+def test_one_drain_job_sends_a_burst_and_a_new_row_wakes_another(redis_app, redis_url):
+    app = redis_app()
+    client = ApiClient(app)
+    made = [client.create()["id"] for _ in range(outbox.DRAIN_BATCH + 3)]
+    assert queued_functions(redis_url) == [outbox.DRAIN_FUNCTION]
+    worker = start_worker(app, "--burst")
+    assert worker.wait(timeout=120) == 0, worker.stdout.read().decode()
+    assert sorted(m.appeal_id for m in _sms(app)) == sorted(made)  # every receipt, once
+    assert on_drain_list(redis_url) == []
+    later = client.create()["id"]  # the drain that ran took its flag down: a new row wakes a new one
+    assert queued_functions(redis_url) == [outbox.DRAIN_FUNCTION]
+    worker = start_worker(app, "--burst")
+    assert worker.wait(timeout=60) == 0, worker.stdout.read().decode()
+    assert later in {m.appeal_id for m in _sms(app)}
+
+
+def test_a_row_handed_over_twice_is_carried_out_once(redis_app, redis_url):
     app = redis_app()
     appeal = ApiClient(app).create()
     with app.app_context():
         [row] = db.session.scalars(select(OutboxMessage)).all()
-        assert queued(redis_url) == [f"outbox-{row.id}"]
-        assert outbox.relay().enqueued == 0  # already claimed: no second relay takes it
-        assert outbox._enqueue(row.id, stale=False)  # even forced: RQ refuses the duplicate id
-        assert queued(redis_url) == [f"outbox-{row.id}"]
+        assert on_drain_list(redis_url) == [row.id]
+        assert outbox.relay().enqueued == 0  # within its grace: no relay takes it
+        assert outbox._enqueue(row.id, stale=False)  # forced: now a job of its own as well
+        assert outbox._enqueue(row.id, stale=False)  # and again: RQ refuses the duplicate id
+        assert queued(redis_url)[1:] == [f"outbox-{row.id}"]
     worker = start_worker(app, "--burst")
     assert worker.wait(timeout=60) == 0, worker.stdout.read().decode()
     [message] = [m for m in _sms(app) if m.appeal_id == appeal["id"]]
@@ -123,7 +153,6 @@ def test_a_worker_killed_mid_job_leaves_a_job_that_runs_again_once(redis_app, re
             db.session.expire_all()
             stuck = db.session.get(OutboxMessage, row.id)
             assert (stuck.status, stuck.attempts) == ("running", 1)
-            assert Job.fetch(f"outbox-{row.id}", connection=Redis.from_url(redis_url)).get_status() == "started"
             assert outbox.relay().enqueued == 0  # its lease has not run out: it might be alive
             report = outbox.relay(at=now() + outbox.LEASE + timedelta(seconds=1))  # now it is dead
             assert report.enqueued == 1 and queued(redis_url) == [f"outbox-{row.id}"]

@@ -10,7 +10,6 @@ from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm.attributes import set_committed_value
 
 from hotline.appeals import effects, permissions
@@ -20,9 +19,9 @@ from hotline.appeals.numbering import next_number
 from hotline.appeals.schemas import AppealCreate
 from hotline.appeals.states import INITIAL_STATE
 from hotline.auth.models import User
-from hotline.categories.models import Category
+from hotline.categories import lookup
 from hotline.core.clock import now
-from hotline.core.db import write_transaction
+from hotline.core.db import insert_as_loaded, write_transaction
 from hotline.core.errors import BadRequest
 from hotline.core.extensions import db
 from hotline.core.fulltext import APPEALS
@@ -31,6 +30,8 @@ from hotline.core.validation import invalid, validate
 from hotline.core.vocabulary import STAFF_CHANNELS
 from hotline.grid.geo import Placement, placement
 
+# Every one-to-many relationship of an appeal (what a new one has none of).
+_COLLECTIONS = tuple(r.key for r in Appeal.__mapper__.relationships if r.uselist)
 # How far a telephone system's call time may lie from now.
 RECEIVED_AT_PAST = timedelta(days=7)
 RECEIVED_AT_FUTURE = timedelta(minutes=5)
@@ -77,7 +78,7 @@ def register(
                 earlier = db.session.get(Appeal, previous)
                 assert earlier is not None, "an idempotency key names the appeal it created"
                 return earlier
-            category = db.session.scalar(select(Category).where(Category.code == body.category))
+            category = lookup.by_code(body.category)
             if category is None or not category.active or not category.is_leaf:
                 reason = "不是末级分类" if category is not None and category.active else "没有这个分类"
                 raise invalid("category", reason)
@@ -94,7 +95,7 @@ def register(
                 place_note=where.reason,
                 number=numbered.number,
                 query_code=f"{secrets.randbelow(10**6):06d}",
-                category=category,
+                category_id=category.id,
                 state=INITIAL_STATE,
                 received_at=received_at or at,
                 created_at=at,
@@ -102,14 +103,13 @@ def register(
                 created_by_id=actor.id if actor else None,
             )
             start_dispatch_clock(appeal, appeal.received_at)
-            db.session.add(appeal)
+            insert_as_loaded(db.session, appeal)  # the id comes back on SQLite
+            set_committed_value(appeal, "category", category)
             handed = _from_110(body, appeal, at, actor)
-            if appeal.id is None or attach is not None:
-                db.session.flush()  # the id, for the rows below (known already on PostgreSQL)
             if attach is not None:
                 attach(appeal)
             created = AppealEvent(
-                appeal=appeal,
+                appeal_id=appeal.id,
                 at=at,
                 actor_id=actor.id if actor else None,
                 unit_id=actor.unit_id if actor else None,
@@ -123,12 +123,13 @@ def register(
                     "place": {"grid_id": where.grid_id, "unit_id": where.unit_id, "reason": where.reason},
                 },
             )
-            db.session.add(created)
-            # A new appeal's timeline is this one event and it has no co-units: say so, so
-            # that presenting it after the commit reads nothing back.
+            insert_as_loaded(db.session, created)
+            # A new appeal's timeline is this one event and its other collections (co-units,
+            # extensions, pauses, contests …) are empty: say so, so that presenting it after
+            # the commit reads nothing back.
+            for collection in _COLLECTIONS:
+                set_committed_value(appeal, collection, [])
             set_committed_value(appeal, "events", [created])
-            set_committed_value(appeal, "co_units", [])
-            set_committed_value(appeal, "extensions", [])
             set_committed_value(appeal, "police_handovers", handed)
             if once is not None:
                 once.remember(db.session, appeal.id, at)

@@ -8,7 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hotline.auth.operations import new_user
+from hotline.categories import lookup
 from hotline.categories.models import Category
+from hotline.core import revisions
 from hotline.core.extensions import db
 from hotline.grid.models import Unit
 
@@ -270,6 +272,7 @@ def build_categories() -> dict[str, Category]:
         )
         db.session.add(category)
         categories[code] = category
+    revisions.bump(lookup.REVISION)  # processes that keep the taxonomy load it again
     return categories
 
 

@@ -9,6 +9,7 @@ from flask import current_app
 from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import select
 
+from hotline.categories import lookup
 from hotline.categories.models import Category
 from hotline.core.errors import BadRequest, NotFound
 from hotline.core.extensions import db
@@ -61,7 +62,7 @@ def _service(c: Category) -> dict:
 
 
 def service_category(code: str) -> Category:
-    category = db.session.scalar(select(Category).where(Category.code == code))
+    category = lookup.by_code(code)
     if category is None or not category.active or not category.is_leaf:
         raise NotFound(f"service_code {code} not found: 没有这个服务")
     return category

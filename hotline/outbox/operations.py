@@ -1,10 +1,13 @@
 """The transactional outbox.
 
 `add()` writes a side effect as a row in the caller's transaction. After that transaction
-commits, the web process relays the new rows at once; the scheduler relays every few
-seconds as the safety net. Relaying claims a row (one conditional UPDATE, so two relays
-never both take it) and then hands it to RQ with job_id "outbox-<id>" and unique=True (a
-duplicate enqueue is impossible) or, without HOTLINE_REDIS_URL, runs it inline.
+commits, the web process hands the new rows over at once: it pushes their ids on a Redis
+list and, unless a drain job is already waiting, enqueues one (`drain`: a worker takes the
+ids off the list in batches and runs them), so an intake costs one Redis round trip, not
+an RQ job of its own; without HOTLINE_REDIS_URL it runs them inline. The scheduler relays
+every few seconds as the safety net: relaying claims a row (one conditional UPDATE, so two
+relays never both take it) and hands it to RQ with job_id "outbox-<id>" and unique=True (a
+duplicate enqueue is impossible).
 
 A rolled-back transaction leaves no row, so nothing is sent. A job that fails is retried
 with backoff; after MAX_ATTEMPTS it is `failed` and an administrator can retry it. A job
@@ -23,11 +26,18 @@ from functools import cache
 from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import Select, and_, inspect, or_, select, update
+from sqlalchemy import Select, and_, or_, select, update
 
 from hotline.core import audit
 from hotline.core.clock import now
-from hotline.core.db import affected, after_commit, write_transaction
+from hotline.core.db import (
+    affected,
+    after_commit,
+    insert_as_loaded,
+    take_transaction_list,
+    transaction_list,
+    write_transaction,
+)
 from hotline.core.errors import Conflict, NotFound
 from hotline.core.extensions import db
 from hotline.core.permissions import Actor, holding
@@ -50,6 +60,13 @@ BACKOFF = (
 )
 BATCH = 200
 JOB_FUNCTION = "hotline.worker.perform_outbox"
+DRAIN_FUNCTION = "hotline.worker.drain_outbox"
+# How many new rows a drain job takes off the list at a time; when it takes a full batch it
+# wakes another drain, so that every worker helps with a burst.
+DRAIN_BATCH = 50
+# A drain job that was enqueued but lost (Redis emptied) stops blocking new ones after this;
+# its rows are relayed after the grace meanwhile.
+DRAIN_WAKE_TTL = timedelta(minutes=1)
 
 # What each kind of side effect runs: "module:function(outbox_id, payload)". Each handler
 # is idempotent and marks its row done (complete()) in the transaction of its effect.
@@ -64,6 +81,9 @@ class PermanentFailure(Exception):
     error, for an administrator to see, fix the cause of and retry."""
 
 
+_NEW = "outbox.new"  # the rows this transaction added
+
+
 def add(kind: str, payload: dict) -> OutboxMessage:
     """Record a side effect in the current transaction; handed over once it commits."""
     if kind not in HANDLERS:
@@ -73,22 +93,60 @@ def add(kind: str, payload: dict) -> OutboxMessage:
     # first, the relay finds the row due after the grace.
     message = OutboxMessage(kind=kind, payload=payload, status="pending", next_attempt_at=at + HANDOVER_GRACE,
                             created_at=at)  # fmt: skip
-    db.session.add(message)
-    new = db.session.info.setdefault("hotline.outbox.new", [])
-    new.append(message)
+    insert_as_loaded(db.session, message)
+    transaction_list(db.session, _NEW).append(message)
     after_commit(db.session, _hand_over_new)
     return message
 
 
 def _hand_over_new() -> None:
-    """After the commit: enqueue the new rows (RQ's unique job id keeps the relay from
-    enqueueing one twice) or, without Redis, run them here."""
-    ids = [inspect(m).identity[0] for m in db.session.info.pop("hotline.outbox.new", [])]
-    for outbox_id in ids:
-        if current_app.config["HOTLINE_REDIS_URL"]:
-            _enqueue(outbox_id, stale=False)
-        else:
+    """After the commit: put the new rows on the drain list or, without Redis, run them
+    here."""
+    ids = [m.id for m in take_transaction_list(db.session, _NEW)]
+    if not current_app.config["HOTLINE_REDIS_URL"]:
+        for outbox_id in ids:
             run(outbox_id)
+        return
+    from redis.exceptions import RedisError
+
+    try:
+        _announce(ids)
+    except RedisError as exc:  # the rows are pending: the relay hands them out after the grace
+        log.warning("outbox %s: Redis unreachable (%s); the relay hands them out later", ids, exc)
+
+
+def _keys() -> tuple[str, str]:
+    """The drain list and the flag saying a drain job is waiting, named after the queue."""
+    name = current_app.config["HOTLINE_QUEUE"]
+    return f"{name}:outbox-new", f"{name}:outbox-drain-waiting"
+
+
+def _announce(ids: list[int]) -> None:
+    """Push `ids` on the drain list and make sure a drain job is waiting (one round trip
+    when one already is)."""
+    new, waiting = _keys()
+    q = queue()
+    pipe = q.connection.pipeline(transaction=False)
+    if ids:
+        pipe.rpush(new, *ids)
+    pipe.set(waiting, 1, nx=True, ex=int(DRAIN_WAKE_TTL.total_seconds()))
+    if pipe.execute()[-1]:
+        q.enqueue_call(DRAIN_FUNCTION, result_ttl=0, failure_ttl=7 * 24 * 3600, timeout=int(LEASE.total_seconds()))
+
+
+def drain() -> int:
+    """What a drain job runs: every row on the drain list, in batches. Returns how many it
+    ran. The flag goes first, so a row pushed from now on wakes another drain."""
+    new, waiting = _keys()
+    connection = queue().connection
+    connection.delete(waiting)
+    ran = 0
+    while ids := connection.lpop(new, DRAIN_BATCH):
+        if len(ids) == DRAIN_BATCH:
+            _announce([])  # more may follow: another worker can take the next batch
+        for outbox_id in ids:
+            ran += run(int(outbox_id), only_new=True) != "skipped"
+    return ran
 
 
 def complete(outbox_id: int) -> None:
@@ -210,12 +268,13 @@ def handler(kind: str) -> Callable[[int, dict[str, Any]], None]:
     return cast(Callable[[int, dict[str, Any]], None], getattr(importlib.import_module(module), name))
 
 
-def run(outbox_id: int, at: datetime | None = None) -> str:
-    """Carry out one row (in an RQ worker or inline). Returns what happened."""
+def run(outbox_id: int, at: datetime | None = None, *, only_new: bool = False) -> str:
+    """Carry out one row (in an RQ worker or inline). Returns what happened. `only_new`
+    (a drain) leaves a row the relay has taken meanwhile to the relay's job."""
     at = at or now()
     with write_transaction(db.session):
-        message = db.session.get(OutboxMessage, outbox_id)
-        if message is None or message.status in ("done", "failed"):
+        message = db.session.get(OutboxMessage, outbox_id, with_for_update=True)
+        if message is None or message.status in ("done", "failed") or (only_new and message.status != "pending"):
             return "skipped"
         message.status, message.attempts, message.lease_until = "running", message.attempts + 1, at + LEASE
         kind, payload = message.kind, dict(message.payload)

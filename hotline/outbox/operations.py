@@ -135,18 +135,16 @@ def _announce(ids: list[int]) -> None:
 
 
 def drain() -> int:
-    """What a drain job runs: every row on the drain list, in batches. Returns how many it
-    ran. The flag goes first, so a row pushed from now on wakes another drain."""
+    """What a drain job runs: one batch off the drain list. Returns how many rows it ran.
+    The flag goes first, so a row pushed from now on wakes another drain; a full batch wakes
+    one too (more may wait), so a burst is shared by every free worker in short jobs."""
     new, waiting = _keys()
     connection = queue().connection
     connection.delete(waiting)
-    ran = 0
-    while ids := connection.lpop(new, DRAIN_BATCH):
-        if len(ids) == DRAIN_BATCH:
-            _announce([])  # more may follow: another worker can take the next batch
-        for outbox_id in ids:
-            ran += run(int(outbox_id), only_new=True) != "skipped"
-    return ran
+    ids = connection.lpop(new, DRAIN_BATCH) or []
+    if len(ids) == DRAIN_BATCH:
+        _announce([])
+    return sum(run(int(outbox_id), only_new=True) != "skipped" for outbox_id in ids)
 
 
 def complete(outbox_id: int) -> None:

@@ -385,3 +385,15 @@ def test_stored_figures_equal_the_appeals_on_random_data(ctx):
     agree()
     rebuild()
     agree()
+
+
+def test_a_rate_is_shown_to_four_places_exactly_as_rounding_it_would():
+    """rate_value takes a quicker way than round(value, 4); the digits must be the same,
+    the half-way cases (1 of 20,000, 3 of 80,000 …) included."""
+    from hotline.metrics.operations import rate_value
+
+    cases = [(n * f, d) for d in (*range(1, 400), 20_000, 40_000, 80_000, 160_000) for n in range(d + 1)[:200]
+             for f in (1, 0.8, 0.5)]  # fmt: skip
+    cases += [(n, 20_000 * k) for k in range(1, 50) for n in range(1, 40, 2)]  # n / (2·10⁴·k): at halves
+    assert [rate_value(n, d) for n, d in cases] == [round(n / d, 4) for n, d in cases]
+    assert rate_value(3, 0) is None

@@ -23,7 +23,7 @@ from hotline.appeals.permissions import DASHBOARD
 from hotline.appeals.states import OPEN_STATES
 from hotline.auth.models import User
 from hotline.categories.models import Category
-from hotline.core.db import write_transaction
+from hotline.core.db import plain_rows, write_transaction
 from hotline.core.errors import NotFound
 from hotline.core.extensions import db
 from hotline.grid.models import Unit
@@ -136,12 +136,12 @@ def dashboard(user: User, at: datetime, within: Unit | None = None) -> Dashboard
                    OpenCount.red)  # fmt: skip
         rows = select(OpenCount.unit_id, *numbers)
         rows = rows if in_area is None else rows.where(OpenCount.unit_id.in_(in_area))
-        grouped = db.session.execute(rows).all()
+        grouped = plain_rows(db.session, rows).all()
         paths = _paths(select(rows.subquery().c.unit_id))
     else:
         counted_at = None
         scope = None if in_area is None else HOLDER.in_(in_area)
-        grouped = db.session.execute(_grouped(at, scope)).all()
+        grouped = plain_rows(db.session, _grouped(at, scope)).all()
         paths = _paths([r[0] for r in grouped if r[0] is not None])
     board = _rolled_up(top, own, grouped, paths, counted_at)
     board.everywhere = in_area is None
@@ -256,7 +256,7 @@ class _Rows:
 def _paths(holders: Any) -> dict[int, str]:
     """The paths of these holding units (ids, or a statement selecting them: a province's
     thousands are better named by a subquery than bound one by one)."""
-    return dict(db.session.execute(select(Unit.id, Unit.path).where(Unit.id.in_(holders))).tuples().all())
+    return dict(plain_rows(db.session, select(Unit.id, Unit.path).where(Unit.id.in_(holders))).tuples().all())
 
 
 @dataclass
@@ -285,7 +285,7 @@ def by_kind(board: Dashboard, limit: int = 10) -> list[KindRow]:
     else:
         per = _by_category(None if in_area is None else HOLDER.in_(in_area))
     each = per.subquery()
-    counted = db.session.execute(select(each.c[0], each.c[1], each.c[2])).all()
+    counted = plain_rows(db.session, select(each.c[0], each.c[1], each.c[2])).all()
     rows = _Rows(top, own, _paths(select(each.c[0])))
     tops = {c.id: c for c in db.session.scalars(select(Category).where(Category.level == 1))}
     kinds: dict[str, KindRow] = {}

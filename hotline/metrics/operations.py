@@ -10,7 +10,7 @@ whose 申诉复核 was upheld (不合理诉求, 最终答复, a contested 差评
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cached_property
@@ -24,6 +24,7 @@ from hotline.appeals.models import Appeal
 from hotline.auth.models import User
 from hotline.core.clock import local_today
 from hotline.core.clock import months as calendar_months
+from hotline.core.db import plain_rows
 from hotline.core.errors import NotFound
 from hotline.core.extensions import db
 from hotline.core.pagination import PageQuery
@@ -74,8 +75,21 @@ class Rate:
 
 
 def rate_value(numerator: float, denominator: int) -> float | None:
-    """A rate as shown and weighed: to four places, None without a denominator."""
-    return round(numerator / denominator, 4) if denominator else None
+    """A rate as shown and weighed: to four places (exactly as round(value, 4)), None without
+    a denominator."""
+    if not denominator:
+        return None
+    # round(x, 4) converts x to decimal digits and back: a ranking of a province's units
+    # spent a fifth of its time there. Scaled to whole ten-thousandths, rounding to an
+    # integer gives the same digits unless the scaled value lies at a half, where the
+    # scaling's own rounding error could decide (and round() would go to the even one):
+    # those few go the exact way.
+    value = numerator / denominator
+    shifted = value * 10_000 + 0.5  # rates are never negative: int() floors it
+    whole = int(shifted)
+    if not 1e-6 < shifted - whole < 1 - 1e-6:
+        return round(value, 4)
+    return whole / 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,20 +127,23 @@ class UnitScore:
 VIEW_METRICS = holding("admin", "supervisor", refusal="只有督办员和系统管理员可以查看考核指标")
 
 
-def assess(user: User, query: MetricsQuery) -> tuple[date, date, list[UnitScore]]:
+def assess(user: User, query: MetricsQuery, *, rates: bool = True) -> tuple[date, date, list[UnitScore]]:
     """Scores of the units this user oversees (the whole organisation from the centre, else
     the user's own subtree), best composite first: every rate of `rates.RATES` summed from
-    the stored contributions of the appeals evaluated in the period."""
+    the stored contributions of the appeals evaluated in the period (`rates` False: only
+    the weighted ones, what the composites need)."""
     VIEW_METRICS.require(user)
     start, end = query.period()
+    weights = Weights.configured()
     every = summed(start, end, _within(user, query)).subquery()
+    sums = every.c if rates else [every.c[name] for name in _composite_columns(weights)]
     # Each unit with its sums in one statement, as plain rows: a province has 2,000 units
     # to score, and loading them as ORM objects cost more than summing their figures.
-    named = select(*(getattr(Unit, f) for f in SCORED_UNIT), every).join(every, every.c.unit_id == Unit.id)
-    result = db.session.execute(named)
-    score = _Scorer(list(result.keys()), Weights.configured())
+    named = select(*(getattr(Unit, f) for f in SCORED_UNIT), *sums).join(every, every.c.unit_id == Unit.id)
+    result = plain_rows(db.session, named)
+    score = _Scorer(list(result.keys()), weights)
     width = len(SCORED_UNIT)
-    scores = [score(ScoredUnit(*row[:width]), row) for row in result]
+    scores = [score(ScoredUnit(*row[:width]), row) for row in result.all()]
     scores.sort(key=lambda s: (s.composite is None, -(s.composite or 0), s.unit.path))
     return start, end, scores
 
@@ -137,11 +154,16 @@ def composites(user: User, query: MetricsQuery) -> dict[int, float | None]:
     VIEW_METRICS.require(user)
     weights = Weights.configured()
     every = summed(*query.period(), _within(user, query)).subquery()
-    needed = ["unit_id", "appeals", "red_cards", "deductions"]
-    needed += [f"{key}_{part}" for key in weights.by_rate for part in ("num", "den")]
-    result = db.session.execute(select(*(every.c[name] for name in needed)))  # what a composite needs
+    result = plain_rows(db.session, select(*(every.c[name] for name in _composite_columns(weights))))
     score = _Scorer(list(result.keys()), weights)
-    return {row[0]: score.composite(row) for row in result}
+    return {row[0]: score.composite(row) for row in result.all()}
+
+
+def _composite_columns(weights: Weights) -> list[str]:
+    """The sums a composite needs: the unit, its totals and its weighted rates' parts."""
+    return ["unit_id", "appeals", "red_cards", "deductions"] + [
+        f"{key}_{part}" for key in weights.by_rate for part in ("num", "den")
+    ]
 
 
 def _within(user: User, query: MetricsQuery) -> list[ColumnElement[bool]]:
@@ -169,21 +191,32 @@ class _Scorer:
             (r.key, at[f"{r.key}_num"], at[f"{r.key}_den"]) for r in RATES if f"{r.key}_num" in at
         )
         self.weights = weights
-        self.weighted = tuple(r for r in self.rate_columns if r[0] in weights.by_rate)
+        # (weight, numerator's column, denominator's column) of each weighted rate
+        self.weighted = tuple((weights.by_rate[key], at[f"{key}_num"], at[f"{key}_den"]) for key in weights.by_rate)
 
     def __call__(self, unit: ScoredUnit, row: Sequence[Any]) -> UnitScore:
         appeals, red_cards, deductions = self._totals(row)
-        return UnitScore(unit, appeals, red_cards, deductions, self.composite(row), row, self)
+        return UnitScore(unit, appeals, red_cards, deductions, self._composite(row, red_cards, deductions), row, self)
 
     def composite(self, row: Sequence[Any]) -> float | None:
         _, red_cards, deductions = self._totals(row)
-        values = {key: rate_value(float(row[num] or 0), int(row[den] or 0)) for key, num, den in self.weighted}
-        return self.weights.composite(values, red_cards, deductions)
+        return self._composite(row, red_cards, deductions)
+
+    def _composite(self, row: Sequence[Any], red_cards: int, deductions: float) -> float | None:
+        """None (not ranked) until every weighted rate has data: a unit whose appeals are not
+        yet rated must not outrank one that was."""
+        total = 0.0
+        for weight, num, den in self.weighted:
+            value = rate_value(float(row[num] or 0), int(row[den] or 0))
+            if value is None:
+                return None
+            total += weight * value
+        return self.weights.composite(total, red_cards, deductions)
 
     # PostgreSQL sums to NUMERIC: back to plain numbers, NULL (no rows) to zero.
     def _totals(self, row: Sequence[Any]) -> tuple[int, int, float]:
-        appeals, red_cards, deductions = (row[i] or 0 for i in self.totals)
-        return int(appeals), int(red_cards), float(deductions)
+        appeals, red_cards, deductions = self.totals
+        return int(row[appeals] or 0), int(row[red_cards] or 0), float(row[deductions] or 0)
 
     def rates(self, row: Sequence[Any]) -> dict[str, Rate]:
         return {key: Rate(float(row[num] or 0), int(row[den] or 0)) for key, num, den in self.rate_columns}
@@ -195,27 +228,21 @@ class Weights:
 
     by_rate: dict[str, float]  # HOTLINE_SCORE_WEIGHTS without the zero weights
     red_card_penalty: float
+    total: float  # of the weights
 
     @classmethod
     def configured(cls) -> Weights:
         config = current_app.config
         weights = {k: w for k, w in config["HOTLINE_SCORE_WEIGHTS"].items() if w}
-        return cls(weights, config["HOTLINE_RED_CARD_PENALTY"])
+        return cls(weights, config["HOTLINE_RED_CARD_PENALTY"], sum(weights.values()))
 
-    def composite(self, values: Mapping[str, float | None], red_cards: int, deductions: float = 0.0) -> float | None:
-        """Weighted score out of 100 (HOTLINE_SCORE_WEIGHTS, by rate; `values`: the rates'
-        values by key), minus the red-card and 虚假办结 points, never below zero. None (not
-        ranked) until every weighted rate has data: a unit whose appeals are not yet rated
-        must not outrank one that was."""
+    def composite(self, weighted: float, red_cards: int, deductions: float = 0.0) -> float | None:
+        """The score out of 100 (`weighted`: the sum of each weighted rate's value times its
+        weight, HOTLINE_SCORE_WEIGHTS), minus the red-card and 虚假办结 points, never below
+        zero; None when no rate is weighted."""
         if not self.by_rate:
             return None
-        total = 0.0
-        for key, weight in self.by_rate.items():
-            value = values[key]
-            if value is None:
-                return None
-            total += weight * value
-        score = 100 * total / sum(self.by_rate.values())
+        score = 100 * weighted / self.total
         return round(max(score - red_cards * self.red_card_penalty - deductions, 0.0), 2)
 
 

@@ -14,6 +14,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from hotline.auth.models import User
+from hotline.core.db import plain_rows
 from hotline.core.extensions import db
 from hotline.core.vocabulary import UNIT_LEVEL_NAMES
 from hotline.grid.models import Unit
@@ -59,14 +60,16 @@ def _group_of(unit: ScoredUnit, parents: dict[int, tuple[str, str]]) -> tuple[st
     return f"area:{unit.level}", level
 
 
-def rank(user: User, query: MetricsQuery) -> tuple[date, date, list[Group]]:
-    start, end, scores = assess(user, query)
+def rank(user: User, query: MetricsQuery, *, rates: bool = False) -> tuple[date, date, list[Group]]:
+    """The groups of the units the user oversees, each ranked by composite; `rates`: with
+    every rate of each unit too (the export's columns), not only the composite's."""
+    start, end, scores = assess(user, query, rates=rates)
     before = previous_period(start, end)
     earlier = query.model_copy(update={"start": before[0], "end": before[1]})
     previous = composites(user, earlier)
     parent_ids = {s.unit.parent_id for s in scores if s.unit.level == "grid" and s.unit.parent_id}
     named = select(Unit.id, Unit.code, Unit.name).where(Unit.id.in_(parent_ids))
-    parents = {unit_id: (code, name) for unit_id, code, name in db.session.execute(named)}
+    parents = {unit_id: (code, name) for unit_id, code, name in plain_rows(db.session, named)}
     minimum = int(current_app.config["HOTLINE_RANK_MIN_APPEALS"])
     board = int(current_app.config["HOTLINE_RANK_BOARD"])
     groups: dict[str, Group] = {}

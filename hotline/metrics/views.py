@@ -126,7 +126,7 @@ def ranking_page():
 @login_required
 def ranking_export():
     query = validate(MetricsQuery, query_args(), "筛选条件")
-    start, end, groups = ranking.rank(g.user, query)
+    start, end, groups = ranking.rank(g.user, query, rates=True)
     name = f"ranking-{start}-{end}.xlsx"
     return Response(
         ranking_xlsx(start, end, groups),

@@ -83,8 +83,8 @@ def open_campaign(db: Any, at: datetime) -> int:
         {"name": "万件清理", "batch": "第一批", "period_start": "2026-01-01", "period_end": "2026-12-31",
          "owner": "市12345中心"}, supervisor)  # fmt: skip
     ledger.enroll(campaign.id, {"rule": "open_days", "days": 7}, supervisor, at=at)
-    with db.engine.connect() as conn:  # fresh statistics, as autovacuum would soon have
-        conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE ledger_items")
+    with db.engine.connect() as conn:  # vacuumed, with fresh statistics, as autovacuum would soon have it
+        conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("VACUUM (ANALYZE) ledger_items")
     return campaign.id
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hotline.appeals.models import Appeal
@@ -37,10 +37,15 @@ class CampaignItem(Model):
     """One appeal in a campaign, with the leader answerable for it and the date to close by."""
 
     __tablename__ = "ledger_items"
-    __table_args__ = (UniqueConstraint("campaign_id", "appeal_id"),)
+    # A campaign's items by appeal (the unique pair), and by date to close by (its overdue
+    # items, the earliest first, without reading every item of a 万件清理).
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "appeal_id"),
+        Index("ix_ledger_items_campaign_id_target_date", "campaign_id", "target_date"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    campaign_id: Mapped[int] = mapped_column(ForeignKey("ledger_campaigns.id", ondelete="CASCADE"), index=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("ledger_campaigns.id", ondelete="CASCADE"))
     appeal_id: Mapped[int] = mapped_column(ForeignKey("appeals.id", ondelete="CASCADE"), index=True)
     leader: Mapped[str] = mapped_column(String(50))  # 责任领导
     target_date: Mapped[date]

@@ -21,7 +21,7 @@ from hotline.appeals.states import INITIAL_STATE
 from hotline.auth.models import User
 from hotline.categories import lookup
 from hotline.core.clock import now
-from hotline.core.db import insert_as_loaded, write_transaction
+from hotline.core.db import insert_as_loaded, inserts_together, write_transaction
 from hotline.core.errors import BadRequest
 from hotline.core.extensions import db
 from hotline.core.fulltext import APPEALS
@@ -103,27 +103,31 @@ def register(
                 created_by_id=actor.id if actor else None,
             )
             start_dispatch_clock(appeal, appeal.received_at)
-            insert_as_loaded(db.session, appeal)  # the id comes back on SQLite
+            # The appeal, its first event and the receipt SMS: one statement on PostgreSQL
+            # (the appeal's key came with its number), one by one on SQLite.
+            with inserts_together(db.session):
+                insert_as_loaded(db.session, appeal)
+                created = AppealEvent(
+                    appeal_id=appeal.id,
+                    at=at,
+                    actor_id=actor.id if actor else None,
+                    unit_id=actor.unit_id if actor else None,
+                    action="create",
+                    from_state=None,
+                    to_state=appeal.state,
+                    payload={
+                        "channel": body.channel,
+                        **{k: v for k in ("police_incident", "police_desk") if (v := getattr(body, k))},
+                        **(details or {}),
+                        "place": {"grid_id": where.grid_id, "unit_id": where.unit_id, "reason": where.reason},
+                    },
+                )
+                insert_as_loaded(db.session, created)
+                effects.text_citizen(appeal, "sms.accepted")
             set_committed_value(appeal, "category", category)
             handed = _from_110(body, appeal, at, actor)
             if attach is not None:
                 attach(appeal)
-            created = AppealEvent(
-                appeal_id=appeal.id,
-                at=at,
-                actor_id=actor.id if actor else None,
-                unit_id=actor.unit_id if actor else None,
-                action="create",
-                from_state=None,
-                to_state=appeal.state,
-                payload={
-                    "channel": body.channel,
-                    **{k: v for k in ("police_incident", "police_desk") if (v := getattr(body, k))},
-                    **(details or {}),
-                    "place": {"grid_id": where.grid_id, "unit_id": where.unit_id, "reason": where.reason},
-                },
-            )
-            insert_as_loaded(db.session, created)
             # A new appeal's timeline is this one event and its other collections (co-units,
             # extensions, pauses, contests …) are empty: say so, so that presenting it after
             # the commit reads nothing back.
@@ -133,7 +137,6 @@ def register(
             set_committed_value(appeal, "police_handovers", handed)
             if once is not None:
                 once.remember(db.session, appeal.id, at)
-            effects.text_citizen(appeal, "sms.accepted")
             # Searchable at once (the operator may look it up the next minute).
             APPEALS.put(db.session, appeal)
         return appeal

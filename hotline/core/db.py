@@ -323,7 +323,7 @@ def inserts_together(session: Session | scoped_session[Any]) -> Iterator[None]:
     got = session.execute(statement, {k: v for i, r in enumerate(rows) for k, v in r.parameters(i).items()}).one()
     at = 0
     for r in rows:
-        width = len(r.returned) or 1  # (a row whose key was known returns it anyway)
+        width = len(r.returned) or len(r.table.primary_key.columns)  # (a known key is returned anyway)
         r.load(got[at : at + width] if r.returned else ())
         at += width
         session.add(r.obj)

@@ -102,20 +102,20 @@ _OPEN_NOW = Table(
 )
 
 
+def _how_many(condition: ColumnElement[bool]) -> Any:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
 def _counted(rows: Any) -> Any:
     """Per holder: open, on time, warning, overdue, yellow and red cards."""
-
-    def how_many(condition: ColumnElement[bool]) -> Any:
-        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
     return select(
         rows.c.holder,
         func.count(),
-        how_many(rows.c.status == "on_time"),
-        how_many(rows.c.status == "warning"),
-        how_many(rows.c.status == "overdue"),
-        how_many(rows.c.card == "yellow"),
-        how_many(rows.c.card == "red"),
+        _how_many(rows.c.status == "on_time"),
+        _how_many(rows.c.status == "warning"),
+        _how_many(rows.c.status == "overdue"),
+        _how_many(rows.c.card == "yellow"),
+        _how_many(rows.c.card == "red"),
     ).group_by(rows.c.holder)
 
 
@@ -133,9 +133,8 @@ def _by_category(rows: Any) -> Any:
 
 def _by_place(rows: Any) -> Any:
     """Per grid the appeals are placed in and holder: open, overdue."""
-    overdue = func.coalesce(func.sum(case((rows.c.status == "overdue", 1), else_=0)), 0)
     return (
-        select(rows.c.grid_id, rows.c.holder, func.count(), overdue)
+        select(rows.c.grid_id, rows.c.holder, func.count(), _how_many(rows.c.status == "overdue"))
         .where(rows.c.grid_id.is_not(None))
         .group_by(rows.c.grid_id, rows.c.holder)
     )

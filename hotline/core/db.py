@@ -160,11 +160,16 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 _AFTER_COMMIT = "hotline.after_commit"
 
 
+def _current(session: Session | scoped_session[Any]) -> Session:
+    """The plain Session behind `session` (a scoped session's current one), whose `info`
+    the helpers here keep their state in."""
+    return session() if isinstance(session, scoped_session) else session
+
+
 def after_commit(session, callback) -> None:
     """Run `callback()` once the current write transaction has committed (never if it
     rolls back). Registering the same callback twice runs it once."""
-    if isinstance(session, scoped_session):
-        session = session()
+    session = _current(session)
     callbacks = session.info.setdefault(_AFTER_COMMIT, [])
     if callback not in callbacks:
         callbacks.append(callback)
@@ -176,15 +181,13 @@ _TRANSACTION_LISTS = "hotline.transaction_lists"
 def transaction_list(session, key: str) -> list[Any]:
     """A list kept for the current write transaction only (what an after-commit callback
     will take, such as the outbox's new rows): a rollback drops it."""
-    if isinstance(session, scoped_session):
-        session = session()
+    session = _current(session)
     return session.info.setdefault(_TRANSACTION_LISTS, {}).setdefault(key, [])
 
 
 def take_transaction_list(session, key: str) -> list[Any]:
     """The list `key` of the transaction just committed, emptied for the next one."""
-    if isinstance(session, scoped_session):
-        session = session()
+    session = _current(session)
     return session.info.get(_TRANSACTION_LISTS, {}).pop(key, [])
 
 
@@ -215,8 +218,7 @@ def write_transaction(session) -> Iterator[None]:
     (what it reads to change, it reads with populate_existing). Committing leaves loaded
     objects as they are: what the transaction wrote is what the objects hold, so nothing
     is read again after the commit. A lost optimistic-locking race raises ConcurrentUpdate."""
-    if isinstance(session, scoped_session):
-        session = session()
+    session = _current(session)
     if session.new or session.dirty or session.deleted:
         raise RuntimeError("write_transaction() entered with unflushed changes")
     if not (session.in_transaction() and session.get_bind().dialect.name == "postgresql"):
@@ -287,13 +289,12 @@ def insert_as_loaded(session: Session | scoped_session[Any], obj: Any) -> None:
     default) comes back by RETURNING. Relationships are not followed: set the foreign keys,
     and whatever the object refers to must already be in the database (or go in with it,
     inside `inserts_together`)."""
-    if isinstance(session, scoped_session):
-        session = session()
+    session = _current(session)
     row = _NewRow(obj)
     if (together := session.info.get(_TOGETHER)) is not None:
         together.append(row)
         return
-    statement = _insert_statement(((row.table, tuple(row.values), row.returned_keys),))
+    statement = _insert_statement((row.shape(row.returned_keys),))
     result = session.execute(statement, row.parameters(0))
     row.load(result.one() if row.returned else ())
     session.add(obj)
@@ -306,8 +307,7 @@ def inserts_together(session: Session | scoped_session[Any]) -> Iterator[None]:
     Nothing inside may read those rows or need a key the database generates for them
     before the block ends. Elsewhere (SQLite runs in process: no round trips to save) each
     row goes in at once."""
-    if isinstance(session, scoped_session):
-        session = session()
+    session = _current(session)
     if session.get_bind().dialect.name != "postgresql" or _TOGETHER in session.info:
         yield
         return
@@ -319,13 +319,15 @@ def inserts_together(session: Session | scoped_session[Any]) -> Iterator[None]:
         del session.info[_TOGETHER]
     if not rows:
         return
-    statement = _insert_statement(tuple((r.table, tuple(r.values), r.returned_keys) for r in rows))
+    # Every CTE returns something, to stand in the final SELECT: a row whose key was known
+    # returns that key.
+    returning = [r.returned_keys or tuple(c.key for c in r.table.primary_key.columns) for r in rows]
+    statement = _insert_statement(tuple(r.shape(keys) for r, keys in zip(rows, returning, strict=True)))
     got = session.execute(statement, {k: v for i, r in enumerate(rows) for k, v in r.parameters(i).items()}).one()
     at = 0
-    for r in rows:
-        width = len(r.returned) or len(r.table.primary_key.columns)  # (a known key is returned anyway)
-        r.load(got[at : at + width] if r.returned else ())
-        at += width
+    for r, keys in zip(rows, returning, strict=True):
+        r.load(got[at : at + len(keys)])
+        at += len(keys)
         session.add(r.obj)
 
 
@@ -344,9 +346,9 @@ def _insert_statement(shapes: tuple[tuple[Any, tuple[str, ...], tuple[str, ...]]
         statement, returned = one(0, *shapes[0])
         return statement.returning(*returned) if returned else statement
     inserted = []
-    for i, (table, given, returned_keys) in enumerate(shapes):
-        statement, returned = one(i, table, given, returned_keys)
-        inserted.append(statement.returning(*(returned or table.primary_key.columns)).cte(f"inserted_{i}"))
+    for i, shape in enumerate(shapes):
+        statement, returned = one(i, *shape)
+        inserted.append(statement.returning(*returned).cte(f"inserted_{i}"))
     both: Any = inserted[0]
     for cte in inserted[1:]:
         both = both.join(cte, true())  # one row each: their RETURNING side by side
@@ -385,12 +387,18 @@ class _NewRow:
     def returned_keys(self) -> tuple[str, ...]:
         return tuple(column.key for _, column in self.returned)
 
+    def shape(self, returning: tuple[str, ...]) -> tuple[Any, tuple[str, ...], tuple[str, ...]]:
+        """What `_insert_statement` builds the row's INSERT from: its table, the columns given,
+        the columns returned."""
+        return self.table, tuple(self.values), returning
+
     def parameters(self, i: int) -> dict[str, Any]:
         """The values, named as `_insert_statement` names them for the `i`th row."""
         return {f"r{i}_{key}": value for key, value in self.values.items()}
 
     def load(self, returned: Sequence[Any]) -> None:
-        """Take what came back, and make the object one the session holds as loaded."""
+        """Take what came back (the columns the database filled first, in their order), and
+        make the object one the session holds as loaded."""
         self.obj.__dict__.update({key: returned[i] for i, (key, _) in enumerate(self.returned)})
         make_transient_to_detached(self.obj)
 

@@ -11,7 +11,7 @@ whose 申诉复核 was upheld (不合理诉求, 最终答复, a contested 差评
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 from functools import cached_property
 from typing import Any, Literal
@@ -105,7 +105,7 @@ class ScoredUnit:
     path: str
 
 
-SCORED_UNIT = ("id", "code", "name", "level", "kind", "parent_id", "path")
+SCORED_UNIT = tuple(f.name for f in fields(ScoredUnit))  # the Unit columns a score reads
 
 
 @dataclass

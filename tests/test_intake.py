@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from hotline.appeals.models import Appeal, AppealEvent, AppealNumberCounter
 from hotline.core.extensions import db
@@ -143,3 +143,15 @@ def test_what_intake_answers_is_what_was_stored(api, app):
         for model, values in held.items():
             stored = db.session.get(model, ids[model])
             assert {c.key: getattr(stored, c.key) for c in model.__mapper__.column_attrs} == values, model
+
+
+def test_a_change_made_by_another_process_counts_at_the_next_intake(api, app):
+    """Each process keeps the taxonomy (and the grid, the calendar …) until its revision
+    changes; the request's sign-in reads the revisions, so a category another server
+    retired is refused here at the next intake, not after a restart."""
+    api.create(category="040201")  # this process now holds the taxonomy
+    with app.app_context(), db.engine.begin() as other:  # another server's change, behind this one's back
+        other.execute(text("UPDATE categories SET active = :off WHERE code = '040201'"), {"off": False})
+        other.execute(text("UPDATE revisions SET token = 'changed-elsewhere' WHERE name = 'categories'"))
+    refused = api.create(category="040201", expect=400)["error"]
+    assert refused["fields"] == {"category": "没有这个分类"}

@@ -103,8 +103,9 @@ def register(
                 created_by_id=actor.id if actor else None,
             )
             start_dispatch_clock(appeal, appeal.received_at)
-            # The appeal, its first event and the receipt SMS: one statement on PostgreSQL
-            # (the appeal's key came with its number), one by one on SQLite.
+            # The appeal, its first event, the receipt SMS and the search document: one
+            # statement on PostgreSQL (the appeal's key came with its number), one by one on
+            # SQLite.
             with inserts_together(db.session):
                 insert_as_loaded(db.session, appeal)
                 created = AppealEvent(
@@ -124,6 +125,8 @@ def register(
                 )
                 insert_as_loaded(db.session, created)
                 effects.text_citizen(appeal, "sms.accepted")
+                # Searchable at once (the operator may look it up the next minute).
+                APPEALS.put(db.session, appeal)
             set_committed_value(appeal, "category", category)
             handed = _from_110(body, appeal, at, actor)
             if attach is not None:
@@ -137,8 +140,6 @@ def register(
             set_committed_value(appeal, "police_handovers", handed)
             if once is not None:
                 once.remember(db.session, appeal.id, at)
-            # Searchable at once (the operator may look it up the next minute).
-            APPEALS.put(db.session, appeal)
         return appeal
 
     return run_once(once, create)

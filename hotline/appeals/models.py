@@ -57,7 +57,11 @@ class Appeal(Model):
         Index("ix_appeals_main_unit_id_received_at", "main_unit_id", "received_at"),
         # 来电历史: a caller's appeals by phone, while they are on the line, and by name.
         Index("ix_appeals_citizen_phone", "citizen_phone"),
-        Index("ix_appeals_citizen_name", "citizen_name"),
+        # Columns most appeals leave empty are only ever looked up by a value: their rows
+        # alone are indexed, and a change to any other appeal adds no entry to these.
+        _partial("ix_appeals_citizen_name", "citizen_name", "citizen_name IS NOT NULL"),
+        _partial("ix_appeals_police_incident", "police_incident", "police_incident IS NOT NULL"),
+        _partial("ix_appeals_check_unit_id", "check_unit_id", "check_unit_id IS NOT NULL"),
         # Duplicates (重复诉求): the recent appeals of a grid and of the grids around it.
         Index("ix_appeals_grid_id_received_at", "grid_id", "received_at"),
     )
@@ -166,9 +170,9 @@ class Appeal(Model):
     audit_reason: Mapped[str | None] = mapped_column(String(60))
     # 12345 ↔ 110: the 110 incident number it came with or was handed over under, and 先行受理
     # (the centre holds a case whose responsibility between 110 and 12345 is unclear).
-    police_incident: Mapped[str | None] = mapped_column(String(32), index=True)
+    police_incident: Mapped[str | None] = mapped_column(String(32))
     held_first: Mapped[bool] = mapped_column(default=False, server_default=false())
-    check_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    check_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
     checked_at: Mapped[datetime | None]
     # 直接答复 from the knowledge base: the entry, and its version, that answered it.
     knowledge_entry_id: Mapped[int | None] = mapped_column(ForeignKey("knowledge_entries.id"))

@@ -17,7 +17,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from hotline.auth.models import ApiToken, User, UserRole
 from hotline.auth.permissions import MANAGE_ACCOUNTS
-from hotline.core import audit
+from hotline.core import audit, revisions
 from hotline.core.clock import now
 from hotline.core.db import write_transaction
 from hotline.core.errors import Conflict, NotFound
@@ -73,13 +73,18 @@ def issue_token(user: User, at: datetime | None = None) -> tuple[str, ApiToken]:
 
 def user_for_token(raw: str, at: datetime | None = None) -> User | None:
     at = at or now()
-    # One statement: the token, its user, the user's unit and roles.
-    token = db.session.scalar(
-        select(ApiToken)
+    # One statement: the token, its user, the user's roles, and the revision tokens the
+    # request's caches will ask for.
+    found = db.session.execute(
+        select(ApiToken, revisions.read_along())
         .where(ApiToken.token_hash == _digest(raw))
         .options(joinedload(ApiToken.user).joinedload(User.role_rows))
-    )
-    if token is None or token.expires_at <= at or not token.user.active:
+    ).first()
+    if found is None:
+        return None
+    token, tokens = found
+    revisions.remember(tokens)
+    if token.expires_at <= at or not token.user.active:
         return None
     return token.user
 

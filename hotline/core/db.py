@@ -7,7 +7,7 @@ import contextvars
 import functools
 import logging
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC
 from typing import Any, cast
@@ -20,7 +20,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import InstrumentedAttribute, ORMExecuteState, Session, make_transient_to_detached, scoped_session
 from sqlalchemy.orm.exc import StaleDataError
-from sqlalchemy.sql.expression import ColumnElement, FunctionElement
+from sqlalchemy.sql.expression import ColumnElement, FunctionElement, TableClause
 from sqlalchemy.types import TypeDecorator
 
 from hotline.core.clock import local_zone, now
@@ -294,24 +294,36 @@ def insert_as_loaded(session: Session | scoped_session[Any], obj: Any) -> None:
     if (together := session.info.get(_TOGETHER)) is not None:
         together.append(row)
         return
-    statement = _insert_statement((row.shape(row.returned_keys),))
-    result = session.execute(statement, row.parameters(0))
-    row.load(result.one() if row.returned else ())
-    session.add(obj)
+    result = session.execute(_insert_statement((row.shape_returning(row.returned_keys),)), row.parameters(0))
+    row.finish(session, result.one() if row.returned else ())
+
+
+def insert_row(session: Session | scoped_session[Any], build: Callable[[str], Any], values: dict[str, Any]) -> None:
+    """Run the INSERT that `build(prefix)` makes, its parameters named `prefix` + each key of
+    `values`, returning one column of its one row (an ON CONFLICT clause is welcome): for a
+    table outside the ORM. Inside `inserts_together` it goes in with the block's rows, as
+    one of its statements. `build` is called once per position in a block and kept: give
+    a function that lives as long as the process (a module's, or a method of a constant)."""
+    session = _current(session)
+    row = _BuiltRow(build, values)
+    if (together := session.info.get(_TOGETHER)) is not None:
+        together.append(row)
+        return
+    session.execute(_insert_statement((row.shape,)), row.parameters(0))
 
 
 @contextmanager
 def inserts_together(session: Session | scoped_session[Any]) -> Iterator[None]:
-    """On PostgreSQL, what `insert_as_loaded` is given inside the block goes in when the
-    block ends, in one statement of data-modifying CTEs: one round trip, not one per row.
-    Nothing inside may read those rows or need a key the database generates for them
-    before the block ends. Elsewhere (SQLite runs in process: no round trips to save) each
-    row goes in at once."""
+    """On PostgreSQL, what `insert_as_loaded` and `insert_row` are given inside the block
+    goes in when the block ends, in one statement of data-modifying CTEs: one round trip,
+    not one per row. Nothing inside may read those rows or need a key the database
+    generates for them before the block ends. Elsewhere (SQLite runs in process: no round
+    trips to save) each row goes in at once."""
     session = _current(session)
     if session.get_bind().dialect.name != "postgresql" or _TOGETHER in session.info:
         yield
         return
-    rows: list[_NewRow] = []
+    rows: list[_PendingRow] = []
     session.info[_TOGETHER] = rows
     try:
         yield
@@ -319,43 +331,61 @@ def inserts_together(session: Session | scoped_session[Any]) -> Iterator[None]:
         del session.info[_TOGETHER]
     if not rows:
         return
-    # Every CTE returns something, to stand in the final SELECT: a row whose key was known
-    # returns that key.
-    returning = [r.returned_keys or tuple(c.key for c in r.table.primary_key.columns) for r in rows]
-    statement = _insert_statement(tuple(r.shape(keys) for r, keys in zip(rows, returning, strict=True)))
+    statement = _insert_statement(tuple(r.shape for r in rows))
     got = session.execute(statement, {k: v for i, r in enumerate(rows) for k, v in r.parameters(i).items()}).one()
     at = 0
-    for r, keys in zip(rows, returning, strict=True):
-        r.load(got[at : at + len(keys)])
-        at += len(keys)
-        session.add(r.obj)
+    for r in rows:
+        r.finish(session, got[at : at + r.width])
+        at += r.width
 
 
 @functools.cache
 def _insert_statement(shapes: tuple[tuple[Any, tuple[str, ...], tuple[str, ...]], ...]) -> Any:
-    """The INSERT of rows of these shapes (table, the columns given, the columns returned),
-    built once per shape: its parameters are named, not literal, so the compiled form is
-    cached too. One row: a plain INSERT … RETURNING; more: one data-modifying CTE each,
-    their RETURNING side by side."""
+    """The INSERT of rows of these shapes (a table or a builder, the columns given, the
+    columns returned), built once per shape: its parameters are named, not literal, so the
+    compiled form is cached too. One row: a plain INSERT … RETURNING; more: one
+    data-modifying CTE each, their RETURNING side by side."""
 
-    def one(i: int, table: Any, given: tuple[str, ...], returned: tuple[str, ...]) -> Any:
-        values = {key: bindparam(f"r{i}_{key}", type_=table.c[key].type) for key in given}
-        return insert(table).values(values), [table.c[key] for key in returned]
+    def one(i: int, target: Any, given: tuple[str, ...], returned: tuple[str, ...]) -> Any:
+        if not isinstance(target, TableClause):
+            return target(f"r{i}_")  # an insert_row's builder: it returns its one column
+        values = {key: bindparam(f"r{i}_{key}", type_=target.c[key].type) for key in given}
+        statement = insert(target).values(values)
+        return statement.returning(*(target.c[key] for key in returned)) if returned else statement
 
     if len(shapes) == 1:
-        statement, returned = one(0, *shapes[0])
-        return statement.returning(*returned) if returned else statement
-    inserted = []
-    for i, shape in enumerate(shapes):
-        statement, returned = one(i, *shape)
-        inserted.append(statement.returning(*returned).cte(f"inserted_{i}"))
+        return one(0, *shapes[0])
+    inserted = [one(i, *shape).cte(f"inserted_{i}") for i, shape in enumerate(shapes)]
     both: Any = inserted[0]
     for cte in inserted[1:]:
         both = both.join(cte, true())  # one row each: their RETURNING side by side
     return select(*(c for cte in inserted for c in cte.c)).select_from(both)
 
 
-class _NewRow:
+class _PendingRow:
+    """A row to insert: its values, named in a statement by the row's position."""
+
+    values: dict[str, Any]
+
+    @property
+    def width(self) -> int:
+        """How many columns it returns in a block of inserts."""
+        return 1
+
+    @property
+    def shape(self) -> tuple[Any, tuple[str, ...], tuple[str, ...]]:
+        """What `_insert_statement` builds the row's INSERT in a block from."""
+        raise NotImplementedError
+
+    def parameters(self, i: int) -> dict[str, Any]:
+        """The values, named as `_insert_statement` names them for the `i`th row."""
+        return {f"r{i}_{key}": value for key, value in self.values.items()}
+
+    def finish(self, session: Session, returned: Sequence[Any]) -> None:
+        """Take what came back for it."""
+
+
+class _NewRow(_PendingRow):
     """A new object's row: its values (defaults applied) and the columns the database fills."""
 
     def __init__(self, obj: Any) -> None:
@@ -387,20 +417,41 @@ class _NewRow:
     def returned_keys(self) -> tuple[str, ...]:
         return tuple(column.key for _, column in self.returned)
 
-    def shape(self, returning: tuple[str, ...]) -> tuple[Any, tuple[str, ...], tuple[str, ...]]:
-        """What `_insert_statement` builds the row's INSERT from: its table, the columns given,
-        the columns returned."""
-        return self.table, tuple(self.values), returning
+    @property
+    def _block_keys(self) -> tuple[str, ...]:
+        """What the row returns in a block of inserts, where every statement returns
+        something to stand in the final SELECT: what the database fills, else its key."""
+        return self.returned_keys or tuple(c.key for c in self.table.primary_key.columns)
 
-    def parameters(self, i: int) -> dict[str, Any]:
-        """The values, named as `_insert_statement` names them for the `i`th row."""
-        return {f"r{i}_{key}": value for key, value in self.values.items()}
+    @property
+    def width(self) -> int:
+        return len(self._block_keys)
 
-    def load(self, returned: Sequence[Any]) -> None:
+    @property
+    def shape(self) -> tuple[Any, tuple[str, ...], tuple[str, ...]]:
+        return self.shape_returning(self._block_keys)
+
+    def shape_returning(self, keys: tuple[str, ...]) -> tuple[Any, tuple[str, ...], tuple[str, ...]]:
+        """Its INSERT's shape: its table, the columns given, the columns `keys` returned."""
+        return self.table, tuple(self.values), keys
+
+    def finish(self, session: Session, returned: Sequence[Any]) -> None:
         """Take what came back (the columns the database filled first, in their order), and
         make the object one the session holds as loaded."""
         self.obj.__dict__.update({key: returned[i] for i, (key, _) in enumerate(self.returned)})
         make_transient_to_detached(self.obj)
+        session.add(self.obj)
+
+
+class _BuiltRow(_PendingRow):
+    """An `insert_row`: a row of a table outside the ORM, by its statement's builder."""
+
+    def __init__(self, build: Callable[[str], Any], values: dict[str, Any]) -> None:
+        self.build, self.values = build, values
+
+    @property
+    def shape(self) -> tuple[Any, tuple[str, ...], tuple[str, ...]]:
+        return self.build, tuple(self.values), ()
 
 
 def plain_rows(session: Session | scoped_session[Any], statement: Any) -> Result[Any]:

@@ -43,6 +43,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY
 from sqlalchemy.orm import InstrumentedAttribute, Session, scoped_session
 
+from hotline.core.db import insert_row
+
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _TOKEN = re.compile(f"[{_HAN}]+|[a-z0-9]+")
 _IS_HAN = re.compile(f"[{_HAN}]")
@@ -147,8 +149,23 @@ class Index:
 
     def put(self, database: Database, row: Any) -> None:
         """Write (or rewrite) the document of `row` (an object with an `id` and an attribute
-        per field), in the caller's transaction."""
-        self.put_many(database, [(row.id, {name: getattr(row, name) for name in self.fields})])
+        per field), in the caller's transaction; inside `core.db.inserts_together`, with the
+        block's rows on PostgreSQL (a new appeal and its document: one statement)."""
+        texts = {name: getattr(row, name) for name in self.fields}
+        if _dialect(database) == "postgresql" and not isinstance(database, Connection):
+            insert_row(database, self._upsert, {"doc_id": row.id, "document": self.tsvector(texts)})
+            return
+        self.put_many(database, [(row.id, texts)])
+
+    def _upsert(self, prefix: str) -> Any:
+        """PostgreSQL's INSERT … ON CONFLICT of one document, its parameters named `prefix`
+        + doc_id and document (see `core.db.insert_row`). Text: SQLAlchemy caches no
+        compiled form of its own PostgreSQL upsert construct."""
+        return text(
+            f"INSERT INTO {self.table} (doc_id, document) "
+            f"VALUES (:{prefix}doc_id, CAST(:{prefix}document AS tsvector)) "
+            "ON CONFLICT (doc_id) DO UPDATE SET document = EXCLUDED.document RETURNING doc_id"
+        ).columns(doc_id=Integer)
 
     def put_many(self, database: Database, documents: Iterable[tuple[int, Mapping[str, str | None]]]) -> None:
         documents = list(documents)

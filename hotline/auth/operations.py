@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import current_app
 from pydantic import Field, field_validator
-from sqlalchemy import Select, delete, func, or_, select
+from sqlalchemy import Select, bindparam, delete, func, or_, select
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -71,15 +71,21 @@ def issue_token(user: User, at: datetime | None = None) -> tuple[str, ApiToken]:
     return raw, token
 
 
+@cache
+def _token_statement(dialect: str) -> Select:
+    """One statement: the token, its user, the user's roles, and the revision tokens the
+    request's caches will ask for. Built once: every API request runs it."""
+    return (
+        select(ApiToken, revisions.read_along(dialect))
+        .where(ApiToken.token_hash == bindparam("token_hash"))
+        .options(joinedload(ApiToken.user).joinedload(User.role_rows))
+    )
+
+
 def user_for_token(raw: str, at: datetime | None = None) -> User | None:
     at = at or now()
-    # One statement: the token, its user, the user's roles, and the revision tokens the
-    # request's caches will ask for.
-    found = db.session.execute(
-        select(ApiToken, revisions.read_along())
-        .where(ApiToken.token_hash == _digest(raw))
-        .options(joinedload(ApiToken.user).joinedload(User.role_rows))
-    ).first()
+    statement = _token_statement(db.session.get_bind().dialect.name)
+    found = db.session.execute(statement, {"token_hash": _digest(raw)}).first()
     if found is None:
         return None
     token, tokens = found

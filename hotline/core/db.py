@@ -294,7 +294,9 @@ def insert_as_loaded(session: Session | scoped_session[Any], obj: Any) -> None:
     if (together := session.info.get(_TOGETHER)) is not None:
         together.append(row)
         return
-    result = session.execute(_insert_statement((row.shape_returning(row.returned_keys),)), row.parameters(0))
+    # On the connection: a Core statement needs none of the ORM's execution.
+    statement = _insert_statement((row.shape_returning(row.returned_keys),))
+    result = session.connection().execute(statement, row.parameters(0))
     row.finish(session, result.one() if row.returned else ())
 
 
@@ -309,7 +311,7 @@ def insert_row(session: Session | scoped_session[Any], build: Callable[[str], An
     if (together := session.info.get(_TOGETHER)) is not None:
         together.append(row)
         return
-    session.execute(_insert_statement((row.shape,)), row.parameters(0))
+    session.connection().execute(_insert_statement((row.shape,)), row.parameters(0))
 
 
 @contextmanager
@@ -332,7 +334,8 @@ def inserts_together(session: Session | scoped_session[Any]) -> Iterator[None]:
     if not rows:
         return
     statement = _insert_statement(tuple(r.shape for r in rows))
-    got = session.execute(statement, {k: v for i, r in enumerate(rows) for k, v in r.parameters(i).items()}).one()
+    parameters = {k: v for i, r in enumerate(rows) for k, v in r.parameters(i).items()}
+    got = session.connection().execute(statement, parameters).one()
     at = 0
     for r in rows:
         r.finish(session, got[at : at + r.width])

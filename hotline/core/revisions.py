@@ -58,11 +58,12 @@ def current(name: str) -> str:
     return _tokens().get(name, "")
 
 
-def read_along() -> ColumnElement[Any]:
+def read_along(dialect: str) -> ColumnElement[Any]:
     """Every token, as a column to add to a statement the transaction runs anyway (the
-    request's sign-in): `remember` what it returns, and the transaction reads no tokens of
-    its own (a round trip fewer on PostgreSQL for every request that uses a cache)."""
-    gather = func.json_object_agg if db.session.get_bind().dialect.name == "postgresql" else func.json_group_object
+    request's sign-in) on a database of `dialect`: `remember` what it returns, and the
+    transaction reads no tokens of its own (a round trip fewer on PostgreSQL for every
+    request that uses a cache)."""
+    gather = func.json_object_agg if dialect == "postgresql" else func.json_group_object
     return select(gather(Revision.name, Revision.token, type_=JSON)).scalar_subquery()
 
 

@@ -29,6 +29,9 @@ floor_appeals = Table(
 # Another worker booting at the same moment may create it first.
 with contextlib.suppress(IntegrityError, ProgrammingError):
     metadata.create_all(engine)
+# Served preloaded (gunicorn --preload, as the benchmarks serve every app): the workers are
+# forked after this, and none may inherit the connection create_all used.
+engine.dispose()
 app = Flask(__name__)
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 
-from sqlalchemy import ColumnElement, Select, and_, delete, false, select, true
+from sqlalchemy import ColumnElement, Select, TextClause, and_, delete, false, select, text, true
 
 from hotline.appeals.models import Appeal, AppealEvent, AppealOpenReach, AppealReach
 from hotline.auth.models import User
@@ -54,14 +55,31 @@ def record_reach(appeal_id: int, units: Iterable[Unit]) -> None:
     """Record, in the caller's transaction, that the (open) appeal reached these units:
     each of them and every unit above it may see it from now on (rows it already has are
     left as they are)."""
-    codes = {code for unit in units for code in unit.path.strip("/").split("/")}
+    codes = sorted({code for unit in units for code in unit.path.strip("/").split("/")})
     if not codes:
+        return
+    if APPEALS.keeps_scopes(db.session):  # PostgreSQL: one statement
+        db.session.execute(_reach_statement(), {"codes": codes, "doc_id": appeal_id})
         return
     reached = list(db.session.scalars(select(Unit.id).where(Unit.code.in_(codes))))
     rows = [{"unit_id": unit_id, "appeal_id": appeal_id} for unit_id in reached]
     for table in (AppealReach, AppealOpenReach):
         db.session.execute(upsert(db.session, table).on_conflict_do_nothing(), rows)
     APPEALS.add_scopes(db.session, appeal_id, reached)
+
+
+@cache
+def _reach_statement() -> TextClause:
+    """The units of :codes, recorded as reached by appeal :doc_id (each reach table, and
+    the scopes of its search document): one statement of data-modifying CTEs."""
+    rows = "SELECT id, CAST(:doc_id AS integer) FROM reached"
+    reach, open_reach = AppealReach.__tablename__, AppealOpenReach.__tablename__
+    return text(
+        "WITH reached AS (SELECT id FROM units WHERE code = ANY(CAST(:codes AS varchar[]))), "
+        f"seen AS (INSERT INTO {reach} (unit_id, appeal_id) {rows} ON CONFLICT DO NOTHING), "
+        f"open_seen AS (INSERT INTO {open_reach} (unit_id, appeal_id) {rows} ON CONFLICT DO NOTHING) "
+        + APPEALS.scopes_upsert("ARRAY(SELECT id FROM reached ORDER BY id)")
+    )
 
 
 def visible_saying(user: User, q: str) -> ColumnElement[bool] | None:

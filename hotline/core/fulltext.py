@@ -138,13 +138,15 @@ class Index:
         scopes = sorted(set(scopes))
         if not scopes or not self.keeps_scopes(database):
             return
-        database.execute(
-            text(
-                f"INSERT INTO {self.table} (doc_id, document, scopes) VALUES (:doc_id, '', :scopes) "
-                f"ON CONFLICT (doc_id) DO UPDATE SET scopes = ARRAY("
-                f"SELECT DISTINCT s FROM unnest({self.table}.scopes || EXCLUDED.scopes) AS s ORDER BY s)"
-            ),
-            {"doc_id": doc_id, "scopes": scopes},
+        database.execute(text(self.scopes_upsert(":scopes")), {"doc_id": doc_id, "scopes": scopes})
+
+    def scopes_upsert(self, scopes: str) -> str:
+        """PostgreSQL's statement adding the integer array `scopes` (an SQL expression) to
+        the document of :doc_id, for a caller that composes it with statements of its own."""
+        return (
+            f"INSERT INTO {self.table} (doc_id, document, scopes) VALUES (:doc_id, '', {scopes}) "
+            f"ON CONFLICT (doc_id) DO UPDATE SET scopes = ARRAY("
+            f"SELECT DISTINCT s FROM unnest({self.table}.scopes || EXCLUDED.scopes) AS s ORDER BY s)"
         )
 
     def put(self, database: Database, row: Any) -> None:

@@ -4,6 +4,7 @@ and ways to bring an appeal to any state by taking the real actions."""
 from __future__ import annotations
 
 import re
+import socket
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -11,6 +12,14 @@ from zoneinfo import ZoneInfo
 from openapi_schema_validator import OAS31Validator
 
 from tests.conftest import PASSWORD
+
+
+def free_port() -> int:
+    """A port nothing listens on, for a server a test starts."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
 
 # Units of the demo organisation (hotline/demo/reference.py).
 STREET = "210102001"  # 太原街街道

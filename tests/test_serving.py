@@ -10,6 +10,7 @@ import re
 import shlex
 import socket
 import subprocess
+import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -17,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import PASSWORD
-from tests.helpers import appeal_data
+from tests.helpers import appeal_data, free_port
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,14 +40,11 @@ def _request(port: int, method: str, path: str, body: dict | None = None, token:
 
 @pytest.mark.postgres
 def test_preloaded_workers_take_concurrent_intakes(postgres_app, tmp_path, monkeypatch):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     monkeypatch.setenv("HOTLINE_WEB_WORKERS", "2")
     monkeypatch.setenv("HOTLINE_BIND", f"127.0.0.1:{port}")
     command = _web_command()
     assert "--preload" in command
-    gunicorn = Path(os.environ.get("VIRTUAL_ENV", PROJECT_ROOT / ".venv")) / "bin" / "gunicorn"
     env = {
         **os.environ,
         "HOTLINE_DATABASE_URL": postgres_app.config["SQLALCHEMY_DATABASE_URI"],
@@ -54,7 +52,7 @@ def test_preloaded_workers_take_concurrent_intakes(postgres_app, tmp_path, monke
         "HOTLINE_SECRET_KEY": "test-secret",
         "HOTLINE_REDIS_URL": "",
     }
-    server = subprocess.Popen([str(gunicorn), *command[1:]], cwd=PROJECT_ROOT, env=env)
+    server = subprocess.Popen([sys.executable, "-m", "gunicorn", *command[1:]], cwd=PROJECT_ROOT, env=env)
     try:
         for _ in range(400):
             try:

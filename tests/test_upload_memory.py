@@ -9,7 +9,6 @@ import io
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -21,17 +20,13 @@ import pytest
 import requests
 from PIL import Image
 
+from tests.helpers import free_port
+
 pillow_heif.register_heif_opener()
 
 LIMIT_MB = 400
 UPLOADS = 8
 REPORT = {"category": "040201", "content": "消防通道被堵", "lat": 41.88, "lon": 123.32, "is_anonymous": True}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _png(width: int, height: int) -> bytes:
@@ -50,7 +45,7 @@ def _picture(fmt: str, width: int, height: int) -> bytes:
 def server(sqlite_template, tmp_path_factory):
     folder = tmp_path_factory.mktemp("uploads")
     shutil.copy(sqlite_template, folder / "hotline.sqlite3")
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "HOTLINE_DATABASE_URL": f"sqlite:///{folder / 'hotline.sqlite3'}",

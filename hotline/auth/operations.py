@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import current_app
 from pydantic import Field, field_validator
-from sqlalchemy import Select, bindparam, delete, func, or_, select
+from sqlalchemy import ColumnElement, Select, bindparam, delete, func, or_, select
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -71,12 +71,11 @@ def issue_token(user: User, at: datetime | None = None) -> tuple[str, ApiToken]:
     return raw, token
 
 
-@cache
-def _token_statement(dialect: str) -> Select:
-    """One statement: the token, its user, the user's roles, and the revision tokens the
-    request's caches will ask for. Built once: every API request runs it."""
+def _token_statement(tokens: ColumnElement[Any]) -> Select:
+    """One statement: the token, its user, the user's roles, and the revision `tokens` the
+    request's caches will ask for."""
     return (
-        select(ApiToken, revisions.read_along(dialect))
+        select(ApiToken, tokens)
         .where(ApiToken.token_hash == bindparam("token_hash"))
         .options(joinedload(ApiToken.user).joinedload(User.role_rows))
     )
@@ -84,13 +83,8 @@ def _token_statement(dialect: str) -> Select:
 
 def user_for_token(raw: str, at: datetime | None = None) -> User | None:
     at = at or now()
-    statement = _token_statement(db.session.get_bind().dialect.name)
-    found = db.session.execute(statement, {"token_hash": _digest(raw)}).first()
-    if found is None:
-        return None
-    token, tokens = found
-    revisions.remember(tokens)
-    if token.expires_at <= at or not token.user.active:
+    token = revisions.first_with_tokens(_token_statement, {"token_hash": _digest(raw)})
+    if token is None or token.expires_at <= at or not token.user.active:
         return None
     return token.user
 

@@ -5,22 +5,19 @@ from __future__ import annotations
 import hmac
 import secrets
 import time
-from functools import cache
+from typing import Any
 
 from flask import abort, current_app, g, request, session
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import ColumnElement, Select, bindparam, select
 
 from hotline.auth.models import User
 from hotline.core import revisions
-from hotline.core.extensions import db
 from hotline.web.api import API_PATHS
 
 
-@cache
-def _user_statement(dialect: str) -> Select:
-    """The session's user with the revision tokens the request's caches will ask for: one
-    statement, built once."""
-    return select(User, revisions.read_along(dialect)).where(User.id == bindparam("user_id"))
+def _user_statement(tokens: ColumnElement[Any]) -> Select:
+    """The session's user, with the revision `tokens` the request's caches will ask for."""
+    return select(User, tokens).where(User.id == bindparam("user_id"))
 
 
 def load_page_user() -> None:
@@ -31,11 +28,7 @@ def load_page_user() -> None:
     user_id = session.get("user_id")
     if not user_id:
         return
-    found = db.session.execute(_user_statement(db.session.get_bind().dialect.name), {"user_id": user_id}).first()
-    user = None
-    if found is not None:
-        user, tokens = found
-        revisions.remember(tokens)
+    user = revisions.first_with_tokens(_user_statement, {"user_id": user_id})
     at = time.time()
     config = current_app.config
     if (

@@ -11,13 +11,14 @@ times over; a change made by another transaction meanwhile is not one it could s
 
 from __future__ import annotations
 
+import functools
 import threading
 import uuid
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 from flask import current_app
-from sqlalchemy import JSON, ColumnElement, String, event, func, select
+from sqlalchemy import JSON, ColumnElement, Select, String, event, func, select
 from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column
 
 from hotline.core.db import upsert
@@ -58,18 +59,23 @@ def current(name: str) -> str:
     return _tokens().get(name, "")
 
 
-def read_along(dialect: str) -> ColumnElement[Any]:
-    """Every token, as a column to add to a statement the transaction runs anyway (the
-    request's sign-in) on a database of `dialect`: `remember` what it returns, and the
-    transaction reads no tokens of its own (a round trip fewer on PostgreSQL for every
-    request that uses a cache)."""
+def first_with_tokens(build: Callable[[ColumnElement[Any]], Select[Any]], params: dict[str, Any]) -> Any:
+    """The first entity of the first row of the statement `build(tokens)` makes, or None:
+    `tokens` is every revision token as one column, for `build` to add last to a statement
+    the transaction runs anyway (the request's sign-in), which then reads no tokens of its
+    own (a round trip fewer on PostgreSQL for every request that uses a cache). The
+    statement is built once per database kind: give a module's function."""
+    row = db.session.execute(_with_tokens(build, db.session.get_bind().dialect.name), params).first()
+    if row is None:
+        return None
+    db.session.info[_READ] = row[-1] or {}
+    return row[0]
+
+
+@functools.cache
+def _with_tokens(build: Callable[[ColumnElement[Any]], Select[Any]], dialect: str) -> Select[Any]:
     gather = func.json_object_agg if dialect == "postgresql" else func.json_group_object
-    return select(gather(Revision.name, Revision.token, type_=JSON)).scalar_subquery()
-
-
-def remember(tokens: dict[str, str] | None) -> None:
-    """What `read_along` read, as this transaction's tokens."""
-    db.session.info[_READ] = tokens or {}
+    return build(select(gather(Revision.name, Revision.token, type_=JSON)).scalar_subquery())
 
 
 def _tokens() -> dict[str, str]:

@@ -1,6 +1,8 @@
 """The bare-insert floor for bench/intake.py: the least a Flask + SQLAlchemy endpoint can
-do for an intake — parse the JSON body, insert one row, commit, answer 201 — on the same
-database, under the same gunicorn. hotline's intake is measured against it in one run.
+do for an intake — parse the JSON body, insert one row, commit, answer 201 — and for an
+action — parse the body, update the row's state, commit, answer — on the same database,
+under the same gunicorn. hotline's intake and action pair are measured against it in one
+run.
 
     gunicorn -w 2 'floor_app:app'   (HOTLINE_DATABASE_URL names the database)
 """
@@ -11,8 +13,8 @@ import contextlib
 import os
 from datetime import UTC, datetime
 
-from flask import Flask, jsonify, request
-from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text, create_engine, insert
+from flask import Flask, abort, jsonify, request
+from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text, create_engine, insert, update
 from sqlalchemy.exc import IntegrityError, ProgrammingError
 
 engine = create_engine(os.environ["HOTLINE_DATABASE_URL"], pool_size=5)
@@ -25,6 +27,7 @@ floor_appeals = Table(
     Column("content", Text),
     Column("citizen_phone", String(20)),
     Column("received_at", DateTime(timezone=True)),
+    Column("state", String(20)),
 )
 # Another worker booting at the same moment may create it first.
 with contextlib.suppress(IntegrityError, ProgrammingError):
@@ -50,3 +53,18 @@ def create() -> tuple[object, int]:
             .returning(floor_appeals.c.id)
         ).scalar_one()
     return jsonify({"id": new_id}), 201
+
+
+@app.post("/floor/appeals/<int:appeal_id>/state")
+def change_state(appeal_id: int) -> tuple[object, int]:
+    body = request.get_json()
+    with engine.begin() as conn:
+        changed = conn.execute(
+            update(floor_appeals)
+            .where(floor_appeals.c.id == appeal_id)
+            .values(state=body["state"])
+            .returning(floor_appeals.c.id)
+        ).scalar()
+    if changed is None:
+        abort(404)
+    return jsonify({"id": changed, "state": body["state"]}), 200

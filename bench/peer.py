@@ -8,7 +8,9 @@
    bench/peer_helpdesk (DRF token auth, no mail sent).
 
 The load is `POST /api/tickets/` with a ticket as close to an appeal as its model has
-(queue, title, description, submitter, priority)."""
+(queue, title, description, submitter, priority); its action pair, for dispatch and sign,
+is `PATCH /api/tickets/<id>/` assigning the ticket to the staff account, then
+`POST /api/followups/` recording that it was taken on (签收)."""
 
 from __future__ import annotations
 
@@ -36,6 +38,8 @@ class Peer(NamedTuple):
     served: Served
     headers: dict[str, str]
     body: dict
+    user_id: int  # the staff account's, to assign tickets to
+    database: str  # its database's URL
 
 
 def install() -> Path:
@@ -69,12 +73,13 @@ def helpdesk(database_url: str, workers: int) -> Iterator[Peer]:
     try:
         python = str(bin_dir / "python")
         subprocess.run([python, "-m", "django", "migrate", "-v", "0"], cwd=PROJECT, env=env, check=True)
-        token, queue = subprocess.run(
+        token, queue, user_id = subprocess.run(
             [python, "setup_peer.py"], cwd=PROJECT, env=env, check=True, capture_output=True, text=True
         ).stdout.split()
         settings = {k: env[k] for k in env if k.startswith(("PEER_", "DJANGO_"))}
         with gunicorn("wsgi:application", "", workers, bin_dir=bin_dir, cwd=PROJECT, **settings) as served:
-            yield Peer(served, {"Authorization": f"Token {token}"}, {**TICKET, "queue": int(queue)})
+            yield Peer(served, {"Authorization": f"Token {token}"}, {**TICKET, "queue": int(queue)}, int(user_id),
+                       url.set(database=name).render_as_string(hide_password=False))  # fmt: skip
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -39,6 +39,23 @@ def test_interior_beats_boundary():
     assert idx.grids[idx.locate_many([1.0], [1.0])[0]].code == "Z"
 
 
+def test_one_point_is_routed_as_a_batch_is():
+    # Shared edges, corners, an overlap, a hole and its enclave: every point of a lattice
+    # that runs along all their edges gets the same grid from the one-point path (intake)
+    # as from the batch (bulk routing).
+    ring = shapely.Polygon([(0, 0), (4, 0), (4, 4), (0, 4)], holes=[[(1, 1), (3, 1), (3, 3), (1, 3)]])
+    idx = index(
+        ("RING", ring),
+        ("ISLAND", SQUARE(1.5, 1.5, 2.5, 2.5)),
+        ("B", SQUARE(4, 0, 5, 1)),
+        ("A", SQUARE(4, 1, 5, 2)),
+        ("OVER", SQUARE(4.5, 0.5, 6, 3)),
+    )
+    xs = [x / 4 for x in range(-2, 26) for _ in range(-2, 18)]
+    ys = [y / 4 for _ in range(-2, 26) for y in range(-2, 18)]
+    assert [idx.locate_one(x, y) for x, y in zip(xs, ys, strict=True)] == idx.locate_many(xs, ys).tolist()
+
+
 def test_holes_and_enclaves():
     ring = shapely.Polygon([(0, 0), (4, 0), (4, 4), (0, 4)], holes=[[(1, 1), (3, 1), (3, 3), (1, 3)]])
     enclave = SQUARE(1.5, 1.5, 2.5, 2.5)

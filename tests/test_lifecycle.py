@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.helpers import COMMUNITY, DISTRICT, GRID, STREET, STREET_HANDLER
+from tests.helpers import COMMUNITY, DISTRICT, GRID, STREET, STREET_HANDLER, pause_request
 
 
 def path_of(appeal: dict) -> list[tuple[str, str | None, str]]:
@@ -68,6 +68,25 @@ def test_all_eight_stages_by_the_right_roles(api):
     ]
     assert appeal["version"] == 8  # one bump per action
     assert appeal["events"][1]["target_unit"]["code"] == STREET
+
+
+def test_each_answer_is_the_appeal_as_a_fresh_read_shows_it(api):
+    """The answer to an action is built from what the action read and wrote, not read back
+    after the commit: it must still be exactly what opening the appeal then shows that
+    person, its new event last, through a person acting twice in a row (the street signs,
+    then replies) and a step that adds a row of another kind (a pause)."""
+    ref = api.create()["id"]
+    steps = [
+        *api.steps_to("handling"),
+        ("request_pause", STREET_HANDLER, pause_request(3)),
+        ("approve_pause", "supervisor", {}),
+        ("resume", STREET_HANDLER, {}),
+        ("reply", STREET_HANDLER, {"result": "已劝离摊贩并每日巡查", "resolved": "解决"}),
+    ]
+    for action, user, body in steps:
+        answer = api.act(ref, action, user, body)
+        assert answer["events"][-1]["action"] == action
+        assert answer == api.appeal(ref, user), action
 
 
 def test_redispatch_down_and_return_up_the_tree(api):

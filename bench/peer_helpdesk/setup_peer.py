@@ -1,4 +1,4 @@
-"""A staff account with an API token and one queue; prints "<token> <queue id>"."""
+"""A staff account with an API token and one queue; prints "<token> <queue id> <user id>"."""
 
 import django
 
@@ -13,4 +13,4 @@ user, _ = get_user_model().objects.get_or_create(
 )
 queue, _ = Queue.objects.get_or_create(slug="hotline", defaults={"title": "12345", "allow_public_submission": True})
 token, _ = Token.objects.get_or_create(user=user)
-print(token.key, queue.id)
+print(token.key, queue.id, user.id)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import Response, jsonify, url_for
+from flask import Response, url_for
 from pydantic import BaseModel, Field
 
 from hotline.appeals import assist, engine, intake, machine, police, similar
@@ -28,6 +28,7 @@ from hotline.grid.responsibility import department_duty, suggest
 from hotline.knowledge import operations as knowledge
 from hotline.knowledge.api import ProposalOut
 from hotline.web.api import api
+from hotline.web.api.spec import json_response
 
 
 def detail(appeal: Appeal, user: User) -> AppealDetail:
@@ -49,8 +50,7 @@ def detail(appeal: Appeal, user: User) -> AppealDetail:
 )
 def create_appeal(user: User, data: dict[str, Any]) -> Response:
     appeal = intake.create_appeal(data, user, once=idempotency.from_request(f"user:{user.id}", data))
-    response = jsonify(detail(appeal, user).model_dump(mode="json"))
-    response.status_code = 201
+    response = json_response(detail(appeal, user), 201)
     response.headers["Location"] = url_for("api.get_appeal", ref=appeal.id)
     return response
 
@@ -65,7 +65,7 @@ def create_appeal(user: User, data: dict[str, Any]) -> Response:
     path_params={"ref": REF},
 )
 def get_appeal(user: User, ref: str) -> AppealDetail:
-    return detail(find_appeal(ref, user), user)
+    return detail(find_appeal(ref, user, whole=True), user)
 
 
 @api.endpoint(

@@ -61,7 +61,7 @@ def perform(
     such action, 409 if the state or a rule forbids it or someone else changed it first,
     403 if the user may not take it, 400 if the body is wrong. `attach(appeal)` adds rows of
     the caller's own (the photos taken for it) in the same transaction."""
-    return _perform(lambda: find_appeal(ref, actor), action_named(action), data, actor, at or now(), attach)
+    return _perform(lambda: find_appeal(ref, actor, whole=True), action_named(action), data, actor, at or now(), attach)
 
 
 def perform_as_citizen(

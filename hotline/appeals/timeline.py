@@ -32,17 +32,18 @@ def record(
     if bump:
         appeal.updated_at = at
         attributes.flag_modified(appeal, "updated_at")  # every change bumps the version
-    db.session.add(
-        AppealEvent(
-            appeal_id=appeal.id,
-            at=at,
-            actor_id=actor.id if actor else None,
-            unit_id=actor.unit_id if actor else None,
-            action=action,
-            from_state=from_state or appeal.state,
-            to_state=appeal.state,
-            target_unit_id=target_unit_id,
-            note=note,
-            payload=payload or {},
-        )
+    event = AppealEvent(
+        appeal_id=appeal.id,
+        at=at,
+        actor_id=actor.id if actor else None,
+        unit_id=actor.unit_id if actor else None,
+        action=action,
+        from_state=from_state or appeal.state,
+        to_state=appeal.state,
+        target_unit_id=target_unit_id,
+        note=note,
+        payload=payload or {},
     )
+    db.session.add(event)
+    if "events" in appeal.__dict__:  # loaded with the appeal: the answer shows it without reading it back
+        attributes.set_committed_value(appeal, "events", [*appeal.events, event])

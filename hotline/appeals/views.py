@@ -307,7 +307,7 @@ def _render_detail(
 @bp.get("/appeals/<ref>")
 @login_required
 def appeal_detail(ref: str) -> ResponseReturnValue:
-    return _render_detail(find_appeal(ref, g.user))
+    return _render_detail(find_appeal(ref, g.user, whole=True))
 
 
 @bp.post("/appeals/<ref>/knowledge-proposal")
@@ -351,7 +351,7 @@ def appeal_action(ref: str, action: str) -> ResponseReturnValue:
         appeal = attachments.perform_with_photos(ref, action, values, photos, g.user)
     except (BadRequest, Forbidden) as exc:
         return _render_detail(
-            find_appeal(ref, g.user),
+            find_appeal(ref, g.user, whole=True),
             open_action=action,
             values=values,
             errors=exc.fields,
@@ -361,6 +361,6 @@ def appeal_action(ref: str, action: str) -> ResponseReturnValue:
     except AppError as exc:
         if exc.status != 409:
             raise
-        return _render_detail(find_appeal(ref, g.user), message=exc.message, status=409)
+        return _render_detail(find_appeal(ref, g.user, whole=True), message=exc.message, status=409)
     flash(f"已{record.label}：工单状态为「{State(appeal.state).label}」", "success")
     return redirect(url_for("appeals.appeal_detail", ref=appeal.id))

@@ -89,6 +89,18 @@ class GridIndex:
         found[located] = best[located] % n
         return found
 
+    def locate_one(self, lon: float, lat: float) -> int:
+        """`locate_many` for one point, without its arrays (an intake routes one point, and
+        building them cost more than the lookup): the same rule, candidates in rank order."""
+        boundary = NOWHERE
+        for position in sorted(self._tree.query(shapely.Point(lon, lat)).tolist()):
+            polygon = self._polygons[position]
+            if shapely.contains_xy(polygon, lon, lat):
+                return position
+            if boundary == NOWHERE and shapely.intersects_xy(polygon, lon, lat):
+                boundary = position
+        return boundary
+
     def grids_in(self, west: float, south: float, east: float, north: float) -> list[Shape]:
         """The grids whose polygons meet the box, by position (code order)."""
         if not len(self.grids):
@@ -103,7 +115,7 @@ class GridIndex:
     def locate(self, lon: float | None, lat: float | None) -> Placement:
         if lon is None or lat is None:
             return Placement(None, None, "未提供坐标，由热线中心人工派单")
-        position = int(self.locate_many([lon], [lat])[0])
+        position = self.locate_one(lon, lat)
         if position != NOWHERE:
             return Placement(self.grids[position].unit_id, self.grids[position].unit_id, None)
         if len(self.areas):

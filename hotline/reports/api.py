@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import jsonify, request, url_for
+from flask import request, url_for
 from pydantic import BaseModel, Field
 
 from hotline.appeals.actions.review import RatingBody
@@ -16,6 +16,7 @@ from hotline.reports import limits, operations
 from hotline.reports.operations import STAGES, ReportCreate
 from hotline.reports.presenters import ReportStatus
 from hotline.web.api import api
+from hotline.web.api.spec import json_response
 
 NUMBER = {"type": "string", "pattern": "^[0-9]{16}$", "description": "16位工单编号"}
 
@@ -54,8 +55,7 @@ def create_report(data):
         stage=STAGES[appeal.state],
         received_at=to_local(appeal.received_at),
     )
-    response = jsonify(receipt.model_dump(mode="json"))
-    response.status_code = 201
+    response = json_response(receipt, 201)
     response.headers["Location"] = url_for("api.track_report", number=appeal.number, query_code=appeal.query_code)
     return response
 

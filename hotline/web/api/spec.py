@@ -55,6 +55,12 @@ class Operation:
     idempotent: bool = False  # takes an Idempotency-Key header
 
 
+def json_response(model: BaseModel, status: int = 200) -> Response:
+    """A model as the response's JSON, serialised by pydantic itself (no dict of it built
+    first for `json` to walk again)."""
+    return Response(model.model_dump_json(), status=status, mimetype="application/json")
+
+
 class Api:
     def __init__(self, blueprint: Blueprint, *, title: str, version: str, error_model: type[BaseModel]):
         self.blueprint = blueprint
@@ -108,8 +114,9 @@ class Api:
                 result = fn(**kwargs)
                 if isinstance(result, Response):
                     return result
-                payload = result.model_dump(mode="json") if isinstance(result, BaseModel) else result
-                return (jsonify(payload), status) if payload is not None else ("", status)
+                if isinstance(result, BaseModel):
+                    return json_response(result, status)
+                return (jsonify(result), status) if result is not None else ("", status)
 
             self.blueprint.add_url_rule(rule, endpoint_name, view, methods=[method])
             self.operations.append(

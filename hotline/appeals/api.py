@@ -119,7 +119,7 @@ for _record in ACTIONS.values():
 def appeal_routing(user: User, ref: str) -> RoutingOut:
     appeal = find_appeal(ref, user)
     suggestions, notes = suggest(appeal.category, appeal.place_unit)
-    duty = department_duty(appeal.category, appeal.place_unit)
+    duty = department_duty(appeal.category, appeal.place_unit_id)
     place = Placement(appeal.grid_id, appeal.place_unit_id, appeal.place_note)
     return RoutingOut(
         place=PlacementOut.of(place),

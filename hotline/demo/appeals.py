@@ -12,6 +12,7 @@ from datetime import datetime, time, timedelta
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import undefer
 
 from hotline.appeals.engine import perform
 from hotline.appeals.intake import create_appeal
@@ -144,7 +145,7 @@ class DemoAppeals:
     def __init__(self, rng: random.Random, now: datetime):
         self.rng = rng
         self.now = now
-        self.units = {u.code: u for u in db.session.scalars(select(Unit))}
+        self.units = {u.code: u for u in db.session.scalars(select(Unit).options(undefer(Unit.boundary)))}
         self.units_by_id = {u.id: u for u in self.units.values()}
         self.users = {u.username: u for u in db.session.scalars(select(User))}
         self.leaves = {c.code: c for c in db.session.scalars(select(Category).where(Category.level == 3))}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 from sqlalchemy import select
+from sqlalchemy.orm import undefer
 
 from hotline.core.errors import NotFound
 from hotline.core.extensions import db
@@ -80,7 +81,7 @@ def list_units(user, query: UnitQuery):
     errors=(404,),
 )
 def get_unit(user, unit_id: int):
-    unit = db.session.get(Unit, unit_id)
+    unit = db.session.get(Unit, unit_id, options=[undefer(Unit.boundary)])
     if unit is None:
         raise NotFound("没有这个单位")
     return UnitDetail(

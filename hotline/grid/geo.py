@@ -175,11 +175,12 @@ def build_index(units) -> GridIndex:
 
 def _build_current_index() -> GridIndex:
     from sqlalchemy import select
+    from sqlalchemy.orm import undefer
 
     from hotline.core.extensions import db
     from hotline.grid.models import Unit
 
-    return build_index(db.session.scalars(select(Unit).where(Unit.active)).all())
+    return build_index(db.session.scalars(select(Unit).where(Unit.active).options(undefer(Unit.boundary))).all())
 
 
 # This process's index for the app's database, rebuilt when the grids changed.

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import shapely
 from shapely import STRtree
 from sqlalchemy import select
+from sqlalchemy.orm import undefer
 
 from hotline.core import audit, revisions
 from hotline.core.db import write_transaction
@@ -152,7 +153,7 @@ def _check_geometry(record: UnitRecord) -> str | None:
 
 def validate_units(records: list[UnitRecord]) -> list[str]:
     problems: list[str] = []
-    existing = {u.code: u for u in db.session.scalars(select(Unit))}
+    existing = {u.code: u for u in db.session.scalars(select(Unit).options(undefer(Unit.boundary)))}
     by_code: dict[str, UnitRecord] = {}
     for r in records:
         missing = [f for f in ("code", "name", "level") if not getattr(r, f)]
@@ -315,7 +316,9 @@ def _repath_descendants(units: dict[str, Unit]) -> None:
 
 
 def export_geojson() -> dict:
-    units = db.session.scalars(select(Unit).where(Unit.active, Unit.boundary.is_not(None)).order_by(Unit.path))
+    units = db.session.scalars(
+        select(Unit).where(Unit.active, Unit.boundary.is_not(None)).order_by(Unit.path).options(undefer(Unit.boundary))
+    )
     return {
         "type": "FeatureCollection",
         "features": [{"type": "Feature", "geometry": u.boundary, "properties": _unit_row(u)} for u in units],

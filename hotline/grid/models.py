@@ -31,8 +31,10 @@ class Unit(Model):
     path: Mapped[str] = mapped_column(PathString, index=True)
     active: Mapped[bool] = mapped_column(default=True)
     # GeoJSON geometry (WGS84) of the area: required for grids; an upper-level area
-    # without one is the union of its children.
-    boundary: Mapped[dict | None]
+    # without one is the union of its children. Read only where shapes are wanted (the
+    # grid index, imports, the unit's own page): a unit comes with every signed-in user,
+    # appeal and event, and a real polygon is large.
+    boundary: Mapped[dict | None] = mapped_column(deferred=True)
 
     parent: Mapped[Unit | None] = relationship(remote_side=[id])
 

@@ -3,9 +3,11 @@ the refusal to push a department's duty down to street, community or grid."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import Select, and_, bindparam, func, or_, select
+from sqlalchemy.orm import aliased
 
 from hotline.categories.models import Category
 from hotline.core.errors import BadRequest
@@ -27,8 +29,11 @@ class Suggestion:
 
 def centre_area() -> Unit | None:
     """The area the hotline centre serves (the unit it hangs on), if there is a centre."""
-    centre = db.session.scalar(select(Unit).where(Unit.kind == "centre", Unit.active).order_by(Unit.id).limit(1))
-    return centre.parent if centre else None
+    return db.session.scalar(select(Unit).where(Unit.id == centre_area_id().scalar_subquery()))
+
+
+def centre_area_id() -> Select[tuple[int | None]]:
+    return select(Unit.parent_id).where(Unit.kind == "centre", Unit.active).order_by(Unit.id).limit(1)
 
 
 def place_chain(place: Unit | None) -> dict[str, Unit]:
@@ -42,19 +47,35 @@ def place_chain(place: Unit | None) -> dict[str, Unit]:
     return {u.level: u for u in units if u.is_area}
 
 
-def matching_rules(category: Category, chain: dict[str, Unit]) -> list[ResponsibilityRule]:
+def matching_rules(category: Category, place_id: int | None) -> list[ResponsibilityRule]:
     """Active rules for the category or any category above it, whose area (if any) holds the
-    place; most specific first: a rule for an area before a general one, a deeper category
-    before a shallower one, then by priority."""
+    place (the centre's own area without one); most specific first: a rule for an area
+    before a general one, a deeper category before a shallower one, then by priority. One
+    statement, built once: a department's duty is checked on every dispatch."""
     prefixes = [category.code[:n] for n in range(2, len(category.code) + 1, 2)]
-    rules = db.session.scalars(
+    rules = db.session.scalars(_rules_holding(place_id is not None), {"prefixes": prefixes, "place_id": place_id})
+    return sorted(rules, key=lambda r: (r.area_id is None, -len(r.category.code), r.priority, r.id))
+
+
+@functools.cache
+def _rules_holding(with_place: bool) -> Select[tuple[ResponsibilityRule]]:
+    place = aliased(Unit)
+    at = place.id == (bindparam("place_id") if with_place else centre_area_id().scalar_subquery())
+    # The areas holding the place: itself if it is one, and every area above it.
+    holding = (
+        select(Unit.id)
+        .join(place, and_(at, func.substr(place.path, 1, func.length(Unit.path)) == Unit.path))
+        .where(Unit.kind == "area")
+    )
+    return (
         select(ResponsibilityRule)
         .join(Category, ResponsibilityRule.category_id == Category.id)
-        .where(ResponsibilityRule.active, Category.code.in_(prefixes))
-    ).all()
-    chain_ids = {u.id for u in chain.values()}
-    rules = [r for r in rules if r.area_id is None or r.area_id in chain_ids]
-    return sorted(rules, key=lambda r: (r.area_id is None, -len(r.category.code), r.priority, r.id))
+        .where(
+            ResponsibilityRule.active,
+            Category.code.in_(bindparam("prefixes", expanding=True)),
+            or_(ResponsibilityRule.area_id.is_(None), ResponsibilityRule.area_id.in_(holding)),
+        )
+    )
 
 
 def target_of(rule: ResponsibilityRule, chain: dict[str, Unit]) -> Unit | None:
@@ -74,7 +95,7 @@ def suggest(category: Category, place: Unit | None) -> tuple[list[Suggestion], l
     chain = place_chain(place)
     suggestions: list[Suggestion] = []
     notes: list[str] = []
-    for rule in matching_rules(category, chain):
+    for rule in matching_rules(category, place.id if place is not None else None):
         unit = target_of(rule, chain)
         if unit is None:
             notes.append(
@@ -88,18 +109,18 @@ def suggest(category: Category, place: Unit | None) -> tuple[list[Suggestion], l
     return suggestions, notes
 
 
-def department_duty(category: Category, place: Unit | None) -> ResponsibilityRule | None:
+def department_duty(category: Category, place_id: int | None) -> ResponsibilityRule | None:
     """The rule that makes a problem of this kind at this place a department's duty, if its
     first rule is one."""
-    rules = matching_rules(category, place_chain(place))
+    rules = matching_rules(category, place_id)
     return rules[0] if rules and rules[0].is_department_duty else None
 
 
-def check_not_pushed_down(category: Category, place: Unit | None, unit: Unit, field: str = "unit_id") -> None:
+def check_not_pushed_down(category: Category, place_id: int | None, unit: Unit, field: str = "unit_id") -> None:
     """400 when a department's duty would go to a street, community or grid."""
     if not (unit.is_area and unit.level in BELOW_DEPARTMENTS):
         return
-    rule = department_duty(category, place)
+    rule = department_duty(category, place_id)
     if rule is not None:
         reason = (
             f"依据{rule.describe()}，该事项属{UNIT_LEVEL_NAMES[rule.target_level]}级{rule.dept_type}部门职责，"

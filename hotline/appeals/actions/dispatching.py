@@ -32,17 +32,17 @@ from hotline.core.extensions import db
 from hotline.core.validation import FieldErrors, Id, invalid
 from hotline.core.vocabulary import VOID_REASONS, VoidReason
 from hotline.grid.models import Unit
-from hotline.grid.responsibility import centre_area, check_not_pushed_down
+from hotline.grid.responsibility import centre_area_id, check_not_pushed_down
 from hotline.knowledge import operations as knowledge
 
 
 def dispatch_targets() -> Select[tuple[Unit]]:
     """Where the centre may send an appeal: the active units of its own jurisdiction (the
     area the centre sits in and everything below it), never the centre itself."""
-    area = centre_area()
+    area = db.session.scalar(select(Unit.path).where(Unit.id == centre_area_id().scalar_subquery()))
     if area is None:
         return select(Unit).where(Unit.id.is_(None))
-    return select(Unit).where(Unit.active, Unit.kind != "centre", Unit.subtree_clause(area.path)).order_by(Unit.path)
+    return select(Unit).where(Unit.active, Unit.kind != "centre", Unit.subtree_clause(area)).order_by(Unit.path)
 
 
 def redispatch_targets(unit: Unit) -> Select[tuple[Unit]]:
@@ -68,7 +68,7 @@ NOT_OURS = "只能派给本热线辖区内的单位"
 def _prepare_dispatch(ctx: ActionContext) -> Prepared:
     targets = dispatch_targets()
     unit = chosen_unit(targets, ctx.body.unit_id, "unit_id", NOT_OURS)
-    check_not_pushed_down(ctx.appeal.category, ctx.appeal.place_unit, unit)
+    check_not_pushed_down(ctx.appeal.category, ctx.appeal.place_unit_id, unit)
     co_ids = list(dict.fromkeys(ctx.body.co_unit_ids))
     if unit.id in co_ids:
         raise invalid("co_unit_ids", "主办单位不能同时是协办单位")
@@ -105,7 +105,7 @@ class RedispatchBody(ActionBody):
 def _prepare_redispatch(ctx: ActionContext) -> Prepared:
     targets = redispatch_targets(_current_unit(ctx))
     unit = chosen_unit(targets, ctx.body.unit_id, "unit_id", "只能转派给本单位的下级单位")
-    check_not_pushed_down(ctx.appeal.category, ctx.appeal.place_unit, unit)
+    check_not_pushed_down(ctx.appeal.category, ctx.appeal.place_unit_id, unit)
     return {"unit": unit}
 
 

@@ -27,14 +27,16 @@ def decide(request: Extension | Pause | Contest, status: str, ctx: ActionContext
 
 
 def chosen_unit(targets: Select[tuple[Unit]], unit_id: int, field: str, refusal: str) -> Unit:
-    """The unit `unit_id` if it is one of `targets`; 400 on `field` otherwise."""
+    """The unit `unit_id` if it is one of `targets` (one statement); 400 on `field`
+    otherwise, saying why."""
+    chosen = db.session.scalar(targets.where(Unit.id == unit_id))
+    if chosen is not None:
+        return chosen
     unit = db.session.get(Unit, unit_id)
     if unit is None or not unit.active:
         refusal = "没有这个单位"
     elif unit.is_centre:
         refusal = "不能派给热线中心"
-    elif db.session.scalar(targets.with_only_columns(Unit.id).where(Unit.id == unit_id)) is not None:
-        return unit
     raise BadRequest(f"请求内容有误：{field}：{refusal}", fields={field: refusal})
 
 

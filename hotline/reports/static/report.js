@@ -1,4 +1,7 @@
-document.getElementById("locate").addEventListener("click", () => {
+// The button is shown only once it works: a tap before this script ran did nothing.
+const locateButton = document.getElementById("locate");
+locateButton.hidden = false;
+locateButton.addEventListener("click", () => {
   const shown = document.getElementById("located");
   if (!navigator.geolocation) { shown.textContent = "此浏览器不支持定位"; return; }
   shown.textContent = "正在定位…";

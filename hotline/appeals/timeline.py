@@ -11,6 +11,7 @@ from sqlalchemy.orm import attributes
 
 from hotline.appeals.models import Appeal, AppealEvent
 from hotline.auth.models import User
+from hotline.core.db import insert_as_loaded
 from hotline.core.extensions import db
 
 
@@ -44,6 +45,6 @@ def record(
         note=note,
         payload=payload or {},
     )
-    db.session.add(event)
+    insert_as_loaded(db.session, event)  # written now, outside the flush of the appeal's UPDATE
     if "events" in appeal.__dict__:  # loaded with the appeal: the answer shows it without reading it back
         attributes.set_committed_value(appeal, "events", [*appeal.events, event])

@@ -10,15 +10,17 @@ CO2 = "210102SJ"
 
 
 def test_co_units_sign_and_report_their_part(api):
-    appeal = api.create()
+    created = api.create()
     appeal = api.act(
-        appeal["id"],
+        created["id"],
         "dispatch",
         "dispatcher",
         {"unit_id": api.unit_id(STREET), "co_unit_ids": [api.unit_id(CO), api.unit_id(CO2)]},
     )
     ref = appeal["id"]
     assert [u["code"] for u in appeal["co_units"]] == [CO, CO2]
+    # One change (one version), kept as the answer said: the main unit and both co-units.
+    assert appeal["version"] == created["version"] + 1 and appeal == api.appeal(ref, "dispatcher")
 
     seen = api.appeal(ref, f"u{CO}")
     assert seen["allowed_actions"] == ["co_sign"] and seen["citizen"]["masked"] is False

@@ -26,7 +26,7 @@ from hotline.appeals.states import FINAL_STATES, Act
 from hotline.appeals.visibility import find_appeal, record_closed, record_reach
 from hotline.auth.models import User
 from hotline.core.clock import now
-from hotline.core.db import ConcurrentUpdate, write_transaction
+from hotline.core.db import ConcurrentUpdate, update_as_loaded, write_transaction
 from hotline.core.errors import Conflict, NotFound
 from hotline.core.extensions import db
 from hotline.core.validation import validate
@@ -94,7 +94,7 @@ def _perform(
             prepared = record.prepare(ctx)
             from_state = appeal.state
             held_by = appeal.current_unit_id
-            with db.session.no_autoflush:  # one UPDATE, so one version per action
+            with db.session.no_autoflush:  # nothing written before the appeal's one UPDATE
                 machine.fire(act, ctx)
                 outcome = record.apply(ctx, prepared)
                 if reached := [u for u in _newly_holding(appeal, outcome.target_unit) if u.id != held_by]:
@@ -106,7 +106,8 @@ def _perform(
                 # a closed appeal's open reach rows never have to come back.
                 if appeal.state in FINAL_STATES and from_state not in FINAL_STATES:
                     record_closed(appeal.id)
-                if attach is not None:  # last: it flushes, and the appeal gets one UPDATE
+                update_as_loaded(db.session, appeal)  # one UPDATE, one version
+                if attach is not None:
                     attach(appeal)
             changed.send(appeal, at=at)
     except ConcurrentUpdate:

@@ -5,8 +5,21 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, TextClause, and_, delete, false, select, text, true
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Select,
+    TextClause,
+    and_,
+    bindparam,
+    delete,
+    false,
+    select,
+    text,
+    true,
+)
 from sqlalchemy.orm import defaultload, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -32,8 +45,13 @@ def visible_clause(user: User, *, open_only: bool = False) -> ColumnElement[bool
         return true()
     if not user.active:
         return false()
-    reach = AppealOpenReach if open_only else AppealReach
-    return Appeal.id.in_(select(reach.appeal_id).where(reach.unit_id == user.unit_id))
+    return _within_reach(AppealOpenReach if open_only else AppealReach, user.unit_id)
+
+
+def _within_reach(
+    reach: type[AppealReach] | type[AppealOpenReach], unit_id: int | BindParameter[int]
+) -> ColumnElement[bool]:
+    return Appeal.id.in_(select(reach.appeal_id).where(reach.unit_id == unit_id))
 
 
 def visible_ids(user: User, *, before: int | None = None) -> Select[tuple[int]]:
@@ -191,13 +209,12 @@ def find_appeal(ref: int | str, user: User, *, whole: bool = False) -> Appeal:
     ref = str(ref)
     if not ref.isdigit() or (len(ref) != 16 and int(ref) > MAX_ID):
         raise NotFound("没有这个工单")
-    by_ref = Appeal.number == ref if len(ref) == 16 else Appeal.id == int(ref)
-    # populate_existing: an action reads the row it will change as it is now, even when the
-    # session already holds it from earlier in the request.
-    statement = select(Appeal).where(by_ref, visible_clause(user)).execution_options(populate_existing=True)
-    if whole:
-        statement = statement.options(*_WHOLE)
-    appeal = db.session.execute(statement).unique().scalar_one_or_none()
+    if not (user.at_centre or user.active):
+        raise NotFound("没有这个工单")
+    by_number = len(ref) == 16
+    statement = _appeal_by_ref(by_number, user.at_centre, whole)
+    parameters = {"ref": ref if by_number else int(ref), "viewer_unit_id": user.unit_id}
+    appeal = db.session.execute(statement, parameters).unique().scalar_one_or_none()
     if appeal is None:
         raise NotFound("没有这个工单")
     if whole:
@@ -205,15 +222,31 @@ def find_appeal(ref: int | str, user: User, *, whole: bool = False) -> Appeal:
     return appeal
 
 
+@cache
+def _appeal_by_ref(by_number: bool, at_centre: bool, whole: bool) -> Select[tuple[Appeal]]:
+    """find_appeal's statement, built once per shape (its parameters: the ref and the
+    viewer's unit), so that its cache key, loader options and all, is not worked out again
+    for every request."""
+    ref: BindParameter[Any] = bindparam("ref")
+    statement = select(Appeal).where(Appeal.number == ref if by_number else Appeal.id == ref)
+    if not at_centre:
+        statement = statement.where(_within_reach(AppealReach, bindparam("viewer_unit_id")))
+    # populate_existing: an action reads the row it will change as it is now, even when the
+    # session already holds it from earlier in the request.
+    statement = statement.execution_options(populate_existing=True)
+    return statement.options(*_WHOLE) if whole else statement
+
+
 def timeline_of(appeal_id: int) -> list[AppealEvent]:
     """An appeal's events, each with who acted and the units involved: a second statement,
     apart from the appeal's (a refreshed read of it would refresh the people of its timeline
     too, the signed-in user among them). Their roles are not read: nothing shown needs them."""
-    return list(
-        db.session.scalars(
-            select(AppealEvent)
-            .where(AppealEvent.appeal_id == appeal_id)
-            .order_by(AppealEvent.id)
-            .options(defaultload(AppealEvent.actor).lazyload(User.role_rows))
-        )
-    )
+    return list(db.session.scalars(_TIMELINE, {"appeal_id": appeal_id}))
+
+
+_TIMELINE = (
+    select(AppealEvent)
+    .where(AppealEvent.appeal_id == bindparam("appeal_id"))
+    .order_by(AppealEvent.id)
+    .options(defaultload(AppealEvent.actor).lazyload(User.role_rows))
+)

@@ -12,13 +12,21 @@ from contextlib import contextmanager
 from datetime import UTC
 from typing import Any, cast
 
-from sqlalchemy import Date, DateTime, bindparam, event, exc, insert, select, true
+from sqlalchemy import Date, DateTime, bindparam, event, exc, insert, select, true, update
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult, Engine, Result
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import InstrumentedAttribute, ORMExecuteState, Session, make_transient_to_detached, scoped_session
+from sqlalchemy.orm import (
+    MANYTOONE,
+    InstrumentedAttribute,
+    ORMExecuteState,
+    Session,
+    attributes,
+    make_transient_to_detached,
+    scoped_session,
+)
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement, TableClause
 from sqlalchemy.types import TypeDecorator
@@ -298,6 +306,76 @@ def insert_as_loaded(session: Session | scoped_session[Any], obj: Any) -> None:
     statement = _insert_statement((row.shape_returning(row.returned_keys),))
     result = session.connection().execute(statement, row.parameters(0))
     row.finish(session, result.one() if row.returned else ())
+
+
+def update_as_loaded(session: Session | scoped_session[Any], obj: Any) -> None:
+    """UPDATE a loaded object's changed columns now with one Core statement guarded by its
+    version (`version_id_col`), and hold the new values as loaded: what the flush would do
+    for one changed row, without the unit of work (a fifth of an action's CPU went to it).
+    A changed many-to-one relationship writes its foreign key, as the flush would sync it;
+    Python-side `onupdate` values are applied here, so the object holds every value. A row
+    changed meanwhile by someone else raises StaleDataError, as the flush would. What it
+    cannot write is left to the flush: rows added to or taken from a collection, a
+    relationship to an object not in the database yet, an object without a version."""
+    session = _current(session)
+    state = sa_inspect(obj)
+    mapper = state.mapper
+    if mapper.version_id_col is None or not state.committed_state:
+        return
+    values: dict[str, Any] = {}
+    settled: dict[str, Any] = {}  # relationships whose change this UPDATE writes (or that did not change)
+    for key in state.committed_state:
+        prop = mapper.attrs[key]
+        if key in mapper.column_attrs:
+            values.setdefault(key, obj.__dict__[key])
+        elif prop.uselist:
+            history = attributes.get_history(obj, key)
+            if not (history.added or history.deleted):
+                settled[key] = obj.__dict__[key]  # assigned, but holding the same rows
+        elif prop.direction is MANYTOONE and prop.secondary is None:
+            target = obj.__dict__[key]
+            target_state = None if target is None else sa_inspect(target)
+            if target_state is not None and target_state.key is None:
+                return  # not in the database yet: the flush inserts it first
+            for local, remote in prop.local_remote_pairs:
+                remote_key = prop.mapper.get_property_by_column(remote).key
+                values[mapper.get_property_by_column(local).key] = (
+                    None if target is None else target.__dict__[remote_key]
+                )
+            settled[key] = target
+    for prop in mapper.column_attrs:
+        column = prop.columns[0]
+        if prop.key not in values and column.onupdate is not None and column.onupdate.is_callable:
+            values[prop.key] = column.onupdate.arg(None)
+    version_key = mapper.get_property_by_column(mapper.version_id_col).key
+    seen = obj.__dict__[version_key]
+    values[version_key] = mapper.version_id_generator(seen)
+    keys = tuple(prop.key for prop in mapper.column_attrs if prop.key in values)  # the same order each time
+    parameters = {f"new_{key}": values[key] for key in keys}
+    parameters |= {f"key_{c.key}": obj.__dict__[mapper.get_property_by_column(c).key] for c in mapper.primary_key}
+    parameters["seen_version"] = seen
+    result = session.connection().execute(_update_statement(mapper, keys), parameters)
+    if result.rowcount != 1:
+        raise StaleDataError(f"{mapper.class_.__name__} was changed meanwhile (version {seen})")
+    for key, value in (*values.items(), *settled.items()):
+        attributes.set_committed_value(obj, key, value)
+    if not state.committed_state:
+        state._commit_all(state.dict, session.identity_map)  # nothing left for the flush
+
+
+@functools.cache
+def _update_statement(mapper: Any, keys: tuple[str, ...]) -> Any:
+    """The UPDATE of these columns of a mapped row by key and seen version, built once."""
+    table = mapper.local_table
+    columns = {key: mapper.get_property(key).columns[0] for key in keys}
+    return (
+        update(table)
+        .where(
+            *(c == bindparam(f"key_{c.key}", type_=c.type) for c in mapper.primary_key),
+            mapper.version_id_col == bindparam("seen_version", type_=mapper.version_id_col.type),
+        )
+        .values({column: bindparam(f"new_{key}", type_=column.type) for key, column in columns.items()})
+    )
 
 
 def insert_row(session: Session | scoped_session[Any], build: Callable[[str], Any], values: dict[str, Any]) -> None:

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Select, exists, func, insert, or_, select
 
 from hotline.core.clock import now
-from hotline.core.db import write_transaction
+from hotline.core.db import insert_as_loaded, write_transaction
 from hotline.core.extensions import db
 from hotline.core.permissions import Actor
 from hotline.notifications.models import Notification, NotificationRead
@@ -39,7 +39,8 @@ def notify(
 ) -> None:
     if unit_id is None:
         return
-    db.session.add(
+    insert_as_loaded(
+        db.session,
         Notification(
             unit_id=unit_id,
             role=role,
@@ -49,7 +50,7 @@ def notify(
             link=link,
             appeal_id=appeal_id,
             created_at=at or now(),
-        )
+        ),
     )
 
 

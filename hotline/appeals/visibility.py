@@ -240,7 +240,8 @@ def _appeal_by_ref(by_number: bool, at_centre: bool, whole: bool) -> Select[tupl
 def timeline_of(appeal_id: int) -> list[AppealEvent]:
     """An appeal's events, each with who acted and the units involved: a second statement,
     apart from the appeal's (a refreshed read of it would refresh the people of its timeline
-    too, the signed-in user among them). Their roles are not read: nothing shown needs them."""
+    too, the signed-in user among them). Their roles and units are not read: a timeline
+    shows the person's name, and the unit each event was taken in is the event's own."""
     return list(db.session.scalars(_TIMELINE, {"appeal_id": appeal_id}))
 
 
@@ -248,5 +249,7 @@ _TIMELINE = (
     select(AppealEvent)
     .where(AppealEvent.appeal_id == bindparam("appeal_id"))
     .order_by(AppealEvent.id)
-    .options(defaultload(AppealEvent.actor).lazyload(User.role_rows))
+    .options(
+        defaultload(AppealEvent.actor).lazyload(User.role_rows), defaultload(AppealEvent.actor).lazyload(User.unit)
+    )
 )

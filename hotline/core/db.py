@@ -135,11 +135,14 @@ def configure_postgres(engine: Engine) -> None:
     limits every intake parses its own statement again."""
     from psycopg import _queries as psycopg_queries
 
+    from hotline.core.pg_cursor import DescribedOnDemand
+
     psycopg_queries.MAX_CACHED_STATEMENT_PARAMS = max(psycopg_queries.MAX_CACHED_STATEMENT_PARAMS, 256)
     psycopg_queries.MAX_CACHED_STATEMENT_LENGTH = max(psycopg_queries.MAX_CACHED_STATEMENT_LENGTH, 16_384)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
+        dbapi_connection.cursor_factory = DescribedOnDemand
         cursor = dbapi_connection.cursor()
         cursor.execute("SET jit = off; SET default_transaction_isolation = 'read committed'")
         cursor.close()

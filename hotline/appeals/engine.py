@@ -26,7 +26,7 @@ from hotline.appeals.states import FINAL_STATES, Act
 from hotline.appeals.visibility import find_appeal, record_closed, record_reach
 from hotline.auth.models import User
 from hotline.core.clock import now
-from hotline.core.db import ConcurrentUpdate, update_as_loaded, write_transaction
+from hotline.core.db import ConcurrentUpdate, inserts_together, update_as_loaded, write_transaction
 from hotline.core.errors import Conflict, NotFound
 from hotline.core.extensions import db
 from hotline.core.validation import validate
@@ -94,7 +94,9 @@ def _perform(
             prepared = record.prepare(ctx)
             from_state = appeal.state
             held_by = appeal.current_unit_id
-            with db.session.no_autoflush:  # nothing written before the appeal's one UPDATE
+            # The appeal's one UPDATE (one version), its events and the notices and texts
+            # they send go in as one statement on PostgreSQL when the block ends.
+            with db.session.no_autoflush, inserts_together(db.session):
                 machine.fire(act, ctx)
                 outcome = record.apply(ctx, prepared)
                 if reached := [u for u in _newly_holding(appeal, outcome.target_unit) if u.id != held_by]:
@@ -106,9 +108,9 @@ def _perform(
                 # a closed appeal's open reach rows never have to come back.
                 if appeal.state in FINAL_STATES and from_state not in FINAL_STATES:
                     record_closed(appeal.id)
-                update_as_loaded(db.session, appeal)  # one UPDATE, one version
-                if attach is not None:
-                    attach(appeal)
+                update_as_loaded(db.session, appeal)
+            if attach is not None:
+                attach(appeal)
             changed.send(appeal, at=at)
     except ConcurrentUpdate:
         raise Conflict(STALE) from None

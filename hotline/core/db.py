@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from datetime import UTC
 from typing import Any, cast
 
-from sqlalchemy import Date, DateTime, bindparam, event, exc, insert, select, true, update
+from sqlalchemy import Date, DateTime, bindparam, event, exc, func, insert, literal, select, true, update
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult, Engine, Result
@@ -319,7 +319,10 @@ def update_as_loaded(session: Session | scoped_session[Any], obj: Any) -> None:
     Python-side `onupdate` values are applied here, so the object holds every value. A row
     changed meanwhile by someone else raises StaleDataError, as the flush would. What it
     cannot write is left to the flush: rows added to or taken from a collection, a
-    relationship to an object not in the database yet, an object without a version."""
+    relationship to an object not in the database yet, an object without a version.
+    Inside `inserts_together` the UPDATE is one of the block's statements (its count comes
+    back with their keys), so it is checked, and the object holds its values, when the
+    block ends."""
     session = _current(session)
     state = sa_inspect(obj)
     mapper = state.mapper
@@ -357,28 +360,41 @@ def update_as_loaded(session: Session | scoped_session[Any], obj: Any) -> None:
     parameters = {f"new_{key}": values[key] for key in keys}
     parameters |= {f"key_{c.key}": obj.__dict__[mapper.get_property_by_column(c).key] for c in mapper.primary_key}
     parameters["seen_version"] = seen
-    result = session.connection().execute(_update_statement(mapper, keys), parameters)
-    if result.rowcount != 1:
-        raise StaleDataError(f"{mapper.class_.__name__} was changed meanwhile (version {seen})")
-    for key, value in (*values.items(), *settled.items()):
-        attributes.set_committed_value(obj, key, value)
-    if not state.committed_state:
-        state._commit_all(state.dict, session.identity_map)  # nothing left for the flush
+    row = _UpdatedRow(_counted_update(mapper, keys), parameters, obj, {**values, **settled})
+    if (together := session.info.get(_TOGETHER)) is not None:
+        together.append(row)  # one of the block's statements: its count comes back with them
+        return
+    result = session.connection().execute(_update_statement(mapper, keys, ""), parameters)
+    row.finish(session, (result.rowcount,))
 
 
 @functools.cache
-def _update_statement(mapper: Any, keys: tuple[str, ...]) -> Any:
-    """The UPDATE of these columns of a mapped row by key and seen version, built once."""
+def _update_statement(mapper: Any, keys: tuple[str, ...], prefix: str) -> Any:
+    """The UPDATE of these columns of a mapped row by key and seen version, its parameters
+    named after `prefix`, built once."""
     table = mapper.local_table
     columns = {key: mapper.get_property(key).columns[0] for key in keys}
+    version = mapper.version_id_col
     return (
         update(table)
         .where(
-            *(c == bindparam(f"key_{c.key}", type_=c.type) for c in mapper.primary_key),
-            mapper.version_id_col == bindparam("seen_version", type_=mapper.version_id_col.type),
+            *(c == bindparam(f"{prefix}key_{c.key}", type_=c.type) for c in mapper.primary_key),
+            version == bindparam(f"{prefix}seen_version", type_=version.type),
         )
-        .values({column: bindparam(f"new_{key}", type_=column.type) for key, column in columns.items()})
+        .values({column: bindparam(f"{prefix}new_{key}", type_=column.type) for key, column in columns.items()})
     )
+
+
+@functools.cache
+def _counted_update(mapper: Any, keys: tuple[str, ...]) -> Callable[[str], Any]:
+    """The builder of that UPDATE as a block's statement: how many rows it changed (one, or
+    none when the version moved on), as the one column of its one row."""
+
+    def build(prefix: str) -> Any:
+        changed = _update_statement(mapper, keys, prefix).returning(literal(1)).cte(f"{prefix}updated")
+        return select(func.count()).select_from(changed)
+
+    return build
 
 
 def insert_row(session: Session | scoped_session[Any], build: Callable[[str], Any], values: dict[str, Any]) -> None:
@@ -536,6 +552,25 @@ class _BuiltRow(_PendingRow):
     @property
     def shape(self) -> tuple[Any, tuple[str, ...], tuple[str, ...]]:
         return self.build, tuple(self.values), ()
+
+
+class _UpdatedRow(_BuiltRow):
+    """An `update_as_loaded`: the count of rows its UPDATE changed comes back."""
+
+    def __init__(self, build: Callable[[str], Any], values: dict[str, Any], obj: Any, loaded: dict[str, Any]) -> None:
+        super().__init__(build, values)
+        self.obj, self.loaded = obj, loaded
+
+    def finish(self, session: Session, returned: Sequence[Any]) -> None:
+        """Hold the written values as loaded, or raise StaleDataError if nothing changed."""
+        if returned[0] != 1:
+            name, seen = type(self.obj).__name__, self.values["seen_version"]
+            raise StaleDataError(f"{name} was changed meanwhile (version {seen})")
+        for key, value in self.loaded.items():
+            attributes.set_committed_value(self.obj, key, value)
+        state = sa_inspect(self.obj)
+        if not state.committed_state:
+            state._commit_all(state.dict, session.identity_map)  # nothing left for the flush
 
 
 def plain_rows(session: Session | scoped_session[Any], statement: Any) -> Result[Any]:

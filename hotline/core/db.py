@@ -314,7 +314,7 @@ def insert_as_loaded(session: Session | scoped_session[Any], obj: Any) -> None:
 def update_as_loaded(session: Session | scoped_session[Any], obj: Any) -> None:
     """UPDATE a loaded object's changed columns now with one Core statement guarded by its
     version (`version_id_col`), and hold the new values as loaded: what the flush would do
-    for one changed row, without the unit of work (a fifth of an action's CPU went to it).
+    for one changed row, without the unit of work (a tenth of an action's instructions).
     A changed many-to-one relationship writes its foreign key, as the flush would sync it;
     Python-side `onupdate` values are applied here, so the object holds every value. A row
     changed meanwhile by someone else raises StaleDataError, as the flush would. What it

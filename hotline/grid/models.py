@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, and_, select
+from sqlalchemy import ColumnElement, ForeignKey, String, Text, and_, func, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hotline.core.clock import now
@@ -79,10 +79,13 @@ class Unit(Model):
         return f"{parent.path if parent else '/'}{code}/"
 
     @staticmethod
-    def subtree_clause(path: str):
-        """SQL condition: units at or below the unit whose path is `path`. Every path below
-        "/a/b/" sorts between "/a/b/" and "/a/b0" ("0" follows "/" in byte order)."""
-        return and_(Unit.path >= path, Unit.path < path[:-1] + "0")
+    def subtree_clause(path: str | ColumnElement[str]):
+        """SQL condition: units at or below the unit whose path is `path` (a value, or an
+        SQL expression such as a scalar subquery). Every path below "/a/b/" sorts between
+        "/a/b/" and "/a/b0" ("0" follows "/" in byte order)."""
+        if isinstance(path, str):
+            return and_(Unit.path >= path, Unit.path < path[:-1] + "0")
+        return and_(Unit.path >= path, Unit.path < func.substr(path, 1, func.length(path) - 1).concat("0"))
 
     def __repr__(self) -> str:
         return f"<Unit {self.code} {self.name}>"

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import Any, Self
 
@@ -36,12 +37,13 @@ from hotline.grid.responsibility import centre_area_id, check_not_pushed_down
 from hotline.knowledge import operations as knowledge
 
 
+@functools.cache
 def dispatch_targets() -> Select[tuple[Unit]]:
     """Where the centre may send an appeal: the active units of its own jurisdiction (the
-    area the centre sits in and everything below it), never the centre itself."""
-    area = db.session.scalar(select(Unit.path).where(Unit.id == centre_area_id().scalar_subquery()))
-    if area is None:
-        return select(Unit).where(Unit.id.is_(None))
+    area the centre sits in and everything below it), never the centre itself; none when
+    there is no centre. The area's path is a subquery, so that checking one unit is one
+    statement; the statement is built once."""
+    area = select(Unit.path).where(Unit.id == centre_area_id().scalar_subquery()).scalar_subquery()
     return select(Unit).where(Unit.active, Unit.kind != "centre", Unit.subtree_clause(area)).order_by(Unit.path)
 
 

@@ -19,6 +19,7 @@ first use (bench/peer.py says how). A smoke run leaves it out (it needs the pack
 
 from __future__ import annotations
 
+import functools
 import http.client
 import json
 import os
@@ -399,12 +400,7 @@ def main() -> None:
         for workers in (2,) if args.smoke else (2, 4):
             connections = args.connections or 2 * workers
             runs: dict[str, list[dict[str, float]]] = {}
-
-            def measure(name: str, figures: dict[str, float], runs: dict = runs) -> float:
-                assert figures["failed"] == 0, f"{name}: {figures['failed']:.0f} requests failed"
-                runs.setdefault(name, []).append(figures)
-                return figures["rate"]
-
+            measure = functools.partial(_kept, runs)
             # Every server is up at once and each round measures them in turn (floor, ours,
             # the peer), so a drift of the machine's speed during the run falls on all of them.
             with ExitStack() as servers:
@@ -415,22 +411,16 @@ def main() -> None:
                 helpdesk = servers.enter_context(peer.helpdesk(url, workers)) if args.peer else None
                 floor_pair = Pair(floor_port, url, FLOOR_STEPS, FLOOR_READY, ("/floor/appeals", {}, BODY))
                 our_pair = Pair(our_port, url, our_steps, OURS_READY, ("/api/v1/appeals", headers, BODY))
+                their_pair = _peer_pair(helpdesk) if helpdesk is not None else None
                 for _ in range(rounds):
                     rate = measure("floor", load(floor_port, "/floor/appeals", {}, args, use_wrk, connections))
                     measure("floor pair", pair_rate(floor_pair, rate, args, use_wrk, connections))
                     rate = measure("ours", load(our_port, "/api/v1/appeals", headers, args, use_wrk, connections))
                     measure("our pair", pair_rate(our_pair, rate, args, use_wrk, connections))
-                    if helpdesk is not None:
+                    if helpdesk is not None and their_pair is not None:
                         port = helpdesk.served.port
                         rate = measure("peer", load(port, "/api/tickets/", helpdesk.headers, args, use_wrk, connections,
                                                     helpdesk.body))  # fmt: skip
-                        their_steps = (
-                            Each("PATCH", "/api/tickets/{id}/", helpdesk.headers, {"assigned_to": helpdesk.user_id}),
-                            Each("POST", "/api/followups/", helpdesk.headers,
-                                 {"ticket": "{id}", "user": helpdesk.user_id, "title": "签收", "comment": "已签收"}),
-                        )  # fmt: skip
-                        their_pair = Pair(port, helpdesk.database, their_steps, PEER_READY,
-                                          ("/api/tickets/", helpdesk.headers, helpdesk.body))  # fmt: skip
                         measure("peer pair", pair_rate(their_pair, rate, args, use_wrk, connections))
             m = {name: _median(figures) for name, figures in runs.items()}
             rates[workers] = m["ours"]["rate"]
@@ -472,6 +462,24 @@ def main() -> None:
         rows.append(Row("rounds", f"{rounds}, each measuring every server in turn: medians, the rounds' range beside"))
     _flush_queue()
     report("Intake on PostgreSQL, gunicorn sync workers", rows, smoke=args.smoke)
+
+
+def _kept(runs: dict[str, list[dict[str, float]]], name: str, figures: dict[str, float]) -> float:
+    """Keep one round's figures of `name` (none of its requests may have failed); its rate."""
+    assert figures["failed"] == 0, f"{name}: {figures['failed']:.0f} requests failed"
+    runs.setdefault(name, []).append(figures)
+    return figures["rate"]
+
+
+def _peer_pair(helpdesk: Any) -> Pair:
+    """django-helpdesk's pair: assigning a ticket, then a follow-up saying it was taken on."""
+    steps = (
+        Each("PATCH", "/api/tickets/{id}/", helpdesk.headers, {"assigned_to": helpdesk.user_id}),
+        Each("POST", "/api/followups/", helpdesk.headers,
+             {"ticket": "{id}", "user": helpdesk.user_id, "title": "签收", "comment": "已签收"}),
+    )  # fmt: skip
+    return Pair(helpdesk.served.port, helpdesk.database, steps, PEER_READY,
+                ("/api/tickets/", helpdesk.headers, helpdesk.body))  # fmt: skip
 
 
 def _median(runs: list[dict[str, float]]) -> dict[str, float]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import (
     BindParameter,
@@ -20,7 +20,7 @@ from sqlalchemy import (
     text,
     true,
 )
-from sqlalchemy.orm import defaultload, joinedload
+from sqlalchemy.orm import defaultload, joinedload, lazyload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from hotline.appeals.models import Appeal, AppealEvent, AppealOpenReach, AppealReach
@@ -41,11 +41,18 @@ def visible_clause(user: User, *, open_only: bool = False) -> ColumnElement[bool
     reached it or a unit below it (sent to, held by, co-handled by): one range of the
     reach table's primary key. `open_only`: the caller wants open appeals only, which are
     then read from the (much smaller) open reach rows."""
-    if user.at_centre:
-        return true()
-    if not user.active:
-        return false()
+    sees = _sees(user)
+    if sees != "reach":
+        return true() if sees == "all" else false()
     return _within_reach(AppealOpenReach if open_only else AppealReach, user.unit_id)
+
+
+def _sees(user: User) -> Literal["all", "none", "reach"]:
+    """Which appeals a user sees: the centre's staff all, an inactive account none, the
+    rest those that reached their unit."""
+    if user.at_centre:
+        return "all"
+    return "reach" if user.active else "none"
 
 
 def _within_reach(
@@ -209,10 +216,11 @@ def find_appeal(ref: int | str, user: User, *, whole: bool = False) -> Appeal:
     ref = str(ref)
     if not ref.isdigit() or (len(ref) != 16 and int(ref) > MAX_ID):
         raise NotFound("没有这个工单")
-    if not (user.at_centre or user.active):
+    sees = _sees(user)
+    if sees == "none":
         raise NotFound("没有这个工单")
     by_number = len(ref) == 16
-    statement = _appeal_by_ref(by_number, user.at_centre, whole)
+    statement = _appeal_by_ref(by_number, sees == "reach", whole)
     parameters = {"ref": ref if by_number else int(ref), "viewer_unit_id": user.unit_id}
     appeal = db.session.execute(statement, parameters).unique().scalar_one_or_none()
     if appeal is None:
@@ -223,13 +231,13 @@ def find_appeal(ref: int | str, user: User, *, whole: bool = False) -> Appeal:
 
 
 @cache
-def _appeal_by_ref(by_number: bool, at_centre: bool, whole: bool) -> Select[tuple[Appeal]]:
+def _appeal_by_ref(by_number: bool, by_reach: bool, whole: bool) -> Select[tuple[Appeal]]:
     """find_appeal's statement, built once per shape (its parameters: the ref and the
     viewer's unit), so that its cache key, loader options and all, is not worked out again
     for every request."""
     ref: BindParameter[Any] = bindparam("ref")
     statement = select(Appeal).where(Appeal.number == ref if by_number else Appeal.id == ref)
-    if not at_centre:
+    if by_reach:
         statement = statement.where(_within_reach(AppealReach, bindparam("viewer_unit_id")))
     # populate_existing: an action reads the row it will change as it is now, even when the
     # session already holds it from earlier in the request.
@@ -249,7 +257,5 @@ _TIMELINE = (
     select(AppealEvent)
     .where(AppealEvent.appeal_id == bindparam("appeal_id"))
     .order_by(AppealEvent.id)
-    .options(
-        defaultload(AppealEvent.actor).lazyload(User.role_rows), defaultload(AppealEvent.actor).lazyload(User.unit)
-    )
+    .options(defaultload(AppealEvent.actor).options(lazyload(User.role_rows), lazyload(User.unit)))
 )

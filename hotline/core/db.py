@@ -573,11 +573,13 @@ class _UpdatedRow(_BuiltRow):
             state._commit_all(state.dict, session.identity_map)  # nothing left for the flush
 
 
-def plain_rows(session: Session | scoped_session[Any], statement: Any) -> Result[Any]:
+def plain_rows(
+    session: Session | scoped_session[Any], statement: Any, parameters: dict[str, Any] | None = None
+) -> Result[Any]:
     """Run a select of columns (not of mapped objects) as Core does: the driver's rows, without
     the ORM's per-row loading, which cost a dashboard or an assessment of a province's
     2,000 units more than its SQL."""
-    return session.connection().execute(statement)
+    return session.connection().execute(statement, parameters)
 
 
 def affected(result: Result[Any]) -> int:

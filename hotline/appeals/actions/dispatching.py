@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any, Self
 
 from pydantic import AwareDatetime, Field, model_validator
-from sqlalchemy import Select, select
+from sqlalchemy import Select, String, bindparam, select
 
 from hotline.appeals import effects
 from hotline.appeals.actions.base import Action, ActionBody, Outcome, Prepared
@@ -47,9 +47,21 @@ def dispatch_targets() -> Select[tuple[Unit]]:
     return select(Unit).where(Unit.active, Unit.kind != "centre", Unit.subtree_clause(area)).order_by(Unit.path)
 
 
-def redispatch_targets(unit: Unit) -> Select[tuple[Unit]]:
-    """Where a unit may pass an appeal on (转派): the active units below it."""
-    return select(Unit).where(Unit.active, Unit.subtree_clause(unit.path), Unit.id != unit.id).order_by(Unit.path)
+@functools.cache
+def redispatch_targets() -> Select[tuple[Unit]]:
+    """Where a unit may pass an appeal on (转派): the active units below it, the unit named
+    by the parameters `below(unit)` gives. The statement is built once."""
+    path = bindparam("from_path", type_=String())
+    return (
+        select(Unit)
+        .where(Unit.active, Unit.subtree_clause(path), Unit.id != bindparam("from_unit_id"))
+        .order_by(Unit.path)
+    )
+
+
+def below(unit: Unit) -> dict[str, Any]:
+    """redispatch_targets' parameters for `unit`."""
+    return {"from_path": unit.path, "from_unit_id": unit.id}
 
 
 def _current_unit(ctx: ActionContext) -> Unit:
@@ -105,8 +117,8 @@ class RedispatchBody(ActionBody):
 
 
 def _prepare_redispatch(ctx: ActionContext) -> Prepared:
-    targets = redispatch_targets(_current_unit(ctx))
-    unit = chosen_unit(targets, ctx.body.unit_id, "unit_id", "只能转派给本单位的下级单位")
+    targets, here = redispatch_targets(), below(_current_unit(ctx))
+    unit = chosen_unit(targets, ctx.body.unit_id, "unit_id", "只能转派给本单位的下级单位", here)
     check_not_pushed_down(ctx.appeal.category, ctx.appeal.place_unit_id, unit)
     return {"unit": unit}
 
@@ -125,7 +137,7 @@ def _redispatch_form(ctx: ActionContext) -> dict[str, Any]:
     current, place = _current_unit(ctx), ctx.appeal.place_unit
     chain = [*db.session.scalars(place.ancestors_query()), place] if place is not None else []
     return {
-        "units": list(db.session.scalars(redispatch_targets(current))),
+        "units": list(db.session.scalars(redispatch_targets(), below(current))),
         "place_below": {u.id for u in chain if current.is_ancestor_of(u)},
     }
 

@@ -27,10 +27,13 @@ def decide(request: Extension | Pause | Contest, status: str, ctx: ActionContext
     request.decision_note = note if status == "withdrawn" else ctx.body.note
 
 
-def chosen_unit(targets: Select[tuple[Unit]], unit_id: int, field: str, refusal: str) -> Unit:
-    """The unit `unit_id` if it is one of `targets` (one statement); 400 on `field`
+def chosen_unit(
+    targets: Select[tuple[Unit]], unit_id: int, field: str, refusal: str, parameters: dict[str, Any] | None = None
+) -> Unit:
+    """The unit `unit_id` if it is one of `targets` (one statement, built once: give a
+    statement that lives as long as the process, with its `parameters`); 400 on `field`
     otherwise, saying why."""
-    chosen = db.session.scalar(_one_of(targets), {"chosen_unit_id": unit_id})
+    chosen = db.session.scalar(_one_of(targets), {**(parameters or {}), "chosen_unit_id": unit_id})
     if chosen is not None:
         return chosen
     unit = db.session.get(Unit, unit_id)
@@ -41,11 +44,11 @@ def chosen_unit(targets: Select[tuple[Unit]], unit_id: int, field: str, refusal:
     raise BadRequest(f"请求内容有误：{field}：{refusal}", fields={field: refusal})
 
 
-@functools.lru_cache(maxsize=16)
+@functools.cache
 def _one_of(targets: Select[tuple[Unit]]) -> Select[tuple[Unit]]:
-    """`targets` narrowed to one unit by a bound id, made once per targets statement (a
-    dispatch's are built once): narrowed with the id itself, the statement was new on every
-    call, and working out its cache key cost as much as a dispatch's other reads together."""
+    """`targets` narrowed to one unit by a bound id, made once per targets statement:
+    narrowed with the id itself, the statement was new on every call, and working out its
+    cache key cost as much as a dispatch's other reads together."""
     return targets.where(Unit.id == bindparam("chosen_unit_id"))
 
 

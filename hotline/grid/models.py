@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, ForeignKey, String, Text, and_, func, select
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hotline.core.clock import now
@@ -113,8 +114,9 @@ class ResponsibilityRule(Model):
     category = relationship("Category", lazy="joined")
     area: Mapped[Unit | None] = relationship(lazy="joined")
 
-    @property
+    @hybrid_property
     def is_department_duty(self) -> bool:
+        """Whether a department hanging on the area is the one responsible (in SQL too)."""
         return self.target_kind == "department"
 
     def describe(self) -> str:

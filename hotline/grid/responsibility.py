@@ -89,10 +89,12 @@ def _rules_holding(with_place: bool) -> Select[tuple[ResponsibilityRule]]:
 
 
 @functools.cache
-def _first_rule(with_place: bool) -> Select[tuple[int, str]]:
-    """The most specific rule's id and kind of target: what a dispatch checks, as two plain
-    columns (loading every matching rule, its category and area was a tenth of a dispatch)."""
-    return _rules_holding(with_place).with_only_columns(ResponsibilityRule.id, ResponsibilityRule.target_kind).limit(1)
+def _first_rule(with_place: bool) -> Select[tuple[int, bool]]:
+    """The most specific rule's id and whether it is a department's duty: what a dispatch
+    checks, as two plain columns (loading every matching rule, its category and area was a
+    tenth of a dispatch)."""
+    duty = ResponsibilityRule.is_department_duty.label("is_department_duty")
+    return _rules_holding(with_place).with_only_columns(ResponsibilityRule.id, duty).limit(1)
 
 
 def target_of(rule: ResponsibilityRule, chain: dict[str, Unit]) -> Unit | None:
@@ -130,7 +132,7 @@ def department_duty(category: Category, place_id: int | None) -> ResponsibilityR
     """The rule that makes a problem of this kind at this place a department's duty, if its
     first rule is one."""
     first = plain_rows(db.session, _first_rule(place_id is not None), _parameters(category, place_id)).first()
-    if first is None or first.target_kind != "department":
+    if first is None or not first.is_department_duty:
         return None
     return db.session.get(ResponsibilityRule, first.id)
 

@@ -44,7 +44,7 @@ def chosen_unit(
     raise BadRequest(f"请求内容有误：{field}：{refusal}", fields={field: refusal})
 
 
-@functools.cache
+@functools.lru_cache(maxsize=8)  # bounded: a statement built per call would only miss
 def _one_of(targets: Select[tuple[Unit]]) -> Select[tuple[Unit]]:
     """`targets` narrowed to one unit by a bound id, made once per targets statement:
     narrowed with the id itself, the statement was new on every call, and working out its

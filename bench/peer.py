@@ -56,12 +56,14 @@ def install() -> Path:
 @contextmanager
 def helpdesk(database_url: str, workers: int) -> Iterator[Peer]:
     """django-helpdesk served on `database_url`'s server, in a database of its own named
-    after it (the caller's database is dropped with its server-side copy)."""
+    after it and the number of workers (the caller's database is dropped with its
+    server-side copy). Each number of workers has its own: the peer's requests on one
+    ticket read every ticket, so sharing would slow one server by the other's tickets."""
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
     url = make_url(database_url)
-    name = f"{url.database}_peer"
+    name = f"{url.database}_peer_{workers}"
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -484,11 +484,11 @@ def _ratios(more: list[dict[str, float]], fewer: list[dict[str, float]]) -> list
     return [a["rate"] / b["rate"] for a, b in zip(more, fewer, strict=True)]
 
 
-def _spread(values: list[float], unit: str) -> str:
-    """The median, and the range when there are several."""
+def _spread(values: list[float], unit: str, digits: str = ".2f") -> str:
+    """The median, and the range when there are several (the rounds')."""
     values = sorted(values)
-    median = f"{statistics.median(values):.2f}{unit}"
-    return median if len(values) == 1 else f"{median} ({values[0]:.2f}–{values[-1]:.2f})"
+    median = f"{statistics.median(values):{digits}}{unit}"
+    return median if len(values) == 1 else f"{median} ({values[0]:{digits}}–{values[-1]:{digits}})"
 
 
 def _kept(runs: dict[str, list[dict[str, float]]], name: str, figures: dict[str, float]) -> float:
@@ -515,9 +515,7 @@ def _median(runs: list[dict[str, float]]) -> dict[str, float]:
 
 def _rate(runs: list[dict[str, float]], unit: str) -> str:
     """The median rate, and the rounds' range when there were several."""
-    values = sorted(r["rate"] for r in runs)
-    median = f"{statistics.median(values):,.0f}{unit}"
-    return median if len(values) == 1 else f"{median} ({values[0]:,.0f}–{values[-1]:,.0f})"
+    return _spread([r["rate"] for r in runs], unit, ",.0f")
 
 
 def _accounts(app: Any) -> tuple[dict[str, str], int]:

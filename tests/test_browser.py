@@ -183,6 +183,12 @@ def test_a_citizen_reports_from_a_phone_with_location_and_photo(chromium, live_s
         page.set_input_files("input[name=photos]", str(photo))
         page.click("#locate")
         page.wait_for_selector("#located:has-text('已定位')")
+        # The place found reads on one line (below the button on a phone), not split mid-number.
+        lines = page.evaluate(
+            "(() => { const r = document.createRange();"
+            " r.selectNodeContents(document.getElementById('located')); return r.getClientRects().length; })()"
+        )
+        assert lines == 1
         page.fill("input[name=citizen_phone]", "139123")  # a digit short of nothing: refused
         page.click("button[type=submit]")
         page.wait_for_selector(".field-error[data-for=citizen_phone]")

@@ -8,7 +8,7 @@ import threading
 from datetime import datetime
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from hotline.appeals.engine import perform
 from hotline.appeals.escalation import sweep
@@ -223,3 +223,26 @@ def test_two_sweeps_at_once_do_the_work_once(app):
             db.session.scalar(select(func.count()).select_from(Appeal).where(Appeal.id.in_(ids), Appeal.version == 3))
             == 5
         )  # create, dispatch, one sweep
+
+
+@pytest.mark.postgres
+def test_the_sweep_plans_each_statement_for_its_moment_and_leaves_the_connection_as_it_was(postgres_app):
+    """A statement psycopg prepares gets a plan for any value once it has run five times, and
+    for "state = $1" that plan reads every open appeal of the state: an idle sweep, run every
+    minute, then took seconds. None of the sweep's statements is prepared, however often it
+    runs; the connection it used prepares the app's own statements again afterwards."""
+    with postgres_app.app_context():
+        due = dispatched()
+        dispatched(at(2026, 11, 27, 10, 0))  # its clock still runs at the moment swept
+        backend = db.session.scalar(select(func.pg_backend_pid()))
+        db.session.commit()
+        reports = [sweep(at(2026, 11, 25, 0, 30)) for _ in range(7)]
+        assert [r.yellow for r in reports] == [1, 0, 0, 0, 0, 0, 0]
+        assert db.session.get(Appeal, due).state == "supervised"
+        assert db.session.scalar(select(func.pg_backend_pid())) == backend  # the same connection throughout
+        prepared = db.session.scalars(select(text("statement")).select_from(text("pg_prepared_statements")))
+        assert not [s for s in prepared if "UPDATE appeals" in s or "FROM appeals" in s]
+        for _ in range(6):
+            db.session.scalar(select(func.count()).select_from(Appeal).where(Appeal.state == "supervised"))
+        prepared = db.session.scalars(select(text("statement")).select_from(text("pg_prepared_statements")))
+        assert [s for s in prepared if "FROM appeals" in s]

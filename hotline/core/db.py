@@ -257,6 +257,27 @@ def write_transaction(session) -> Iterator[None]:
     _run_after_commit(session)
 
 
+@contextmanager
+def planned_for_their_values(session) -> Iterator[None]:
+    """Statements run in the block are planned for the values they carry, each time.
+
+    psycopg prepares a statement on the server once it has run five times, and PostgreSQL
+    then plans it for any value; for "state = $1" that plan reads every appeal of the state
+    instead of an empty work list. Unlike `plan_cache_mode = force_custom_plan`, this leaves
+    the server's own cached plans alone: the foreign-key checks of the rows the block
+    inserts keep the plan they made once instead of planning again for each row."""
+    connection: Any = _current(session).connection().connection.driver_connection
+    if not hasattr(connection, "prepare_threshold"):  # SQLite: nothing is prepared
+        yield
+        return
+    kept = connection.prepare_threshold
+    connection.prepare_threshold = None
+    try:
+        yield
+    finally:
+        connection.prepare_threshold = kept
+
+
 # Set when a transaction ran an UPDATE or DELETE statement (the sweep, the outbox …): the
 # objects in the session may then be stale, so its commit expires them as usual.
 _BULK_CHANGE = "hotline.bulk_change"

@@ -1,7 +1,7 @@
 """Routing and the area count, printed as a table.
 
 * point routing: N random points against G grid polygons with the app's GridIndex
-  (target ≥ 50,000 points/s on one core), and the p99 of routing one point at a time;
+  (target ≥ 500,000 points/s), and the p99 of routing one point at a time;
 * the subtree overdue count (hotline.appeals.queries.overdue_count) for a district
   holding A appeals (target ≤ 50 ms), on SQLite and, when reachable, PostgreSQL.
 

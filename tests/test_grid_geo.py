@@ -3,6 +3,7 @@ and to the smallest holding area or the centre's queue when outside every grid."
 
 from __future__ import annotations
 
+import numpy as np
 import shapely
 from sqlalchemy import event, select
 
@@ -54,6 +55,28 @@ def test_one_point_is_routed_as_a_batch_is():
     xs = [x / 4 for x in range(-2, 26) for _ in range(-2, 18)]
     ys = [y / 4 for _ in range(-2, 26) for y in range(-2, 18)]
     assert [idx.locate_one(x, y) for x, y in zip(xs, ys, strict=True)] == idx.locate_many(xs, ys).tolist()
+
+
+def test_a_batch_over_many_grids_finds_what_one_point_at_a_time_does():
+    # 400 grids of a Voronoi partition (boxes that overlap and span several cells of the
+    # batch's lattice) and a big grid around them: random points, points outside, and every
+    # vertex (shared corners of three grids) go where the one-point path sends them.
+    rng = np.random.default_rng(7)
+    seeds = shapely.multipoints(rng.uniform(0, 10, (400, 2)))
+    cells = shapely.intersection(
+        shapely.get_parts(shapely.voronoi_polygons(seeds, extend_to=SQUARE(0, 0, 10, 10))), SQUARE(0, 0, 10, 10)
+    )
+    frame = shapely.difference(SQUARE(-5, -5, 15, 15), SQUARE(0, 0, 10, 10))
+    idx = index(*[(f"G{i:04d}", cell) for i, cell in enumerate(cells)], ("FRAME", frame))
+    corners = shapely.get_coordinates(cells)
+    xs = np.concatenate([rng.uniform(-8, 18, 3000), corners[:, 0], [np.nan, 1.0, np.inf]])
+    ys = np.concatenate([rng.uniform(-8, 18, 3000), corners[:, 1], [1.0, np.nan, 1.0]])
+    batch = idx.locate_many(xs, ys).tolist()
+    assert batch == [
+        idx.locate_one(x, y) if np.isfinite([x, y]).all() else NOWHERE for x, y in zip(xs, ys, strict=True)
+    ]
+    frame_at = next(i for i, g in enumerate(idx.grids) if g.code == "FRAME")
+    assert {NOWHERE, frame_at} < set(batch) and len(set(batch)) > 300  # outside, in the frame, most grids
 
 
 def test_holes_and_enclaves():

@@ -1,8 +1,10 @@
 """Point routing: (lat, lon) → grid → its chain of ancestors.
 
-`GridIndex` is pure geometry: an STRtree over the grid polygons, which are prepared, so a
-point is tested against the few polygons whose boxes hold it with shapely's vectorised
-`intersects_xy`. Rules that make the answer deterministic:
+`GridIndex` is pure geometry: the grid polygons, prepared, under an STRtree (one point) and
+a table of their bounding boxes by cell of a regular lattice (a batch: a point's cell is
+arithmetic, with no point geometry to build), so a point is tested only against the few
+polygons whose boxes hold it, with shapely's vectorised `contains_xy`. Rules that make the
+answer deterministic:
 
 * a point inside one grid's interior goes to that grid;
 * a point on a boundary shared by several grids goes to the one with the smallest code;
@@ -14,6 +16,7 @@ point is tested against the few polygons whose boxes hold it with shapely's vect
 
 from __future__ import annotations
 
+import functools
 import json
 from collections import defaultdict
 from collections.abc import Sequence
@@ -69,6 +72,10 @@ class GridIndex:
     def __len__(self) -> int:
         return len(self.grids)
 
+    @functools.cached_property
+    def _cells(self) -> _BoxesByCell:
+        return _BoxesByCell(shapely.bounds(self._polygons))
+
     def locate_many(self, lons, lats) -> np.ndarray:
         """For each point, the position of its grid in `self.grids`, or NOWHERE."""
         xs = np.asarray(lons, dtype=float)
@@ -76,17 +83,20 @@ class GridIndex:
         found = np.full(len(xs), NOWHERE, dtype=np.int64)
         if not len(self.grids) or not len(xs):
             return found
-        point_idx, grid_idx = self._tree.query(shapely.points(xs, ys))  # boxes holding the point
-        hit = shapely.intersects_xy(self._polygons[grid_idx], xs[point_idx], ys[point_idx])
-        point_idx, grid_idx = point_idx[hit], grid_idx[hit]
-        inside = shapely.contains_xy(self._polygons[grid_idx], xs[point_idx], ys[point_idx])
-        # Interior beats boundary, then the smallest code (the smallest position).
+        point_idx, grid_idx = self._cells.holding(xs, ys)
+        # Interior beats boundary, then the smallest code (the smallest position): the
+        # boundaries are tested only for the points no grid holds inside (nearly none).
         n = len(self.grids)
-        key = np.where(inside, 0, n) + grid_idx
-        best = np.full(len(xs), 2 * n, dtype=np.int64)
-        np.minimum.at(best, point_idx, key)
-        located = best < 2 * n
-        found[located] = best[located] % n
+        best = np.full(len(xs), n, dtype=np.int64)
+        inside = shapely.contains_xy(self._polygons[grid_idx], xs[point_idx], ys[point_idx])
+        np.minimum.at(best, point_idx[inside], grid_idx[inside])
+        left = best[point_idx] == n
+        if left.any():
+            point_idx, grid_idx = point_idx[left], grid_idx[left]
+            on_edge = shapely.intersects_xy(self._polygons[grid_idx], xs[point_idx], ys[point_idx])
+            np.minimum.at(best, point_idx[on_edge], grid_idx[on_edge])
+        located = best < n
+        found[located] = best[located]
         return found
 
     def locate_one(self, lon: float, lat: float) -> int:
@@ -126,6 +136,56 @@ class GridIndex:
                     None, area.unit_id, f"坐标不在任何网格内，落入{UNIT_LEVEL_NAMES[area.level]}「{area.name}」"
                 )
         return Placement(None, None, "坐标不在本中心任何网格及辖区范围内，由热线中心人工派单")
+
+
+class _BoxesByCell:
+    """Bounding boxes filed by the cells of a regular lattice over their extent (about one
+    cell per box), so that the boxes holding a batch of points are found with array
+    arithmetic: a point's cell, that cell's boxes, then the exact box test."""
+
+    def __init__(self, bounds: np.ndarray):
+        self.bounds = bounds
+        usable = np.isfinite(bounds).all(axis=1)  # an empty polygon has no box
+        box = bounds[usable]
+        self.x0: float = float(box[:, 0].min()) if len(box) else 0.0
+        self.y0: float = float(box[:, 1].min()) if len(box) else 0.0
+        width = (box[:, 2].max() - self.x0) if len(box) else 0.0
+        height = (box[:, 3].max() - self.y0) if len(box) else 0.0
+        side = np.sqrt(width * height / max(len(box), 1))
+        # Never more cells a side than boxes, nor a cell narrower than most boxes.
+        self.cell_w = max(side, np.median(box[:, 2] - box[:, 0]) if len(box) else 0.0, width / max(len(box), 1), 1e-9)
+        self.cell_h = max(side, np.median(box[:, 3] - box[:, 1]) if len(box) else 0.0, height / max(len(box), 1), 1e-9)
+        self.nx, self.ny = int(width // self.cell_w) + 1, int(height // self.cell_h) + 1
+        first_x, first_y = self._cell(bounds[:, 0], bounds[:, 1])
+        last_x, last_y = self._cell(bounds[:, 2], bounds[:, 3])
+        across, down = last_x - first_x + 1, last_y - first_y + 1
+        spans = np.where(usable, across * down, 0)
+        box_of = np.repeat(np.arange(len(bounds)), spans)
+        k = np.arange(spans.sum()) - np.repeat(np.cumsum(spans) - spans, spans)
+        across_of = np.repeat(across, spans)
+        cells = (np.repeat(first_y, spans) + k // across_of) * self.nx + np.repeat(first_x, spans) + k % across_of
+        order = np.argsort(cells, kind="stable")  # boxes stay in position order within a cell
+        self.boxes = box_of[order]
+        self.starts = np.searchsorted(cells[order], np.arange(self.nx * self.ny + 1))
+
+    def _cell(self, xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        with np.errstate(invalid="ignore"):
+            cx = np.floor((np.nan_to_num(xs, nan=-1.0, posinf=-1.0, neginf=-1.0) - self.x0) / self.cell_w)
+            cy = np.floor((np.nan_to_num(ys, nan=-1.0, posinf=-1.0, neginf=-1.0) - self.y0) / self.cell_h)
+        return np.clip(cx, -1, self.nx).astype(np.int64), np.clip(cy, -1, self.ny).astype(np.int64)
+
+    def holding(self, xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(point, box) positions of every box that holds a point, edges included."""
+        cx, cy = self._cell(xs, ys)
+        inside = (cx >= 0) & (cx < self.nx) & (cy >= 0) & (cy < self.ny)
+        cell = np.where(inside, cy * self.nx + cx, 0)
+        counts = np.where(inside, self.starts[cell + 1] - self.starts[cell], 0)
+        point_idx = np.repeat(np.arange(len(xs)), counts)
+        k = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+        box_idx = self.boxes[np.repeat(self.starts[cell], counts) + k]
+        b, px, py = self.bounds[box_idx], xs[point_idx], ys[point_idx]
+        held = (b[:, 0] <= px) & (px <= b[:, 2]) & (b[:, 1] <= py) & (py <= b[:, 3])
+        return point_idx[held], box_idx[held]
 
 
 def as_geojson(geometry: shapely.Geometry) -> dict[str, Any]:

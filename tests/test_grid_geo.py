@@ -78,6 +78,18 @@ def test_a_batch_over_many_grids_finds_what_one_point_at_a_time_does():
     frame_at = next(i for i, g in enumerate(idx.grids) if g.code == "FRAME")
     assert {NOWHERE, frame_at} < set(batch) and len(set(batch)) > 300  # outside, in the frame, most grids
 
+    # Small grids under large ones that overlap across most of the area (imported badly,
+    # say): the batch's table files the boxes in coarser cells than the small grids would
+    # want, not each large one in hundreds of cells, and still agrees.
+    small = [(f"S{i:04d}", SQUARE(i % 20 / 2, i // 20 / 2, i % 20 / 2 + 0.5, i // 20 / 2 + 0.5)) for i in range(400)]
+    large = [(f"L{i:04d}", SQUARE(i / 100, i / 150, 8 + i / 100, 9)) for i in range(200)]
+    overlapping = index(*small, *large)
+    assert len(overlapping._cells.boxes) <= 16 * 600 + 1024
+    xs, ys = rng.uniform(-1, 12, 2000), rng.uniform(-1, 12, 2000)
+    assert overlapping.locate_many(xs, ys).tolist() == [
+        overlapping.locate_one(x, y) for x, y in zip(xs, ys, strict=True)
+    ]
+
 
 def test_holes_and_enclaves():
     ring = shapely.Polygon([(0, 0), (4, 0), (4, 4), (0, 4)], holes=[[(1, 1), (3, 1), (3, 3), (1, 3)]])

@@ -147,31 +147,38 @@ class _BoxesByCell:
         self.bounds = bounds
         usable = np.isfinite(bounds).all(axis=1)  # an empty polygon has no box
         box = bounds[usable]
+        count = max(len(box), 1)
         self.x0: float = float(box[:, 0].min()) if len(box) else 0.0
         self.y0: float = float(box[:, 1].min()) if len(box) else 0.0
-        width = (box[:, 2].max() - self.x0) if len(box) else 0.0
-        height = (box[:, 3].max() - self.y0) if len(box) else 0.0
-        side = np.sqrt(width * height / max(len(box), 1))
-        # Never more cells a side than boxes, nor a cell narrower than most boxes.
-        self.cell_w = max(side, np.median(box[:, 2] - box[:, 0]) if len(box) else 0.0, width / max(len(box), 1), 1e-9)
-        self.cell_h = max(side, np.median(box[:, 3] - box[:, 1]) if len(box) else 0.0, height / max(len(box), 1), 1e-9)
-        self.nx, self.ny = int(width // self.cell_w) + 1, int(height // self.cell_h) + 1
-        first_x, first_y = self._cell(bounds[:, 0], bounds[:, 1])
-        last_x, last_y = self._cell(bounds[:, 2], bounds[:, 3])
-        across, down = last_x - first_x + 1, last_y - first_y + 1
-        spans = np.where(usable, across * down, 0)
-        box_of = np.repeat(np.arange(len(bounds)), spans)
-        k = np.arange(spans.sum()) - np.repeat(np.cumsum(spans) - spans, spans)
+        width = float(box[:, 2].max()) - self.x0 if len(box) else 0.0
+        height = float(box[:, 3].max()) - self.y0 if len(box) else 0.0
+        side = np.sqrt(width * height / count)
+        # Never more cells a side than boxes, nor a cell narrower than most boxes; and
+        # coarser cells while boxes spanning many of them would file too many entries.
+        self.cell_w = max(side, np.median(box[:, 2] - box[:, 0]) if len(box) else 0.0, width / count, 1e-9)
+        self.cell_h = max(side, np.median(box[:, 3] - box[:, 1]) if len(box) else 0.0, height / count, 1e-9)
+        while True:
+            self.nx, self.ny = int(width // self.cell_w) + 1, int(height // self.cell_h) + 1
+            first_x, first_y = self._cell(bounds[:, 0], bounds[:, 1])
+            last_x, last_y = self._cell(bounds[:, 2], bounds[:, 3])
+            across, down = last_x - first_x + 1, last_y - first_y + 1
+            spans = np.where(usable, across * down, 0)
+            if spans.sum() <= 16 * count + 1024:
+                break
+            self.cell_w, self.cell_h = 2 * self.cell_w, 2 * self.cell_h
+        k = _ranks(spans)
         across_of = np.repeat(across, spans)
         cells = (np.repeat(first_y, spans) + k // across_of) * self.nx + np.repeat(first_x, spans) + k % across_of
         order = np.argsort(cells, kind="stable")  # boxes stay in position order within a cell
-        self.boxes = box_of[order]
+        self.boxes = np.repeat(np.arange(len(bounds)), spans)[order]
         self.starts = np.searchsorted(cells[order], np.arange(self.nx * self.ny + 1))
 
     def _cell(self, xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        with np.errstate(invalid="ignore"):
-            cx = np.floor((np.nan_to_num(xs, nan=-1.0, posinf=-1.0, neginf=-1.0) - self.x0) / self.cell_w)
-            cy = np.floor((np.nan_to_num(ys, nan=-1.0, posinf=-1.0, neginf=-1.0) - self.y0) / self.cell_h)
+        # A coordinate that is not finite gets some cell here; it passes no box test.
+        finite_xs = np.nan_to_num(xs, nan=self.x0, posinf=self.x0, neginf=self.x0)
+        finite_ys = np.nan_to_num(ys, nan=self.y0, posinf=self.y0, neginf=self.y0)
+        cx = np.floor((finite_xs - self.x0) / self.cell_w)
+        cy = np.floor((finite_ys - self.y0) / self.cell_h)
         return np.clip(cx, -1, self.nx).astype(np.int64), np.clip(cy, -1, self.ny).astype(np.int64)
 
     def holding(self, xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -181,11 +188,15 @@ class _BoxesByCell:
         cell = np.where(inside, cy * self.nx + cx, 0)
         counts = np.where(inside, self.starts[cell + 1] - self.starts[cell], 0)
         point_idx = np.repeat(np.arange(len(xs)), counts)
-        k = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-        box_idx = self.boxes[np.repeat(self.starts[cell], counts) + k]
+        box_idx = self.boxes[np.repeat(self.starts[cell], counts) + _ranks(counts)]
         b, px, py = self.bounds[box_idx], xs[point_idx], ys[point_idx]
         held = (b[:, 0] <= px) & (px <= b[:, 2]) & (b[:, 1] <= py) & (py <= b[:, 3])
         return point_idx[held], box_idx[held]
+
+
+def _ranks(counts: np.ndarray) -> np.ndarray:
+    """0, 1, … counts[i] - 1 for each i in turn: each entry's rank within its group."""
+    return np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
 
 
 def as_geojson(geometry: shapely.Geometry) -> dict[str, Any]:

@@ -146,17 +146,16 @@ class _BoxesByCell:
     def __init__(self, bounds: np.ndarray):
         self.bounds = bounds
         usable = np.isfinite(bounds).all(axis=1)  # an empty polygon has no box
-        box = bounds[usable]
-        count = max(len(box), 1)
-        self.x0: float = float(box[:, 0].min()) if len(box) else 0.0
-        self.y0: float = float(box[:, 1].min()) if len(box) else 0.0
-        width = float(box[:, 2].max()) - self.x0 if len(box) else 0.0
-        height = float(box[:, 3].max()) - self.y0 if len(box) else 0.0
+        # With no box at all, one cell at the origin that holds nothing.
+        box = bounds[usable] if usable.any() else np.zeros((1, 4))
+        count = len(box)
+        self.x0, self.y0 = float(box[:, 0].min()), float(box[:, 1].min())
+        width, height = float(box[:, 2].max()) - self.x0, float(box[:, 3].max()) - self.y0
         side = np.sqrt(width * height / count)
         # Never more cells a side than boxes, nor a cell narrower than most boxes; and
         # coarser cells while boxes spanning many of them would file too many entries.
-        self.cell_w = max(side, np.median(box[:, 2] - box[:, 0]) if len(box) else 0.0, width / count, 1e-9)
-        self.cell_h = max(side, np.median(box[:, 3] - box[:, 1]) if len(box) else 0.0, height / count, 1e-9)
+        self.cell_w = max(side, np.median(box[:, 2] - box[:, 0]), width / count, 1e-9)
+        self.cell_h = max(side, np.median(box[:, 3] - box[:, 1]), height / count, 1e-9)
         while True:
             self.nx, self.ny = int(width // self.cell_w) + 1, int(height // self.cell_h) + 1
             first_x, first_y = self._cell(bounds[:, 0], bounds[:, 1])

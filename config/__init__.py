@@ -62,6 +62,10 @@ def load_settings(instance_path: Path) -> dict[str, object]:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "HOTLINE_REDIS_URL": _env("HOTLINE_REDIS_URL"),
         "HOTLINE_QUEUE": _env("HOTLINE_QUEUE", "hotline"),
+        # Seconds a web process gathers the outbox rows its requests commit before pushing
+        # them to Redis together (the first after a quiet spell go at once; 0: every
+        # commit pushes its own).
+        "HOTLINE_OUTBOX_HANDOVER_WINDOW": float(_env("HOTLINE_OUTBOX_HANDOVER_WINDOW", "0.1")),
         # SMS: "record" keeps every message in the sms_messages table; "http" also posts it
         # to the gateway at HOTLINE_SMS_GATEWAY_URL.
         "HOTLINE_SMS_PROVIDER": _env("HOTLINE_SMS_PROVIDER", "record"),

@@ -45,6 +45,8 @@ def make_app(url: str, instance: Path, **extra):
             # Every rated appeal waits for a person's 监督, as the tests of the loop expect;
             # tests/test_audit_sampling.py draws and passes them.
             "HOTLINE_AUDIT_SHARE": 1.0,
+            # Each commit hands its outbox rows over at once; tests/test_rq.py gathers them.
+            "HOTLINE_OUTBOX_HANDOVER_WINDOW": 0.0,
             **extra,
         }
     )

@@ -77,7 +77,9 @@ def start_worker(app, *args: str) -> subprocess.Popen:
 
 
 def test_nothing_is_enqueued_before_commit(redis_app, redis_url):
-    app = redis_app()
+    # Outside a request (a job, the scheduler) each commit hands its rows over at once,
+    # whatever the web processes' window.
+    app = redis_app(HOTLINE_OUTBOX_HANDOVER_WINDOW=3600.0)
     with app.app_context():
         with write_transaction(db.session):
             message = outbox.add("sms.send", {"template": "sms.accepted", "phone": "13900000000", "text": "测试"})
@@ -114,6 +116,40 @@ def test_one_drain_job_sends_a_burst_and_a_new_row_wakes_another(redis_app, redi
     worker = start_worker(app, "--burst")
     assert worker.wait(timeout=60) == 0, worker.stdout.read().decode()
     assert later in {m.appeal_id for m in _sms(app)}
+
+
+def outbox_ids(app) -> list[int]:
+    with app.app_context():
+        return list(db.session.scalars(select(OutboxMessage.id).order_by(OutboxMessage.id)))
+
+
+def test_a_busy_web_process_hands_over_its_requests_rows_together(redis_app, redis_url):
+    app = redis_app(HOTLINE_OUTBOX_HANDOVER_WINDOW=3600.0)  # the flusher waits: the test pushes
+    client = ApiClient(app)
+    made = [client.create()["id"]]
+    [first] = outbox_ids(app)
+    assert on_drain_list(redis_url) == [first]  # the first after a quiet spell goes at once
+    made += [client.create()["id"] for _ in range(3)]
+    # Within the window the receipts wait in the process: no Redis round trip per request.
+    assert on_drain_list(redis_url) == [first]
+    outbox._Handover.of(app).flush()
+    assert on_drain_list(redis_url) == outbox_ids(app) and len(outbox_ids(app)) == 4
+    assert queued_functions(redis_url) == [outbox.DRAIN_FUNCTION]
+    worker = start_worker(app, "--burst")
+    assert worker.wait(timeout=60) == 0, worker.stdout.read().decode()
+    assert sorted(m.appeal_id for m in _sms(app)) == sorted(made)  # every receipt, once
+
+
+def test_rows_gathered_in_the_window_go_when_it_ends(redis_app, redis_url):
+    app = redis_app(HOTLINE_OUTBOX_HANDOVER_WINDOW=1.0)
+    client = ApiClient(app)
+    client.create()
+    handover = outbox._Handover.of(app)
+    handover.flushed.clear()
+    client.create()
+    assert len(on_drain_list(redis_url)) == 1  # the second waits for the window's end
+    assert handover.flushed.wait(timeout=30), "the flusher never pushed the rows it held"
+    assert on_drain_list(redis_url) == outbox_ids(app) and len(outbox_ids(app)) == 2
 
 
 def test_a_row_handed_over_twice_is_carried_out_once(redis_app, redis_url):

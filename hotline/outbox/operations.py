@@ -1,10 +1,13 @@
 """The transactional outbox.
 
 `add()` writes a side effect as a row in the caller's transaction. After that transaction
-commits, the web process hands the new rows over at once: it pushes their ids on a Redis
-list and, unless a drain job is already waiting, enqueues one (`drain`: a worker takes the
-ids off the list in batches and runs them), so an intake costs one Redis round trip, not
-an RQ job of its own; without HOTLINE_REDIS_URL it runs them inline. The scheduler relays
+commits, the process hands the new rows over: it pushes their ids on a Redis list and,
+unless a drain job is already waiting, enqueues one (`drain`: a worker takes the ids off
+the list in batches and runs them); without HOTLINE_REDIS_URL it runs them inline. A web
+process pushes the first rows after a quiet spell at once and those its requests commit
+within the next HOTLINE_OUTBOX_HANDOVER_WINDOW together, from a thread of its own
+(`_Handover`): under load one Redis round trip serves many requests instead of one each.
+The scheduler relays
 every few seconds as the safety net: relaying claims a row (one conditional UPDATE, so two
 relays never both take it) and hands it to RQ with job_id "outbox-<id>" and unique=True (a
 duplicate enqueue is impossible).
@@ -16,16 +19,20 @@ idempotent, so the effect still happens once."""
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import importlib
 import logging
+import os
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 from typing import Any, cast
 
-from flask import current_app
+from flask import Flask, current_app, has_request_context
 from sqlalchemy import Select, and_, or_, select, update
 
 from hotline.core import audit
@@ -100,19 +107,92 @@ def add(kind: str, payload: dict) -> OutboxMessage:
 
 
 def _hand_over_new() -> None:
-    """After the commit: put the new rows on the drain list or, without Redis, run them
-    here."""
+    """After the commit: put the new rows on the drain list (a request's within its
+    process's hand-over window) or, without Redis, run them here."""
     ids = [m.id for m in take_transaction_list(db.session, _NEW)]
-    if not current_app.config["HOTLINE_REDIS_URL"]:
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if not app.config["HOTLINE_REDIS_URL"]:
         for outbox_id in ids:
             run(outbox_id)
         return
+    window = app.config["HOTLINE_OUTBOX_HANDOVER_WINDOW"]
+    if has_request_context() and window > 0:
+        ids = _Handover.of(app).add(ids, window)
+    if ids:
+        _push(ids)
+
+
+def _push(ids: list[int]) -> None:
     from redis.exceptions import RedisError
 
     try:
         _announce(ids)
     except RedisError as exc:  # the rows are pending: the relay hands them out after the grace
         log.warning("outbox %s: Redis unreachable (%s); the relay hands them out later", ids, exc)
+
+
+class _Handover:
+    """The new rows a web process's requests committed, waiting to be pushed together.
+
+    The first after a quiet spell go at once, in the request; those committed within the
+    window after a push wait for the process's flusher thread, which pushes them all when
+    the window ends. So a request waits for Redis only when the process is quiet, a row
+    waits at most one window, and rows left here by a process that dies are relayed after
+    the hand-over grace. One per app and process (a forked process starts afresh)."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.pid = os.getpid()
+        self.lock = threading.Lock()
+        self.ids: list[int] = []
+        self.pushed_at = float("-inf")
+        self.due = threading.Event()  # rows wait for the flusher
+        self.flushed = threading.Event()  # the flusher has pushed what it took (for tests)
+        self.flusher: threading.Thread | None = None
+
+    @classmethod
+    def of(cls, app: Flask) -> _Handover:
+        handover = app.extensions.get("hotline.outbox.handover")
+        if handover is None or handover.pid != os.getpid():
+            handover = app.extensions["hotline.outbox.handover"] = cls(app)
+        return handover
+
+    def add(self, ids: list[int], window: float) -> list[int]:
+        """Keep `ids`; return what to push now (nothing while the last push is recent)."""
+        with self.lock:
+            self.ids += ids
+            if time.monotonic() - self.pushed_at >= window:
+                return self._take()
+            if self.flusher is None:
+                self.flusher = threading.Thread(target=self._flush_after, args=(window,), daemon=True,
+                                                name="outbox-handover")  # fmt: skip
+                self.flusher.start()
+                atexit.register(self.flush)  # a worker that stops pushes what it holds
+            self.due.set()
+            return []
+
+    def _take(self) -> list[int]:
+        ids, self.ids, self.pushed_at = self.ids, [], time.monotonic()
+        return ids
+
+    def flush(self) -> None:
+        """Push what waits, now."""
+        with self.lock:
+            ids = self._take() if self.ids else []
+        if ids:
+            with self.app.app_context():
+                _push(ids)
+
+    def _flush_after(self, window: float) -> None:
+        while True:
+            self.due.wait()
+            self.due.clear()
+            time.sleep(max(0.0, self.pushed_at + window - time.monotonic()))
+            try:
+                self.flush()
+            except Exception:  # the thread must outlive a failure; the relay takes the rows after the grace
+                log.exception("outbox hand-over failed")
+            self.flushed.set()
 
 
 def _keys() -> tuple[str, str]:

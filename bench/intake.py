@@ -1,7 +1,8 @@
 """Intake throughput: `POST /api/v1/appeals` served by gunicorn (sync workers) on
 PostgreSQL, against the bare-insert floor (bench/floor_app.py) measured in the same run on
 the same database, at 2 and 4 workers (all served at once, measured in turn in each round);
-and the SQL each intake and each action costs.
+the SQL each intake and each action costs, and the Redis round trips an intake costs under
+load (a web process gathers its requests' outbox rows into one push per hand-over window).
 
 Targets (issue 11): ≥ 1,000 appeals/s and p99 ≤ 50 ms at the saturating concurrency, or
 within 1.5× of the floor, whichever is lower; more workers never slower than fewer.
@@ -421,7 +422,11 @@ def main() -> None:
                     measure = functools.partial(_kept, runs[workers])
                     for name, served in pairs[workers].items():
                         path, their_headers, body = served.intake
-                        rate = measure(name, load(served.port, path, their_headers, args, use_wrk, connections, body))
+                        handed = _handed_over()
+                        figures = load(served.port, path, their_headers, args, use_wrk, connections, body)
+                        if name == "ours":
+                            figures |= _pushes_since(handed)
+                        rate = measure(name, figures)
                         measure(f"{name} pair", pair_rate(served, rate, args, use_wrk, connections))
         for workers in counts:
             rows += _rows(workers, runs[workers])
@@ -461,6 +466,13 @@ def _rows(workers: int, runs: dict[str, list[dict[str, float]]]) -> list[Row]:
             m["ours pair"]["rate"] >= pair_target and m["ours pair"]["p99"] <= 50,
         ),
     ]
+    pushes = [r["pushes"] / r["handed"] for r in runs["ours"] if r["handed"]]
+    if pushes:
+        rows.append(Row(
+            f"Redis round trips per intake under load (the outbox hand-over), {workers} workers",
+            _spread(pushes, ""), "< 1: a process's requests share a push per hand-over window (0.1 s)",
+            statistics.median(pushes) < 0.5,
+        ))  # fmt: skip
     if "peer" in m:
         rows += [
             Row(
@@ -534,6 +546,20 @@ def _accounts(app: Any) -> tuple[dict[str, str], int]:
         db.session.remove()
         db.engine.dispose()
     return tokens, street
+
+
+def _handed_over() -> tuple[int, int]:
+    """The pushes Redis has taken (every database's) and the ids on ours's drain list."""
+    from redis import Redis
+
+    redis = Redis.from_url(REDIS_URL)
+    return redis.info("commandstats").get("cmdstat_rpush", {}).get("calls", 0), redis.llen("hotline:outbox-new")
+
+
+def _pushes_since(before: tuple[int, int]) -> dict[str, float]:
+    """The pushes and the rows handed over since `before` (no RQ worker drains the list)."""
+    after = _handed_over()
+    return {"pushes": float(after[0] - before[0]), "handed": float(after[1] - before[1])}
 
 
 def _flush_queue() -> None:

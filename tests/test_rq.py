@@ -141,7 +141,7 @@ def test_a_busy_web_process_hands_over_its_requests_rows_together(redis_app, red
 
 
 def test_rows_gathered_in_the_window_go_when_it_ends(redis_app, redis_url):
-    app = redis_app(HOTLINE_OUTBOX_HANDOVER_WINDOW=1.0)
+    app = redis_app(HOTLINE_OUTBOX_HANDOVER_WINDOW=3.0)  # long enough for the second intake
     client = ApiClient(app)
     client.create()
     handover = outbox._Handover.of(app)

@@ -179,6 +179,12 @@ def load_settings(instance_path: Path) -> dict[str, object]:
         "HOTLINE_SESSION_MAX_HOURS": session_hours,
         "HOTLINE_SESSION_IDLE_MINUTES": float(_env("HOTLINE_SESSION_IDLE_MINUTES", "120")),
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=session_hours),
+        # The cookie is written only when the session changes (a sign-in, a flash, the
+        # idle clock's once-a-minute refresh). Rewritten on every request, the answer to a
+        # page's background fetch that was under way when a form was sent put back the
+        # session as it was before: the flash of the form's answer (已受理, the number) was
+        # lost.
+        "SESSION_REFRESH_EACH_REQUEST": False,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "JSON_AS_ASCII": False,
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,

@@ -389,6 +389,10 @@ def main() -> None:
     with postgres_database() as url:
         app = migrated_app(url, HOTLINE_REDIS_URL=REDIS_URL)  # side effects go to RQ, as in production
         tokens, street = _accounts(app)
+        from hotline.outbox.operations import _keys as outbox_keys
+
+        with app.app_context():
+            drain_list = outbox_keys()[0]  # named after the queue, as the servers name it
         rows += sql_costs(app, tokens, street)
         as_user = {name: {"Authorization": f"Bearer {token}"} for name, token in tokens.items()}
         our_steps = (
@@ -422,10 +426,10 @@ def main() -> None:
                     measure = functools.partial(_kept, runs[workers])
                     for name, served in pairs[workers].items():
                         path, their_headers, body = served.intake
-                        handed = _handed_over()
+                        handed = _handed_over(drain_list)
                         figures = load(served.port, path, their_headers, args, use_wrk, connections, body)
                         if name == "ours":
-                            figures |= _pushes_since(handed)
+                            figures |= _pushes_since(drain_list, handed)
                         rate = measure(name, figures)
                         measure(f"{name} pair", pair_rate(served, rate, args, use_wrk, connections))
         for workers in counts:
@@ -548,17 +552,17 @@ def _accounts(app: Any) -> tuple[dict[str, str], int]:
     return tokens, street
 
 
-def _handed_over() -> tuple[int, int]:
+def _handed_over(drain_list: str) -> tuple[int, int]:
     """The pushes Redis has taken (every database's) and the ids on ours's drain list."""
     from redis import Redis
 
     redis = Redis.from_url(REDIS_URL)
-    return redis.info("commandstats").get("cmdstat_rpush", {}).get("calls", 0), redis.llen("hotline:outbox-new")
+    return redis.info("commandstats").get("cmdstat_rpush", {}).get("calls", 0), redis.llen(drain_list)
 
 
-def _pushes_since(before: tuple[int, int]) -> dict[str, float]:
+def _pushes_since(drain_list: str, before: tuple[int, int]) -> dict[str, float]:
     """The pushes and the rows handed over since `before` (no RQ worker drains the list)."""
-    after = _handed_over()
+    after = _handed_over(drain_list)
     return {"pushes": float(after[0] - before[0]), "handed": float(after[1] - before[1])}
 
 

@@ -115,9 +115,8 @@ def _hand_over_new() -> None:
         for outbox_id in ids:
             run(outbox_id)
         return
-    window = app.config["HOTLINE_OUTBOX_HANDOVER_WINDOW"]
-    if has_request_context() and window > 0:
-        ids = _Handover.of(app).add(ids, window)
+    if has_request_context() and app.config["HOTLINE_OUTBOX_HANDOVER_WINDOW"] > 0:
+        ids = _Handover.of(app).add(ids)
     if ids:
         _push(ids)
 
@@ -142,6 +141,7 @@ class _Handover:
 
     def __init__(self, app: Flask) -> None:
         self.app = app
+        self.window = app.config["HOTLINE_OUTBOX_HANDOVER_WINDOW"]
         self.pid = os.getpid()
         self.lock = threading.Lock()
         self.ids: list[int] = []
@@ -157,15 +157,14 @@ class _Handover:
             handover = app.extensions["hotline.outbox.handover"] = cls(app)
         return handover
 
-    def add(self, ids: list[int], window: float) -> list[int]:
+    def add(self, ids: list[int]) -> list[int]:
         """Keep `ids`; return what to push now (nothing while the last push is recent)."""
         with self.lock:
             self.ids += ids
-            if time.monotonic() - self.pushed_at >= window:
+            if time.monotonic() - self.pushed_at >= self.window:
                 return self._take()
             if self.flusher is None:
-                self.flusher = threading.Thread(target=self._flush_after, args=(window,), daemon=True,
-                                                name="outbox-handover")  # fmt: skip
+                self.flusher = threading.Thread(target=self._flush_after, daemon=True, name="outbox-handover")
                 self.flusher.start()
                 atexit.register(self.flush)  # a worker that stops pushes what it holds
             self.due.set()
@@ -183,11 +182,11 @@ class _Handover:
             with self.app.app_context():
                 _push(ids)
 
-    def _flush_after(self, window: float) -> None:
+    def _flush_after(self) -> None:
         while True:
             self.due.wait()
             self.due.clear()
-            time.sleep(max(0.0, self.pushed_at + window - time.monotonic()))
+            time.sleep(max(0.0, self.pushed_at + self.window - time.monotonic()))
             try:
                 self.flush()
             except Exception:  # the thread must outlive a failure; the relay takes the rows after the grace

@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from typing import Any, NamedTuple
 
 from harness import Row, arguments, migrated_app, postgres_database, report
-from intake import BODY, REDIS_URL, _accounts, _flush_queue
+from intake import BODY, FLOOR_READY, REDIS_URL, _accounts, _flush_queue
 
 
 class Phase(NamedTuple):
@@ -253,13 +253,11 @@ def _phase_rows(kind: str, whole: float, floor: float, clock: _Clock, count: int
 
 
 def _floor_ids(engine: Any, count: int) -> list[int]:
-    """The floor's newest rows, for its state changes."""
+    """The floor's first rows whose state was never changed (what its pair would take)."""
     from sqlalchemy import text
 
     with engine.connect() as conn:
-        return list(
-            conn.execute(text("SELECT id FROM floor_appeals ORDER BY id DESC LIMIT :n"), {"n": count}).scalars()
-        )
+        return list(conn.execute(text(FLOOR_READY)).scalars())[:count]
 
 
 if __name__ == "__main__":

@@ -514,6 +514,31 @@ def test_the_operator_console_is_keyboard_first_with_a_map(open_page, sqlite_app
         assert saved.received_at.astimezone(ZoneInfo("Asia/Shanghai")) == called.replace(second=0, microsecond=0)
 
 
+def test_a_late_answer_never_overwrites_the_newer_one_on_the_console(open_page, live_server):
+    """The console asks the API as the operator changes fields. When the category is chosen
+    while the answer for the choice before it is still on its way, that late answer must not
+    replace what the category says: the caller would be told the wrong deadline."""
+    page = open_page("operator")
+    held = []
+
+    def hold_the_first(route):
+        if held:
+            route.continue_()
+        else:
+            held.append(route)
+
+    page.route("**/api/v1/sla-policies/expected?*", hold_the_first)
+    page.goto(f"{live_server}/appeals/new")
+    page.select_option("select[name=type]", "求助")  # asked without a category: held
+    page.wait_for_selector("#expected[aria-busy=true]")
+    page.select_option("select[name=category]", "100101")  # 供水, its own 24-hour ceiling
+    page.wait_for_selector("#expected:has-text('供水类最长24小时')")
+    with page.expect_response(lambda r: "/expected?" in r.url and "category" not in r.url):
+        held[0].continue_()
+    page.wait_for_selector("#expected[aria-busy=false]")  # every answer is in
+    assert "供水类最长24小时" in page.inner_text("#expected")
+
+
 def test_the_operator_answers_a_call_from_the_knowledge_base_on_the_console(open_page, sqlite_app, live_server):
     """As the operator types the title, the knowledge panel lists the entries that answer
     it, each answer unfolded on demand; Enter in the panel's own search box searches (it

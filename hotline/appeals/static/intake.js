@@ -1,3 +1,27 @@
+// One panel's questions to the API, answered newest only: a field changed while an answer
+// was on its way supersedes it, so a slow earlier answer (the urgency's, say) never
+// overwrites a later one (the category's). The panel (a live region) is aria-busy while a
+// question is out, so a screen reader waits for the answer. Resolves to {ok, body}, or to
+// null when superseded.
+function newestOnly(region) {
+  let latest = 0, out = 0;
+  const ask = async (url) => {
+    const mine = ++latest;
+    out += 1;
+    region.setAttribute("aria-busy", "true");
+    try {
+      const resp = await fetch(url, {credentials: "same-origin"});
+      const body = resp.ok ? await resp.json() : null;
+      return mine === latest ? {ok: resp.ok, body} : null;
+    } finally {
+      out -= 1;
+      if (!out) region.setAttribute("aria-busy", "false");
+    }
+  };
+  ask.drop = () => { latest += 1; };  // the panel was cleared: any answer on its way is stale
+  return ask;
+}
+
 // Runs `look` once now and again 400 ms after the operator stops typing in any of the
 // named fields of the form (the panels below ask the API as the call is taken down).
 function whenTyped(form, names, look) {
@@ -19,13 +43,14 @@ function whenTyped(form, names, look) {
   const form = document.querySelector("form.intake");
   const out = document.getElementById("expected");
   const fmt = (iso) => iso.slice(0, 16).replace("T", " ");
+  const ask = newestOnly(out);
   async function update() {
     if (!form.type.value) return;
     const params = new URLSearchParams({urgency: form.urgency.value, type: form.type.value});
     if (form.category.value) params.set("category", form.category.value);
-    const resp = await fetch(`/api/v1/sla-policies/expected?${params}`, {credentials: "same-origin"});
-    if (!resp.ok) return;
-    const found = await resp.json();
+    const answer = await ask(`/api/v1/sla-policies/expected?${params}`);
+    if (!answer || !answer.ok) return;
+    const found = answer.body;
     const sign = fmt(found.sign_due_at), handle = fmt(found.handle_due_at);
     out.textContent = `若现在派单（${found.policy}：签收${found.sign}，办结${found.handle}）：` +
       `应于 ${sign} 前签收，${handle} 前办结答复。`;
@@ -44,15 +69,16 @@ function whenTyped(form, names, look) {
   const input = document.querySelector("form.intake [name=citizen_phone]");
   const list = document.getElementById("caller-history-items");
   const note = document.getElementById("caller-history-note");
+  const ask = newestOnly(box);
   let asked = "";
   async function look() {
     const digits = input.value.replace(/[\s\-()]/g, "").replace(/^(\+?86)(?=1\d{10}$)/, "");
     if (!/^(1[3-9]\d{9}|0\d{9,11})$/.test(digits) || digits === asked) return;
     asked = digits;
-    const resp = await fetch(`/api/v1/appeals?phone=${encodeURIComponent(digits)}&per_page=10`,
-                             {credentials: "same-origin"});
-    if (!resp.ok) { box.hidden = true; return; }
-    const page = await resp.json();
+    const answer = await ask(`/api/v1/appeals?phone=${encodeURIComponent(digits)}&per_page=10`);
+    if (!answer) return;
+    if (!answer.ok) { box.hidden = true; return; }
+    const page = answer.body;
     list.replaceChildren(...page.items.map((a) => {
       const li = document.createElement("li");
       const link = document.createElement("a");
@@ -80,6 +106,7 @@ function whenTyped(form, names, look) {
   const list = document.getElementById("similar-items");
   const note = document.getElementById("similar-note");
   const fields = ["category", "title", "content", "address", "lat", "lon", "citizen_phone"];
+  const ask = newestOnly(box);
   let asked = "";
   function button(name, value, text) {
     const b = document.createElement("button");
@@ -99,9 +126,9 @@ function whenTyped(form, names, look) {
     const query = params.toString();
     if (query === asked) return;
     asked = query;
-    const resp = await fetch(`/api/v1/appeals/similar?${query}`, {credentials: "same-origin"});
-    if (!resp.ok) return;  // a field still being typed (a half latitude …): keep what is shown
-    const found = (await resp.json()).items;
+    const answer = await ask(`/api/v1/appeals/similar?${query}`);
+    if (!answer || !answer.ok) return;  // a field still being typed (a half latitude …): keep what is shown
+    const found = answer.body.items;
     list.replaceChildren(...found.map((c) => {
       const li = document.createElement("li");
       li.dataset.candidate = c.appeal.id;
@@ -134,6 +161,7 @@ function whenTyped(form, names, look) {
   const categories = document.getElementById("assist-categories");
   const units = document.getElementById("assist-units");
   const pct = (p) => `${Math.round(p * 100)}%`;
+  const ask = newestOnly(box);
   let asked = "";
   async function look() {
     const params = new URLSearchParams();
@@ -145,9 +173,9 @@ function whenTyped(form, names, look) {
     const query = params.toString();
     if (query === asked) return;
     asked = query;
-    const resp = await fetch(`/api/v1/appeals/assist?${query}`, {credentials: "same-origin"});
-    if (!resp.ok) return;
-    const found = await resp.json();
+    const answer = await ask(`/api/v1/appeals/assist?${query}`);
+    if (!answer || !answer.ok) return;
+    const found = answer.body;
     box.hidden = false;
     if (!found.ready) {
       note.textContent = found.reason;
@@ -209,12 +237,14 @@ function whenTyped(form, names, look) {
   const form = document.querySelector("form.intake");
   const out = document.getElementById("placement");
   if (!out) return;
+  const ask = newestOnly(out);
   async function locate() {
     const lat = parseFloat(form.lat.value), lon = parseFloat(form.lon.value);
     if (!isFinite(lat) || !isFinite(lon)) return;
-    const resp = await fetch(`/api/v1/routing/locate?lat=${lat}&lon=${lon}`, {credentials: "same-origin"});
-    if (!resp.ok) { out.textContent = "坐标有误：须在中国境内"; return; }
-    const found = await resp.json();
+    const answer = await ask(`/api/v1/routing/locate?lat=${lat}&lon=${lon}`);
+    if (!answer) return;
+    if (!answer.ok) { out.textContent = "坐标有误：须在中国境内"; return; }
+    const found = answer.body;
     const chain = found.chain.map((u) => u.name).join(" / ");
     out.textContent = found.grid ? `落入网格：${chain}` : `${found.reason}${chain ? "（" + chain + "）" : ""}`;
     out.dataset.grid = found.grid ? found.grid.code : "";
@@ -236,6 +266,7 @@ function whenTyped(form, names, look) {
   const list = document.getElementById("knowledge-items");
   const note = document.getElementById("knowledge-note");
   const placement = document.getElementById("placement");
+  const ask = newestOnly(list);
   let asked = "";
   async function look() {
     const words = (own.value.trim() || form.elements.title.value.trim()).slice(0, 100);
@@ -244,10 +275,10 @@ function whenTyped(form, names, look) {
     const query = params.toString();
     if (query === asked) return;
     asked = query;
-    if (!words) { list.replaceChildren(); note.textContent = ""; return; }
-    const resp = await fetch(`/api/v1/knowledge?${query}`, {credentials: "same-origin"});
-    if (!resp.ok) return;
-    const found = (await resp.json()).items;
+    if (!words) { ask.drop(); list.replaceChildren(); note.textContent = ""; return; }
+    const answer = await ask(`/api/v1/knowledge?${query}`);
+    if (!answer || !answer.ok) return;
+    const found = answer.body.items;
     list.replaceChildren(...found.map((e) => {
       const li = document.createElement("li");
       li.dataset.entry = e.id;

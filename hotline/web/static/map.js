@@ -91,10 +91,11 @@
   function detailed(map, url, level) {
     var layer = null, asked = 0, from = null;
     function load() {
+      var ticket = ++asked;  // before the zoom check: zoomed back out, an answer on its way is stale too
       if (from === null) from = map.getZoom();
       if (layer) { map.removeLayer(layer); layer = null; }
       if (map.getZoom() < from + 2) return;  // still the whole area: the areas above are enough
-      var b = map.getBounds(), ticket = ++asked;
+      var b = map.getBounds();
       var query = new URL(url, location.href);
       query.searchParams.set("level", level);
       query.searchParams.set("bbox", [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]

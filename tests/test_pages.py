@@ -57,20 +57,29 @@ def test_intake_form_keeps_input_on_error_then_registers(sqlite_app):
     assert buttons(detail) == ["dispatch", "answer", "merge", "link_repeat", "void"]
 
 
-def test_a_background_fetch_answered_after_the_form_does_not_take_its_flash(sqlite_app):
+@pytest.mark.parametrize("seen_minutes_ago", [0, 2])
+def test_a_background_fetch_answered_after_the_form_does_not_take_its_flash(sqlite_app, seen_minutes_ago):
     """The console asks for similar appeals as the operator types; when such a fetch is
     answered after the form it overlapped was (Alt+N right after typing), its answer used
     to write back the session cookie it was sent with, and the next page lost "已受理" and
-    the number. An answer that changes nothing in the session now writes no cookie."""
+    the number. An answer that changes nothing in the session now writes no cookie, and a
+    background fetch never refreshes the session's idle clock (which is due once a minute:
+    the page was loaded two minutes ago), so its answer changes nothing."""
+    import time
+
     browser = Browser(sqlite_app, "operator")
     form = {"type": "投诉", "category": "010101", "title": "占道经营", "content": "门口摊贩占道",
             "citizen_phone": "13812345678", "address": "和平区太原北街1号"}  # fmt: skip
     page = browser.get("/appeals/new")
+    with browser.client.session_transaction() as session:
+        session["seen_at"] = time.time() - seen_minutes_ago * 60
     fetch = sqlite_app.test_client()  # the page's fetch, sent with the cookie of that moment
     fetch.set_cookie("session", browser.client.get_cookie("session").value)
     sent = browser.client.post("/appeals/new", data={"csrf_token": browser.csrf(page), "then": "next", **form})
     assert sent.status_code == 302
-    answered = fetch.get("/api/v1/appeals/similar", query_string={"title": "占道经营"})
+    answered = fetch.get(
+        "/api/v1/appeals/similar", query_string={"title": "占道经营"}, headers={"Sec-Fetch-Mode": "cors"}
+    )
     assert answered.status_code == 200
     for cookie in answered.headers.getlist("Set-Cookie"):  # the browser stores what came last
         name, value = cookie.split(";")[0].split("=", 1)

@@ -209,6 +209,13 @@ def test_sessions_end_when_idle_or_too_old(sqlite_app):
         session["signed_in_at"] = time.time() - sqlite_app.config["HOTLINE_SESSION_MAX_HOURS"] * 3600 - 1
     assert _signed_out(idle) and _signed_out(old)
     assert not _signed_out(_signed_in(sqlite_app, "operator"))
+    # Working keeps the session: a page loaded just before the idle limit starts it again.
+    working = _signed_in(sqlite_app, "operator")
+    with working.client.session_transaction() as session:
+        session["seen_at"] = time.time() - sqlite_app.config["HOTLINE_SESSION_IDLE_MINUTES"] * 60 + 30
+    working.client.get("/appeals", headers={"Sec-Fetch-Mode": "navigate"})
+    with working.client.session_transaction() as session:
+        assert time.time() - session["seen_at"] < 60
 
 
 def test_the_session_cookie_is_secure_unless_turned_off(sqlite_template, tmp_path):

@@ -40,9 +40,20 @@ def load_page_user() -> None:
     ):
         session.clear()
         return
-    if at - session["seen_at"] > 60:  # refreshed once a minute, not on every request
+    if at - session["seen_at"] > 60 and _navigating():  # once a minute, not on every request
         session["seen_at"] = at
     g.user = user
+
+
+def _navigating() -> bool:
+    """Whether the browser is loading a page or posting a form, not fetching in the background.
+
+    The session is one cookie, rewritten whole by every response that changes it: a panel's
+    fetch answered just after a form's redirect would put back the cookie from before the
+    form, and with it lose the form's flash ("已受理，工单编号…"). So only navigations start the
+    idle clock again: no page is used for the idle limit (hours) without loading another.
+    Requests without Sec-Fetch-Mode (older browsers, plain http to a host not local) count."""
+    return request.headers.get("Sec-Fetch-Mode", "navigate") == "navigate"
 
 
 def sign_in(user: User) -> None:
